@@ -1,0 +1,62 @@
+// Small helpers shared by the tests: scratch dirs, real git repos, process liveness.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** the repository root (build/test/helpers/env.js → ../../..) */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const AGENTS_DIR = path.join(REPO_ROOT, 'test', 'agents');
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures');
+export const CLI = path.join(REPO_ROOT, 'bin', 'agent-runner.js');
+
+export function tmpDir(prefix = 'ar-test-'): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+/** A real git repo with one commit, identity set locally. */
+export function makeGitRepo(dir = tmpDir('ar-repo-')): string {
+  const g = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  g('init', '-q', '-b', 'main');
+  g('config', 'user.email', 'test@example.invalid');
+  g('config', 'user.name', 'test');
+  g('config', 'commit.gpgsign', 'false');
+  fs.writeFileSync(path.join(dir, 'README.md'), '# scratch\n');
+  g('add', 'README.md');
+  g('commit', '-q', '-m', 'initial');
+  return dir;
+}
+
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // a zombie is dead for our purposes
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(stepMs);
+  }
+  return cond();
+}
