@@ -1,0 +1,68 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import { PRESETS, isPresetName, packageRoot, renderConfigToml, type PresetName } from '../../src/config/presets.js';
+import { REPO_ROOT } from '../helpers/env.js';
+
+const CFG = '/srv/proj/agent-runner.toml';
+const ENV = { HOME: '/home/u' };
+
+const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
+  claude: {
+    command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
+    viaStdin: true,
+  },
+  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'], viaStdin: true },
+  aider: {
+    command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
+    viaStdin: false,
+  },
+  gemini: { command: ['gemini', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
+  demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
+};
+
+describe('presets', () => {
+  test('packageRoot() is the repository root', () => {
+    assert.equal(packageRoot(), REPO_ROOT);
+  });
+
+  test('the five presets, by name', () => {
+    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini']);
+    assert.ok(isPresetName('codex'));
+    assert.ok(!isPresetName('toString'));
+    assert.ok(!isPresetName('gpt'));
+  });
+
+  for (const name of Object.keys(EXPECTED) as PresetName[]) {
+    test(`${name}: the rendered config parses and has the expected command`, () => {
+      const p = PRESETS[name];
+      assert.equal(p.name, name);
+      assert.ok(p.description.length > 0);
+      assert.ok(p.notes.length > 0);
+      assert.deepEqual(p.command, EXPECTED[name].command);
+      const viaStdin = !p.command.some((a) => a.includes('{prompt}'));
+      assert.equal(viaStdin, EXPECTED[name].viaStdin, 'how the prompt is delivered');
+
+      const text = renderConfigToml(p, { promptFile: 'prompts/main.md' });
+      const c = parseConfig(text, CFG, { env: ENV });
+      assert.deepEqual(c.agent.command, p.command);
+      assert.deepEqual(c.agent.env, p.env);
+      assert.deepEqual(c.prompt.files, ['/srv/proj/prompts/main.md']);
+      assert.equal(c.runtime.round_timeout_s, 1800);
+      // the notes are in the file, as comments
+      assert.ok(text.includes(p.notes[0].split(' ')[0]));
+    });
+  }
+
+  test('claude: headless env', () => {
+    assert.deepEqual(PRESETS.claude.env, { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' });
+  });
+
+  test('odd prompt file names round-trip', () => {
+    for (const promptFile of ['my prompts/"main".md', 'ünï\\cödé.md', '/abs/p\tq.md']) {
+      const c = parseConfig(renderConfigToml(PRESETS.codex, { promptFile }), CFG, { env: ENV });
+      assert.deepEqual(c.prompt.files, [path.resolve('/srv/proj', promptFile)]);
+    }
+  });
+});
