@@ -1,0 +1,42 @@
+// events.jsonl: every decision is a line, from a closed registry of kinds.
+import { appendJsonLine, readJsonLines } from './files.js';
+import type { EventLine } from '../types.js';
+
+/** The closed registry: kind → what it records. `events --kind` validates against it. */
+export const EVENT_KINDS = {
+  round_started: 'a round began (n, phase, pid)',
+  round_ended: 'a round ended and is in the ledger (n, outcome, category)',
+  round_aborted: 'recovery: a round left open by a dead supervisor was recorded aborted',
+  preflight_failed: 'a check before the agent failed; the agent was not started',
+  lock_recovered: 'a lock left by a dead holder was taken over',
+  orphan_stashed: 'orphan work from a round was stashed (by SHA)',
+  orphan_committed: 'orphan work from a round was committed',
+  state_repaired: 'a torn or corrupt state file was found and recovered',
+  config_changed: 'the config file changed on disk; it takes effect only through restart',
+  serve_started: 'serve began (pid, config fingerprint)',
+  serve_stopped: 'serve ended (why, exit code)',
+  backoff: 'serve chose a delay before the next round',
+  waiting: 'serve is waiting for an external condition (until, why)',
+  crash_loop: 'the crash-loop breaker tripped: consecutive quick agent failures',
+  auth_stop: 'the loop stopped on an authentication failure',
+  stop_requested: 'an operator or a signal asked serve to stop (how)',
+  cancel_requested: 'an operator asked to interrupt the current round',
+  stop_file: 'the stop file was found between rounds',
+  max_rounds: '--max-rounds was reached',
+  done_sentinel: 'the agent wrote its done sentinel',
+  supervisor_error: 'serve caught an unexpected error around a round and carried on',
+  serve_killed: 'an operator ended serve and its round tree at once (kill)',
+} as const;
+
+export type EventKind = keyof typeof EVENT_KINDS;
+
+export function appendEvent(file: string, kind: EventKind, fields: Record<string, unknown> = {}): EventLine {
+  const ev: EventLine = { ts: new Date().toISOString(), kind, ...fields };
+  appendJsonLine(file, ev);
+  return ev;
+}
+
+export function readEvents(file: string): { events: EventLine[]; bad: number[] } {
+  const { items, bad } = readJsonLines<EventLine>(file);
+  return { events: items, bad };
+}

@@ -1,0 +1,134 @@
+// The only way the project writes state: atomic replace or append-only lines, 0600 files, 0700 dirs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** mkdir -p with 0700, and tighten an existing dir we own (the umask may have been permissive). */
+export function ensureDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  try {
+    const st = fs.statSync(dir);
+    if ((st.mode & 0o777) !== DIR_MODE && st.uid === process.getuid?.()) fs.chmodSync(dir, DIR_MODE);
+  } catch {
+    /* raced with a removal: the next write says so */
+  }
+}
+
+/** temp file + fsync + rename: a reader sees the old content or the new, never a mix. */
+export function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fd = fs.openSync(tmp, 'w', FILE_MODE);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path.dirname(file));
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* not all filesystems allow it; the rename is still atomic */
+  }
+}
+
+/**
+ * Append one JSON line. A torn last line left by a crash is first closed with a newline, so the
+ * new record never glues onto it.
+ */
+export function appendJsonLine(file: string, obj: unknown): void {
+  const line = JSON.stringify(obj) + '\n';
+  const fd = fs.openSync(file, 'a+', FILE_MODE);
+  try {
+    const size = fs.fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    fs.writeSync(fd, prefix + line);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface JsonLines<T> {
+  items: T[];
+  /** lines that did not parse (a torn last line, or garbage): their 1-based line numbers */
+  bad: number[];
+}
+
+/** Read a JSONL file, tolerating a torn or corrupt line. A missing file is empty. */
+export function readJsonLines<T>(file: string): JsonLines<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], bad: [] };
+    throw e;
+  }
+  return parseJsonLines<T>(text);
+}
+
+export function parseJsonLines<T>(text: string): JsonLines<T> {
+  const items: T[] = [];
+  const bad: number[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l.trim() === '') continue;
+    try {
+      const v = JSON.parse(l);
+      if (v && typeof v === 'object' && !Array.isArray(v)) items.push(v as T);
+      else bad.push(i + 1);
+    } catch {
+      bad.push(i + 1);
+    }
+  }
+  return { items, bad };
+}
+
+/** Read the last `maxBytes` of a file (for the tail of a large log) as text. */
+export function readTail(file: string, maxBytes: number): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function readJsonFile<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,45 @@
+// rounds.jsonl is the single round counter; round.open.json marks the round in flight.
+import * as fs from 'node:fs';
+import { appendJsonLine, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import type { StatePaths } from './paths.js';
+import type { OpenRound, RoundRecord } from '../types.js';
+
+export interface Ledger {
+  records: RoundRecord[];
+  /** line numbers that did not parse (a torn last line after a crash) */
+  bad: number[];
+}
+
+export function readLedger(paths: StatePaths): Ledger {
+  const { items, bad } = readJsonLines<RoundRecord>(paths.rounds);
+  return { records: items.filter((r) => Number.isInteger(r.n) && r.n > 0), bad };
+}
+
+export function readOpenRound(paths: StatePaths): OpenRound | null {
+  const o = readJsonFile<OpenRound>(paths.openRound);
+  return o && Number.isInteger(o.n) && typeof o.tag === 'string' ? o : null;
+}
+
+/** The next number: one past the highest recorded or open round, so no number is ever used twice. */
+export function nextRoundNumber(ledger: Ledger, open: OpenRound | null): number {
+  let max = 0;
+  for (const r of ledger.records) if (r.n > max) max = r.n;
+  if (open && open.n > max) max = open.n;
+  return max + 1;
+}
+
+export function writeOpenRound(paths: StatePaths, open: OpenRound): void {
+  writeFileAtomic(paths.openRound, JSON.stringify(open, null, 2) + '\n');
+}
+
+export function clearOpenRound(paths: StatePaths): void {
+  fs.rmSync(paths.openRound, { force: true });
+}
+
+export function appendRound(paths: StatePaths, rec: RoundRecord): void {
+  appendJsonLine(paths.rounds, rec);
+}
+
+export function lastRecords(ledger: Ledger, count: number): RoundRecord[] {
+  return ledger.records.slice(-count);
+}

@@ -1,0 +1,115 @@
+// One runner per project: an O_EXCL lock file naming its holder. A lock left by a dead holder is recovered.
+import * as fs from 'node:fs';
+import { FILE_MODE } from './files.js';
+import { isDeadState, processStartTime, readProc } from '../system/proc.js';
+import { UserError, EXIT } from '../cli/exit-codes.js';
+
+export interface LockHolder {
+  pid: number;
+  /** /proc start time of the holder, so a recycled pid is not mistaken for the holder */
+  starttime: number | null;
+  since: string;
+  role: 'round' | 'serve';
+}
+
+export interface Lock {
+  holder: LockHolder;
+  /** set when a dead holder's lock was taken over */
+  recoveredFrom: LockHolder | null;
+  release(): void;
+}
+
+/** Alive, and the same process (not a recycled pid); a zombie waiting to be reaped counts as gone. */
+export function holderAlive(h: LockHolder): boolean {
+  const p = readProc(h.pid);
+  if (p === null || isDeadState(p.state)) return false;
+  return h.starttime === null || p.starttime === h.starttime;
+}
+
+export function readLock(file: string): LockHolder | null {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+    return typeof h.pid === 'number' ? h : null;
+  } catch {
+    return null;
+  }
+}
+
+function ageText(since: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+}
+
+export function describeHolder(h: LockHolder): string {
+  return `${h.role} pid ${h.pid}, running for ${ageText(h.since)}`;
+}
+
+function tryCreate(file: string, h: LockHolder): boolean {
+  try {
+    const fd = fs.openSync(file, 'wx', FILE_MODE);
+    try {
+      fs.writeSync(fd, JSON.stringify(h));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/**
+ * Take the project lock or fail at once naming the holder. Stale-lock recovery runs under a second
+ * O_EXCL guard so two recoverers cannot both win.
+ */
+export function acquireLock(file: string, role: LockHolder['role']): Lock {
+  const me: LockHolder = {
+    pid: process.pid,
+    starttime: processStartTime(process.pid),
+    since: new Date().toISOString(),
+    role,
+  };
+  let recoveredFrom: LockHolder | null = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (tryCreate(file, me)) {
+      let released = false;
+      return {
+        holder: me,
+        recoveredFrom,
+        release() {
+          if (released) return;
+          released = true;
+          const cur = readLock(file);
+          if (cur && cur.pid === me.pid && cur.since === me.since) fs.rmSync(file, { force: true });
+        },
+      };
+    }
+    const holder = readLock(file);
+    if (holder && holderAlive(holder)) {
+      throw new UserError(
+        `another ${describeHolder(holder)} holds this project's lock (${file}); wait for it, or \`agent-runner stop\``,
+        EXIT.FAILURE,
+      );
+    }
+    // dead holder (or unreadable lock): recover under a guard
+    const guard = `${file}.recover`;
+    const guardHolder = readLock(guard);
+    if (guardHolder && holderAlive(guardHolder) && Date.now() - Date.parse(guardHolder.since) < 10_000) continue;
+    if (guardHolder) fs.rmSync(guard, { force: true });
+    if (!tryCreate(guard, me)) continue;
+    try {
+      const again = readLock(file);
+      if (!again || !holderAlive(again)) {
+        fs.rmSync(file, { force: true });
+        recoveredFrom = again ?? holder ?? { pid: -1, starttime: null, since: new Date(0).toISOString(), role };
+      }
+    } finally {
+      fs.rmSync(guard, { force: true });
+    }
+  }
+  throw new UserError(`could not take the lock ${file}: it keeps changing hands; try again`, EXIT.FAILURE);
+}

@@ -1,0 +1,37 @@
+// Every file of the state dir, named once. The state dir is the only contract between the layers.
+import * as path from 'node:path';
+
+export interface StatePaths {
+  dir: string;
+  rounds: string; // rounds.jsonl: one RoundRecord per line, the single round counter
+  events: string; // events.jsonl
+  status: string; // status.json (atomic)
+  openRound: string; // round.open.json: the round in flight (atomic); gone once its record is in the ledger
+  lock: string; // one runner (round or serve) per project
+  servePid: string; // serve.pid
+  serveLog: string; // serve's own output when started in the background
+  stopFile: string; // touch it to end serve between rounds
+  doneFile: string; // the agent writes it when there is nothing left to do
+  control: string; // control.json: what the operator asked serve to do (stop | cancel)
+  roundsDir: string;
+  roundLog: (n: number) => string;
+}
+
+export function statePaths(dir: string): StatePaths {
+  const roundsDir = path.join(dir, 'rounds');
+  return {
+    dir,
+    rounds: path.join(dir, 'rounds.jsonl'),
+    events: path.join(dir, 'events.jsonl'),
+    status: path.join(dir, 'status.json'),
+    openRound: path.join(dir, 'round.open.json'),
+    lock: path.join(dir, 'lock'),
+    servePid: path.join(dir, 'serve.pid'),
+    serveLog: path.join(dir, 'serve.log'),
+    stopFile: path.join(dir, 'STOP'),
+    doneFile: path.join(dir, 'DONE'),
+    control: path.join(dir, 'control.json'),
+    roundsDir,
+    roundLog: (n) => path.join(roundsDir, `${n}.log`),
+  };
+}

@@ -1,0 +1,33 @@
+// status.json: what the supervisor is doing right now, replaced atomically at every change.
+import { readJsonFile, writeFileAtomic } from './files.js';
+import type { StatePaths } from './paths.js';
+import type { Category, Outcome } from '../types.js';
+
+export type ServiceState = 'running' | 'waiting' | 'stopped' | 'failed';
+
+export interface StatusFile {
+  state: ServiceState;
+  /** 'round' for a one-off `agent-runner round`, 'serve' for the loop */
+  mode: 'round' | 'serve';
+  pid: number;
+  started: string;
+  updated: string;
+  round: { n: number; phase: string | null; started: string } | null;
+  last: { n: number; outcome: Outcome; category: Category | null; end: string } | null;
+  waiting: { until: string; why: string } | null;
+  config_changed: boolean;
+  /** why serve ended, when state is stopped or failed */
+  reason?: string | null;
+  exit_code?: number | null;
+}
+
+export function readStatus(paths: StatePaths): StatusFile | null {
+  const s = readJsonFile<StatusFile>(paths.status);
+  return s && typeof s === 'object' && typeof s.state === 'string' ? s : null;
+}
+
+export function writeStatus(paths: StatePaths, s: Omit<StatusFile, 'updated'>): StatusFile {
+  const full: StatusFile = { ...s, updated: new Date().toISOString() };
+  writeFileAtomic(paths.status, JSON.stringify(full, null, 2) + '\n');
+  return full;
+}
