@@ -1,0 +1,311 @@
+// Thin I/O over the git CLI: argv only, no shell, few processes. Policy lives in aftercare.ts.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+/** A hung git (a stale lock, a signing prompt) must not hang the supervisor with it. */
+const GIT_TIMEOUT_MS = 120_000;
+/** status of a tree with many untracked files is large; the default 1 MiB would fail on it. */
+const GIT_MAX_BUFFER = 64 * 1024 * 1024;
+/** commits listed for one round: the newest ones, if an agent ever pulls in a whole history */
+const MAX_COMMITS = 1000;
+
+export const AGENT_IDENTITY = ['-c', 'user.name=agent-runner', '-c', 'user.email=agent-runner@localhost'];
+
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${code}`;
+    super(`git ${args[0] ?? ''}: ${first.trim()}`);
+    this.name = 'GitError';
+  }
+}
+
+export interface GitOptions {
+  /** the call changes the repository: let git take its optional locks (index refresh) */
+  write?: boolean;
+}
+
+// Variables that would point git at another repository than the one in cwd (set when we run under a hook).
+const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX'];
+
+function gitEnv(write: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
+  for (const k of REPO_ENV) delete env[k];
+  if (!write) env.GIT_OPTIONAL_LOCKS = '0';
+  return env;
+}
+
+/** Run git in `cwd`; resolves to stdout, rejects with a GitError (one-line message) on a non-zero exit. */
+export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
+  try {
+    const { stdout } = await execFileP('git', args, {
+      cwd,
+      env: gitEnv(o.write === true),
+      encoding: 'utf8',
+      maxBuffer: GIT_MAX_BUFFER,
+      timeout: GIT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+    return stdout;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { code?: number | string; stderr?: string; killed?: boolean };
+    if (typeof err.code === 'number') throw new GitError(args, err.code, err.stderr ?? '');
+    if (err.killed) throw new GitError(args, null, `timed out after ${GIT_TIMEOUT_MS / 1000}s`);
+    // ENOENT: no git binary, or cwd does not exist
+    throw new GitError(args, null, err.message ?? String(e));
+  }
+}
+
+export async function isWorkTree(dir: string): Promise<boolean> {
+  try {
+    return (await git(dir, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** The SHA of HEAD; null in a repository without commits. */
+export async function headSha(dir: string): Promise<string | null> {
+  try {
+    const out = (await git(dir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'])).trim();
+    return out || null;
+  } catch (e) {
+    if (e instanceof GitError && e.code === 1) return null;
+    throw e;
+  }
+}
+
+export interface RepoPaths {
+  /** absolute, symlinks resolved (as git reports it) */
+  top: string;
+  /** absolute; the per-worktree git dir */
+  gitDir: string;
+}
+
+export async function repoPaths(dir: string): Promise<RepoPaths> {
+  const [top, gitDir] = (await git(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])).split('\n');
+  if (!top || !gitDir) throw new GitError(['rev-parse'], null, `${dir} is not a git work tree`);
+  return { top, gitDir };
+}
+
+/**
+ * Pathspec for "the whole work tree except these absolute paths". Paths outside the work tree are
+ * dropped: git refuses them, and nothing there can be swept anyway. `:/` keeps the spec from being
+ * excludes only, which some git versions refuse.
+ */
+export function wholeTreeExcept(top: string, exclude: string[]): string[] {
+  const spec = [':/'];
+  for (const abs of exclude) {
+    const real = realish(abs);
+    if (within(top, real)) {
+      // the work tree itself (or a dir holding it) excluded: nothing may be swept ('.' would not say so)
+      spec.push(':(top,exclude)*');
+      continue;
+    }
+    if (within(real, top)) spec.push(`:(top,exclude,literal)${path.relative(top, real).split(path.sep).join('/')}`);
+  }
+  return spec;
+}
+
+/** `inner` is `outer` or below it */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/** realpath of a path that may not exist (yet): resolve the nearest existing ancestor. */
+function realish(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realish(parent), path.basename(abs));
+  }
+}
+
+export type DirtyKind = 'changed' | 'renamed' | 'unmerged' | 'untracked';
+
+export interface DirtyEntry {
+  kind: DirtyKind;
+  /** relative to the top of the work tree; an untracked directory ends in '/' */
+  path: string;
+  /** the two-letter status (index, work tree); '??' for untracked */
+  xy: string;
+  /** a rename's or copy's source */
+  origPath?: string;
+}
+
+export type InProgress = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
+
+export interface RepoState {
+  head: string | null;
+  branch: string | null;
+  detached: boolean;
+  dirty: DirtyEntry[];
+  inProgress: InProgress | null;
+  conflicts: number;
+}
+
+/** Marker files in the git dir, first match wins (a rebase stopped on a conflict is a rebase, not a merge). */
+const IN_PROGRESS_MARKERS: ReadonlyArray<[string, InProgress]> = [
+  ['rebase-merge', 'rebase'],
+  ['rebase-apply', 'rebase'],
+  ['MERGE_HEAD', 'merge'],
+  ['CHERRY_PICK_HEAD', 'cherry-pick'],
+  ['REVERT_HEAD', 'revert'],
+  ['BISECT_LOG', 'bisect'],
+];
+
+export function inProgressIn(gitDir: string): InProgress | null {
+  for (const [name, op] of IN_PROGRESS_MARKERS) if (fs.existsSync(path.join(gitDir, name))) return op;
+  return null;
+}
+
+export interface RepoStateOptions {
+  /** absolute paths left out of `dirty` (and out of `conflicts`) */
+  exclude?: string[];
+  /** saves a rev-parse when the caller already has them */
+  paths?: RepoPaths;
+}
+
+/** Two git processes at most: rev-parse for the git dir (unless given), one status for the rest. */
+export async function repoState(dir: string, o: RepoStateOptions = {}): Promise<RepoState> {
+  const rp = o.paths ?? (await repoPaths(dir));
+  const out = await git(dir, [
+    '-c',
+    'status.relativePaths=false',
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '-z',
+    '--untracked-files=normal',
+    '--ignore-submodules=none',
+    '--',
+    ...wholeTreeExcept(rp.top, o.exclude ?? []),
+  ]);
+  return { ...parseStatusV2(out), inProgress: inProgressIn(rp.gitDir) };
+}
+
+/** Parse `git status --porcelain=v2 --branch -z`. Pure. */
+export function parseStatusV2(out: string): Omit<RepoState, 'inProgress'> {
+  const recs = out.split('\0');
+  let head: string | null = null;
+  let branch: string | null = null;
+  let detached = false;
+  let conflicts = 0;
+  const dirty: DirtyEntry[] = [];
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
+    if (r === '') continue;
+    const t = r[0];
+    if (t === '#') {
+      const [, key, ...rest] = r.split(' ');
+      const val = rest.join(' ');
+      if (key === 'branch.oid') head = val === '(initial)' ? null : val;
+      else if (key === 'branch.head') {
+        detached = val === '(detached)';
+        branch = detached ? null : val;
+      }
+    } else if (t === '1') {
+      // 1 XY sub mH mI mW hH hI path
+      dirty.push({ kind: 'changed', xy: r.slice(2, 4), path: fieldsFrom(r, 8) });
+    } else if (t === '2') {
+      // 2 XY sub mH mI mW hH hI Xscore path \0 origPath
+      dirty.push({ kind: 'renamed', xy: r.slice(2, 4), path: fieldsFrom(r, 9), origPath: recs[++i] });
+    } else if (t === 'u') {
+      // u XY sub m1 m2 m3 mW h1 h2 h3 path
+      conflicts++;
+      dirty.push({ kind: 'unmerged', xy: r.slice(2, 4), path: fieldsFrom(r, 10) });
+    } else if (t === '?') {
+      dirty.push({ kind: 'untracked', xy: '??', path: r.slice(2) });
+    }
+    // '!' (ignored) is never asked for
+  }
+  return { head, branch, detached, dirty, conflicts };
+}
+
+/** The rest of a space-separated record after `n` fields: a path, which may itself contain spaces. */
+function fieldsFrom(rec: string, n: number): string {
+  let at = 0;
+  for (let k = 0; k < n; k++) at = rec.indexOf(' ', at) + 1;
+  return rec.slice(at);
+}
+
+/**
+ * Commits reachable from `to` and not from `from`, oldest first (the newest MAX_COMMITS at most).
+ * from=null: the repository had no commits before, so everything reachable from `to`.
+ */
+export async function commitsBetween(dir: string, from: string | null, to: string | null): Promise<string[]> {
+  if (to === null || from === to) return [];
+  const range = from === null ? [to] : [to, `^${from}`];
+  const out = await git(dir, ['rev-list', '--reverse', `--max-count=${MAX_COMMITS}`, ...range, '--']);
+  return out.split('\n').filter((l) => l !== '');
+}
+
+export interface StashEntry {
+  sha: string;
+  /** the stash commit's time, ms since the epoch */
+  timeMs: number;
+  /** the message given to `stash push` (the reflog subject without its "On <branch>: ") */
+  message: string;
+}
+
+/** The stash reflog, newest first; [] when there is none. One process. */
+export async function stashEntries(dir: string, max = 200): Promise<StashEntry[]> {
+  let out: string;
+  try {
+    out = await git(dir, ['log', '-g', `--max-count=${max}`, '--format=%H%x00%ct%x00%gs', 'refs/stash', '--']);
+  } catch (e) {
+    // no refs/stash yet (or an empty repository)
+    if (e instanceof GitError && e.code === 128) return [];
+    throw e;
+  }
+  const entries: StashEntry[] = [];
+  for (const line of out.split('\n')) {
+    const [sha, ct, subject] = line.split('\0');
+    if (!sha || ct === undefined || subject === undefined) continue;
+    // "On <branch>: <message>" / "WIP on <branch>: …": a ref name never contains ':'
+    const colon = subject.indexOf(': ');
+    entries.push({ sha, timeMs: Number(ct) * 1000, message: colon >= 0 ? subject.slice(colon + 2) : subject });
+  }
+  return entries;
+}
+
+/** SHAs of the live stash entries, newest first. */
+export async function stashShas(dir: string): Promise<string[]> {
+  return (await stashEntries(dir, 10_000)).map((e) => e.sha);
+}
+
+/** Push everything in `pathspec`, untracked files included (ignored files never). */
+export async function stashPush(dir: string, message: string, pathspec: string[]): Promise<void> {
+  await git(dir, ['stash', 'push', '--include-untracked', '-m', message, '--', ...pathspec], { write: true });
+}
+
+const NO_IDENTITY =
+  /Please tell me who you are|unable to auto-detect email|empty ident name|identity unknown|auto-detection is disabled/i;
+
+/**
+ * Stage and commit everything in `pathspec`, hooks skipped. Only the pathspec is committed, even if the
+ * user had staged an excluded file. Falls back to the agent-runner identity only when git has none.
+ */
+export async function commitAll(dir: string, message: string, pathspec: string[]): Promise<string> {
+  await git(dir, ['add', '-A', '--', ...pathspec], { write: true });
+  const args = ['commit', '--no-verify', '-q', '-m', message, '--', ...pathspec];
+  try {
+    await git(dir, args, { write: true });
+  } catch (e) {
+    if (!(e instanceof GitError && NO_IDENTITY.test(e.stderr))) throw e;
+    await git(dir, [...AGENT_IDENTITY, ...args], { write: true });
+  }
+  const sha = await headSha(dir);
+  if (!sha) throw new GitError(['commit'], null, 'no HEAD after commit');
+  return sha;
+}

@@ -1,0 +1,95 @@
+// Checks before the agent starts. Each is data: a name, what it verifies, and the fix it suggests.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDir } from '../state/files.js';
+import { which } from '../system/which.js';
+import { isWorkTree } from './git.js';
+
+export interface PreflightInput {
+  stateDir: string;
+  workDir: string;
+  argv0: string;
+  agentPath: string | undefined;
+  promptFiles: string[];
+}
+
+export interface PreflightFailure {
+  check: string;
+  message: string;
+}
+
+/** The smallest prompt worth paying an agent for; shorter is almost always a mistake (an empty file). */
+export const MIN_PROMPT_CHARS = 20;
+
+type Check = {
+  name: string;
+  verifies: string;
+  run: (i: PreflightInput) => Promise<string | null> | string | null;
+};
+
+export const PREFLIGHT_CHECKS: Check[] = [
+  {
+    name: 'state_dir',
+    verifies: 'the state dir exists (0700) and is writable',
+    run(i) {
+      try {
+        ensureDir(i.stateDir);
+        const probe = path.join(i.stateDir, `.probe-${process.pid}`);
+        fs.writeFileSync(probe, '', { mode: 0o600 });
+        fs.rmSync(probe);
+        return null;
+      } catch (e) {
+        return `state dir ${i.stateDir} is not writable (${(e as NodeJS.ErrnoException).code ?? e}): fix its permissions or set runtime.state_dir`;
+      }
+    },
+  },
+  {
+    name: 'work_dir',
+    verifies: 'the work dir is a git work tree',
+    async run(i) {
+      if (!fs.existsSync(i.workDir)) return `work dir ${i.workDir} does not exist: set runtime.work_dir`;
+      return (await isWorkTree(i.workDir))
+        ? null
+        : `work dir ${i.workDir} is not a git work tree: run \`git init\` there, or set runtime.work_dir`;
+    },
+  },
+  {
+    name: 'agent_binary',
+    verifies: 'the agent command resolves to an executable',
+    run(i) {
+      return which(i.argv0, i.agentPath, i.workDir)
+        ? null
+        : `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
+    },
+  },
+  {
+    name: 'prompt',
+    verifies: `every prompt file exists, holds at least ${MIN_PROMPT_CHARS} characters, and does not start with "-"`,
+    run(i) {
+      if (i.promptFiles.length === 0) return 'no prompt file is configured: set prompt.file';
+      for (const f of i.promptFiles) {
+        let text: string;
+        try {
+          text = fs.readFileSync(f, 'utf8');
+        } catch (e) {
+          return `prompt file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): create it, or fix prompt.file`;
+        }
+        const t = text.trim();
+        if (t.length < MIN_PROMPT_CHARS)
+          return `prompt file ${f} holds only ${t.length} characters: write the agent's instructions in it`;
+        if (t.startsWith('-'))
+          return `prompt file ${f} starts with "-", which an agent CLI would read as a flag: begin it with a word`;
+      }
+      return null;
+    },
+  },
+];
+
+/** Runs the checks in order and stops at the first failure. */
+export async function preflight(i: PreflightInput): Promise<PreflightFailure | null> {
+  for (const c of PREFLIGHT_CHECKS) {
+    const problem = await c.run(i);
+    if (problem) return { check: c.name, message: problem };
+  }
+  return null;
+}

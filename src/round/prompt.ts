@@ -1,0 +1,46 @@
+// The prompt an agent receives: a round-context block, then the prompt file(s). Pure.
+import type { Outcome, Category } from '../types.js';
+
+export interface RoundContext {
+  n: number;
+  phase: string | null;
+  previous: { n: number; outcome: Outcome; category: Category | null; exit_code: number | null } | null;
+  /** orphan work an earlier round left, stashed; referenced by SHA only */
+  orphanStash: { sha: string; round: number } | null;
+  stateDir: string;
+}
+
+export function renderContext(c: RoundContext): string {
+  const lines = ['<agent-runner-context>', `Round: ${c.n}${c.phase ? ` (phase: ${c.phase})` : ''}`];
+  if (c.previous) {
+    const p = c.previous;
+    const detail = p.category ? `, ${p.category}` : '';
+    const exit = p.exit_code === null ? '' : `, exit ${p.exit_code}`;
+    lines.push(`Previous round: ${p.n} ended ${p.outcome}${detail}${exit}`);
+  } else {
+    lines.push('Previous round: none (this is the first)');
+  }
+  if (c.orphanStash) {
+    const s = c.orphanStash.sha;
+    lines.push(
+      `Orphan work: round ${c.orphanStash.round} left uncommitted work, stashed as ${s}.`,
+      `  Inspect it with \`git stash show -p --include-untracked ${s}\`; take it with \`git stash apply ${s}\` and commit what is worth keeping.`,
+    );
+  }
+  lines.push(
+    `When there is nothing left to do, create the file ${c.stateDir}/DONE (its path is also in $AGENT_RUNNER_STATE_DIR) and exit.`,
+    '</agent-runner-context>',
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function assemblePrompt(context: RoundContext, promptTexts: string[]): string {
+  return renderContext(context) + '\n' + promptTexts.map((t) => t.replace(/\s+$/, '')).join('\n\n') + '\n';
+}
+
+/** argv with `{prompt}` substituted; `viaStdin` when no element asks for it. */
+export function agentArgv(command: string[], prompt: string): { argv: string[]; viaStdin: boolean } {
+  const viaStdin = !command.some((a) => a.includes('{prompt}'));
+  return { argv: viaStdin ? [...command] : command.map((a) => a.split('{prompt}').join(prompt)), viaStdin };
+}

@@ -1,0 +1,352 @@
+// Layer 1: one round, from preflight to the ledger. The caller holds the project lock.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Config, OpenRound, PhaseConfig, RoundRecord } from '../types.js';
+import type { StatePaths } from '../state/paths.js';
+import { ensureDir, readTail } from '../state/files.js';
+import { appendEvent } from '../state/events.js';
+import {
+  appendRound,
+  clearOpenRound,
+  nextRoundNumber,
+  readLedger,
+  readOpenRound,
+  writeOpenRound,
+} from '../state/ledger.js';
+import { preflight } from './preflight.js';
+import { agentArgv, assemblePrompt, type RoundContext } from './prompt.js';
+import { spawnAgent } from './spawn.js';
+import { killRoundTree } from './kill-tree.js';
+import { aftercare } from './aftercare.js';
+import { headSha, stashShas } from './git.js';
+import { classify } from './classify.js';
+import { redact } from '../util/redact.js';
+
+/** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
+export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
+/** How much of the log's end the classifier reads. */
+const TAIL_BYTES = 64 * 1024;
+
+export interface RoundOptions {
+  config: Config;
+  paths: StatePaths;
+  /** run this phase instead of the rotation's next one */
+  phase?: string;
+  /** aborting it cancels the round: the agent's tree is ended and the round recorded `cancelled` */
+  signal?: AbortSignal;
+  /** called once the agent is running (serve reports it in status) */
+  onStart?: (open: OpenRound) => void;
+}
+
+export function choosePhase(config: Config, n: number, name?: string): PhaseConfig | null {
+  if (name !== undefined) return config.phases.find((p) => p.name === name) ?? null;
+  if (config.phases.length === 0) return null;
+  return config.phases[(n - 1) % config.phases.length];
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Runs one round and returns its record, which is in the ledger when this resolves. */
+export async function runRound(o: RoundOptions): Promise<RoundRecord> {
+  const { config, paths } = o;
+  ensureDir(paths.dir);
+  ensureDir(paths.roundsDir);
+  const ledger = readLedger(paths);
+  const n = nextRoundNumber(ledger, readOpenRound(paths));
+  const previous = ledger.records.at(-1) ?? null;
+
+  if (o.phase !== undefined && !config.phases.some((p) => p.name === o.phase)) {
+    const known = config.phases.map((p) => p.name).join(', ') || 'none are configured';
+    return recordPreflightFailure(o, n, null, 'phase', `unknown phase "${o.phase}" (known: ${known})`);
+  }
+  const phase = choosePhase(config, n, o.phase);
+  const promptFiles = phase?.prompt_files ?? config.prompt.files;
+  const timeoutS = phase?.round_timeout_s ?? config.runtime.round_timeout_s;
+  const agentEnv: NodeJS.ProcessEnv = { ...process.env, ...config.agent.env };
+
+  const failure = await preflight({
+    stateDir: paths.dir,
+    workDir: config.workDir,
+    argv0: config.agent.command[0],
+    agentPath: agentEnv.PATH,
+    promptFiles,
+  });
+  if (failure) return recordPreflightFailure(o, n, phase?.name ?? null, failure.check, failure.message);
+
+  const [headBefore, stashes] = await Promise.all([headSha(config.workDir), stashShas(config.workDir)]);
+  const orphan = findOrphanStash(ledger.records, stashes);
+  const context: RoundContext = {
+    n,
+    phase: phase?.name ?? null,
+    previous: previous && {
+      n: previous.n,
+      outcome: previous.outcome,
+      category: previous.category,
+      exit_code: previous.exit_code,
+    },
+    orphanStash: orphan,
+    stateDir: paths.dir,
+  };
+  const prompt = assemblePrompt(
+    context,
+    promptFiles.map((f) => fs.readFileSync(f, 'utf8')),
+  );
+  const { argv, viaStdin } = agentArgv(config.agent.command, prompt);
+
+  const tag = randomUUID();
+  const logPath = paths.roundLog(n);
+  const startMs = Date.now();
+  const open: OpenRound = {
+    n,
+    phase: phase?.name ?? null,
+    start: iso(startMs),
+    supervisor_pid: process.pid,
+    pid: null,
+    tag,
+    log: logPath,
+    round_timeout_s: timeoutS,
+    head_before: headBefore,
+  };
+  // Written before the spawn: if we die at any point from here on, the next start finds this round.
+  writeOpenRound(paths, open);
+
+  const agent = spawnAgent({
+    argv,
+    cwd: config.workDir,
+    env: {
+      ...agentEnv,
+      AGENT_RUNNER_ROUND: String(n),
+      AGENT_RUNNER_PHASE: phase?.name ?? '',
+      AGENT_RUNNER_STATE_DIR: paths.dir,
+      [ROUND_TAG_VAR]: tag,
+    },
+    stdinText: viaStdin ? prompt : null,
+    logPath,
+  });
+  if (agent.pid !== null) {
+    open.pid = agent.pid;
+    writeOpenRound(paths, open);
+  }
+  appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
+  o.onStart?.(open);
+
+  const graceMs = config.runtime.kill_grace_s * 1000;
+  const tree = { rootPid: agent.pid, tagName: ROUND_TAG_VAR, tagValue: tag, graceMs };
+  let timedOut = false;
+  let cancelled = false;
+  let ending: Promise<Sweep> | null = null;
+  const endTree = () => (ending ??= sweepRound(tree));
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void endTree();
+  }, timeoutS * 1000);
+  const onAbort = () => {
+    if (timedOut) return;
+    cancelled = true;
+    void endTree();
+  };
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const exit = await agent.exited;
+  clearTimeout(timer);
+  o.signal?.removeEventListener('abort', onAbort);
+  // The agent is gone; whatever it left behind (background jobs, setsid'd grandchildren) goes too.
+  const first = ending ? await ending : await sweepRound(tree);
+  // a timeout/cancel kill may have raced with new children: one more sweep after the exit
+  const swept = ending ? addSweeps(first, await sweepRound(tree)) : first;
+  // the tree is dead, so the pipes are closing; the bound only guards against a stuck filesystem
+  let drainTimer: NodeJS.Timeout | undefined;
+  await Promise.race([agent.drained, new Promise((r) => (drainTimer = setTimeout(r, 5000)))]);
+  clearTimeout(drainTimer);
+  const endMs = Date.now();
+
+  const cleanExit = exit.exitCode === 0 && !timedOut && !cancelled;
+  const care = await aftercare({
+    workDir: config.workDir,
+    round: n,
+    action: config.vcs.dirty_action,
+    cleanExit,
+    headBefore,
+    exclude: userFiles(config, paths),
+    now: new Date(endMs),
+  });
+  const verdict = classify({
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    timedOut,
+    cancelled,
+    spawnError: exit.spawnError,
+    tail: readTail(logPath, TAIL_BYTES),
+    now: new Date(endMs),
+  });
+  if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
+  if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
+
+  const rec: RoundRecord = {
+    n,
+    phase: open.phase,
+    start: open.start,
+    end: iso(endMs),
+    duration_s: Math.round((endMs - startMs) / 10) / 100,
+    exit_code: exit.exitCode,
+    signal: exit.signal,
+    outcome: verdict.outcome,
+    category: verdict.category,
+    reason: joinNotes(
+      verdict.reason ? redact(verdict.reason) : null,
+      care.note,
+      swept.survivors.length ? `${swept.survivors.length} process(es) survived the kill: ${swept.survivors.join(' ')}` : null,
+    ),
+    head_before: headBefore,
+    head_after: care.headAfter,
+    commits: care.commits,
+    dirty_files: care.dirtyFiles,
+    stash_sha: care.stashSha,
+    log: logPath,
+    pid: agent.pid,
+    killed: swept.ended,
+    retry_after: verdict.retryAfter ? verdict.retryAfter.toISOString() : null,
+  };
+  finishRound(paths, rec);
+  return rec;
+}
+
+export interface Sweep {
+  /** processes of the round found alive and ended */
+  ended: number;
+  /** processes that could not be ended (uninterruptible sleep, not ours to signal) */
+  survivors: number[];
+}
+
+/** End every process of a round (see kill-tree.ts) and count what was ended. */
+export async function sweepRound(tree: Parameters<typeof killRoundTree>[0]): Promise<Sweep> {
+  const r = await killRoundTree(tree);
+  return { ended: r.found - r.survivors.length, survivors: r.survivors };
+}
+
+function addSweeps(a: Sweep, b: Sweep): Sweep {
+  return { ended: a.ended + b.ended, survivors: b.survivors };
+}
+
+/** The operator's own files, never swept into the agent's orphan work: config, prompts, state dir. */
+export function userFiles(config: Config, paths: StatePaths): string[] {
+  const prompts = new Set([...config.prompt.files, ...config.phases.flatMap((p) => p.prompt_files ?? [])]);
+  return [config.configPath, ...prompts, paths.dir];
+}
+
+/** The ledger line, the event, then the open marker goes: a crash between them is recovered, not doubled. */
+function finishRound(paths: StatePaths, rec: RoundRecord): void {
+  appendRound(paths, rec);
+  appendEvent(paths.events, 'round_ended', {
+    round: rec.n,
+    outcome: rec.outcome,
+    category: rec.category,
+    exit_code: rec.exit_code,
+    duration_s: rec.duration_s,
+  });
+  clearOpenRound(paths);
+}
+
+function joinNotes(...notes: Array<string | null>): string | null {
+  const kept = notes.filter((n): n is string => !!n);
+  return kept.length ? kept.join('; ') : null;
+}
+
+function recordPreflightFailure(
+  o: RoundOptions,
+  n: number,
+  phase: string | null,
+  check: string,
+  message: string,
+): RoundRecord {
+  const now = iso(Date.now());
+  const rec: RoundRecord = {
+    n,
+    phase,
+    start: now,
+    end: now,
+    duration_s: 0,
+    exit_code: null,
+    signal: null,
+    outcome: 'preflight_failed',
+    category: null,
+    reason: `${check}: ${message}`,
+    head_before: null,
+    head_after: null,
+    commits: [],
+    dirty_files: 0,
+    stash_sha: null,
+    log: null,
+    pid: null,
+    killed: 0,
+  };
+  appendEvent(o.paths.events, 'preflight_failed', { round: n, check, message });
+  appendRound(o.paths, rec);
+  return rec;
+}
+
+/** The newest stash a round left that is still on the stash list: the agent should pick it up. */
+export function findOrphanStash(
+  records: RoundRecord[],
+  stashes: string[],
+): { sha: string; round: number } | null {
+  const live = new Set(stashes);
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.stash_sha && live.has(r.stash_sha)) return { sha: r.stash_sha, round: r.n };
+  }
+  return null;
+}
+
+/**
+ * Crash recovery: a round left open by a supervisor that died (SIGKILL, power loss). Ends whatever is
+ * left of its process tree and records it `aborted`, before anything new starts. The caller holds the lock.
+ */
+export async function recoverOpenRound(paths: StatePaths, graceMs: number): Promise<RoundRecord | null> {
+  const open = readOpenRound(paths);
+  if (!open) {
+    if (fs.existsSync(paths.openRound)) {
+      // unreadable marker (torn by a crash): nothing to identify the tree by; drop it, say so
+      appendEvent(paths.events, 'state_repaired', { file: path.basename(paths.openRound), action: 'removed' });
+      clearOpenRound(paths);
+    }
+    return null;
+  }
+  const ledger = readLedger(paths);
+  const swept = await sweepRound({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
+  if (ledger.records.some((r) => r.n === open.n)) {
+    // the supervisor died after recording the round but before removing the marker
+    clearOpenRound(paths);
+    return null;
+  }
+  const endMs = Date.now();
+  const rec: RoundRecord = {
+    n: open.n,
+    phase: open.phase,
+    start: open.start,
+    end: iso(endMs),
+    duration_s: Math.round((endMs - Date.parse(open.start)) / 10) / 100,
+    exit_code: null,
+    signal: null,
+    outcome: 'aborted',
+    category: null,
+    reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
+    head_before: open.head_before,
+    head_after: null,
+    commits: [],
+    dirty_files: 0,
+    stash_sha: null,
+    log: open.log,
+    pid: open.pid,
+    killed: swept.ended,
+  };
+  appendRound(paths, rec);
+  appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
+  clearOpenRound(paths);
+  return rec;
+}

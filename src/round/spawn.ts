@@ -1,0 +1,203 @@
+// Start the agent in its own session and stream its output to the round log.
+import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { FILE_MODE } from '../state/files.js';
+import { which } from '../system/which.js';
+import { processStartTime } from '../system/proc.js';
+
+export interface SpawnSpec {
+  /** argv[0] resolved via the PATH of `env` */
+  argv: string[];
+  cwd: string;
+  /** the full environment of the agent (the caller includes the round tag) */
+  env: NodeJS.ProcessEnv;
+  /** written to stdin, then stdin is closed; null: stdin is /dev/null */
+  stdinText: string | null;
+  /** stdout + stderr are appended here as they arrive (0600), never held in memory */
+  logPath: string;
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface AgentExit {
+  exitCode: number | null;
+  signal: string | null;
+  spawnError: string | null;
+}
+
+export interface AgentHandle {
+  /** = its process group id and session id (spawned detached: setsid) */
+  pid: number | null;
+  /** its start time in clock ticks since boot (/proc stat field 22): tells it apart from a reused pid */
+  startTime: number | null;
+  /** resolves when the agent's main process exits (NOT when its pipes close: a grandchild may hold them) */
+  exited: Promise<AgentExit>;
+  /** resolves when both output pipes reached EOF and the log is flushed (call after the tree is dead) */
+  drained: Promise<void>;
+  /** Date.now() of the last output byte (start time if none) */
+  lastOutputAt: () => number;
+}
+
+export function spawnAgent(spec: SpawnSpec): AgentHandle {
+  const startedAt = Date.now();
+  let lastOutput = startedAt;
+  const log = openLog(spec.logPath);
+
+  const [cmd, ...args] = spec.argv;
+  // Resolve against the agent's PATH, not ours; when nothing is found, spawn the bare name so the
+  // kernel's own error (ENOENT, EACCES) is what gets reported.
+  const file = (cmd && which(cmd, spec.env.PATH, spec.cwd)) || cmd || '';
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(file, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      argv0: cmd,
+      detached: true, // setsid: its own session and process group, so the whole tree can be found and ended
+      stdio: [spec.stdinText === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    // synchronous failures (an empty argv, a bad cwd type) are spawn errors too, never a throw
+    const msg = errorText(e, cmd, spec.cwd);
+    log.note(`agent-runner: could not start the agent: ${msg}`);
+    log.end();
+    return {
+      pid: null,
+      startTime: null,
+      exited: Promise.resolve({ exitCode: null, signal: null, spawnError: msg }),
+      drained: log.closed,
+      lastOutputAt: () => lastOutput,
+    };
+  }
+
+  const pid = child.pid ?? null;
+  const startTime = pid === null ? null : processStartTime(pid);
+
+  const exited = new Promise<AgentExit>((resolve) => {
+    let settled = false;
+    const settle = (v: AgentExit) => {
+      if (settled) return;
+      settled = true;
+      resolve(v);
+    };
+    child.once('error', (e) => {
+      // 'error' also reports a failed kill(); only a missing pid means the spawn itself failed
+      if (child.pid !== undefined) return;
+      const msg = errorText(e, cmd, spec.cwd);
+      log.note(`agent-runner: could not start the agent: ${msg}`);
+      settle({ exitCode: null, signal: null, spawnError: msg });
+    });
+    child.once('exit', (code, signal) => settle({ exitCode: code, signal: signal ?? null, spawnError: null }));
+  });
+
+  if (child.stdin) {
+    // the agent may close stdin before reading it all (EPIPE): that is its business, not a crash
+    child.stdin.on('error', () => {});
+    child.stdin.end(spec.stdinText ?? '');
+  }
+
+  const sources: Array<[Readable | null, 'stdout' | 'stderr']> = [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ];
+  const ends: Promise<void>[] = [];
+  for (const [src, name] of sources) {
+    if (!src) continue;
+    ends.push(
+      new Promise<void>((resolve) => {
+        src.on('data', (chunk: Buffer) => {
+          lastOutput = Date.now();
+          spec.onOutput?.(chunk, name);
+          // backpressure: hold the pipe while the file is behind; the agent blocks on a full pipe
+          if (!log.write(chunk)) {
+            src.pause();
+            log.onDrain(() => src.resume());
+          }
+        });
+        src.once('end', resolve);
+        src.once('close', resolve);
+        src.once('error', () => resolve());
+      }),
+    );
+  }
+  // after the exit too: a failed spawn writes its note to the log once its (empty) pipes are closed
+  const drained = Promise.all([...ends, exited]).then(() => {
+    log.end();
+    return log.closed;
+  });
+
+  return { pid, startTime, exited, drained, lastOutputAt: () => lastOutput };
+}
+
+function errorText(e: unknown, cmd: string | undefined, cwd: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const name = cmd ?? '(empty command)';
+  // the kernel says ENOENT for a missing working directory as well
+  if (err?.code === 'ENOENT' && !isDir(cwd)) return `working directory ${cwd} does not exist (ENOENT)`;
+  if (err?.code === 'ENOENT') return `${name}: command not found (ENOENT)`;
+  if (err?.code === 'EACCES') return `${name}: permission denied (EACCES)`;
+  return `${name}: ${err?.code ?? ''} ${err?.message ?? String(e)}`.replace(/\s+/g, ' ').trim();
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+interface LogSink {
+  /** false: the file is behind, wait for onDrain before writing more */
+  write(chunk: Buffer): boolean;
+  onDrain(fn: () => void): void;
+  note(line: string): void;
+  end(): void;
+  /** resolves when the file is flushed and closed (or failed) */
+  closed: Promise<void>;
+}
+
+/**
+ * The log file as an append stream. If it cannot be written (disk full, bad path) output is dropped
+ * rather than buffered: the agent must never stall on, or the supervisor grow with, a broken log.
+ */
+function openLog(logPath: string): LogSink {
+  // a larger buffer than the 16 KiB default: fewer pause/resume round trips, still a bounded amount
+  const ws = fs.createWriteStream(logPath, { flags: 'a', mode: FILE_MODE, highWaterMark: 256 * 1024 });
+  let broken = false;
+  let ended = false;
+  let waiters: Array<() => void> = [];
+  const release = () => {
+    const w = waiters;
+    waiters = [];
+    for (const fn of w) fn();
+  };
+  ws.on('drain', release);
+  const closed = new Promise<void>((resolve) => {
+    ws.once('close', () => resolve());
+    ws.once('error', () => {
+      broken = true;
+      release(); // nothing paused on this file may stay paused: its pipe would fill and block the agent
+      resolve();
+    });
+  });
+  return {
+    write(chunk) {
+      if (broken || ended) return true;
+      return ws.write(chunk);
+    },
+    onDrain(fn) {
+      if (broken) fn();
+      else waiters.push(fn);
+    },
+    note(line) {
+      if (!broken && !ended) ws.write(line + '\n');
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      if (!broken) ws.end();
+    },
+    closed,
+  };
+}

@@ -1,0 +1,110 @@
+// Secrets out of anything we write or show: reasons, event payloads, log excerpts, snapshots. Pure.
+// Every regex is linear: single character classes with bounded or unambiguous repetition, no nested
+// quantifiers over overlapping classes. Idempotent: redacting redacted text changes nothing.
+
+export const REDACTED = '[REDACTED]';
+
+/** A name that holds a secret: FOO_KEY, GITHUB_TOKEN, client_secret, password, apiKey, x-api-key …
+ * Case variants are spelled out (no `i` flag) so that camelCase `fooKey` does not also match "monkey";
+ * every repetition is bounded so a long dotted identifier costs linear time. */
+const WORDS = 'api_?key|access_?key|secret_?key|private_?key|auth_?token|access_?token|refresh_?token|token|secret|password|passwd|credentials?';
+const SECRET_NAME =
+  `(?:[A-Za-z0-9]{1,64}[_.-]){0,8}` +
+  `(?:[A-Za-z0-9]{0,64}(?:${WORDS}|${WORDS.toUpperCase()})` +
+  `|[A-Za-z0-9]{1,64}[_.-](?:key|KEY|Key)` +
+  `|[a-z0-9]{1,64}(?:Key|Token|Secret|Password)|Token|Secret|Password|Passwd|ApiKey)`;
+
+interface Rule {
+  name: string;
+  re: RegExp;
+  to: string | ((...m: string[]) => string);
+}
+
+const RULES: readonly Rule[] = [
+  {
+    // a whole PEM private key block; a tail may hold only its beginning
+    name: 'pem-private-key',
+    re: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)/g,
+    to: `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`,
+  },
+  {
+    // https://user:pass@host → https://[REDACTED]@host
+    name: 'url-credentials',
+    re: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)[^\s:@/'"<>]{1,256}:[^\s@/'"<>]{1,256}@/gi,
+    to: (_m, scheme) => `${scheme}${REDACTED}@`,
+  },
+  {
+    name: 'json-secret-field',
+    re: new RegExp(`("${SECRET_NAME}"\\s*:\\s*")(?:[^"\\\\\\n]|\\\\.){1,4096}(")`, 'g'),
+    to: (_m, head, tail) => `${head}${REDACTED}${tail}`,
+  },
+  {
+    // NAME=value, NAME = "value", export NAME='value' (env, TOML, .ini); shell references ($X) are kept
+    name: 'secret-assignment',
+    re: new RegExp(`\\b(${SECRET_NAME})(\\s{0,3}=\\s{0,3})("[^"\\n]{1,4096}"|'[^'\\n]{1,4096}'|[^\\s"'$,;&|)]{1,4096})`, 'g'),
+    to: (m, name, eq, value) => (value === REDACTED ? m : `${name}${eq}${REDACTED}`),
+  },
+  {
+    name: 'api-key-header',
+    re: /\b((?:x-)?(?:goog-)?api-key\s*:\s*)[^\s"',;]{6,}/gi,
+    to: (_m, head) => `${head}${REDACTED}`,
+  },
+  {
+    name: 'authorization-header',
+    re: /\b(authorization["']?\s{0,3}[:=]\s{0,3}["']?(?:basic|token|bearer)?\s{0,3})(?=[^\s"',;[]{0,200}[0-9=+/])[^\s"',;[]{8,}/gi,
+    to: (_m, head) => `${head}${REDACTED}`,
+  },
+  {
+    // a bearer token has digits; "Bearer authentication" in prose does not
+    name: 'bearer',
+    re: /\b(bearer)(\s+)(?=[A-Za-z._~+/=-]{0,200}[0-9])[A-Za-z0-9._~+/=-]{8,}/gi,
+    to: (_m, kind, sp) => `${kind}${sp}${REDACTED}`,
+  },
+  {
+    // Anthropic (sk-ant-api03-…, sk-ant-oat01-…), OpenAI (sk-proj-…, sk-svcacct-…, sk-admin-…, legacy sk-…)
+    name: 'sk-key',
+    re: /\bsk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_-]{4,}|\bsk-[A-Za-z0-9]{20,}[A-Za-z0-9_-]*/g,
+    to: REDACTED,
+  },
+  { name: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, to: REDACTED },
+  { name: 'slack-token', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g, to: REDACTED },
+  { name: 'aws-access-key-id', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b/g, to: REDACTED },
+  { name: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}/g, to: REDACTED },
+  { name: 'npm-token', re: /\bnpm_[A-Za-z0-9]{36}\b/g, to: REDACTED },
+  { name: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{30,}\b/g, to: REDACTED },
+  { name: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, to: REDACTED },
+];
+
+/** Names of the rules, in the order they apply (for docs and tests). */
+export const REDACTION_RULES: readonly string[] = RULES.map((r) => r.name);
+
+export function redact(text: string): string {
+  let out = text;
+  for (const r of RULES) {
+    r.re.lastIndex = 0;
+    out = typeof r.to === 'string' ? out.replace(r.re, r.to) : out.replace(r.re, r.to as (...m: string[]) => string);
+  }
+  return out;
+}
+
+const SECRET_KEY = new RegExp(`^${SECRET_NAME}$`);
+// the bare name "key" alone is a secret in a JSON object ({ key: "…" } of an API client config)
+const isSecretKey = (k: string): boolean => SECRET_KEY.test(k) || /^(?:key|apikey|api_key)$/i.test(k);
+
+/** redact() through a JSON-like value: every string, and every value under a secret-looking key. */
+export function redactDeep(value: unknown): unknown {
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (typeof v !== 'object' || v === null) return v;
+    if (seen.has(v)) return '[Circular]';
+    seen.add(v);
+    if (Array.isArray(v)) return v.map(walk);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      out[k] = isSecretKey(k) && (typeof x === 'string' || typeof x === 'number') && x !== '' ? REDACTED : walk(x);
+    }
+    return out;
+  };
+  return walk(value);
+}
