@@ -1,0 +1,58 @@
+// What most verbs start from: the config file, validated, and the state dir's paths.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'smol-toml';
+import { defaultStateDir, findConfigPath, loadConfig } from '../config/load.js';
+import { statePaths, type StatePaths } from '../state/paths.js';
+import { ConfigError } from './exit-codes.js';
+import type { Config } from '../types.js';
+
+export interface Context {
+  config: Config;
+  paths: StatePaths;
+}
+
+export function loadContext(configOpt: string | undefined): Context {
+  const config = loadConfig(findConfigPath(configOpt, process.cwd()));
+  return { config, paths: statePaths(config.runtime.state_dir) };
+}
+
+export interface ObserverContext {
+  /** the validated config, or null when the file on disk is broken */
+  config: Config | null;
+  paths: StatePaths;
+  project: string;
+  killGraceS: number;
+}
+
+/**
+ * For verbs that look at or stop a running loop (status, stop, cancel, kill, events): a config broken
+ * on disk (by an agent, say) must not lock the operator out. The state dir is then read from the raw
+ * TOML, and a one-line warning says that `restart` will refuse the file.
+ */
+export function loadObserverContext(configOpt: string | undefined): ObserverContext {
+  const file = findConfigPath(configOpt, process.cwd());
+  try {
+    const config = loadConfig(file);
+    return { config, paths: statePaths(config.runtime.state_dir), project: config.project, killGraceS: config.runtime.kill_grace_s };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    let raw: Record<string, any>;
+    try {
+      raw = parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      throw e;
+    }
+    const dir = path.dirname(file);
+    const rt = raw.runtime && typeof raw.runtime === 'object' ? raw.runtime : {};
+    let stateDir: string;
+    if (typeof rt.state_dir === 'string') stateDir = path.resolve(dir, rt.state_dir);
+    else {
+      const work = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
+      stateDir = defaultStateDir(fs.existsSync(work) ? fs.realpathSync(work) : work);
+    }
+    process.stderr.write(`agent-runner: warning: ${e.message} (restart will refuse it until it is fixed)\n`);
+    const grace = typeof rt.kill_grace_s === 'number' && rt.kill_grace_s >= 0 ? rt.kill_grace_s : 5;
+    return { config: null, paths: statePaths(stateDir), project: path.basename(dir), killGraceS: grace };
+  }
+}

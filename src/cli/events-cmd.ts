@@ -1,0 +1,68 @@
+// `agent-runner events`: events.jsonl as NDJSON, filtered; --tail follows new lines.
+import * as fs from 'node:fs';
+import { loadObserverContext } from './context.js';
+import { EXIT, UserError } from './exit-codes.js';
+import { EVENT_KINDS } from '../state/events.js';
+import { parseJsonLines } from '../state/files.js';
+import type { EventLine } from '../types.js';
+
+export function parseKinds(spec: string | undefined): Set<string> | null {
+  if (!spec) return null;
+  const kinds = spec.split(',').map((k) => k.trim()).filter(Boolean);
+  const unknown = kinds.filter((k) => !(k in EVENT_KINDS));
+  if (unknown.length)
+    throw new UserError(`unknown event kind ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${Object.keys(EVENT_KINDS).join(', ')}`, EXIT.USAGE);
+  return new Set(kinds);
+}
+
+export async function eventsCommand(o: { config?: string; kind?: string; window?: number; tail?: boolean }): Promise<number> {
+  const { paths } = loadObserverContext(o.config);
+  const kinds = parseKinds(o.kind);
+  const keep = (e: EventLine) => !kinds || kinds.has(e.kind);
+  let text = '';
+  try {
+    text = fs.readFileSync(paths.events, 'utf8');
+  } catch {
+    /* no events yet */
+  }
+  let offset = Buffer.byteLength(text);
+  let events = parseJsonLines<EventLine>(text).items.filter(keep);
+  if (o.window) events = events.slice(-o.window);
+  for (const e of events) process.stdout.write(JSON.stringify(e) + '\n');
+  if (!o.tail) return EXIT.OK;
+
+  // follow: read what was appended whenever the file changes; a partial last line waits for its end
+  let pending = '';
+  const readMore = () => {
+    let fd: number;
+    try {
+      fd = fs.openSync(paths.events, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size < offset) offset = 0; // replaced: start over
+      if (size === offset) return;
+      const buf = Buffer.alloc(size - offset);
+      fs.readSync(fd, buf, 0, buf.length, offset);
+      offset = size;
+      const chunk = pending + buf.toString('utf8');
+      const cut = chunk.lastIndexOf('\n');
+      pending = chunk.slice(cut + 1);
+      for (const e of parseJsonLines<EventLine>(chunk.slice(0, cut + 1)).items.filter(keep))
+        process.stdout.write(JSON.stringify(e) + '\n');
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  return new Promise((resolve) => {
+    const timer = setInterval(readMore, 500); // also catches a file created after we started
+    const stop = () => {
+      clearInterval(timer);
+      resolve(EXIT.OK);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,53 @@
+// `agent-runner init`: scaffold the config and a prompt in a git project, and commit only those files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError, EXIT } from './exit-codes.js';
+import { PRESETS, packageRoot, renderConfigToml } from '../config/presets.js';
+import { parseConfig } from '../config/load.js';
+
+const CONFIG_NAME = 'agent-runner.toml';
+const PROMPT_REL = 'prompts/main.md';
+
+export async function initCommand(o: { preset: keyof typeof PRESETS; force: boolean; commit: boolean }): Promise<number> {
+  const { simpleGit } = await import('simple-git');
+  const cwd = process.cwd();
+  const git = simpleGit({ baseDir: cwd });
+  let top: string;
+  try {
+    top = (await git.revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new UserError(`${cwd} is not inside a git work tree: run \`git init\` first`, EXIT.USAGE);
+  }
+  const configPath = path.join(top, CONFIG_NAME);
+  const promptPath = path.join(top, PROMPT_REL);
+  const preset = PRESETS[o.preset];
+
+  const existing = [configPath, promptPath].filter((p) => fs.existsSync(p));
+  if (existing.length && !o.force)
+    throw new UserError(`${existing.map((p) => path.relative(cwd, p) || p).join(' and ')} already exist: use --force to overwrite`, EXIT.USAGE);
+
+  const text = renderConfigToml(preset, { promptFile: PROMPT_REL });
+  parseConfig(text, configPath); // a preset that does not validate is our bug: fail before writing
+  const template = fs.readFileSync(path.join(packageRoot(), 'templates', 'prompts', 'main.md'), 'utf8');
+
+  fs.mkdirSync(path.dirname(promptPath), { recursive: true });
+  fs.writeFileSync(configPath, text);
+  fs.writeFileSync(promptPath, template);
+  const written = [path.relative(top, configPath), path.relative(top, promptPath)];
+  process.stdout.write(`wrote ${written.join(' and ')} (preset: ${preset.name})\n`);
+
+  if (o.commit) {
+    // only the files init wrote: never `git add .`
+    await git.add(written);
+    const staged = (await git.diff(['--cached', '--name-only', '--', ...written])).trim();
+    if (staged) {
+      await git.commit('agent-runner: add config and prompt', written, { '--no-verify': null });
+      process.stdout.write(`committed ${written.join(' and ')}\n`);
+    } else {
+      process.stdout.write('nothing to commit: the files were already committed as they are\n');
+    }
+  }
+  for (const note of preset.notes) process.stdout.write(`  - ${note}\n`);
+  process.stdout.write(`next: edit ${PROMPT_REL}, then \`agent-runner round\` for one round or \`agent-runner start\` to keep going\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,155 @@
+// The command line: commander wiring only (bin/agent-runner.js runs main). Each verb's module is imported when that verb runs, so
+// `status` does not pay for what `round` needs.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT, UserError } from './exit-codes.js';
+
+const require = createRequire(import.meta.url);
+const VERSION: string = require("../../../package.json").version;
+
+type Action = () => Promise<number | void>;
+
+function run(action: Action): Promise<void> {
+  return action().then(
+    (code) => {
+      process.exitCode = code ?? EXIT.OK;
+    },
+    (e: unknown) => {
+      process.exitCode = reportError(e);
+    },
+  );
+}
+
+/** One line for a person, the documented exit code; a stack trace only with AGENT_RUNNER_DEBUG=1. */
+export function reportError(e: unknown): number {
+  if (e instanceof UserError) {
+    process.stderr.write(`agent-runner: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`agent-runner: unexpected error: ${msg.split('\n')[0]} (rerun with AGENT_RUNNER_DEBUG=1 for details)\n`);
+  if (process.env.AGENT_RUNNER_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT.FAILURE;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('agent-runner');
+  program
+    .description('Run an autonomous coding agent round after round in a git project, safely.')
+    .version(VERSION, '-V, --version')
+    .option('-c, --config <path>', 'the config file (default: agent-runner.toml here or in a parent dir, or $AGENT_RUNNER_CONFIG)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+
+  const cfg = () => program.opts().config as string | undefined;
+
+  program
+    .command('init')
+    .description('write agent-runner.toml and prompts/main.md into this git project, and commit them')
+    .addOption(
+      new Option('--preset <name>', 'which agent to configure')
+        .choices(['claude', 'codex', 'aider', 'gemini', 'demo'])
+        .default('claude'),
+    )
+    .option('--force', 'overwrite existing files')
+    .option('--no-commit', 'write the files but do not commit them')
+    .action((o) =>
+      run(async () => (await import('./init-cmd.js')).initCommand({ preset: o.preset, force: !!o.force, commit: o.commit })),
+    );
+
+  program
+    .command('round')
+    .description('run one round of the agent now, in the foreground')
+    .option('--phase <name>', 'run this phase instead of the rotation\'s next one')
+    .option('--json', 'print the round record as JSON')
+    .action((o) => run(async () => (await import('./round-cmd.js')).roundCommand({ config: cfg(), ...o })));
+
+  program
+    .command('serve')
+    .description('run rounds until told to stop (the loop; what systemd runs)')
+    .option('--once', 'run one round, then stop')
+    .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
+    .action((o) =>
+      run(async () => (await import('../serve/serve-cmd.js')).serveCommand({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds })),
+    );
+
+  program
+    .command('start')
+    .description('start serve in the background (through systemd when a unit is installed)')
+    .action(() => run(async () => (await import('./control-cmd.js')).startCommand({ config: cfg() })));
+
+  program
+    .command('stop')
+    .description('stop serve gracefully: the current round finishes and is recorded')
+    .option('--timeout <s>', 'give up waiting after this many seconds (serve keeps stopping)', seconds)
+    .action((o) => run(async () => (await import('./control-cmd.js')).stopCommand({ config: cfg(), timeout: o.timeout })));
+
+  program
+    .command('cancel')
+    .description('interrupt the current round now (recorded cancelled) and stop the loop')
+    .option('--timeout <s>', 'give up waiting after this many seconds', seconds)
+    .action((o) => run(async () => (await import('./control-cmd.js')).cancelCommand({ config: cfg(), timeout: o.timeout })));
+
+  program
+    .command('kill')
+    .description('end serve and the whole round tree immediately; nothing survives')
+    .action(() => run(async () => (await import('./control-cmd.js')).killCommand({ config: cfg() })));
+
+  program
+    .command('restart')
+    .description('stop (or with --force, kill) serve, then start it again with the config re-validated')
+    .option('--force', 'kill instead of waiting for the current round')
+    .option('--timeout <s>', 'how long to wait for a graceful stop', seconds)
+    .action((o) =>
+      run(async () => (await import('./control-cmd.js')).restartCommand({ config: cfg(), force: !!o.force, timeout: o.timeout })),
+    );
+
+  program
+    .command('status')
+    .description('is serve running, what round is it on, how did the last one end')
+    .option('--json', 'machine-readable output')
+    .action((o) => run(async () => (await import('./status-cmd.js')).statusCommand({ config: cfg(), json: !!o.json })));
+
+  program
+    .command('events')
+    .description('print events.jsonl as NDJSON')
+    .option('--kind <kinds>', 'only these kinds, comma-separated')
+    .option('--window <n>', 'only the last N events', positiveInt)
+    .option('--tail', 'keep printing new events as they arrive')
+    .action((o) => run(async () => (await import('./events-cmd.js')).eventsCommand({ config: cfg(), ...o })));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    process.exitCode = EXIT.USAGE;
+    return;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are not errors; everything else commander rejects is a usage error
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    process.exitCode = reportError(e);
+  }
+}
+

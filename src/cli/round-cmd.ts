@@ -1,0 +1,57 @@
+// `agent-runner round`: one round under the project lock, with SIGTERM/SIGINT ending the agent's tree.
+import { loadContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { acquireLock, describeHolder } from '../state/lock.js';
+import { appendEvent } from '../state/events.js';
+import { ensureDir } from '../state/files.js';
+import { recoverOpenRound, runRound } from '../round/run.js';
+import type { RoundRecord } from '../types.js';
+
+/** The documented mapping from a round's verdict to `round`'s exit code. */
+export function roundExitCode(r: RoundRecord): number {
+  if (r.outcome === 'ok') return EXIT.OK;
+  if (r.outcome === 'preflight_failed') return EXIT.CONFIG;
+  if (r.category === 'usage_limit') return EXIT.PAUSED;
+  return EXIT.FAILURE;
+}
+
+export function describeRound(r: RoundRecord): string {
+  const bits = [r.outcome + (r.category ? ` (${r.category})` : '')];
+  if (r.exit_code !== null) bits.push(`exit ${r.exit_code}`);
+  else if (r.signal) bits.push(r.signal);
+  bits.push(`${r.duration_s}s`);
+  if (r.commits.length) bits.push(`${r.commits.length} commit${r.commits.length > 1 ? 's' : ''}`);
+  if (r.stash_sha) bits.push(`orphan work stashed as ${r.stash_sha.slice(0, 12)}`);
+  else if (r.dirty_files) bits.push(`${r.dirty_files} dirty file(s) left`);
+  if (r.killed) bits.push(`${r.killed} leftover process(es) ended`);
+  let line = `round ${r.n}: ${bits.join(', ')}`;
+  if (r.reason && r.outcome !== 'ok') line += ` — ${r.reason}`;
+  return line;
+}
+
+export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean }): Promise<number> {
+  const { config, paths } = loadContext(opts.config);
+  ensureDir(paths.dir);
+  const lock = acquireLock(paths.lock, 'round');
+  if (lock.recoveredFrom)
+    appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!ac.signal.aborted) {
+      appendEvent(paths.events, 'stop_requested', { how: sig, by: 'signal' });
+      ac.abort();
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
+    if (aborted) process.stderr.write(describeRound(aborted) + '\n');
+    const rec = await runRound({ config, paths, phase: opts.phase, signal: ac.signal });
+    process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
+    return roundExitCode(rec);
+  } finally {
+    lock.release();
+  }
+}

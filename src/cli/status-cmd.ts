@@ -1,0 +1,80 @@
+// `agent-runner status`: the loop's own view from the state dir, checked against the live process.
+import { loadObserverContext } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { readStatus, type ServiceState } from '../state/status.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
+import { holderAlive, readLock } from '../state/lock.js';
+import type { StatePaths } from '../state/paths.js';
+
+export interface StatusReport {
+  project: string;
+  state: ServiceState;
+  pid: number | null;
+  mode: 'serve' | 'round' | null;
+  uptime_s: number | null;
+  round: { n: number; phase: string | null; age_s: number } | null;
+  last: { n: number; outcome: string; category: string | null; end: string } | null;
+  waiting: { until: string; why: string } | null;
+  config_changed: boolean;
+  reason: string | null;
+  state_dir: string;
+}
+
+const secondsSince = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+
+/** Combines what the state files say with whether their writer is still alive. */
+export function buildStatus(paths: StatePaths, project: string, now = Date.now()): StatusReport {
+  const file = readStatus(paths);
+  const lock = readLock(paths.lock);
+  const alive = lock !== null && holderAlive(lock);
+  const open = readOpenRound(paths);
+  const lastRec = readLedger(paths).records.at(-1) ?? null;
+  const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
+
+  let state: ServiceState;
+  let reason: string | null = null;
+  if (alive) {
+    state = file?.pid === lock.pid && file.state === 'waiting' ? 'waiting' : 'running';
+  } else if (file && (file.state === 'running' || file.state === 'waiting')) {
+    state = 'failed';
+    reason = `the supervisor (pid ${file.pid}) is gone without recording its exit; the next start recovers its round`;
+  } else {
+    state = file?.state === 'failed' ? 'failed' : 'stopped';
+    reason = file?.reason ?? null;
+  }
+  const fresh = alive && file?.pid === lock.pid;
+  return {
+    project,
+    state,
+    pid: alive ? lock.pid : null,
+    mode: alive ? lock.role : null,
+    uptime_s: alive ? secondsSince(lock.since, now) : null,
+    round: open && alive ? { n: open.n, phase: open.phase, age_s: secondsSince(open.start, now) } : null,
+    last,
+    waiting: fresh && file.state === 'waiting' ? file.waiting : null,
+    config_changed: fresh ? file.config_changed : false,
+    reason,
+    state_dir: paths.dir,
+  };
+}
+
+function human(s: StatusReport): string {
+  const lines: string[] = [];
+  let head = `${s.project}: ${s.state}`;
+  if (s.pid) head += ` (${s.mode} pid ${s.pid}, up ${s.uptime_s}s)`;
+  if (s.waiting) head += `, waiting until ${s.waiting.until} (${s.waiting.why})`;
+  lines.push(head);
+  if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);
+  if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''} at ${s.last.end}`);
+  else lines.push('  no round recorded yet');
+  if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
+  if (s.reason) lines.push(`  ${s.reason}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {
+  const { paths, project } = loadObserverContext(o.config);
+  const s = buildStatus(paths, project);
+  process.stdout.write(o.json ? JSON.stringify(s) + '\n' : human(s));
+  return EXIT.OK;
+}
