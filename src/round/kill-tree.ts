@@ -122,7 +122,6 @@ export async function killRoundTree(
 ): Promise<{ found: number; killed: number; survivors: number[] }> {
   const tagCache: TagCache = new Map();
   const seen = new Map<string, ProcInfo>();
-  const signalled = new Map<string, ProcInfo>();
   const termed = new Set<string>();
   const termedGroups = new Set<number>();
 
@@ -139,7 +138,7 @@ export async function killRoundTree(
     for (const p of s.found) {
       if (termed.has(key(p))) continue;
       termed.add(key(p));
-      if (signal(p, 'SIGTERM')) signalled.set(key(p), p);
+      signal(p, 'SIGTERM');
       // a stopped process would hold the TERM pending until it is continued
       if (p.state === 'T') signal(p, 'SIGCONT');
     }
@@ -153,15 +152,16 @@ export async function killRoundTree(
   while (s.found.length > 0) {
     for (const p of s.found) seen.set(key(p), p);
     for (const pgid of wholeGroups(s)) signalGroup(pgid, 'SIGKILL');
-    for (const p of s.found) if (signal(p, 'SIGKILL')) signalled.set(key(p), p);
+    for (const p of s.found) signal(p, 'SIGKILL');
     if (Date.now() >= killEnd) break;
     await sleep(POLL_MS);
     s = scan(opts, tagCache);
   }
 
   const survivors = s.found.filter(stillSame).map((p) => p.pid);
+  // every one found alive and gone now was ended by us (a group signal may have beaten the per-pid one)
   let killed = 0;
-  for (const p of signalled.values()) if (!stillSame(p)) killed++;
+  for (const p of seen.values()) if (!stillSame(p)) killed++;
   return { found: seen.size, killed, survivors };
 }
 
@@ -178,13 +178,12 @@ function wholeGroups(s: Scan): number[] {
 }
 
 /** Signal a process only if the pid still names the process we scanned (pid reuse between scan and kill). */
-function signal(p: ProcInfo, sig: NodeJS.Signals): boolean {
-  if (!stillSame(p)) return false;
+function signal(p: ProcInfo, sig: NodeJS.Signals): void {
+  if (!stillSame(p)) return;
   try {
     process.kill(p.pid, sig);
-    return true;
   } catch {
-    return false; // gone meanwhile (ESRCH), or not ours to signal (EPERM): a survivor if it stays
+    /* gone meanwhile (ESRCH), or not ours to signal (EPERM): reported as a survivor if it stays */
   }
 }
 
