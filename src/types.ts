@@ -37,6 +37,10 @@ export interface Config {
     round_timeout_s: number;
     kill_grace_s: number;
     restart_delay_s: number;
+    /** silence guard: end a round with no output for this long (0 = off) */
+    stall_timeout_s: number;
+    /** post-result guard: end the tree this long after the agent's final result (0 = off) */
+    result_grace_s: number;
     /** absolute */
     state_dir: string;
   };
@@ -55,7 +59,52 @@ export interface Config {
     quick_failure_s: number;
     backoff_base_s: number;
     backoff_max_s: number;
+    /** stop serve at the first auth failure (with the CLI's login hint) instead of backing off */
+    stop_on_auth?: boolean;
   };
+  /** token prices for a cost the agent does not report (all 0: none) */
+  pricing: {
+    input_usd_per_mtok: number;
+    output_usd_per_mtok: number;
+    cached_usd_per_mtok: number;
+  };
+  /** thresholds of `agent-runner monitor` ([monitor]); optional so hand-built configs need not name it */
+  monitor?: MonitorConfig;
+}
+
+/** [monitor]: see src/config/schema.ts for what each key means. */
+export interface MonitorConfig {
+  interval_s: number;
+  window_s: number;
+  window_rounds: number;
+  min_rounds: number;
+  timeout_rate: number;
+  hung_factor: number;
+  orphan_chain: number;
+  disk_warning_pct: number;
+  disk_critical_pct: number;
+  mem_available_pct: number;
+  oauth_fail_rounds: number;
+  network_fail_rounds: number;
+  smoke_fail_rate: number;
+  heartbeat_stale_s: number;
+  auto_stop_on: string[];
+}
+
+/** What the agent's output stream said about its own work (rounds/<n>.events.jsonl has the detail). */
+export interface RoundUsage {
+  /** the shape of the output: claude (stream-json/json), codex (exec --json), json, text */
+  format: 'claude' | 'codex' | 'json' | 'text' | null;
+  model: string | null;
+  /** input tokens not served from the prompt cache */
+  input_tokens: number;
+  output_tokens: number;
+  /** input tokens read from or written to the prompt cache */
+  cached_tokens: number;
+  /** as the agent reported it (Claude), else from [pricing]; null when neither */
+  cost_usd: number | null;
+  turns: number;
+  tool_calls: number;
 }
 
 export interface RoundRecord {
@@ -81,6 +130,12 @@ export interface RoundRecord {
   killed: number;
   /** when set: the earliest time (ISO) the agent may usefully run again */
   retry_after?: string | null;
+  /** tokens, cost, turns, tool calls, model: parsed from the agent's output as it ran */
+  usage?: RoundUsage | null;
+  /** rounds/<n>.events.jsonl: the agent's normalized events */
+  events_log?: string | null;
+  /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
+  ended_by?: 'stall' | 'result_grace' | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */
@@ -92,6 +147,8 @@ export interface OpenRound {
   supervisor_pid: number;
   /** the agent's pid = its process group and session id */
   pid: number | null;
+  /** the agent's /proc start time: a recycled pid is not mistaken for it */
+  pid_starttime?: number | null;
   /** the value of AGENT_RUNNER_ROUND_TAG in every process of the round */
   tag: string;
   log: string;

@@ -10,6 +10,8 @@ import { readLedger, readOpenRound } from '../state/ledger.js';
 import { recoverOpenRound, ROUND_TAG_VAR, sweepRound } from '../round/run.js';
 import { describeRound } from './round-cmd.js';
 import type { StatePaths } from '../state/paths.js';
+import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
+import { requestUnitStop, startServeUnit, waitUnitDown } from './install-cmd.js';
 
 const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 const START_CONFIRM_MS = 10_000;
@@ -53,7 +55,13 @@ export async function startCommand(o: { config?: string }): Promise<number> {
     process.stdout.write(`already running: ${h.role} pid ${h.pid}\n`);
     return EXIT.OK;
   }
-  return startDetached(ctx);
+  return startServe(ctx);
+}
+
+/** Through systemd when this project has a serve unit installed (its restart policy and logs), else detached. */
+function startServe(ctx: Context): Promise<number> {
+  const unit = installedServeUnit(ctx.paths.dir);
+  return unit ? startServeUnit(unit, ctx.paths) : startDetached(ctx);
 }
 
 async function startDetached({ config, paths }: Context): Promise<number> {
@@ -96,28 +104,39 @@ async function stopWith(
   sig: NodeJS.Signals,
   verb: string,
   timeoutS: number | undefined,
+  unit: InstalledUnit | null = null,
+  say: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<number> {
   const h = liveHolder(paths);
+  // a stop through systemd: the unit stays down (a pending auto-restart is cancelled too)
+  const mainPid = unit ? requestUnitStop(unit).mainPid : 0;
   if (!h) {
-    process.stdout.write(`not running; last: ${lastRoundLine(paths)}\n`);
+    if (unit) await waitUnitDown(unit);
+    say(`not running; last: ${lastRoundLine(paths)}\n`);
     return EXIT.OK;
   }
   const open = readOpenRound(paths);
-  process.stdout.write(
+  say(
     `${verb} ${h.role} pid ${h.pid}${open ? ` (round ${open.n} in progress${verb === 'stopping' ? ': letting it finish' : ''})` : ''}\n`,
   );
-  signalHolder(h, sig);
+  if (h.pid !== mainPid) signalHolder(h, sig);
   if (!(await waitGone(h, timeoutS === undefined ? undefined : timeoutS * 1000))) {
-    process.stdout.write(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
+    say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
     return EXIT.FAILURE;
   }
-  process.stdout.write(`stopped; ${lastRoundLine(paths)}\n`);
+  if (unit) await waitUnitDown(unit);
+  say(`stopped; ${lastRoundLine(paths)}\n`);
   return EXIT.OK;
 }
 
 export async function stopCommand(o: { config?: string; timeout?: number }): Promise<number> {
   const { paths } = loadObserverContext(o.config);
-  return stopWith(paths, 'SIGTERM', 'stopping', o.timeout);
+  return stopWith(paths, 'SIGTERM', 'stopping', o.timeout, installedServeUnit(paths.dir));
+}
+
+/** `stop` for the monitor's auto-stop: the same steps, with what stop would print handed to `say`. */
+export async function stopServe(paths: StatePaths, timeoutS: number | undefined, say: (text: string) => void): Promise<number> {
+  return stopWith(paths, 'SIGTERM', 'stopping', timeoutS, installedServeUnit(paths.dir), say);
 }
 
 export async function cancelCommand(o: { config?: string; timeout?: number }): Promise<number> {
@@ -134,13 +153,16 @@ export async function killCommand(o: { config?: string }): Promise<number> {
 
 async function killNow(graceS: number, paths: StatePaths): Promise<number> {
   const h = liveHolder(paths);
+  // with a unit, systemd must take this as a stop, not a crash to restart from
+  const unit = installedServeUnit(paths.dir);
+  if (unit) requestUnitStop(unit);
   if (h) signalHolder(h, 'SIGKILL');
   if (h && !(await waitGone(h, 5000))) throw new UserError(`pid ${h.pid} survived SIGKILL (uninterruptible sleep?); try again`);
   // the round's tree was in its own session: end it by its tag, then record the round
   const open = readOpenRound(paths);
   let killed = 0;
   if (open) {
-    killed = (await sweepRound({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0 })).ended;
+    killed = (await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0 })).ended;
   }
   let recorded = null;
   if (fs.existsSync(paths.dir)) {
@@ -169,8 +191,8 @@ export async function restartCommand(o: { config?: string; force: boolean; timeo
   const ctx = loadContext(o.config);
   if (o.force) await killNow(ctx.config.runtime.kill_grace_s, ctx.paths);
   else {
-    const code = await stopWith(ctx.paths, 'SIGTERM', 'stopping', o.timeout);
+    const code = await stopWith(ctx.paths, 'SIGTERM', 'stopping', o.timeout, installedServeUnit(ctx.paths.dir));
     if (code !== EXIT.OK) return code;
   }
-  return startDetached(ctx);
+  return startServe(ctx);
 }

@@ -22,6 +22,9 @@ import { aftercare } from './aftercare.js';
 import { headSha, stashShas } from './git.js';
 import { classify } from './classify.js';
 import { redact } from '../util/redact.js';
+import { openEventLog } from './event-log.js';
+import { costFromTokens } from './agent-cli.js';
+import type { StreamFacts } from './stream-parser.js';
 
 /** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
 export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
@@ -113,6 +116,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // Written before the spawn: if we die at any point from here on, the next start finds this round.
   writeOpenRound(paths, open);
 
+  // the agent's output, parsed as it streams: the event log, the tally, and the result the grace guard waits on
+  const eventsPath = paths.roundEvents(n);
+  const stream = openEventLog(eventsPath);
   const agent = spawnAgent({
     argv,
     cwd: config.workDir,
@@ -125,16 +131,18 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     },
     stdinText: viaStdin ? prompt : null,
     logPath,
+    onOutput: stream.onOutput,
   });
   if (agent.pid !== null) {
     open.pid = agent.pid;
+    open.pid_starttime = agent.startTime;
     writeOpenRound(paths, open);
   }
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
   o.onStart?.(open);
 
   const graceMs = config.runtime.kill_grace_s * 1000;
-  const tree = { rootPid: agent.pid, tagName: ROUND_TAG_VAR, tagValue: tag, graceMs };
+  const tree = { rootPid: agent.pid, rootStartTime: agent.startTime, tagName: ROUND_TAG_VAR, tagValue: tag, graceMs };
   let timedOut = false;
   let cancelled = false;
   let ending: Promise<Sweep> | null = null;
@@ -152,8 +160,24 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // the two hang guards beside the wall clock: silence, and a CLI that printed its result but never exits
+  let endedBy: 'stall' | 'result_grace' | null = null;
+  const guard = hangGuard({
+    stallMs: config.runtime.stall_timeout_s * 1000,
+    graceMs: config.runtime.result_grace_s * 1000,
+    lastOutputAt: agent.lastOutputAt,
+    resultAt: stream.resultAt,
+    fire: (why) => {
+      if (timedOut || cancelled || endedBy) return;
+      endedBy = why;
+      if (why === 'stall') timedOut = true;
+      void endTree();
+    },
+  });
+
   const exit = await agent.exited;
   clearTimeout(timer);
+  guard.stop();
   o.signal?.removeEventListener('abort', onAbort);
   // The agent is gone; whatever it left behind (background jobs, setsid'd grandchildren) goes too.
   const first = ending ? await ending : await sweepRound(tree);
@@ -163,9 +187,15 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   let drainTimer: NodeJS.Timeout | undefined;
   await Promise.race([agent.drained, new Promise((r) => (drainTimer = setTimeout(r, 5000)))]);
   clearTimeout(drainTimer);
+  const stats = stream.close();
+  const facts = stream.parser.facts;
   const endMs = Date.now();
 
-  const cleanExit = exit.exitCode === 0 && !timedOut && !cancelled;
+  // Ended by the grace after its result: the round is what the result said, whatever the kill did to the exit.
+  const graceEnded = endedBy === 'result_grace' && !cancelled && !timedOut;
+  const resultOk = graceEnded && facts.result !== null && !facts.result.isError;
+  const judgedExit = graceEnded ? { exitCode: resultOk ? 0 : (exit.exitCode || 1), signal: null } : exit;
+  const cleanExit = (exit.exitCode === 0 || resultOk) && !timedOut && !cancelled;
   const care = await aftercare({
     workDir: config.workDir,
     round: n,
@@ -176,12 +206,13 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     now: new Date(endMs),
   });
   const verdict = classify({
-    exitCode: exit.exitCode,
-    signal: exit.signal,
+    exitCode: judgedExit.exitCode,
+    signal: judgedExit.signal,
     timedOut,
+    stalled: endedBy === 'stall',
     cancelled,
     spawnError: exit.spawnError,
-    tail: readTail(logPath, TAIL_BYTES),
+    tail: tailWithKeyLines(logPath, facts),
     now: new Date(endMs),
   });
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
@@ -199,6 +230,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     category: verdict.category,
     reason: joinNotes(
       verdict.reason ? redact(verdict.reason) : null,
+      graceEnded ? `ended ${config.runtime.result_grace_s}s after its final result (result_grace_s)` : null,
       care.note,
       swept.survivors.length ? `${swept.survivors.length} process(es) survived the kill: ${swept.survivors.join(' ')}` : null,
     ),
@@ -211,9 +243,68 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     pid: agent.pid,
     killed: swept.ended,
     retry_after: verdict.retryAfter ? verdict.retryAfter.toISOString() : null,
+    usage: {
+      format: stats.format,
+      model: stats.model,
+      input_tokens: stats.input_tokens,
+      output_tokens: stats.output_tokens,
+      cached_tokens: stats.cached_tokens,
+      cost_usd: stats.cost_usd ?? costFromTokens(stats, config.pricing),
+      turns: stats.turns,
+      tool_calls: stats.tool_calls,
+    },
+    events_log: eventsPath,
+    ended_by: endedBy,
   };
   finishRound(paths, rec);
   return rec;
+}
+
+/**
+ * The log's tail for the classifier, led by the stream's key lines (its result, a rejected rate limit)
+ * when they scrolled out of it: a rate_limit_event early in a long log still decides the verdict. A tail
+ * that starts mid-file loses its torn first line, which the key lines would otherwise push off the top.
+ */
+function tailWithKeyLines(logPath: string, facts: StreamFacts): string {
+  const tail = readTail(logPath, TAIL_BYTES);
+  const missing = facts.keyLines.filter((l) => !tail.includes(l));
+  if (!missing.length) return tail;
+  let size = 0;
+  try {
+    size = fs.statSync(logPath).size;
+  } catch {
+    /* no log: the tail is empty anyway */
+  }
+  const body = size > TAIL_BYTES ? tail.slice(tail.indexOf('\n') + 1) : tail;
+  return `${missing.join('\n')}\n${body}`;
+}
+
+export interface HangGuardOptions {
+  /** 0 = off */
+  stallMs: number;
+  /** 0 = off */
+  graceMs: number;
+  lastOutputAt: () => number;
+  resultAt: () => number | null;
+  fire: (why: 'stall' | 'result_grace') => void;
+}
+
+/**
+ * One coarse timer for both guards: it reads the last-output and result times instead of re-arming a
+ * timer on every chunk (a flooding agent would otherwise pay a timer per read).
+ */
+export function hangGuard(o: HangGuardOptions): { stop(): void } {
+  if (o.stallMs <= 0 && o.graceMs <= 0) return { stop() {} };
+  const shortest = Math.min(...[o.stallMs, o.graceMs].filter((x) => x > 0));
+  const tickMs = Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const result = o.resultAt();
+    if (o.graceMs > 0 && result !== null && now - result >= o.graceMs) return o.fire('result_grace');
+    // a CLI waiting out its grace is silent by design: the grace, not the silence guard, judges it
+    if (o.stallMs > 0 && result === null && now - o.lastOutputAt() >= o.stallMs) o.fire('stall');
+  }, tickMs);
+  return { stop: () => clearInterval(timer) };
 }
 
 export interface Sweep {
@@ -318,7 +409,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     return null;
   }
   const ledger = readLedger(paths);
-  const swept = await sweepRound({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
+  const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
   if (ledger.records.some((r) => r.n === open.n)) {
     // the supervisor died after recording the round but before removing the marker
     clearOpenRound(paths);
