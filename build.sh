@@ -31,7 +31,7 @@ case "$cmd" in
     if [ ${#files[@]} -eq 0 ]; then
       mapfile -t files < <(find build/test -name '*.test.js' | sort)
     fi
-    node --test --test-reporter=spec --test-reporter-destination=stdout \
+    node --test --test-timeout=300000 --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=./test/helpers/summary-reporter.mjs --test-reporter-destination=stdout \
       "${files[@]}"
     ;;

@@ -13,6 +13,7 @@ import { configFingerprint } from '../config/load.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { redact } from '../util/redact.js';
 import { readTail } from '../state/files.js';
+import { authHint } from '../round/agent-cli.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
@@ -158,6 +159,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
       // failures from before this start are history: a restart after a fix must not stop at once
       sessionStart: new Date(started),
       jitter: (o.random ?? Math.random)(),
+      stopOnAuth: config.serve.stop_on_auth ?? true,
+      // the fix depends on the CLI: `claude setup-token` / `/login`, `codex login`, …
+      authHint: authHint(config.agent.command, rec.usage?.format ?? null),
     });
     if (decision.action === 'stop') {
       if (decision.reason === 'crash_loop') {
@@ -167,7 +171,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
           log_tail: rec.log ? redact(readTail(rec.log, CRASH_TAIL_BYTES)) : null,
         });
       } else {
-        appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message });
+        appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });
       }
       process.stderr.write(`agent-runner: ${decision.message}\n`);
       return finish(decision.exitCode, decision.message);
@@ -179,8 +183,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     const until = decision.action === 'wait_until' ? Date.parse(decision.until) : Date.now() + decision.delay_s * 1000;
     if (until > Date.now()) {
       if (decision.action === 'wait_until') {
-        appendEvent(paths.events, 'waiting', { until: decision.until, why: decision.reason });
-        setStatus({ state: 'waiting', waiting: { until: decision.until, why: decision.reason } });
+        appendEvent(paths.events, 'waiting', { until: decision.until, why: decision.reason, category: rec.category });
+        // status and peek read `waiting until <time> (usage limit)`: the category says it; the event has the detail
+        const why = rec.category ? rec.category.replace(/_/g, ' ') : decision.reason;
+        setStatus({ state: 'waiting', waiting: { until: decision.until, why } });
       } else {
         appendEvent(paths.events, 'backoff', { delay_s: decision.delay_s, reason: describeDecision(decision) });
         if (decision.delay_s >= 1)
@@ -204,6 +210,8 @@ async function sleepWatchingStopFiles(until: number, stop: AbortSignal, paths: S
   } catch {
     /* no inotify: the files are still checked when the wait ends */
   }
+  // a file that appeared before the watch began would otherwise wait out the whole delay
+  if (fs.existsSync(paths.stopFile) || fs.existsSync(paths.doneFile)) appeared.abort();
   try {
     await sleepUntil(until, AbortSignal.any([stop, appeared.signal]));
   } finally {
