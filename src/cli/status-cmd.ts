@@ -5,6 +5,7 @@ import { readStatus, type ServiceState } from '../state/status.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
+import { installedServeUnit, showUnit } from '../system/systemd.js';
 
 export interface StatusReport {
   project: string;
@@ -18,6 +19,41 @@ export interface StatusReport {
   config_changed: boolean;
   reason: string | null;
   state_dir: string;
+  /** systemd's view of the serve unit when one is installed (`install`), else null */
+  systemd?: SystemdView | null;
+}
+
+export interface SystemdView {
+  unit: string;
+  scope: 'user' | 'system';
+  active_state: string | null;
+  sub_state: string | null;
+  n_restarts: number | null;
+  result: string | null;
+  main_pid: number | null;
+  /** why systemd could not be asked (no user bus, say); the other fields are then null */
+  error?: string;
+}
+
+/** The installed serve unit, as `systemctl show` sees it; null without a unit. */
+export function systemdView(stateDir: string): SystemdView | null {
+  const u = installedServeUnit(stateDir);
+  if (!u) return null;
+  try {
+    const v = showUnit(u.scope, u.name);
+    return {
+      unit: u.name,
+      scope: u.scope,
+      active_state: v.ActiveState,
+      sub_state: v.SubState,
+      n_restarts: v.NRestarts,
+      result: v.Result,
+      main_pid: v.MainPID || null,
+    };
+  } catch (e) {
+    const error = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { unit: u.name, scope: u.scope, active_state: null, sub_state: null, n_restarts: null, result: null, main_pid: null, error };
+  }
 }
 
 const secondsSince = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -40,7 +76,10 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     reason = `the supervisor (pid ${file.pid}) is gone without recording its exit; the next start recovers its round`;
   } else {
     state = file?.state === 'failed' ? 'failed' : 'stopped';
-    reason = file?.reason ?? null;
+    // serve's last word, unless a foreground round ran after it
+    const stale = file && last && Date.parse(last.end) > Date.parse(file.updated);
+    reason = stale ? null : (file?.reason ?? null);
+    if (stale) state = 'stopped';
   }
   const fresh = alive && file?.pid === lock.pid;
   return {
@@ -69,12 +108,20 @@ function human(s: StatusReport): string {
   else lines.push('  no round recorded yet');
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason) lines.push(`  ${s.reason}`);
+  if (s.systemd) {
+    const d = s.systemd;
+    lines.push(
+      d.error
+        ? `  systemd: ${d.unit} (${d.scope}): cannot ask systemd: ${d.error}`
+        : `  systemd: ${d.unit} (${d.scope}) ${d.active_state}/${d.sub_state}, ${d.n_restarts ?? 0} restart(s), result ${d.result}`,
+    );
+  }
   return lines.join('\n') + '\n';
 }
 
 export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {
   const { paths, project } = loadObserverContext(o.config);
-  const s = buildStatus(paths, project);
+  const s = { ...buildStatus(paths, project), systemd: systemdView(paths.dir) };
   process.stdout.write(o.json ? JSON.stringify(s) + '\n' : human(s));
   return EXIT.OK;
 }
