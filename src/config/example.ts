@@ -154,7 +154,7 @@ function defaultCell(k: KeySpec): string {
 /** A TOML literal. JSON string escapes are TOML escapes too, except that TOML also forbids a raw DEL. */
 export function tomlValue(v: Literal): string {
   if (typeof v === 'string') return tomlString(v);
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(tomlString).join(', ')}]`;
   const entries = Object.entries(v);
   if (entries.length === 0) return '{}';

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../cli/exit-codes.js';
-import type { Config, DirtyAction, PhaseConfig } from '../types.js';
+import type { Config, DirtyAction, MonitorConfig, PhaseConfig } from '../types.js';
 import { closest } from './did-you-mean.js';
 import {
   DEFAULT_PROMPT_FILE,
@@ -102,6 +102,8 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
   const prompt = v.table(root, 'prompt');
   const vcs = v.table(root, 'vcs');
   const serve = v.table(root, 'serve');
+  const pricing = v.table(root, 'pricing');
+  const monitor = v.table(root, 'monitor');
   const phaseTables = v.phases(root);
 
   if (agent.command === undefined) {
@@ -152,6 +154,8 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
       round_timeout_s: num(runtime, 'runtime', 'round_timeout_s'),
       kill_grace_s: num(runtime, 'runtime', 'kill_grace_s'),
       restart_delay_s: num(runtime, 'runtime', 'restart_delay_s'),
+      stall_timeout_s: num(runtime, 'runtime', 'stall_timeout_s'),
+      result_grace_s: num(runtime, 'runtime', 'result_grace_s'),
       state_dir: stateDirGiven === undefined ? defaultStateDir(workDir, env) : resolvePath(stateDirGiven, baseDir, env),
     },
     prompt: { files: mainPrompt.map((f) => resolvePath(f, baseDir, env)) },
@@ -162,7 +166,15 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
       quick_failure_s: num(serve, 'serve', 'quick_failure_s'),
       backoff_base_s: backoffBase,
       backoff_max_s: backoffMax,
+      stop_on_auth: (serve.stop_on_auth as boolean | undefined) ?? defaultOf<boolean>('serve', 'stop_on_auth'),
     },
+    pricing: {
+      input_usd_per_mtok: num(pricing, 'pricing', 'input_usd_per_mtok'),
+      output_usd_per_mtok: num(pricing, 'pricing', 'output_usd_per_mtok'),
+      cached_usd_per_mtok: num(pricing, 'pricing', 'cached_usd_per_mtok'),
+    },
+    // every [monitor] key with its default filled in; the monitor checks the detector names itself
+    monitor: Object.fromEntries(sectionSpec('monitor')!.keys.map((k) => [k.key, monitor[k.key] ?? k.default])) as unknown as MonitorConfig,
   };
 }
 
@@ -290,6 +302,10 @@ class Validator {
           const near = closest(value, t.values);
           this.fail(`\`${label}\` = "${printable(value)}" is not allowed; use one of ${allowed}${near ? ` (did you mean "${near}"?)` : ''}`);
         }
+        return value;
+      }
+      case 'boolean': {
+        if (typeof value !== 'boolean') return wrong(`write true or false, unquoted, e.g. ${spec.key} = ${exampleOf(spec)}`);
         return value;
       }
       case 'env_table': {

@@ -37,8 +37,8 @@ export const PRESETS: Record<PresetName, Preset> = {
     env: { DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
     notes: [
       '-p: print mode: work on one prompt headless, then exit. With no prompt argument it reads the prompt from stdin, where agent-runner sends it.',
-      '--output-format stream-json --verbose: one JSON event per line in the round log, so the end-of-round classifier sees auth errors, usage limits and the result (print mode needs --verbose for stream-json).',
-      '--dangerously-skip-permissions: nobody is there to answer permission prompts, which would stall every round. Use it only where you accept that the agent may change anything this user can (a VM, a container, a dedicated user).',
+      '--output-format stream-json --verbose: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, cost, turns and tool calls on the round record; the final result that result_grace_s waits on; rate-limit notices, auth errors and usage limits for the verdict). Print mode needs --verbose for stream-json.',
+      '--dangerously-skip-permissions: nobody is there to answer permission prompts, which would stall every round. Use it only where you accept that the agent may change anything this user can (a VM, a container, a dedicated user). As root, Claude Code refuses this flag unless IS_SANDBOX=1 is in [agent.env]; set that only inside a container or VM.',
       'env DISABLE_AUTOUPDATER=1: the binary does not update itself under a running loop. CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1: no telemetry, error reports or update checks.',
     ],
   },
@@ -49,7 +49,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     env: {},
     notes: [
       'exec: non-interactive mode: one task, then exit. "-" reads the prompt from stdin, where agent-runner sends it (no argument-size limit, not visible in ps).',
-      '--json: one JSON event per line in the round log, for the end-of-round classifier.',
+      '--json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, turns and tool calls on the round record, cost from [pricing]; turn.completed is the final result that result_grace_s waits on; errors and usage limits for the verdict).',
       '--sandbox workspace-write: exec is read-only by default; this lets it edit the work tree. Network stays off inside the sandbox: for git push or package installs add -c sandbox_workspace_write.network_access=true, or run inside a VM with --dangerously-bypass-approvals-and-sandbox instead.',
       'No --skip-git-repo-check: the work dir is a git work tree, so the check passes, and it stops codex from editing a directory that is not under version control.',
     ],
@@ -63,7 +63,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       `--message {prompt}: aider handles one message and exits; it has no stdin prompt mode. ${ARG_LIMIT_NOTE}`,
       '--yes-always: answers yes to its confirmations (adding files to the chat, .gitignore entries); nobody is there to answer them.',
       'Auto-commits stay on (aider\'s default): each edit becomes a commit, which is the progress agent-runner counts; with --no-auto-commits every round\'s work would be left uncommitted and handled by vcs.dirty_action.',
-      '--no-pretty --no-stream: plain text in the round log, no colours or redrawn lines. --no-check-update: no update check each round.',
+      '--no-pretty --no-stream: plain text in the round log, no colours or redrawn lines (each line becomes a text event; aider prints no structured result, so the verdict comes from its exit status and words). --no-check-update: no update check each round.',
     ],
   },
   gemini: {

@@ -19,7 +19,7 @@ import { agentArgv, assemblePrompt, type RoundContext } from './prompt.js';
 import { spawnAgent } from './spawn.js';
 import { killRoundTree } from './kill-tree.js';
 import { aftercare } from './aftercare.js';
-import { headSha, stashShas } from './git.js';
+import { headAndPaths, stashShas } from './git.js';
 import { classify } from './classify.js';
 import { redact } from '../util/redact.js';
 import { openEventLog } from './event-log.js';
@@ -79,7 +79,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
   if (failure) return recordPreflightFailure(o, n, phase?.name ?? null, failure.check, failure.message);
 
-  const [headBefore, stashes] = await Promise.all([headSha(config.workDir), stashShas(config.workDir)]);
+  // the stash list only matters if some round ever stashed: otherwise there is no orphan to find (one git less)
+  const everStashed = ledger.records.some((r) => r.stash_sha);
+  const [{ head: headBefore, paths: repo }, stashes] = await Promise.all([
+    headAndPaths(config.workDir),
+    everStashed ? stashShas(config.workDir) : Promise.resolve([]),
+  ]);
   const orphan = findOrphanStash(ledger.records, stashes);
   const context: RoundContext = {
     n,
@@ -198,6 +203,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const cleanExit = (exit.exitCode === 0 || resultOk) && !timedOut && !cancelled;
   const care = await aftercare({
     workDir: config.workDir,
+    paths: repo,
     round: n,
     action: config.vcs.dirty_action,
     cleanExit,

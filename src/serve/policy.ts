@@ -32,7 +32,7 @@ export interface PolicyInput {
 export const EXTERNAL_BACKOFF_CAP_S = 1800;
 /** A reset time further out than this is more likely a misparse than a real limit. */
 export const MAX_WAIT_S = 7 * 24 * 3600;
-/** Spread wake-ups after a usage-limit reset by up to this much (× jitter). */
+/** Spread wake-ups after a usage-limit reset by up to this much (× jitter), and by at most a tenth of the wait. */
 export const WAIT_JITTER_S = 60;
 export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, then `agent-runner start`';
 
@@ -182,7 +182,9 @@ function pendingWait(r: RoundRecord, i: PolicyInput): Decision | null {
   // a reset already past falls back to the back-off, so a stale reset time cannot become a tight loop
   if (!Number.isFinite(at) || at <= now) return null;
   const jitter = Number.isFinite(i.jitter) ? Math.min(1, Math.max(0, i.jitter as number)) : 0;
-  const until = Math.min(at + Math.round(WAIT_JITTER_S * jitter * 1000), now + MAX_WAIT_S * 1000);
+  // the spread is at most a tenth of the wait: it keeps many runners off one instant, not a short wait long
+  const spreadMs = Math.min(WAIT_JITTER_S * 1000, (at - now) / 10);
+  const until = Math.min(at + Math.round(spreadMs * jitter), now + MAX_WAIT_S * 1000);
   return { action: 'wait_until', until: new Date(until).toISOString(), reason: `${label(r)}: resets at ${r.retry_after}` };
 }
 

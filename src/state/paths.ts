@@ -15,6 +15,8 @@ export interface StatePaths {
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   roundsDir: string;
   roundLog: (n: number) => string;
+  /** rounds/<n>.events.jsonl: the agent's normalized stream events */
+  roundEvents: (n: number) => string;
 }
 
 export function statePaths(dir: string): StatePaths {
@@ -33,5 +35,6 @@ export function statePaths(dir: string): StatePaths {
     control: path.join(dir, 'control.json'),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
+    roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
   };
 }

@@ -47,12 +47,15 @@ describe('parseConfig: defaults and resolution', () => {
       round_timeout_s: 1800,
       kill_grace_s: 5,
       restart_delay_s: 5,
+      stall_timeout_s: 0,
+      result_grace_s: 30,
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
     assert.deepEqual(c.vcs, { dirty_action: 'stash' });
     assert.deepEqual(c.phases, []);
-    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800 });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, stop_on_auth: true });
+    assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
   });
 
   test('the default state dir: $XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the real work dir>', () => {
@@ -97,14 +100,16 @@ describe('parseConfig: defaults and resolution', () => {
   test('every key set explicitly is taken as given', () => {
     const c = parse(
       '[agent]\ncommand = ["a", "{prompt}"]\n[agent.env]\nFOO = "1"\n_x2 = ""\n' +
-        '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstate_dir = "/s"\n' +
+        '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nstate_dir = "/s"\n' +
         '[vcs]\ndirty_action = "commit"\n' +
-        '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\n',
+        '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\nstop_on_auth = false\n' +
+        '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n',
     );
     assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' } });
-    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, state_dir: '/s' });
+    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, state_dir: '/s' });
     assert.equal(c.vcs.dirty_action, 'commit');
-    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7 });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, stop_on_auth: false });
+    assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
   });
 
   test('a byte-order mark is tolerated', () => {
@@ -133,6 +138,9 @@ const BAD: Array<[string, string, string[]]> = [
   ['TOML syntax: a bare string', '[agent]\ncommand = [claude]\n', [':2:', 'TOML syntax error']],
   ['TOML: a key defined twice', BASE + '[vcs]\ndirty_action = "stash"\ndirty_action = "commit"\n', [':5:', 'TOML syntax error']],
   ['unknown key, close to a known one', BASE + '[runtime]\nround_timout_s = 5\n', ['`runtime.round_timout_s`', 'did you mean `runtime.round_timeout_s`?']],
+  ['stop_on_auth quoted', BASE + '[serve]\nstop_on_auth = "yes"\n', ['`serve.stop_on_auth` must be a boolean', 'not a string', 'stop_on_auth = true']],
+  ['a negative price', BASE + '[pricing]\noutput_usd_per_mtok = -1\n', ['`pricing.output_usd_per_mtok` = -1 is out of range']],
+  ['stall_timeout_s negative', BASE + '[runtime]\nstall_timeout_s = -5\n', ['`runtime.stall_timeout_s` = -5 is out of range']],
   ['unknown key, case and dash', BASE + '[runtime]\nKill-Grace-S = 5\n', ['`runtime.Kill-Grace-S`', 'did you mean `runtime.kill_grace_s`?']],
   ['unknown key of another section', BASE + 'round_timeout_s = 5\n', ['`agent.round_timeout_s`', 'did you mean `runtime.round_timeout_s`?', '[runtime]']],
   ['unknown key, nothing close', BASE + '[vcs]\nzzzzzzzz = 1\n', ['`vcs.zzzzzzzz`', 'remove it', 'dirty_action']],
