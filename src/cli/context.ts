@@ -23,6 +23,10 @@ export interface ObserverContext {
   paths: StatePaths;
   project: string;
   killGraceS: number;
+  /** the config file found (even when broken) */
+  configPath: string;
+  /** the work tree: the config's, or from the raw file when it is broken */
+  workDir: string;
 }
 
 /**
@@ -34,7 +38,14 @@ export function loadObserverContext(configOpt: string | undefined): ObserverCont
   const file = findConfigPath(configOpt, process.cwd());
   try {
     const config = loadConfig(file);
-    return { config, paths: statePaths(config.runtime.state_dir), project: config.project, killGraceS: config.runtime.kill_grace_s };
+    return {
+      config,
+      paths: statePaths(config.runtime.state_dir),
+      project: config.project,
+      killGraceS: config.runtime.kill_grace_s,
+      configPath: config.configPath,
+      workDir: config.workDir,
+    };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     let raw: Record<string, any>;
@@ -45,14 +56,14 @@ export function loadObserverContext(configOpt: string | undefined): ObserverCont
     }
     const dir = path.dirname(file);
     const rt = raw.runtime && typeof raw.runtime === 'object' ? raw.runtime : {};
+    const work = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
     let stateDir: string;
     if (typeof rt.state_dir === 'string') stateDir = path.resolve(dir, rt.state_dir);
     else {
-      const work = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
       stateDir = defaultStateDir(fs.existsSync(work) ? fs.realpathSync(work) : work);
     }
     process.stderr.write(`agent-runner: warning: ${e.message} (restart will refuse it until it is fixed)\n`);
     const grace = typeof rt.kill_grace_s === 'number' && rt.kill_grace_s >= 0 ? rt.kill_grace_s : 5;
-    return { config: null, paths: statePaths(stateDir), project: path.basename(dir), killGraceS: grace };
+    return { config: null, paths: statePaths(stateDir), project: path.basename(dir), killGraceS: grace, configPath: file, workDir: work };
   }
 }

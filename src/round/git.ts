@@ -30,6 +30,8 @@ export class GitError extends Error {
 export interface GitOptions {
   /** the call changes the repository: let git take its optional locks (index refresh) */
   write?: boolean;
+  /** overrides GIT_TIMEOUT_MS (peek keeps a short leash so watch never hangs on a stuck git) */
+  timeoutMs?: number;
 }
 
 // Variables that would point git at another repository than the one in cwd (set when we run under a hook).
@@ -50,14 +52,14 @@ export async function git(cwd: string, args: string[], o: GitOptions = {}): Prom
       env: gitEnv(o.write === true),
       encoding: 'utf8',
       maxBuffer: GIT_MAX_BUFFER,
-      timeout: GIT_TIMEOUT_MS,
+      timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
       killSignal: 'SIGKILL',
     });
     return stdout;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { code?: number | string; stderr?: string; killed?: boolean };
     if (typeof err.code === 'number') throw new GitError(args, err.code, err.stderr ?? '');
-    if (err.killed) throw new GitError(args, null, `timed out after ${GIT_TIMEOUT_MS / 1000}s`);
+    if (err.killed) throw new GitError(args, null, `timed out after ${(o.timeoutMs ?? GIT_TIMEOUT_MS) / 1000}s`);
     // ENOENT: no git binary, or cwd does not exist
     throw new GitError(args, null, err.message ?? String(e));
   }
@@ -93,6 +95,24 @@ export async function repoPaths(dir: string): Promise<RepoPaths> {
   const [top, gitDir] = (await git(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])).split('\n');
   if (!top || !gitDir) throw new GitError(['rev-parse'], null, `${dir} is not a git work tree`);
   return { top, gitDir };
+}
+
+/**
+ * HEAD (null before the first commit) and the repository's paths in one process, where headSha +
+ * repoPaths take two: a round asks both before its agent starts. rev-parse prints the paths even when
+ * HEAD does not resolve (exit 1), but the error path does not carry stdout, so that rare case asks again.
+ */
+export async function headAndPaths(dir: string): Promise<{ head: string | null; paths: RepoPaths }> {
+  let out: string;
+  try {
+    out = await git(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '-q', 'HEAD^{commit}']);
+  } catch (e) {
+    if (e instanceof GitError && e.code === 1) return { head: null, paths: await repoPaths(dir) };
+    throw e;
+  }
+  const [top, gitDir, head] = out.split('\n');
+  if (!top || !gitDir) throw new GitError(['rev-parse'], null, `${dir} is not a git work tree`);
+  return { head: head || null, paths: { top, gitDir } };
 }
 
 /**

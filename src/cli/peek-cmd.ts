@@ -1,0 +1,121 @@
+// `agent-runner peek`: the Snapshot (human summary or --json), one value of it (--select), or one round's
+// record and the tail of its log (--round, --log). Works with a broken config.
+import * as fs from 'node:fs';
+import { loadObserverContext } from './context.js';
+import { EXIT, UserError } from './exit-codes.js';
+import { renderSnapshot } from './peek-render.js';
+import { formatSelected, selectPath } from './select-path.js';
+import { readTail } from '../state/files.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
+import type { StatePaths } from '../state/paths.js';
+import { buildSnapshot } from '../state/snapshot.js';
+import { redact, redactDeep } from '../util/redact.js';
+
+export interface PeekOptions {
+  config?: string;
+  json?: boolean;
+  select?: string;
+  /** a round number or "latest" */
+  round?: string;
+  log?: boolean;
+  events?: number;
+}
+
+export const LOG_TAIL_LINES = 100;
+/** enough for 100 ordinary lines; a flood of one giant line is cut, not read whole */
+const LOG_TAIL_BYTES = 256 * 1024;
+const LOG_LINE_MAX = 2000;
+
+export async function peekCommand(o: PeekOptions): Promise<number> {
+  if (o.log && o.round === undefined) throw new UserError('--log goes with --round N|latest', EXIT.USAGE);
+  if (o.events !== undefined && o.round !== undefined) throw new UserError('--events goes with the snapshot, not with --round', EXIT.USAGE);
+  const ctx = loadObserverContext(o.config);
+
+  let doc: unknown;
+  let human: () => string;
+  if (o.round !== undefined) {
+    const view = roundView(ctx.paths, o.round, !!o.log);
+    doc = view;
+    human = () => renderRound(view);
+  } else {
+    const snap = await buildSnapshot(ctx, { events: o.events });
+    doc = snap;
+    human = () => renderSnapshot(snap);
+  }
+
+  if (o.select !== undefined) {
+    const v = selectPath(doc, o.select, o.round !== undefined ? 'round' : 'snapshot');
+    process.stdout.write(formatSelected(v, !o.json) + '\n');
+  } else process.stdout.write(o.json ? JSON.stringify(doc) + '\n' : human());
+  return EXIT.OK;
+}
+
+export interface RoundView {
+  n: number;
+  /** true while the round runs (no record yet: the fields are the open marker's) */
+  in_flight: boolean;
+  record: Record<string, unknown>;
+  log: string | null;
+  /** the last lines of the log, redacted; only with --log (null: no log file) */
+  log_tail?: string[] | null;
+}
+
+export function parseRoundArg(v: string): number | 'latest' {
+  if (v === 'latest') return 'latest';
+  if (/^[1-9][0-9]*$/.test(v)) return Number(v);
+  throw new UserError(`--round takes a round number (1 or more) or "latest", not "${v}"`, EXIT.USAGE);
+}
+
+function roundView(paths: StatePaths, arg: string, withLog: boolean): RoundView {
+  const want = parseRoundArg(arg);
+  const records = readLedger(paths).records;
+  const open = readOpenRound(paths);
+  const lastN = records.at(-1)?.n ?? 0;
+  const n = want === 'latest' ? Math.max(lastN, open?.n ?? 0) : want;
+  if (n === 0) throw new UserError('no round recorded yet', EXIT.FAILURE);
+
+  let view: RoundView;
+  const rec = records.filter((r) => r.n === n).at(-1);
+  if (rec) view = { n, in_flight: false, record: redactDeep(rec) as Record<string, unknown>, log: rec.log ?? null };
+  else if (open && open.n === n) {
+    const { n: _n, phase, start, pid, round_timeout_s, log } = open;
+    view = { n, in_flight: true, record: { n, phase, start, pid, round_timeout_s, log }, log };
+  } else throw new UserError(`no round ${n} in the ledger (the last is ${lastN || 'none'})`, EXIT.FAILURE);
+
+  if (withLog) view.log_tail = logTail(view.log ?? paths.roundLog(n));
+  return view;
+}
+
+/** The last lines of a round's log, redacted and cut to a readable width; null when there is no log. */
+export function logTail(file: string, lines = LOG_TAIL_LINES): string[] | null {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return null;
+  }
+  let text = readTail(file, LOG_TAIL_BYTES);
+  if (size > LOG_TAIL_BYTES) text = text.slice(text.indexOf('\n') + 1); // a partial first line
+  const all = text.split('\n');
+  if (all.at(-1) === '') all.pop();
+  return all.slice(-lines).map((l) => {
+    const r = redact(l);
+    return r.length > LOG_LINE_MAX ? r.slice(0, LOG_LINE_MAX) + ' …[cut]' : r;
+  });
+}
+
+function renderRound(v: RoundView): string {
+  const out = [`round ${v.n}${v.in_flight ? ' (in flight)' : ''}`];
+  for (const [k, val] of Object.entries(v.record)) {
+    if (k === 'n') continue;
+    out.push(`  ${k}: ${val === null || val === undefined ? '-' : typeof val === 'string' ? val : JSON.stringify(val)}`);
+  }
+  if (v.log_tail !== undefined) {
+    if (v.log_tail === null) out.push('', 'no log for this round');
+    else {
+      out.push('', `last ${v.log_tail.length} line${v.log_tail.length === 1 ? '' : 's'} of ${v.log}:`);
+      out.push(...v.log_tail);
+    }
+  }
+  return out.join('\n') + '\n';
+}

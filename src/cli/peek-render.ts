@@ -1,0 +1,130 @@
+// The human view of a Snapshot, shared by `peek` and `watch`: a summary, not a dump. Pure.
+import type { Snapshot } from '../state/snapshot-types.js';
+import type { EventLine } from '../types.js';
+
+/** rounds shown in the table; `peek --json` / `--select rounds` has them all */
+export const HUMAN_ROUNDS = 8;
+
+export function fmtDuration(totalS: number): string {
+  const s = Math.max(0, Math.round(totalS));
+  if (s < 60) return `${s}s`;
+  const pad = (x: number) => String(x).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86400)}d${pad(Math.floor((s % 86400) / 3600))}h`;
+}
+
+export function fmtBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+const ago = (iso: string | null, now: number) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? '?' : `${fmtDuration((now - t) / 1000)} ago`;
+};
+
+const short = (sha: string | null) => (sha ? sha.slice(0, 10) : '-');
+
+export function renderSnapshot(snap: Snapshot): string {
+  const now = Date.parse(snap.generated_at);
+  const sv = snap.service;
+  const out: string[] = [];
+
+  let head = `${snap.project.name} @ ${snap.host}: ${sv.state}`;
+  const bits: string[] = [];
+  if (sv.pid) bits.push(`${sv.mode} pid ${sv.pid}`);
+  if (sv.uptime_s !== null) bits.push(`up ${fmtDuration(sv.uptime_s)}`);
+  if (sv.heartbeat && sv.pid) bits.push(`heartbeat ${ago(sv.heartbeat, now)}`);
+  if (bits.length) head += ` (${bits.join(', ')})`;
+  out.push(head);
+
+  const cr = snap.current_round;
+  const agent = snap.host_sample.agent;
+  if (cr) {
+    let line = `  round ${cr.n}${cr.phase ? ` [${cr.phase}]` : ''} running for ${fmtDuration(cr.age_s)} of ${fmtDuration(cr.timeout_s)}`;
+    const procs = `${agent.processes} process${agent.processes === 1 ? '' : 'es'}, ${fmtBytes(agent.rss_bytes)} resident`;
+    line += cr.pid ? ` (agent pid ${cr.pid}; ${procs})` : ` (${procs})`;
+    out.push(line);
+  } else if (agent.processes > 0) {
+    out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
+  }
+  if (snap.waiting) out.push(`  waiting until ${snap.waiting.until} (${snap.waiting.why})`);
+  if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
+  if (sv.reason) out.push(`  ${sv.reason}`);
+
+  out.push('');
+  if (snap.rounds.length === 0) out.push('no round recorded yet');
+  else {
+    const shown = snap.rounds.slice(-HUMAN_ROUNDS);
+    out.push(`last ${shown.length} round${shown.length === 1 ? '' : 's'} (newest last):`);
+    const rows = [
+      ['n', 'outcome', 'category', 'exit', 'took', 'commits', 'dirty', 'ended', 'reason'],
+      ...shown.map((r) => [
+        String(r.n),
+        r.outcome,
+        r.category ?? '-',
+        r.exit_code === null ? '-' : String(r.exit_code),
+        fmtDuration(r.duration_s),
+        String(r.commits.length),
+        String(r.dirty_files),
+        ago(r.end, now),
+        oneLine(r.reason ?? '', 60),
+      ]),
+    ];
+    const right = new Set([0, 3, 5, 6]);
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+    for (const row of rows)
+      out.push(('  ' + row.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')).trimEnd());
+    const u = snap.rounds.at(-1)?.usage;
+    if (u && (u.input_tokens || u.output_tokens || u.turns)) {
+      const cost = u.cost_usd === null ? '' : `, $${u.cost_usd.toFixed(4)}`;
+      out.push(
+        `  round ${snap.rounds.at(-1)!.n} usage: ${u.input_tokens} in / ${u.output_tokens} out / ${u.cached_tokens} cached tokens${cost}, ` +
+          `${u.turns} turn${u.turns === 1 ? '' : 's'}, ${u.tool_calls} tool call${u.tool_calls === 1 ? '' : 's'}${u.model ? ` (${u.model})` : ''}`,
+      );
+    }
+  }
+
+  out.push('');
+  if (snap.orphan_stash)
+    out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list)`);
+  const g = snap.git;
+  out.push(
+    g
+      ? `git: ${g.branch ?? '(detached)'} @ ${g.head ? short(g.head) : '(no commits yet)'}, ${g.dirty_files} dirty file${g.dirty_files === 1 ? '' : 's'}`
+      : 'git: unavailable (not a git work tree, or git failed)',
+  );
+  const h = snap.host_sample;
+  const host: string[] = [];
+  if (h.disk) host.push(`disk ${h.disk.used_pct}% used, ${fmtBytes(h.disk.free_bytes)} free of ${fmtBytes(h.disk.total_bytes)}`);
+  if (h.mem_available_bytes !== null && h.mem_total_bytes !== null)
+    host.push(`memory ${fmtBytes(h.mem_available_bytes)} available of ${fmtBytes(h.mem_total_bytes)}`);
+  host.push(`load ${h.load.map((x) => x.toFixed(2)).join(' ')}`);
+  out.push(`host: ${host.join(' · ')}`);
+  out.push(`defenses: ${snap.defenses.length} (peek --select defenses)`);
+
+  if (snap.events) {
+    out.push('', `last ${snap.events.length} event${snap.events.length === 1 ? '' : 's'}:`);
+    for (const e of snap.events) out.push(`  ${renderEvent(e)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderEvent(e: EventLine): string {
+  const rest = Object.entries(e)
+    .filter(([k]) => k !== 'ts' && k !== 'kind')
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return oneLine(`${e.ts} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`, 200);
+}
+
+function oneLine(s: string, max: number): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}

@@ -1,0 +1,57 @@
+// The snapshot's view of git: at most two git processes per peek, started together, whatever the size of
+// the tree or the number of rounds. Never one process per round or per file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { git, parseStatusV2, wholeTreeExcept } from '../round/git.js';
+
+/** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
+const PEEK_GIT_TIMEOUT_MS = 30_000;
+
+export interface GitProbe {
+  /** null when the status call failed (not a git tree, no git binary) */
+  tree: { head: string | null; branch: string | null; dirty_files: number } | null;
+  /** SHAs on the stash list, newest first; null when the call failed */
+  stashes: string[] | null;
+}
+
+/**
+ * `exclude`: absolute paths not counted as dirty (the operator's config, prompts and the state dir, as a
+ * round counts them). GIT_OPTIONAL_LOCKS=0 (set by git() for reads): peek never takes the index lock an
+ * agent's own git might be waiting for.
+ */
+export async function probeGit(workDir: string, exclude: string[]): Promise<GitProbe> {
+  const top = findTop(workDir);
+  const pathspec = top ? ['--', ...wholeTreeExcept(top, exclude)] : [];
+  const [status, stash] = await Promise.allSettled([
+    git(workDir, ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', ...pathspec], {
+      timeoutMs: PEEK_GIT_TIMEOUT_MS,
+    }),
+    git(workDir, ['stash', 'list', '--format=%H'], { timeoutMs: PEEK_GIT_TIMEOUT_MS }),
+  ]);
+  let tree: GitProbe['tree'] = null;
+  if (status.status === 'fulfilled') {
+    const st = parseStatusV2(status.value);
+    tree = { head: st.head, branch: st.branch, dirty_files: st.dirty.length };
+  }
+  const stashes = stash.status === 'fulfilled' ? stash.value.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : null;
+  return { tree, stashes };
+}
+
+/**
+ * The top of the work tree without a `git rev-parse` process: the nearest ancestor holding `.git` (a dir, or a
+ * file for a linked worktree or submodule). Symlinks resolved, as git reports its top.
+ */
+export function findTop(dir: string): string | null {
+  let at: string;
+  try {
+    at = fs.realpathSync(dir);
+  } catch {
+    return null;
+  }
+  for (;;) {
+    if (fs.existsSync(path.join(at, '.git'))) return at;
+    const up = path.dirname(at);
+    if (up === at) return null;
+    at = up;
+  }
+}

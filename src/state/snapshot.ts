@@ -1,0 +1,179 @@
+// The Snapshot (`peek --json`): assembled purely from already-read data (assembleSnapshot, table-tested),
+// gathered by buildSnapshot from the state dir and live probes. Never the agent's environment or a secret:
+// nothing here reads config.agent.env, and every text that may hold agent output is redacted again.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { buildStatus, type StatusReport } from '../cli/status-cmd.js';
+import { DEFENSES, type Defense } from '../defenses.js';
+import { findRoundProcesses } from '../round/kill-tree.js';
+import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/run.js';
+import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
+import { redact, redactDeep } from '../util/redact.js';
+import { parseJsonLines } from './files.js';
+import { readLedger, readOpenRound } from './ledger.js';
+import type { StatePaths } from './paths.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './snapshot-types.js';
+import { probeGit, type GitProbe } from './snapshot-git.js';
+import { readStatus } from './status.js';
+import type { Config, EventLine, OpenRound, RoundRecord } from '../types.js';
+
+export const DEFAULT_SNAPSHOT_ROUNDS = 20;
+
+/** What the snapshot is built from: the ObserverContext of src/cli/context.ts fits. */
+export interface SnapshotSource {
+  config: Config | null;
+  paths: StatePaths;
+  project: string;
+  /** default: config.configPath (unknown when the config is broken and this is not given) */
+  configPath?: string;
+  /** default: config.workDir */
+  workDir?: string;
+}
+
+export interface SnapshotOptions {
+  /** how many of the newest round records to include */
+  rounds?: number;
+  /** include the last N events */
+  events?: number;
+}
+
+/** Everything assembleSnapshot needs, already read. */
+export interface SnapshotData {
+  now: number;
+  hostname: string;
+  project: Snapshot['project'];
+  status: StatusReport;
+  /** status.json's `updated` */
+  heartbeat: string | null;
+  open: OpenRound | null;
+  /** the whole ledger, oldest first */
+  records: RoundRecord[];
+  rounds: number;
+  git: GitProbe;
+  host: Omit<Snapshot['host_sample'], 'agent'>;
+  agent: Snapshot['host_sample']['agent'];
+  defenses: ReadonlyArray<Pick<Defense, 'name' | 'layer' | 'prevents'>>;
+  events?: EventLine[];
+}
+
+const redactOrNull = (s: string | null | undefined) => (s == null ? null : redact(s));
+
+export function toSnapshotRound(r: RoundRecord): SnapshotRound {
+  return {
+    n: r.n,
+    phase: r.phase ?? null,
+    outcome: r.outcome,
+    category: r.category ?? null,
+    exit_code: r.exit_code ?? null,
+    duration_s: r.duration_s,
+    start: r.start,
+    end: r.end,
+    stash_sha: r.stash_sha ?? null,
+    commits: Array.isArray(r.commits) ? r.commits : [],
+    dirty_files: r.dirty_files ?? 0,
+    reason: redactOrNull(r.reason),
+    retry_after: r.retry_after ?? null,
+    usage: r.usage ?? null,
+    ended_by: r.ended_by ?? null,
+  };
+}
+
+/** Pure. */
+export function assembleSnapshot(d: SnapshotData): Snapshot {
+  const s = d.status;
+  // the round in flight is the open marker that the live supervisor is running (status checked the lock)
+  const open = d.open && s.round && s.round.n === d.open.n ? d.open : null;
+  const snap: Snapshot = {
+    schema_version: SNAPSHOT_SCHEMA_VERSION,
+    generated_at: new Date(d.now).toISOString(),
+    host: d.hostname,
+    project: d.project,
+    service: {
+      state: s.state,
+      pid: s.pid,
+      mode: s.mode,
+      uptime_s: s.uptime_s,
+      heartbeat: d.heartbeat,
+      reason: redactOrNull(s.reason),
+      config_changed: s.config_changed,
+    },
+    current_round:
+      open && s.round
+        ? { n: open.n, phase: open.phase, age_s: s.round.age_s, timeout_s: open.round_timeout_s, pid: open.pid }
+        : null,
+    rounds: d.records.slice(-Math.max(0, d.rounds)).map(toSnapshotRound),
+    orphan_stash: d.git.stashes ? findOrphanStash(d.records, d.git.stashes) : null,
+    waiting: s.waiting ? { until: s.waiting.until, why: redact(s.waiting.why) } : null,
+    host_sample: { ...d.host, agent: d.agent },
+    git: d.git.tree,
+    defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
+  };
+  if (d.events) snap.events = redactDeep(d.events) as EventLine[];
+  return snap;
+}
+
+/** Gathers the data (the git calls, the disk probe and the process scan overlap) and assembles it. */
+export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions = {}): Promise<Snapshot> {
+  const now = Date.now();
+  const { paths, config } = src;
+  const workDir = src.workDir ?? config?.workDir ?? null;
+  const exclude = config ? userFiles(config, paths) : [paths.dir];
+  const gitP: Promise<GitProbe> = workDir ? probeGit(workDir, exclude) : Promise.resolve({ tree: null, stashes: null });
+  const diskP = sampleDisk(paths.dir);
+
+  const status = buildStatus(paths, src.project, now);
+  const heartbeat = readStatus(paths)?.updated ?? null;
+  const records = readLedger(paths).records;
+  const open = readOpenRound(paths);
+  // an open round is sampled even when its supervisor is gone: what is left of its tree still uses memory
+  const pids = open ? findRoundProcesses({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag }) : [];
+  const agent = { processes: pids.length, rss_bytes: sampleRss(pids) };
+  const mem = sampleMemory();
+  const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
+
+  const [gitProbe, disk] = await Promise.all([gitP, diskP]);
+  return assembleSnapshot({
+    now,
+    hostname: os.hostname(),
+    project: {
+      name: src.project,
+      work_dir: workDir ?? '',
+      config_path: src.configPath ?? config?.configPath ?? '',
+      state_dir: paths.dir,
+    },
+    status,
+    heartbeat,
+    open,
+    records,
+    rounds: opts.rounds ?? DEFAULT_SNAPSHOT_ROUNDS,
+    git: gitProbe,
+    host: { disk, mem_available_bytes: mem.available, mem_total_bytes: mem.total, load: sampleLoad() },
+    agent,
+    defenses: DEFENSES,
+    events,
+  });
+}
+
+/** The last `n` events, read from the end of the file (events.jsonl grows for the life of the project). */
+export function lastEvents(file: string, n: number): EventLine[] {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    for (let want = Math.max(64 * 1024, n * 1024); ; want *= 4) {
+      const start = Math.max(0, size - want);
+      const buf = Buffer.alloc(size - start);
+      fs.readSync(fd, buf, 0, buf.length, start);
+      let text = buf.toString('utf8');
+      if (start > 0) text = text.slice(text.indexOf('\n') + 1); // a partial first line
+      const items = parseJsonLines<EventLine>(text).items;
+      if (items.length >= n || start === 0) return items.slice(-n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
