@@ -16,9 +16,9 @@ export const EVENT_KINDS = {
   serve_started: 'serve began (pid, config fingerprint)',
   serve_stopped: 'serve ended (why, exit code)',
   backoff: 'serve chose a delay before the next round',
-  waiting: 'serve is waiting for an external condition (until, why)',
+  waiting: 'serve is waiting for an external condition (until, why, category)',
   crash_loop: 'the crash-loop breaker tripped: consecutive quick agent failures',
-  auth_stop: 'the loop stopped on an authentication failure',
+  auth_stop: 'the loop stopped on an authentication failure (message, hint: the CLI\'s login command)',
   stop_requested: 'an operator or a signal asked serve to stop (how)',
   cancel_requested: 'an operator asked to interrupt the current round',
   stop_file: 'the stop file was found between rounds',
@@ -26,6 +26,7 @@ export const EVENT_KINDS = {
   done_sentinel: 'the agent wrote its done sentinel',
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
+  auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
 } as const;
 
 export type EventKind = keyof typeof EVENT_KINDS;

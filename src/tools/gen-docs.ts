@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDefensesDoc } from '../defenses.js';
 import { renderConfigurationDoc, renderExampleToml } from '../config/example.js';
+import { renderDetectorsDoc } from '../monitor/registry.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -12,6 +13,7 @@ export const GENERATED: Record<string, () => string> = {
   'docs/defenses.md': renderDefensesDoc,
   'agent-runner.toml.example': renderExampleToml,
   'docs/configuration.md': renderConfigurationDoc,
+  'docs/detectors.md': renderDetectorsDoc,
 };
 
 export function staleFiles(): string[] {

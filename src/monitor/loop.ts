@@ -1,0 +1,114 @@
+// The monitor loop: poll every host on its own timer, run the detectors, turn findings into raised and
+// resolved alerts, stop serve where an alert says so, print transitions only.
+import { sleepUntil } from '../serve/sleep.js';
+import type { Snapshot } from '../state/snapshot-types.js';
+import { toLine, transition, type AlertStore } from './alerts.js';
+import { evaluate } from './evaluate.js';
+import { detectorByName } from './registry.js';
+import type { Sink } from './sinks.js';
+import type { HostSource } from './source.js';
+import type { Alert, Thresholds } from './types.js';
+
+/** snapshots kept per host for the detectors (also bounded by window_s) */
+export const HISTORY_MAX = 10;
+/** the longest back-off between two attempts at an unreachable host */
+export const MAX_BACKOFF_S = 600;
+
+export interface MonitorOptions {
+  sources: HostSource[];
+  t: Thresholds;
+  intervalS: number;
+  once: boolean;
+  store: AlertStore;
+  sink: Sink;
+  /** one line for the operator on stderr (what does not fit an alert transition) */
+  note: (line: string) => void;
+  signal: AbortSignal;
+}
+
+interface Watch {
+  src: HostSource;
+  history: Snapshot[];
+  failures: number;
+  nextAt: number;
+  /** the serve pid an auto-stop was already sent to: one request per serve */
+  stoppedPid: number | null;
+}
+
+/** Pure: the wait before the next attempt at a host that failed `failures` times in a row. */
+export function backoffS(failures: number, intervalS: number): number {
+  const cap = Math.max(intervalS, Math.min(MAX_BACKOFF_S, intervalS * 8));
+  return Math.min(intervalS * 2 ** Math.max(0, failures - 1), cap);
+}
+
+/** Pure: keep the newest snapshots, at most HISTORY_MAX, none older than window_s before the newest. */
+export function trimHistory(h: Snapshot[], windowS: number): Snapshot[] {
+  const newest = h.at(-1);
+  if (!newest) return h;
+  const from = Date.parse(newest.generated_at) - windowS * 1000;
+  return h.filter((s) => !(Date.parse(s.generated_at) < from)).slice(-HISTORY_MAX);
+}
+
+export async function runMonitor(o: MonitorOptions): Promise<void> {
+  const watches: Watch[] = o.sources.map((src) => ({ src, history: [], failures: 0, nextAt: 0, stoppedPid: null }));
+  for (;;) {
+    const due = watches.filter((w) => w.nextAt <= Date.now());
+    await Promise.all(due.map((w) => poll(w, o)));
+    o.store.save();
+    if (o.once || o.signal.aborted) return;
+    const next = Math.min(...watches.map((w) => w.nextAt));
+    if ((await sleepUntil(next, o.signal)) === 'interrupted') return;
+  }
+}
+
+async function poll(w: Watch, o: MonitorOptions): Promise<void> {
+  const host = w.src.host;
+  let snap: Snapshot | null = null;
+  let error: string | null = null;
+  try {
+    snap = await w.src.fetch();
+  } catch (e) {
+    error = String((e as Error)?.message ?? e).split('\n')[0];
+  }
+  const started = Date.now();
+  if (snap) {
+    w.failures = 0;
+    w.history = trimHistory([...w.history, snap], o.t.window_s);
+    w.nextAt = started + o.intervalS * 1000;
+  } else {
+    w.failures++;
+    w.nextAt = started + backoffS(w.failures, o.intervalS) * 1000;
+  }
+  const now = new Date();
+  const { findings, evaluated } = evaluate({ snapshots: w.history, fetch: { ok: !!snap, error, failures: w.failures }, t: o.t, now });
+  const tr = transition(o.store.active, host, findings, evaluated, now);
+  o.store.active = tr.active;
+
+  if (snap) await autoStop(w, snap, tr.raised, o);
+  for (const a of tr.raised) o.sink(toLine(a, 'raised', now));
+  for (const a of tr.resolved) o.sink(toLine(a, 'resolved', now));
+}
+
+/**
+ * Level-triggered: while an auto-stop alert is active and a serve runs, that serve is asked to stop,
+ * once per serve pid. The detectors keep a restarted serve safe from what happened before it started.
+ */
+async function autoStop(w: Watch, snap: Snapshot, raised: Alert[], o: MonitorOptions): Promise<void> {
+  const sv = snap.service;
+  const running = (sv.state === 'running' || sv.state === 'waiting') && sv.mode === 'serve' && sv.pid !== null;
+  if (!running || w.stoppedPid === sv.pid) return;
+  const why = [...o.store.active.values()].filter(
+    (a) => a.host === w.src.host && o.t.auto_stop_on.includes(a.detector) && detectorByName(a.detector)?.autoStop,
+  );
+  if (why.length === 0) return;
+  w.stoppedPid = sv.pid;
+  const names = why.map((a) => a.detector);
+  const act = { ...(await w.src.stop(names)), at: new Date().toISOString() };
+  for (const a of why) {
+    const cur = o.store.active.get(a.key);
+    if (cur) cur.auto_action = act;
+  }
+  if (why.some((a) => !raised.includes(a))) {
+    o.note(`${w.src.host}: auto-stop of serve pid ${sv.pid} on ${names.join(', ')}: ${act.result}${act.detail ? ` (${act.detail})` : ''}`);
+  }
+}

@@ -1,0 +1,28 @@
+// The monitor's thresholds: [monitor] of the config (defaults from the schema), checked where the
+// schema cannot check them: the names in auto_stop_on and the order of the disk limits.
+import { ConfigError } from '../cli/exit-codes.js';
+import { sectionSpec } from '../config/schema.js';
+import type { MonitorConfig } from '../types.js';
+import { DETECTORS, detectorByName } from './registry.js';
+import type { Thresholds } from './types.js';
+
+export function defaultThresholds(): Thresholds {
+  return Object.fromEntries(sectionSpec('monitor')!.keys.map((k) => [k.key, k.default])) as unknown as Thresholds;
+}
+
+export function checkThresholds(m: MonitorConfig | undefined, file: string): Thresholds {
+  const t: Thresholds = { ...defaultThresholds(), ...(m ?? {}) };
+  t.auto_stop_on = [...t.auto_stop_on];
+  for (const name of t.auto_stop_on) {
+    const d = detectorByName(name);
+    const eligible = DETECTORS.filter((x) => x.autoStop).map((x) => `"${x.name}"`).join(', ');
+    if (!d) throw new ConfigError(`${file}: \`monitor.auto_stop_on\` names "${name}", which is not a detector; use some of ${eligible}`);
+    if (!d.autoStop) throw new ConfigError(`${file}: \`monitor.auto_stop_on\`: "${name}" cannot stop serve; use some of ${eligible}`);
+  }
+  if (t.disk_critical_pct < t.disk_warning_pct) {
+    throw new ConfigError(
+      `${file}: \`monitor.disk_critical_pct\` (${t.disk_critical_pct}) is below \`monitor.disk_warning_pct\` (${t.disk_warning_pct}); raise it or lower disk_warning_pct`,
+    );
+  }
+  return t;
+}
