@@ -11,8 +11,9 @@ export const AGENTS_DIR = path.join(REPO_ROOT, 'test', 'agents');
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'fixtures');
 export const CLI = path.join(REPO_ROOT, 'bin', 'agent-runner.js');
 
-export function tmpDir(prefix = 'ar-test-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+/** base: where to make it (default os.tmpdir(); the systemd sandbox tests need a dir outside /tmp) */
+export function tmpDir(prefix = 'ar-test-', base = os.tmpdir()): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(base, prefix)));
 }
 
 /** A real git repo with one commit, identity set locally. */

@@ -30,6 +30,8 @@ export interface ProjectOptions {
   runtimeToml?: string;
   serveToml?: string;
   agentEnv?: Record<string, string>;
+  /** where the repo and the state dir go (default os.tmpdir()) */
+  baseDir?: string;
 }
 
 export function toml(v: unknown): string {
@@ -37,8 +39,8 @@ export function toml(v: unknown): string {
 }
 
 export function makeProject(o: ProjectOptions = {}): Project {
-  const dir = makeGitRepo();
-  const stateDir = path.join(tmpDir('ar-state-'), 'state');
+  const dir = makeGitRepo(tmpDir('ar-repo-', o.baseDir));
+  const stateDir = path.join(tmpDir('ar-state-', o.baseDir), 'state');
   const command = o.command ?? ['bash', path.join(AGENTS_DIR, o.agent ?? 'succeed.sh')];
   const env = Object.entries(o.agentEnv ?? {}).map(([k, v]) => `${k} = ${toml(v)}`).join('\n');
   const text = `[agent]
