@@ -21,6 +21,8 @@ export interface AftercareInput {
   /** the agent exited 0 (only then do we stash/commit) */
   cleanExit: boolean;
   headBefore: string | null;
+  /** the repository's paths, when the caller read them before the round (saves a git process) */
+  paths?: RepoPaths;
   /** absolute paths never swept into the orphan work (the config file, the state dir); outside the repo: ignored */
   exclude: string[];
   now: Date;
@@ -76,7 +78,7 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   let rp: RepoPaths;
   let st: RepoState;
   try {
-    rp = await repoPaths(i.workDir);
+    rp = i.paths ?? (await repoPaths(i.workDir));
     st = await repoState(i.workDir, { exclude: i.exclude, paths: rp });
   } catch (e) {
     // never crash the round over its bookkeeping: the record says what went wrong

@@ -40,10 +40,13 @@ interface Scan {
 function scan(opts: RoundTreeSpec, tagCache: TagCache): Scan {
   const all = listProcesses().filter((p) => !isDeadState(p.state));
   const byPid = new Map(all.map((p) => [p.pid, p]));
+  // Every process of the round descends from the root, so none started before it: with the root's start
+  // time known, the environ of older processes (most of the machine) need not be read at all.
+  const bornBefore = (p: ProcInfo) => opts.rootStartTime != null && p.starttime < opts.rootStartTime;
   const tagged = (p: ProcInfo) => {
     const k = key(p);
     let v = tagCache.get(k);
-    if (v === undefined) tagCache.set(k, (v = hasEnvTag(p.pid, opts.tagName, opts.tagValue)));
+    if (v === undefined) tagCache.set(k, (v = !bornBefore(p) && hasEnvTag(p.pid, opts.tagName, opts.tagValue)));
     return v;
   };
 
@@ -149,12 +152,16 @@ export async function killRoundTree(
 
   const killEnd = Date.now() + KILL_PHASE_MS;
   if (s.found.length > 0) s = scan(opts, tagCache);
+  // SIGKILL takes effect within milliseconds: look again soon, then back off to POLL_MS (the kill
+  // latency past the grace is what this wait adds; docs/performance.md measures it)
+  let killPoll = 4;
   while (s.found.length > 0) {
     for (const p of s.found) seen.set(key(p), p);
     for (const pgid of wholeGroups(s)) signalGroup(pgid, 'SIGKILL');
     for (const p of s.found) signal(p, 'SIGKILL');
     if (Date.now() >= killEnd) break;
-    await sleep(POLL_MS);
+    await sleep(killPoll);
+    killPoll = Math.min(POLL_MS, killPoll * 2);
     s = scan(opts, tagCache);
   }
 

@@ -1,0 +1,82 @@
+// 1. CLI latency: a verb's wall time against `node -e 0`, the floor no Node CLI can beat.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CLI, REPO_ROOT, paired, timeSync } from '../lib/measure.js';
+import { makeProject, removeProject } from '../lib/project.js';
+import { failed, fmt, notMeasured, verdict, type BenchOptions, type Row } from '../lib/row.js';
+
+const TSC_ENTRY = path.join(REPO_ROOT, 'build', 'src', 'cli', 'main.js');
+const BUNDLE_ENTRY = path.join(REPO_ROOT, 'build', 'bundle', 'cli', 'main.js');
+
+/** Which build bin/agent-runner.js runs now (the same rule as the bin script). */
+export function binEntry(): string {
+  const m = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
+  return m(BUNDLE_ENTRY) >= 0 && m(BUNDLE_ENTRY) >= m(TSC_ENTRY) ? 'the esbuild bundle' : 'the tsc output';
+}
+
+export function peekBuilt(): boolean {
+  return fs.existsSync(path.join(REPO_ROOT, 'build', 'src', 'cli', 'peek-cmd.js'));
+}
+
+export async function cliLatency(o: BenchOptions): Promise<Row[]> {
+  const n = o.quick ? 5 : 21;
+  const p = makeProject({ command: ['true'] });
+  const rows: Row[] = [];
+  try {
+    // one round first, so status and peek have a ledger to read
+    timeSync([process.execPath, CLI, 'round'], { cwd: p.dir });
+    const floor = () => timeSync([process.execPath, '-e', '0'], { cwd: p.dir });
+    const verbs: Array<{ args: string[]; target: number | null; needs?: () => boolean; missing?: string }> = [
+      { args: ['--version'], target: null },
+      { args: ['status', '--json'], target: 2 },
+      { args: ['peek', '--json'], target: null, needs: peekBuilt, missing: 'src/cli/peek-cmd.ts does not exist yet' },
+    ];
+    for (const v of verbs) {
+      const measure = `\`${v.args.join(' ')}\``;
+      const target = v.target ? `≤ ${v.target}× floor` : '–';
+      if (v.needs && !v.needs()) {
+        rows.push(notMeasured(1, measure, target, v.missing ?? '', 'not built'));
+        continue;
+      }
+      o.log(`cli: ${v.args.join(' ')}`);
+      try {
+        const r = paired(n, () => timeSync([process.execPath, CLI, ...v.args], { cwd: p.dir }), floor);
+        const ratio = r.subject.median / r.floor.median;
+        rows.push({
+          section: 1,
+          measure,
+          value: fmt(r.subject, 'ms'),
+          floor: `node -e 0: ${fmt(r.floor, 'ms')}`,
+          vs: `${ratio.toFixed(2)}×`,
+          target,
+          verdict: v.target ? verdict(ratio <= v.target) : '–',
+          note: `bin/agent-runner.js ran ${binEntry()}`,
+        });
+      } catch (e) {
+        rows.push(failed(1, measure, target, e));
+      }
+    }
+    // the two builds of the same CLI, side by side: is the bundle worth it?
+    if (fs.existsSync(BUNDLE_ENTRY) && fs.existsSync(TSC_ENTRY)) {
+      o.log('cli: tsc output vs bundle');
+      const r = paired(
+        n,
+        () => timeSync([process.execPath, BUNDLE_ENTRY, 'status', '--json'], { cwd: p.dir }),
+        () => timeSync([process.execPath, TSC_ENTRY, 'status', '--json'], { cwd: p.dir }),
+      );
+      rows.push({
+        section: 1,
+        measure: '`status --json`, esbuild bundle vs tsc output',
+        value: `bundle: ${fmt(r.subject, 'ms')}`,
+        floor: `tsc output: ${fmt(r.floor, 'ms')}`,
+        vs: `${(r.floor.median - r.subject.median).toFixed(1)} ms saved`,
+        target: '–',
+        verdict: '–',
+        note: 'bin/agent-runner.js runs the bundle when it is newer than the tsc output',
+      });
+    }
+  } finally {
+    removeProject(p);
+  }
+  return rows;
+}
