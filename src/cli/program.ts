@@ -124,12 +124,61 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./status-cmd.js')).statusCommand({ config: cfg(), json: !!o.json })));
 
   program
+    .command('install')
+    .description('install serve (and with --monitor, the monitor) as systemd units, enabled and started')
+    .option('--monitor', 'also install a unit for `agent-runner monitor`')
+    .option('--system', 'write system units (/etc/systemd/system, with User=) instead of user units; needs root')
+    .option('--dry-run', 'print the units and change nothing')
+    .action((o) =>
+      run(async () =>
+        (await import('./install-cmd.js')).installCommand({ config: cfg(), monitor: !!o.monitor, system: !!o.system, dryRun: !!o.dryRun }),
+      ),
+    );
+
+  program
+    .command('uninstall')
+    .description('stop, disable and remove the systemd units install wrote (a second run is fine)')
+    .action(() => run(async () => (await import('./install-cmd.js')).uninstallCommand({ config: cfg() })));
+
+  program
     .command('events')
     .description('print events.jsonl as NDJSON')
     .option('--kind <kinds>', 'only these kinds, comma-separated')
     .option('--window <n>', 'only the last N events', positiveInt)
     .option('--tail', 'keep printing new events as they arrive')
     .action((o) => run(async () => (await import('./events-cmd.js')).eventsCommand({ config: cfg(), ...o })));
+
+  program
+    .command('peek')
+    .description('the snapshot: service state, current and recent rounds, orphan work, git, host (what monitor reads)')
+    .option('--json', 'the whole snapshot as one JSON object (schema/snapshot.schema.json)')
+    .option('--select <path>', 'print one value by a dotted path, e.g. service.state or rounds.0.outcome')
+    .option('--round <n>', 'print one round\'s record instead: a number or "latest"')
+    .option('--log', 'with --round: also the last 100 lines of its log (redacted)')
+    .option('--events <n>', 'add the last n events', positiveInt)
+    .action((o) => run(async () => (await import('./peek-cmd.js')).peekCommand({ config: cfg(), ...o })));
+
+  program
+    .command('watch')
+    .description('peek, redrawn every few seconds until Ctrl-C')
+    .option('--interval <s>', 'seconds between snapshots (default 2)', seconds)
+    .action((o) => run(async () => (await import('./watch-cmd.js')).watchCommand({ config: cfg(), interval: o.interval })));
+
+  program
+    .command('monitor')
+    .description('watch serve (here, or on --host over ssh) and print alerts when a detector fires or clears; stop serve on the harmful ones')
+    .option('--host <alias>', 'watch this ssh host instead of the local project (repeatable: a fleet)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--interval <s>', 'seconds between polls (default: monitor.interval_s, 60)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+      return n;
+    })
+    .option('--once', 'poll once, print what changed, exit')
+    .option('--json', 'NDJSON: one alert transition a line')
+    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
+    .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
+    .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action((o) => run(async () => (await import('./monitor-cmd.js')).monitorCommand({ config: cfg(), ...o })));
 
   return program;
 }
