@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { sleep } from './env.js';
+import { REPO_ROOT, sleep } from './env.js';
 
 const SYSTEMD = '/lib/systemd/systemd';
 const BASE_ROOT = '/var/lib/agent-runner-test';
@@ -81,14 +81,18 @@ export async function startSandbox(): Promise<Sandbox> {
   const log = fs.openSync(bootLog, 'a');
   const script =
     'set -e; ' +
+    // the checkout may itself live under /tmp or /var/tmp (CI clones wherever it likes): keep a view of it
+    // from outside them, and put it back at its own path after the fresh tmpfs mounts hide it
+    'mkdir -p "$4"; mount --bind "$3" "$4"; ' +
     'mount -t tmpfs -o mode=1777 tmpfs /tmp; mount -t tmpfs -o mode=1777 tmpfs /var/tmp; ' +
     'mount -t tmpfs -o mode=0755 tmpfs /run; mkdir -p /run/lock; ' +
+    'mkdir -p "$3"; mount --bind "$4" "$3"; ' +
     'mount --bind "$1" /root; mount --bind "$2" /etc/systemd/system; ' +
     `exec ${SYSTEMD} --system --unit=multi-user.target`;
   // detached: its own session, so the test runner's signals do not reach it
   const outer: ChildProcess = spawn(
     'unshare',
-    ['--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', home, etcSystem],
+    ['--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', home, etcSystem, REPO_ROOT, path.join(base, 'repo-view')],
     { detached: true, stdio: ['ignore', log, log] },
   );
   fs.closeSync(log);
