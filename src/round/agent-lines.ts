@@ -4,6 +4,7 @@
 // What it never hands on as evidence: tool output (Claude `tool_result` blocks in user lines, tool_use
 // inputs, Codex command_execution / file_change / mcp_tool_call items) and model reasoning. An agent that
 // reads a file containing "401 Unauthorized" has not failed to authenticate.
+import { errorText, isObj, num, str, type Obj } from './json-fields.js';
 
 export interface ApiRetry {
   /** HTTP status of the last retried request; null when no response came back at all */
@@ -43,11 +44,7 @@ export interface AgentLines {
   plainLines: string[];
 }
 
-type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Claude assistant content → its text blocks only (tool_use and thinking are not the model talking to us). */
 function claudeText(message: unknown): string {
@@ -61,15 +58,6 @@ function claudeText(message: unknown): string {
     .join('\n');
 }
 
-/** A generic `error` field: a string, or {type, message, code|status}. */
-function errorText(e: unknown): string | null {
-  if (typeof e === 'string') return e;
-  if (!isObj(e)) return null;
-  const parts = [num(e.code) ?? num(e.status) ?? str(e.code) ?? str(e.status), str(e.type), str(e.message)].filter(
-    (x) => x !== null && x !== '',
-  );
-  return parts.length ? parts.join(' ') : null;
-}
 
 export function parseAgentLines(tail: string): AgentLines {
   const out: AgentLines = {

@@ -7,6 +7,7 @@
 // there and the rest of it skipped (memory stays bounded); invalid UTF-8 decodes to U+FFFD; each stream has
 // its own line buffer, so interleaved stderr never tears a stdout JSON line.
 import { redact } from '../util/redact.js';
+import { errorText, isObj, num, str, type Obj } from './json-fields.js';
 
 export type StreamName = 'stdout' | 'stderr';
 export type StreamFormat = 'claude' | 'codex' | 'json' | 'text';
@@ -90,10 +91,6 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 export const RAW_MAX = 4096;
 export const SUMMARY_MAX = 300;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -552,11 +549,3 @@ function claudeUsage(u: unknown): TokenUsage | null {
   };
 }
 
-function errorText(e: unknown): string | null {
-  if (typeof e === 'string') return e;
-  if (!isObj(e)) return null;
-  const parts = [num(e.code) ?? num(e.status) ?? str(e.code) ?? str(e.status), str(e.type), str(e.message)].filter(
-    (x) => x !== null && x !== '',
-  );
-  return parts.length ? parts.join(' ') : null;
-}

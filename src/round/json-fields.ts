@@ -1,0 +1,17 @@
+// Reading untyped JSON from agent CLIs: small guards shared by the end-of-round reader (agent-lines.ts)
+// and the live stream parser (stream-parser.ts).
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A generic `error` field: a string, or {type, message, code|status}. */
+export function errorText(e: unknown): string | null {
+  if (typeof e === 'string') return e;
+  if (!isObj(e)) return null;
+  const parts = [num(e.code) ?? num(e.status) ?? str(e.code) ?? str(e.status), str(e.type), str(e.message)].filter(
+    (x) => x !== null && x !== '',
+  );
+  return parts.length ? parts.join(' ') : null;
+}
