@@ -354,25 +354,14 @@ function joinNotes(...notes: Array<string | null>): string | null {
   return kept.length ? kept.join('; ') : null;
 }
 
-function recordPreflightFailure(
-  o: RoundOptions,
-  n: number,
-  phase: string | null,
-  check: string,
-  message: string,
+/** A record for a round with no agent exit and no git aftercare of its own (preflight, aborted). */
+function bareRecord(
+  f: Pick<RoundRecord, 'n' | 'phase' | 'start' | 'end' | 'duration_s' | 'outcome' | 'reason'> & Partial<RoundRecord>,
 ): RoundRecord {
-  const now = iso(Date.now());
-  const rec: RoundRecord = {
-    n,
-    phase,
-    start: now,
-    end: now,
-    duration_s: 0,
+  return {
     exit_code: null,
     signal: null,
-    outcome: 'preflight_failed',
     category: null,
-    reason: `${check}: ${message}`,
     head_before: null,
     head_after: null,
     commits: [],
@@ -381,7 +370,19 @@ function recordPreflightFailure(
     log: null,
     pid: null,
     killed: 0,
+    ...f,
   };
+}
+
+function recordPreflightFailure(
+  o: RoundOptions,
+  n: number,
+  phase: string | null,
+  check: string,
+  message: string,
+): RoundRecord {
+  const now = iso(Date.now());
+  const rec = bareRecord({ n, phase, start: now, end: now, duration_s: 0, outcome: 'preflight_failed', reason: `${check}: ${message}` });
   appendEvent(o.paths.events, 'preflight_failed', { round: n, check, message });
   appendRound(o.paths, rec);
   return rec;
@@ -422,26 +423,19 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     return null;
   }
   const endMs = Date.now();
-  const rec: RoundRecord = {
+  const rec = bareRecord({
     n: open.n,
     phase: open.phase,
     start: open.start,
     end: iso(endMs),
     duration_s: Math.round((endMs - Date.parse(open.start)) / 10) / 100,
-    exit_code: null,
-    signal: null,
     outcome: 'aborted',
-    category: null,
     reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
     head_before: open.head_before,
-    head_after: null,
-    commits: [],
-    dirty_files: 0,
-    stash_sha: null,
     log: open.log,
     pid: open.pid,
     killed: swept.ended,
-  };
+  });
   appendRound(paths, rec);
   appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
   clearOpenRound(paths);

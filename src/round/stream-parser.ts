@@ -7,6 +7,7 @@
 // there and the rest of it skipped (memory stays bounded); invalid UTF-8 decodes to U+FFFD; each stream has
 // its own line buffer, so interleaved stderr never tears a stdout JSON line.
 import { redact } from '../util/redact.js';
+import type { RoundUsage } from '../types.js';
 import { errorText, isObj, num, str, type Obj } from './json-fields.js';
 
 export type StreamName = 'stdout' | 'stderr';
@@ -57,17 +58,8 @@ export interface TokenUsage {
   cached_tokens: number;
 }
 
-export interface StreamStats {
-  /** what the stream looked like: the first CLI shape seen ('text' when only plain lines came) */
-  format: StreamFormat | null;
-  model: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  /** as reported by the CLI (Claude's total_cost_usd); null when it reports none */
-  cost_usd: number | null;
-  turns: number;
-  tool_calls: number;
+/** The round's usage tally (format: the first CLI shape seen; cost_usd: only what the CLI reported), plus line counts. */
+export interface StreamStats extends RoundUsage {
   lines: number;
   /** lines cut at MAX_LINE_BYTES */
   long_lines: number;
