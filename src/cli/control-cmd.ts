@@ -7,7 +7,8 @@ import { acquireLock, holderAlive, readLock, type LockHolder } from '../state/lo
 import { appendEvent } from '../state/events.js';
 import { ensureDir, FILE_MODE, readTail } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
-import { recoverOpenRound, ROUND_TAG_VAR, sweepRound } from '../round/run.js';
+import { ROUND_TAG_VAR } from '../round/record.js';
+import { recoverOpenRound, sweepRound } from '../round/recover.js';
 import { describeRound } from './round-cmd.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';

@@ -4,7 +4,8 @@ import { EXIT } from './exit-codes.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { ensureDir } from '../state/files.js';
-import { recoverOpenRound, runRound } from '../round/run.js';
+import { runRound } from '../round/run.js';
+import { recoverOpenRound } from '../round/recover.js';
 import type { RoundRecord } from '../types.js';
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */

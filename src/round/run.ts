@@ -1,23 +1,14 @@
 // Layer 1: one round, from preflight to the ledger. The caller holds the project lock.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Config, OpenRound, PhaseConfig, RoundRecord } from '../types.js';
 import type { StatePaths } from '../state/paths.js';
 import { ensureDir, readTail } from '../state/files.js';
 import { appendEvent } from '../state/events.js';
-import {
-  appendRound,
-  clearOpenRound,
-  nextRoundNumber,
-  readLedger,
-  readOpenRound,
-  writeOpenRound,
-} from '../state/ledger.js';
+import { appendRound, nextRoundNumber, readLedger, readOpenRound, writeOpenRound } from '../state/ledger.js';
 import { preflight } from './preflight.js';
 import { agentArgv, assemblePrompt, type RoundContext } from './prompt.js';
 import { spawnAgent } from './spawn.js';
-import { killRoundTree } from './kill-tree.js';
 import { aftercare } from './aftercare.js';
 import { headAndPaths, stashShas } from './git.js';
 import { classify } from './classify.js';
@@ -25,9 +16,9 @@ import { redact } from '../util/redact.js';
 import { openEventLog } from './event-log.js';
 import { costFromTokens } from './agent-cli.js';
 import type { StreamFacts } from './stream-parser.js';
+import { bareRecord, finishRound, findOrphanStash, iso, ROUND_TAG_VAR, userFiles } from './record.js';
+import { sweepRound, type Sweep } from './recover.js';
 
-/** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
-export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
 /** How much of the log's end the classifier reads. */
 const TAIL_BYTES = 64 * 1024;
 
@@ -46,10 +37,6 @@ export function choosePhase(config: Config, n: number, name?: string): PhaseConf
   if (name !== undefined) return config.phases.find((p) => p.name === name) ?? null;
   if (config.phases.length === 0) return null;
   return config.phases[(n - 1) % config.phases.length];
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** Runs one round and returns its record, which is in the ledger when this resolves. */
@@ -313,65 +300,13 @@ export function hangGuard(o: HangGuardOptions): { stop(): void } {
   return { stop: () => clearInterval(timer) };
 }
 
-export interface Sweep {
-  /** processes of the round found alive and ended */
-  ended: number;
-  /** processes that could not be ended (uninterruptible sleep, not ours to signal) */
-  survivors: number[];
-}
-
-/** End every process of a round (see kill-tree.ts) and count what was ended. */
-export async function sweepRound(tree: Parameters<typeof killRoundTree>[0]): Promise<Sweep> {
-  const r = await killRoundTree(tree);
-  return { ended: r.found - r.survivors.length, survivors: r.survivors };
-}
-
 function addSweeps(a: Sweep, b: Sweep): Sweep {
   return { ended: a.ended + b.ended, survivors: b.survivors };
-}
-
-/** The operator's own files, never swept into the agent's orphan work: config, prompts, state dir. */
-export function userFiles(config: Config, paths: StatePaths): string[] {
-  const prompts = new Set([...config.prompt.files, ...config.phases.flatMap((p) => p.prompt_files ?? [])]);
-  return [config.configPath, ...prompts, paths.dir];
-}
-
-/** The ledger line, the event, then the open marker goes: a crash between them is recovered, not doubled. */
-function finishRound(paths: StatePaths, rec: RoundRecord): void {
-  appendRound(paths, rec);
-  appendEvent(paths.events, 'round_ended', {
-    round: rec.n,
-    outcome: rec.outcome,
-    category: rec.category,
-    exit_code: rec.exit_code,
-    duration_s: rec.duration_s,
-  });
-  clearOpenRound(paths);
 }
 
 function joinNotes(...notes: Array<string | null>): string | null {
   const kept = notes.filter((n): n is string => !!n);
   return kept.length ? kept.join('; ') : null;
-}
-
-/** A record for a round with no agent exit and no git aftercare of its own (preflight, aborted). */
-function bareRecord(
-  f: Pick<RoundRecord, 'n' | 'phase' | 'start' | 'end' | 'duration_s' | 'outcome' | 'reason'> & Partial<RoundRecord>,
-): RoundRecord {
-  return {
-    exit_code: null,
-    signal: null,
-    category: null,
-    head_before: null,
-    head_after: null,
-    commits: [],
-    dirty_files: 0,
-    stash_sha: null,
-    log: null,
-    pid: null,
-    killed: 0,
-    ...f,
-  };
 }
 
 function recordPreflightFailure(
@@ -388,56 +323,3 @@ function recordPreflightFailure(
   return rec;
 }
 
-/** The newest stash a round left that is still on the stash list: the agent should pick it up. */
-export function findOrphanStash(
-  records: RoundRecord[],
-  stashes: string[],
-): { sha: string; round: number } | null {
-  const live = new Set(stashes);
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i];
-    if (r.stash_sha && live.has(r.stash_sha)) return { sha: r.stash_sha, round: r.n };
-  }
-  return null;
-}
-
-/**
- * Crash recovery: a round left open by a supervisor that died (SIGKILL, power loss). Ends whatever is
- * left of its process tree and records it `aborted`, before anything new starts. The caller holds the lock.
- */
-export async function recoverOpenRound(paths: StatePaths, graceMs: number): Promise<RoundRecord | null> {
-  const open = readOpenRound(paths);
-  if (!open) {
-    if (fs.existsSync(paths.openRound)) {
-      // unreadable marker (torn by a crash): nothing to identify the tree by; drop it, say so
-      appendEvent(paths.events, 'state_repaired', { file: path.basename(paths.openRound), action: 'removed' });
-      clearOpenRound(paths);
-    }
-    return null;
-  }
-  const ledger = readLedger(paths);
-  const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
-  if (ledger.records.some((r) => r.n === open.n)) {
-    // the supervisor died after recording the round but before removing the marker
-    clearOpenRound(paths);
-    return null;
-  }
-  const endMs = Date.now();
-  const rec = bareRecord({
-    n: open.n,
-    phase: open.phase,
-    start: open.start,
-    end: iso(endMs),
-    duration_s: Math.round((endMs - Date.parse(open.start)) / 10) / 100,
-    outcome: 'aborted',
-    reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
-    head_before: open.head_before,
-    log: open.log,
-    pid: open.pid,
-    killed: swept.ended,
-  });
-  appendRound(paths, rec);
-  appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
-  clearOpenRound(paths);
-  return rec;
-}

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { buildStatus, type StatusReport } from '../cli/status-cmd.js';
 import { DEFENSES, type Defense } from '../defenses.js';
 import { findRoundProcesses } from '../round/kill-tree.js';
-import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/run.js';
+import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
 import { parseJsonLines } from './files.js';

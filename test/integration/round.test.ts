@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { AGENTS_DIR, git, isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { git, isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
 import { finished, makeProject } from '../helpers/project.js';
-
-const bash = (name: string) => ['bash', path.join(AGENTS_DIR, name)];
 
 test('a succeeding agent: round exits 0 and the ledger holds one ok record', () => {
   const p = makeProject({ agent: 'succeed.sh' });

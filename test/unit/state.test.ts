@@ -9,7 +9,7 @@ import { statePaths } from '../../src/state/paths.js';
 import { nextRoundNumber, readLedger } from '../../src/state/ledger.js';
 import { acquireLock } from '../../src/state/lock.js';
 import { agentArgv, assemblePrompt, renderContext } from '../../src/round/prompt.js';
-import { findOrphanStash } from '../../src/round/run.js';
+import { findOrphanStash } from '../../src/round/record.js';
 import { UserError } from '../../src/cli/exit-codes.js';
 import { tmpDir } from '../helpers/env.js';
 import type { RoundRecord } from '../../src/types.js';

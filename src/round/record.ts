@@ -1,0 +1,65 @@
+// A round's record and its bookkeeping: the ledger line, the open marker, the operator's own files. Shared
+// by the round, its recovery, serve's disk guard and the snapshot (which must not load the whole round).
+import type { Config, RoundRecord } from '../types.js';
+import type { StatePaths } from '../state/paths.js';
+import { appendEvent } from '../state/events.js';
+import { appendRound, clearOpenRound } from '../state/ledger.js';
+
+/** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
+export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The operator's own files, never swept into the agent's orphan work: config, prompts, state dir. */
+export function userFiles(config: Config, paths: StatePaths): string[] {
+  const prompts = new Set([...config.prompt.files, ...config.phases.flatMap((p) => p.prompt_files ?? [])]);
+  return [config.configPath, ...prompts, paths.dir];
+}
+
+/** The ledger line, the event, then the open marker goes: a crash between them is recovered, not doubled. */
+export function finishRound(paths: StatePaths, rec: RoundRecord): void {
+  appendRound(paths, rec);
+  appendEvent(paths.events, 'round_ended', {
+    round: rec.n,
+    outcome: rec.outcome,
+    category: rec.category,
+    exit_code: rec.exit_code,
+    duration_s: rec.duration_s,
+  });
+  clearOpenRound(paths);
+}
+
+/** A record for a round with no agent exit and no git aftercare of its own (preflight, aborted). */
+export function bareRecord(
+  f: Pick<RoundRecord, 'n' | 'phase' | 'start' | 'end' | 'duration_s' | 'outcome' | 'reason'> & Partial<RoundRecord>,
+): RoundRecord {
+  return {
+    exit_code: null,
+    signal: null,
+    category: null,
+    head_before: null,
+    head_after: null,
+    commits: [],
+    dirty_files: 0,
+    stash_sha: null,
+    log: null,
+    pid: null,
+    killed: 0,
+    ...f,
+  };
+}
+
+/** The newest stash a round left that is still on the stash list: the agent should pick it up. */
+export function findOrphanStash(
+  records: RoundRecord[],
+  stashes: string[],
+): { sha: string; round: number } | null {
+  const live = new Set(stashes);
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.stash_sha && live.has(r.stash_sha)) return { sha: r.stash_sha, round: r.n };
+  }
+  return null;
+}

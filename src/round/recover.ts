@@ -1,0 +1,63 @@
+// Crash recovery and the sweep: what a dead supervisor's round left behind is ended and recorded.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RoundRecord } from '../types.js';
+import type { StatePaths } from '../state/paths.js';
+import { appendEvent } from '../state/events.js';
+import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
+import { killRoundTree } from './kill-tree.js';
+import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
+
+export interface Sweep {
+  /** processes of the round found alive and ended */
+  ended: number;
+  /** processes that could not be ended (uninterruptible sleep, not ours to signal) */
+  survivors: number[];
+}
+
+/** End every process of a round (see kill-tree.ts) and count what was ended. */
+export async function sweepRound(tree: Parameters<typeof killRoundTree>[0]): Promise<Sweep> {
+  const r = await killRoundTree(tree);
+  return { ended: r.found - r.survivors.length, survivors: r.survivors };
+}
+
+/**
+ * Crash recovery: a round left open by a supervisor that died (SIGKILL, power loss). Ends whatever is
+ * left of its process tree and records it `aborted`, before anything new starts. The caller holds the lock.
+ */
+export async function recoverOpenRound(paths: StatePaths, graceMs: number): Promise<RoundRecord | null> {
+  const open = readOpenRound(paths);
+  if (!open) {
+    if (fs.existsSync(paths.openRound)) {
+      // unreadable marker (torn by a crash): nothing to identify the tree by; drop it, say so
+      appendEvent(paths.events, 'state_repaired', { file: path.basename(paths.openRound), action: 'removed' });
+      clearOpenRound(paths);
+    }
+    return null;
+  }
+  const ledger = readLedger(paths);
+  const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
+  if (ledger.records.some((r) => r.n === open.n)) {
+    // the supervisor died after recording the round but before removing the marker
+    clearOpenRound(paths);
+    return null;
+  }
+  const endMs = Date.now();
+  const rec = bareRecord({
+    n: open.n,
+    phase: open.phase,
+    start: open.start,
+    end: iso(endMs),
+    duration_s: Math.round((endMs - Date.parse(open.start)) / 10) / 100,
+    outcome: 'aborted',
+    reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
+    head_before: open.head_before,
+    log: open.log,
+    pid: open.pid,
+    killed: swept.ended,
+  });
+  appendRound(paths, rec);
+  appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
+  clearOpenRound(paths);
+  return rec;
+}
