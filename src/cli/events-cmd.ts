@@ -17,6 +17,14 @@ export function parseKinds(spec: string | undefined): Set<string> | null {
 
 export async function eventsCommand(o: { config?: string; kind?: string; window?: number; tail?: boolean }): Promise<number> {
   const { paths } = loadObserverContext(o.config);
+  // a follower is stopped by SIGINT/SIGTERM: trapped before the first line is printed, so a reader that
+  // stops us as soon as it sees output never finds us without the trap
+  let stopped: () => void = () => {};
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  if (o.tail) {
+    process.once('SIGINT', () => stopped());
+    process.once('SIGTERM', () => stopped());
+  }
   const kinds = parseKinds(o.kind);
   const keep = (e: EventLine) => !kinds || kinds.has(e.kind);
   let text = '';
@@ -56,13 +64,8 @@ export async function eventsCommand(o: { config?: string; kind?: string; window?
       fs.closeSync(fd);
     }
   };
-  return new Promise((resolve) => {
-    const timer = setInterval(readMore, 500); // also catches a file created after we started
-    const stop = () => {
-      clearInterval(timer);
-      resolve(EXIT.OK);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const timer = setInterval(readMore, 500); // also catches a file created after we started
+  await stop;
+  clearInterval(timer);
+  return EXIT.OK;
 }

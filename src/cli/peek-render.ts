@@ -68,7 +68,7 @@ export function renderSnapshot(snap: Snapshot): string {
       ['n', 'outcome', 'category', 'exit', 'took', 'commits', 'dirty', 'ended', 'reason'],
       ...shown.map((r) => [
         String(r.n),
-        r.outcome,
+        String(r.outcome ?? '?'), // a damaged ledger line may lack it: the table still renders
         r.category ?? '-',
         r.exit_code === null ? '-' : String(r.exit_code),
         fmtDuration(r.duration_s),

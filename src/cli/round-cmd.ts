@@ -6,6 +6,7 @@ import { appendEvent } from '../state/events.js';
 import { ensureDir } from '../state/files.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
+import { repairState } from '../state/repair.js';
 import type { RoundRecord } from '../types.js';
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -34,6 +35,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   const { config, paths } = loadContext(opts.config);
   ensureDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
+  // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
+  repairState(paths);
   if (lock.recoveredFrom)
     appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
   const ac = new AbortController();

@@ -5,6 +5,7 @@ import type { RoundRecord } from '../types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
+import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from './kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
 
@@ -29,8 +30,14 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
   const open = readOpenRound(paths);
   if (!open) {
     if (fs.existsSync(paths.openRound)) {
-      // unreadable marker (torn by a crash): nothing to identify the tree by; drop it, say so
-      appendEvent(paths.events, 'state_repaired', { file: path.basename(paths.openRound), action: 'removed' });
+      // unreadable marker (torn): its tag is lost, but every process of a round carries the state dir in its
+      // environment, and we hold the lock: sweep those by their own tags, keep the text, drop the marker
+      let killed = 0;
+      for (const t of leftoverRoundTags(paths.dir, ROUND_TAG_VAR)) {
+        killed += (await sweepRound({ rootPid: null, tagName: ROUND_TAG_VAR, tagValue: t, graceMs })).ended;
+      }
+      const savedTo = moveAsideOpenRound(paths.openRound);
+      appendEvent(paths.events, 'state_repaired', { file: path.basename(paths.openRound), action: 'removed', saved_to: savedTo, killed });
       clearOpenRound(paths);
     }
     return null;

@@ -8,6 +8,7 @@ import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { ensureDir, writeFileAtomic } from '../state/files.js';
 import { ServeControl, serveLoop } from './loop.js';
+import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../cli/exit-codes.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
@@ -23,6 +24,8 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
     if (e instanceof UserError) throw new UserError(`serve is already running for this project: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
+  // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
+  repairState(paths);
   if (lock.recoveredFrom) appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
 
   const control = new ServeControl();

@@ -12,7 +12,16 @@ export interface Ledger {
 
 export function readLedger(paths: StatePaths): Ledger {
   const { items, bad } = readJsonLines<RoundRecord>(paths.rounds);
-  return { records: items.filter((r) => Number.isInteger(r.n) && r.n > 0), bad };
+  return { records: items.filter(isRoundRecord), bad };
+}
+
+/**
+ * The least a line must hold to count as a round: a number. The counter counts any such line, so a number
+ * is never reused; a line without one is garbage, which `repairState` moves aside.
+ */
+export function isRoundRecord(v: unknown): v is RoundRecord {
+  const r = v as Partial<RoundRecord> | null;
+  return !!r && typeof r === 'object' && Number.isInteger(r.n) && (r.n as number) > 0;
 }
 
 export function readOpenRound(paths: StatePaths): OpenRound | null {

@@ -88,3 +88,20 @@ export function isAlive(pid: number): boolean {
   const p = readProc(pid);
   return p !== null && !isDeadState(p.state);
 }
+
+/** The value of `name` in the process's environment (as given at exec); null if absent or unreadable. */
+export function envValue(pid: number, name: string): string | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null;
+  }
+  const needle = Buffer.from(`${name}=`, 'utf8');
+  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) {
+    if (at !== 0 && buf[at - 1] !== 0) continue; // must start an entry, or `XNAME=` would match
+    const end = buf.indexOf(0, at);
+    return buf.subarray(at + needle.length, end < 0 ? buf.length : end).toString('utf8');
+  }
+  return null;
+}
