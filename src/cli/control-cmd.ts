@@ -13,6 +13,7 @@ import { describeRound } from './round-cmd.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
 import { requestUnitStop, startServeUnit, waitUnitDown } from './install-cmd.js';
+import { monoMs } from '../util/clock.js';
 
 const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 const START_CONFIRM_MS = 10_000;
@@ -28,9 +29,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function waitGone(h: LockHolder, timeoutMs: number | undefined): Promise<boolean> {
-  const end = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  const end = timeoutMs === undefined ? Infinity : monoMs() + timeoutMs; // a bound, not a moment
   while (holderAlive(h)) {
-    if (Date.now() >= end) return false;
+    if (monoMs() >= end) return false;
     await sleep(100);
   }
   return true;
@@ -81,8 +82,8 @@ async function startDetached({ config, paths }: Context): Promise<number> {
     exited = code ?? (sig ? 128 : 1);
   });
   child.unref();
-  const end = Date.now() + START_CONFIRM_MS;
-  while (Date.now() < end) {
+  const end = monoMs() + START_CONFIRM_MS;
+  while (monoMs() < end) {
     const h = liveHolder(paths);
     if (h && h.pid === child.pid && h.role === 'serve') {
       process.stdout.write(`started serve (pid ${child.pid}); output in ${paths.serveLog}\n`);

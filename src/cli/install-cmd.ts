@@ -7,6 +7,7 @@ import { loadContext, loadObserverContext } from './context.js';
 import { EXIT, UserError } from './exit-codes.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
+import { monoMs } from '../util/clock.js';
 import { renderUnit, shellWord, type RenderedUnit, type Scope, type UnitRole } from '../system/units.js';
 import {
   currentUser,
@@ -55,9 +56,9 @@ function writeUnitFile(file: string, text: string): void {
  * Returns null when it does, or why not (one line, with where to look).
  */
 export async function confirmServeUnit(u: { scope: Scope; name: string }, paths: StatePaths, timeoutMs = CONFIRM_MS): Promise<string | null> {
-  const end = Date.now() + timeoutMs;
+  const end = monoMs() + timeoutMs; // a bound, not a moment: the monotonic clock (src/util/clock.ts)
   let v = showUnit(u.scope, u.name);
-  while (Date.now() < end) {
+  while (monoMs() < end) {
     v = showUnit(u.scope, u.name);
     if (v.ActiveState === 'active' && v.MainPID > 0 && liveHolderPid(paths) === v.MainPID) return null;
     const down = v.ActiveState === 'failed' || v.ActiveState === 'inactive' || v.SubState === 'auto-restart';
@@ -91,8 +92,8 @@ export function requestUnitStop(u: InstalledUnit): { mainPid: number } {
 
 /** Bounded wait until systemd no longer counts the unit as running or stopping. */
 export async function waitUnitDown(u: InstalledUnit, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
+  const end = monoMs() + timeoutMs;
+  while (monoMs() < end) {
     try {
       const s = showUnit(u.scope, u.name).ActiveState;
       if (s !== 'active' && s !== 'deactivating' && s !== 'activating' && s !== 'reloading') return;

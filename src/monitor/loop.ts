@@ -1,6 +1,7 @@
 // The monitor loop: poll every host on its own timer, run the detectors, turn findings into raised and
 // resolved alerts, stop serve where an alert says so, print transitions only.
-import { sleepUntil } from '../serve/sleep.js';
+import { sleepFor } from '../serve/sleep.js';
+import { monoMs } from '../util/clock.js';
 import type { Snapshot } from '../state/snapshot-types.js';
 import { toLine, transition, type AlertStore } from './alerts.js';
 import { evaluate } from './evaluate.js';
@@ -30,6 +31,7 @@ interface Watch {
   src: HostSource;
   history: Snapshot[];
   failures: number;
+  /** monoMs() of the next poll: the interval is a delay, which a step of the wall clock must not bend */
   nextAt: number;
   /** the serve pid an auto-stop was already sent to: one request per serve */
   stoppedPid: number | null;
@@ -52,12 +54,12 @@ export function trimHistory(h: Snapshot[], windowS: number): Snapshot[] {
 export async function runMonitor(o: MonitorOptions): Promise<void> {
   const watches: Watch[] = o.sources.map((src) => ({ src, history: [], failures: 0, nextAt: 0, stoppedPid: null }));
   for (;;) {
-    const due = watches.filter((w) => w.nextAt <= Date.now());
+    const due = watches.filter((w) => w.nextAt <= monoMs());
     await Promise.all(due.map((w) => poll(w, o)));
     o.store.save();
     if (o.once || o.signal.aborted) return;
     const next = Math.min(...watches.map((w) => w.nextAt));
-    if ((await sleepUntil(next, o.signal)) === 'interrupted') return;
+    if ((await sleepFor(next - monoMs(), o.signal)) === 'interrupted') return;
   }
 }
 
@@ -70,7 +72,7 @@ async function poll(w: Watch, o: MonitorOptions): Promise<void> {
   } catch (e) {
     error = String((e as Error)?.message ?? e).split('\n')[0];
   }
-  const started = Date.now();
+  const started = monoMs();
   if (snap) {
     w.failures = 0;
     w.history = trimHistory([...w.history, snap], o.t.window_s);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { FILE_MODE } from '../state/files.js';
 import { StreamParser, type AgentEvent, type StreamName, type StreamStats } from './stream-parser.js';
+import { monoMs } from '../util/clock.js';
 
 export const EVENTS_BUDGET_BYTES = 16 * 1024 * 1024;
 const BATCH_BYTES = 64 * 1024;
@@ -16,7 +17,7 @@ export interface EventLogWriter {
   readonly parser: StreamParser;
   /** spawnAgent's onOutput */
   onOutput(chunk: Buffer, stream: StreamName): void;
-  /** Date.now() of the latest result not followed by more work (messages, tool calls); null otherwise */
+  /** monoMs() of the latest result not followed by more work (messages, tool calls); null otherwise */
   resultAt(): number | null;
   /** flush the parser's last partial lines, write a closing `stats` line, close the file */
   close(): StreamStats;
@@ -84,7 +85,7 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
     const ts = new Date().toISOString();
     for (const ev of events) {
       // the grace runs from the latest result; work after it (a further turn) means the CLI is not done
-      if (ev.type === 'result') resultAt = Date.now();
+      if (ev.type === 'result') resultAt = monoMs();
       else if (ACTIVITY.has(ev.type)) resultAt = null;
       opts.onEvent?.(ev);
       put({ ts, ...ev }, ALWAYS.has(ev.type));

@@ -1,6 +1,7 @@
 // Find and end every process of a round: its group and session, its descendants, and escapees that
 // carry the round's tag in their environment.
 import { hasEnvTag, isDeadState, listProcesses, readProc, type ProcInfo } from '../system/proc.js';
+import { monoMs } from '../util/clock.js';
 
 export interface RoundTreeSpec {
   rootPid: number | null;
@@ -129,7 +130,9 @@ export async function killRoundTree(
   const termedGroups = new Set<number>();
 
   let s = scan(opts, tagCache);
-  const graceEnd = Date.now() + Math.max(0, opts.graceMs);
+  // the grace and the KILL phase are measured on the monotonic clock: a step of the wall clock back must
+  // not stretch the grace by hours, nor a step forward cut it to nothing
+  const graceEnd = monoMs() + Math.max(0, opts.graceMs);
   while (s.found.length > 0) {
     for (const p of s.found) seen.set(key(p), p);
     // TERM once per process: a second TERM can mean "force quit now" to some CLIs, skipping their cleanup
@@ -145,12 +148,12 @@ export async function killRoundTree(
       // a stopped process would hold the TERM pending until it is continued
       if (p.state === 'T') signal(p, 'SIGCONT');
     }
-    if (Date.now() >= graceEnd) break;
-    await sleep(Math.min(POLL_MS, Math.max(1, graceEnd - Date.now())));
+    if (monoMs() >= graceEnd) break;
+    await sleep(Math.min(POLL_MS, Math.max(1, graceEnd - monoMs())));
     s = scan(opts, tagCache);
   }
 
-  const killEnd = Date.now() + KILL_PHASE_MS;
+  const killEnd = monoMs() + KILL_PHASE_MS;
   if (s.found.length > 0) s = scan(opts, tagCache);
   // SIGKILL takes effect within milliseconds: look again soon, then back off to POLL_MS (the kill
   // latency past the grace is what this wait adds; docs/performance.md measures it)
@@ -159,7 +162,7 @@ export async function killRoundTree(
     for (const p of s.found) seen.set(key(p), p);
     for (const pgid of wholeGroups(s)) signalGroup(pgid, 'SIGKILL');
     for (const p of s.found) signal(p, 'SIGKILL');
-    if (Date.now() >= killEnd) break;
+    if (monoMs() >= killEnd) break;
     await sleep(killPoll);
     killPoll = Math.min(POLL_MS, killPoll * 2);
     s = scan(opts, tagCache);

@@ -55,7 +55,8 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     phase: open.phase,
     start: open.start,
     end: iso(endMs),
-    duration_s: Math.round((endMs - Date.parse(open.start)) / 10) / 100,
+    // across processes only the wall clock is shared: a step since the start could make this negative
+    duration_s: Math.max(0, Math.round((endMs - Date.parse(open.start)) / 10) / 100),
     outcome: 'aborted',
     reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
     head_before: open.head_before,

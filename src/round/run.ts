@@ -16,6 +16,7 @@ import { redact } from '../util/redact.js';
 import { openEventLog } from './event-log.js';
 import { costFromTokens } from './agent-cli.js';
 import type { StreamFacts } from './stream-parser.js';
+import { monoMs } from '../util/clock.js';
 import { bareRecord, finishRound, findOrphanStash, iso, ROUND_TAG_VAR, userFiles } from './record.js';
 import { sweepRound, type Sweep } from './recover.js';
 
@@ -94,6 +95,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const tag = randomUUID();
   const logPath = paths.roundLog(n);
   const startMs = Date.now();
+  const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
   const open: OpenRound = {
     n,
     phase: phase?.name ?? null,
@@ -182,6 +184,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const stats = stream.close();
   const facts = stream.parser.facts;
   const endMs = Date.now();
+  const endMono = monoMs();
 
   // Ended by the grace after its result: the round is what the result said, whatever the kill did to the exit.
   const graceEnded = endedBy === 'result_grace' && !cancelled && !timedOut;
@@ -216,7 +219,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     phase: open.phase,
     start: open.start,
     end: iso(endMs),
-    duration_s: Math.round((endMs - startMs) / 10) / 100,
+    duration_s: Math.round((endMono - startMono) / 10) / 100,
     exit_code: exit.exitCode,
     signal: exit.signal,
     outcome: verdict.outcome,
@@ -277,7 +280,9 @@ export interface HangGuardOptions {
   stallMs: number;
   /** 0 = off */
   graceMs: number;
+  /** monoMs() of the last output */
   lastOutputAt: () => number;
+  /** monoMs() of the pending result, or null */
   resultAt: () => number | null;
   fire: (why: 'stall' | 'result_grace') => void;
 }
@@ -291,7 +296,7 @@ export function hangGuard(o: HangGuardOptions): { stop(): void } {
   const shortest = Math.min(...[o.stallMs, o.graceMs].filter((x) => x > 0));
   const tickMs = Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
   const timer = setInterval(() => {
-    const now = Date.now();
+    const now = monoMs(); // the same clock as lastOutputAt/resultAt: a wall-clock step is no silence
     const result = o.resultAt();
     if (o.graceMs > 0 && result !== null && now - result >= o.graceMs) return o.fire('result_grace');
     // a CLI waiting out its grace is silent by design: the grace, not the silence guard, judges it

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { FILE_MODE } from '../state/files.js';
 import { which } from '../system/which.js';
 import { processStartTime } from '../system/proc.js';
+import { monoMs } from '../util/clock.js';
 
 export interface SpawnSpec {
   /** argv[0] resolved via the PATH of `env` */
@@ -34,12 +35,12 @@ export interface AgentHandle {
   exited: Promise<AgentExit>;
   /** resolves when both output pipes reached EOF and the log is flushed (call after the tree is dead) */
   drained: Promise<void>;
-  /** Date.now() of the last output byte (start time if none) */
+  /** monoMs() of the last output byte (start time if none): a step of the wall clock must not fake a silence */
   lastOutputAt: () => number;
 }
 
 export function spawnAgent(spec: SpawnSpec): AgentHandle {
-  const startedAt = Date.now();
+  const startedAt = monoMs();
   let lastOutput = startedAt;
   const log = openLog(spec.logPath);
 
@@ -106,7 +107,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
     ends.push(
       new Promise<void>((resolve) => {
         src.on('data', (chunk: Buffer) => {
-          lastOutput = Date.now();
+          lastOutput = monoMs();
           spec.onOutput?.(chunk, name);
           // backpressure: hold the pipe while the file is behind; the agent blocks on a full pipe
           if (!log.write(chunk)) {

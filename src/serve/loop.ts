@@ -8,8 +8,8 @@ import { readLedger } from '../state/ledger.js';
 import { writeStatus, type StatusFile } from '../state/status.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
-import { decideNext, describeDecision } from './policy.js';
-import { sleepUntil } from './sleep.js';
+import { decideNext, describeDecision, MAX_WAIT_S } from './policy.js';
+import { sleepFor, sleepUntil } from './sleep.js';
 import { configFingerprint } from '../config/load.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { redact } from '../util/redact.js';
@@ -82,6 +82,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const graceMs = config.runtime.kill_grace_s * 1000;
   const recovered = await recoverOpenRound(paths, graceMs);
   const initial = readLedger(paths).records.at(-1);
+  // this session's rounds are told by number, not by start time: a step of the wall clock back would
+  // otherwise make them look older than the session and reset the breaker and the back-off
+  const sessionFromRound = (initial?.n ?? 0) + 1;
   setStatus({ last: initial ? lastOf(initial) : null });
   if (recovered) setStatus({ last: lastOf(recovered) });
 
@@ -135,7 +138,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
       if (!aborted) {
         const wait = Math.max(config.serve.backoff_base_s, 1);
         appendEvent(paths.events, 'backoff', { delay_s: wait, reason: 'supervisor error' });
-        await sleepUntil(Date.now() + wait * 1000, control.stop.signal);
+        await sleepFor(wait * 1000, control.stop.signal);
         continue;
       }
       rec = aborted;
@@ -158,7 +161,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
       restart_delay_s: config.runtime.restart_delay_s,
       now: new Date(),
       // failures from before this start are history: a restart after a fix must not stop at once
-      sessionStart: new Date(started),
+      sessionFromRound,
       jitter: (o.random ?? Math.random)(),
       stopOnAuth: config.serve.stop_on_auth ?? true,
       // the fix depends on the CLI: `claude setup-token` / `/login`, `codex login`, …
@@ -181,8 +184,11 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     const limitReached = o.once || (o.maxRounds !== undefined && roundsRun >= o.maxRounds);
     if (control.stop.signal.aborted || limitReached || fs.existsSync(paths.stopFile) || fs.existsSync(paths.doneFile)) continue;
 
-    const until = decision.action === 'wait_until' ? Date.parse(decision.until) : Date.now() + decision.delay_s * 1000;
-    if (until > Date.now()) {
+    // a back-off is a delay (monotonic: a clock step neither stretches nor cuts it); a reset time is a
+    // moment on the wall clock, bounded by MAX_WAIT_S of real time (src/util/clock.ts)
+    const waitMs = decision.action === 'wait_until' ? Date.parse(decision.until) - Date.now() : decision.delay_s * 1000;
+    const until = Date.now() + waitMs;
+    if (waitMs > 0) {
       if (decision.action === 'wait_until') {
         appendEvent(paths.events, 'waiting', { until: decision.until, why: decision.reason, category: rec.category });
         // status and peek read `waiting until <time> (usage limit)`: the category says it; the event has the detail
@@ -193,14 +199,16 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
         if (decision.delay_s >= 1)
           setStatus({ state: 'waiting', waiting: { until: new Date(until).toISOString(), why: decision.reason } });
       }
-      await sleepWatchingStopFiles(until, control.stop.signal, paths);
+      const wait = (signal: AbortSignal) =>
+        decision.action === 'wait_until' ? sleepUntil(Date.parse(decision.until), signal, MAX_WAIT_S * 1000) : sleepFor(waitMs, signal);
+      await sleepWatchingStopFiles(wait, control.stop.signal, paths);
       if (status.state === 'waiting') setStatus({ state: 'running', waiting: null });
     }
   }
 }
 
 /** A wait that also ends when the stop file or the done sentinel appears (a timer, not a poll). */
-async function sleepWatchingStopFiles(until: number, stop: AbortSignal, paths: StatePaths): Promise<void> {
+async function sleepWatchingStopFiles(wait: (signal: AbortSignal) => Promise<unknown>, stop: AbortSignal, paths: StatePaths): Promise<void> {
   const appeared = new AbortController();
   let watcher: fs.FSWatcher | null = null;
   try {
@@ -214,7 +222,7 @@ async function sleepWatchingStopFiles(until: number, stop: AbortSignal, paths: S
   // a file that appeared before the watch began would otherwise wait out the whole delay
   if (fs.existsSync(paths.stopFile) || fs.existsSync(paths.doneFile)) appeared.abort();
   try {
-    await sleepUntil(until, AbortSignal.any([stop, appeared.signal]));
+    await wait(AbortSignal.any([stop, appeared.signal]));
   } finally {
     watcher?.close();
   }

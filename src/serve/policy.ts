@@ -21,11 +21,12 @@ export interface PolicyInput {
   /** the hint in the auth stop message (default: DEFAULT_AUTH_HINT) */
   authHint?: string;
   /**
-   * When this serve session started. Rounds that started earlier are history: they cannot trip the
+   * The first round number of this serve session. Rounds before it are history: they cannot trip the
    * breaker, stop on auth or grow the back-off (a restart by the user is a fresh start), but a usage-limit
-   * wait still pending on the newest of them is honoured. Omitted: every record counts.
+   * wait still pending on the newest of them is honoured. Told by number, not by start time, so a step of
+   * the wall clock cannot move a round in or out of the session. Omitted: every record counts.
    */
-  sessionStart?: Date;
+  sessionFromRound?: number;
 }
 
 /** External conditions cannot usefully be retried at the agent's pace and are not the agent's fault. */
@@ -121,8 +122,8 @@ export function quickFailureStreak(records: readonly RoundRecord[], quickFailure
 
 export function decideNext(i: PolicyInput): Decision {
   const { serve } = i;
-  const since = i.sessionStart?.getTime();
-  const session = since === undefined ? i.records : i.records.filter((r) => !(Date.parse(r.start) < since));
+  const from = i.sessionFromRound;
+  const session = from === undefined ? i.records : i.records.filter((r) => r.n >= from);
   const last = session.at(-1);
 
   if (!last) {

@@ -36,7 +36,7 @@ test('stdout and stderr both go to the one log, appended, and onOutput sees each
   const logPath = path.join(dir, 'round.log');
   fs.writeFileSync(logPath, 'earlier content\n');
   const seen: Record<string, string> = { stdout: '', stderr: '' };
-  const before = Date.now();
+  const before = performance.now(); // lastOutputAt is on the monotonic clock (src/util/clock.ts)
   const a = spawnAgent({
     argv: ['bash', '-c', 'echo to-stdout; sleep 0.1; echo to-stderr >&2; exit 3'],
     cwd: dir,

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Category, Outcome, RoundRecord } from '../../src/types.js';
+import { bareRecord } from '../../src/round/record.js';
 import {
   DEFAULT_AUTH_HINT,
   backoffDelay,
@@ -24,27 +25,18 @@ type Spec = Partial<RoundRecord> & { outcome: Outcome };
 function rounds(...specs: Spec[]): RoundRecord[] {
   return specs.map((s, idx) => {
     const start = at(-(specs.length - idx) * 3600);
-    return {
+    return bareRecord({
       n: idx + 1,
       phase: null,
       start,
       end: start,
       duration_s: 5,
       exit_code: s.outcome === 'ok' ? 0 : 1,
-      signal: null,
-      category: null,
       reason: null,
-      head_before: null,
-      head_after: null,
-      commits: [],
-      dirty_files: 0,
-      stash_sha: null,
-      log: null,
       pid: 100 + idx,
-      killed: 0,
       retry_after: null,
       ...s,
-    };
+    });
   });
 }
 const ok = (): Spec => ({ outcome: 'ok' });
@@ -243,21 +235,62 @@ const CASES: Case[] = [
   {
     name: 'new session after a crash-loop stop: run now',
     records: times(5, quick),
-    input: { sessionStart: NOW },
+    input: { sessionFromRound: 6 },
     expect: { action: 'run', delay_s: 0 },
   },
-  { name: 'new session after an auth stop: run now', records: [fail('auth')], input: { sessionStart: NOW }, expect: { action: 'run', delay_s: 0 } },
+  { name: 'new session after an auth stop: run now', records: [fail('auth')], input: { sessionFromRound: 2 }, expect: { action: 'run', delay_s: 0 } },
   {
     name: 'new session still honours a pending usage-limit reset',
     records: [usage(at(3600))],
-    input: { sessionStart: NOW },
+    input: { sessionFromRound: 2 },
     expect: { action: 'wait_until', until: at(3600) },
   },
   {
     name: 'new session: old quick failures do not count toward the breaker',
     records: times(5, quick),
-    input: { sessionStart: new Date(at(-2 * 3600 + 1)) }, // only the newest round is in this session
+    input: { sessionFromRound: 5 }, // only the newest round is in this session
     expect: { action: 'run', delay_s: 30 },
+  },
+
+  // the wall clock stepped (NTP, `date -s`, a resumed VM): records' times far in the past or the future
+  {
+    name: 'clock stepped back: rounds "before" the session start still count by number (breaker trips)',
+    records: times(5, () => ({ ...quick(), start: at(-7200) })), // started after serve, stamped 2 h before it
+    input: { sessionFromRound: 1 },
+    expect: { action: 'stop', reason: 'crash_loop' },
+  },
+  {
+    name: 'clock stepped back: the back-off keeps growing by number',
+    records: times(3, () => ({ ...quick(), start: at(-3600) })),
+    input: { sessionFromRound: 1 },
+    expect: { action: 'run', delay_s: 120 },
+  },
+  {
+    name: 'clock stepped forward then back: an earlier session stamped in the future stays history',
+    records: times(5, () => ({ ...quick(), start: at(7200) })),
+    input: { sessionFromRound: 6 },
+    expect: { action: 'run', delay_s: 0 },
+  },
+  {
+    name: 'a negative duration_s (an old record across a step back) counts as quick, not as slow',
+    records: [...times(4, quick), fail('crash', -3595)],
+    expect: { action: 'stop', reason: 'crash_loop' },
+  },
+  {
+    name: 'clock stepped forward past a reset: back off (no wait, no tight loop)',
+    records: [usage(at(-3600))], // the reset an hour behind the stepped clock
+    expect: { action: 'run', delay_s: 30 },
+  },
+  {
+    name: 'clock stepped back a year: a reset now a year ahead is capped at 7 days',
+    records: [{ ...usage(at(365 * 86400)), start: at(365 * 86400 - 60) }],
+    input: { jitter: 1 },
+    expect: { action: 'wait_until', until: at(7 * 86400) },
+  },
+  {
+    name: 'records stamped far in the future (clock stepped back): the restart delay is not stretched',
+    records: [{ ...ok(), start: at(10 * 365 * 86400), end: at(10 * 365 * 86400) }],
+    expect: { action: 'run', delay_s: RESTART },
   },
 ];
 
@@ -328,6 +361,30 @@ describe('helpers', () => {
 
   it('formatSeconds', () => {
     assert.deepEqual([0, 59, 60, 1800, 3600, 3725].map(formatSeconds), ['0s', '59s', '1m', '30m', '1h', '1h2m5s']);
+  });
+});
+
+describe('decideNext: arbitrary clock steps between rounds', () => {
+  // each record stamped anywhere within ±10 years of now, any duration (a step could have bent an old one)
+  const stepped: fc.Arbitrary<Spec> = fc.record({
+    outcome: fc.constantFrom<Outcome>('ok', 'failed', 'timeout', 'cancelled', 'aborted', 'preflight_failed'),
+    category: fc.constantFrom<Category | null>(null, 'auth', 'usage_limit', 'rate_limit', 'network', 'crash', 'stall', 'unknown'),
+    duration_s: fc.integer({ min: -86400, max: 86400 }),
+    start: fc.integer({ min: -10 * 365 * 86400, max: 10 * 365 * 86400 }).map(at),
+    retry_after: fc.option(fc.integer({ min: -10 * 365 * 86400, max: 10 * 365 * 86400 }).map(at)),
+  });
+
+  it('delays stay within [0, max(restart, backoff_max)], waits within (now, now + 7 d], whatever the stamps', () => {
+    fc.assert(
+      fc.property(fc.array(stepped, { maxLength: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(31), (specs, jitter, from) => {
+        const d = decideNext(baseInput(rounds(...specs), { jitter, stopOnAuth: false, sessionFromRound: from }));
+        if (d.action === 'run') assert.ok(d.delay_s >= 0 && d.delay_s <= Math.max(RESTART, SERVE.backoff_max_s), describeDecision(d));
+        if (d.action === 'wait_until') {
+          const t = Date.parse(d.until);
+          assert.ok(t > NOW.getTime() && t <= NOW.getTime() + 7 * 86400_000, describeDecision(d));
+        }
+      }),
+    );
   });
 });
 

@@ -1,0 +1,12 @@
+// Which clock does what. The wall clock (Date.now) can be stepped at any moment — by NTP, by `date -s`, by a
+// VM resumed from a snapshot — forward or back by hours. So:
+//  - durations and relative deadlines (the round's hang guards, duration_s, the kill grace, back-off
+//    delays, CLI waits, the monitor's interval) are measured on the monotonic clock, which is never stepped;
+//  - timestamps that mean a moment in the world (a record's start/end, a usage limit's reset time) stay on
+//    the wall clock, and a wait for such a moment re-reads the wall clock as it goes (src/serve/sleep.ts).
+// Node's own timers (setTimeout/setInterval) already run on the monotonic clock.
+
+/** Milliseconds on the monotonic clock: only differences mean anything, and only within this process. */
+export function monoMs(): number {
+  return performance.now();
+}
