@@ -236,6 +236,48 @@ export const DEFENSES: Defense[] = [
     invariant: 'a second serve refuses, naming the running pid',
     test: { file: 'test/integration/serve.test.ts', name: 'start, status, stop, restart without systemd; a second serve is refused' },
   },
+  {
+    name: 'disk_full_pause',
+    layer: 'serve',
+    prevents: 'a loop that keeps starting rounds on a full disk, each one losing its log and its record',
+    invariant: 'below runtime.min_free_mb (or after an ENOSPC/EDQUOT state write) serve starts no round, says so in one stderr line, waits, and resumes by itself once there is room; stop still works',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'disk below min_free_mb between rounds: serve pauses with one clear line, records stay intact, rounds resume when the ballast goes' },
+  },
+  {
+    name: 'disk_full_record_held',
+    layer: 'round',
+    prevents: "a round's record lost, or its agent blocked, when the disk fills during the round",
+    invariant: 'output the log cannot take is dropped and counted in the reason while the pipes keep draining; a ledger line that does not fit is kept in memory and written once there is room',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'the disk fills mid-round: output dropped and counted, the agent never blocks, its record is held and written once space is back' },
+  },
+  {
+    name: 'disk_full_marker',
+    layer: 'state',
+    prevents: 'a round number lost or used twice when serve stops before a held-back record could be written',
+    invariant: 'the open-round marker survives a full disk; the next start records that round aborted',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'stop while serve waits for space: it exits at once, the open-round marker survives, the next round records it aborted' },
+  },
+  {
+    name: 'no_partial_state_write',
+    layer: 'state',
+    prevents: 'a torn ledger or events line, or a leftover temp file, from a write that ran out of space',
+    invariant: 'a failed JSONL append is truncated back to the previous size; a failed atomic write removes its temp file',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'a state write that runs out of space leaves no partial line and no temp file' },
+  },
+  {
+    name: 'disk_space_preflight',
+    layer: 'round',
+    prevents: 'a foreground round started on a disk too full to keep its log and record',
+    invariant: 'below runtime.min_free_mb `round` records preflight_failed (disk_space) with one line, exits 75 (wait, not 78) and never starts the agent',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'a foreground round below min_free_mb fails its disk_space preflight with one line (exit 75, not 78), and the agent never starts' },
+  },
+  {
+    name: 'disk_full_at_start',
+    layer: 'state',
+    prevents: 'serve or round started on a full disk dying with "unexpected error", or leaving an empty lock file behind',
+    invariant: 'a write refused for want of space is one `disk full` line and exit 75; the lock is linked into place whole, so a failed write leaves none',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'serve on a disk already full to the last byte: one line, exit 75, no lock left behind; it starts once there is room' },
+  },
 ];
 
 export function renderDefensesDoc(): string {

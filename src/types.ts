@@ -43,6 +43,8 @@ export interface Config {
     result_grace_s: number;
     /** absolute */
     state_dir: string;
+    /** free MiB the state and work dirs need before a round (0 = no check); absent in hand-built configs = 0 */
+    min_free_mb?: number;
   };
   prompt: {
     /** absolute paths, in order */

@@ -2,7 +2,9 @@
 // `status` does not pay for what `round` needs.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { EXIT, UserError } from './exit-codes.js';
+import { isDiskFull } from '../state/disk-space.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = require("../../../package.json").version;
@@ -25,6 +27,14 @@ export function reportError(e: unknown): number {
   if (e instanceof UserError) {
     process.stderr.write(`agent-runner: ${e.message}\n`);
     return e.exitCode;
+  }
+  if (isDiskFull(e)) {
+    // not a bug: the state dir's disk (or quota) is full. 75: waiting for space helps; systemd restarts it later
+    const err = e as NodeJS.ErrnoException;
+    // a write through a file descriptor names no path: then the line says only what happened
+    const where = err.path ? ` writing to ${path.dirname(err.path)}` : '';
+    process.stderr.write(`agent-runner: disk full (${err.code})${where}: free some space, then run it again\n`);
+    return EXIT.PAUSED;
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`agent-runner: unexpected error: ${msg.split('\n')[0]} (rerun with AGENT_RUNNER_DEBUG=1 for details)\n`);

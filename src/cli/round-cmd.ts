@@ -8,11 +8,13 @@ import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import type { RoundRecord } from '../types.js';
+import { failedCheck } from '../round/preflight.js';
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
 export function roundExitCode(r: RoundRecord): number {
   if (r.outcome === 'ok') return EXIT.OK;
-  if (r.outcome === 'preflight_failed') return EXIT.CONFIG;
+  // a full disk is not a broken config: waiting for space helps, so it must not read as "never restart"
+  if (r.outcome === 'preflight_failed') return failedCheck(r) === 'disk_space' ? EXIT.PAUSED : EXIT.CONFIG;
   if (r.category === 'usage_limit') return EXIT.PAUSED;
   return EXIT.FAILURE;
 }
@@ -52,7 +54,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   try {
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
     if (aborted) process.stderr.write(describeRound(aborted) + '\n');
-    const rec = await runRound({ config, paths, phase: opts.phase, signal: ac.signal });
+    const rec = await runRound({ config, paths, phase: opts.phase, signal: ac.signal, minFreeMb: config.runtime.min_free_mb });
     process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
     return roundExitCode(rec);
   } finally {

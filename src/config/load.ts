@@ -156,6 +156,7 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
       restart_delay_s: num(runtime, 'runtime', 'restart_delay_s'),
       stall_timeout_s: num(runtime, 'runtime', 'stall_timeout_s'),
       result_grace_s: num(runtime, 'runtime', 'result_grace_s'),
+      min_free_mb: num(runtime, 'runtime', 'min_free_mb'),
       state_dir: stateDirGiven === undefined ? defaultStateDir(workDir, env) : resolvePath(stateDirGiven, baseDir, env),
     },
     prompt: { files: mainPrompt.map((f) => resolvePath(f, baseDir, env)) },

@@ -103,6 +103,12 @@ export const SCHEMA: readonly SectionSpec[] = [
         doc: 'Pause between two rounds, in seconds.',
       },
       {
+        key: 'min_free_mb',
+        type: { kind: 'number', min: 0, max: 1048576, integer: true, unit: 'MB' },
+        default: 50,
+        doc: 'Free space (MiB) the state dir and the work dir must have before a round starts. Below it serve starts no round: it says so once, waits, and resumes by itself when there is room again; a foreground round fails its disk_space preflight. 0 turns the check off (a write that fails with ENOSPC still pauses serve).',
+      },
+      {
         key: 'state_dir',
         type: { kind: 'string', path: true },
         defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',

@@ -3,7 +3,7 @@
 // file has a byte budget, past which text and `other` lines are only counted: a flooding agent must not
 // copy its whole log a second time. Results, errors, rate limits, retries and usage are always written.
 import * as fs from 'node:fs';
-import { FILE_MODE } from '../state/files.js';
+import { FILE_MODE, writeAll } from '../state/files.js';
 import { StreamParser, type AgentEvent, type StreamName, type StreamStats } from './stream-parser.js';
 import { monoMs } from '../util/clock.js';
 
@@ -53,9 +53,17 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
     const data = pending.join('');
     pending = [];
     pendingBytes = 0;
+    let before = -1;
     try {
-      fs.writeSync(fd, data);
+      before = fs.fstatSync(fd).size;
+      writeAll(fd, Buffer.from(data));
     } catch {
+      try {
+        // a batch cut short by a full disk: drop it whole, so the file ends on a complete line
+        if (before >= 0) fs.ftruncateSync(fd, before);
+      } catch {
+        /* a torn last line, which readers skip */
+      }
       try {
         fs.closeSync(fd);
       } catch {

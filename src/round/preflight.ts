@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
 import { which } from '../system/which.js';
+import { checkSpace } from '../state/disk-space.js';
 import { isWorkTree } from './git.js';
 
 export interface PreflightInput {
@@ -11,6 +12,8 @@ export interface PreflightInput {
   argv0: string;
   agentPath: string | undefined;
   promptFiles: string[];
+  /** runtime.min_free_mb for a foreground round; serve leaves it unset (it waits for space instead of failing) */
+  minFreeMb?: number;
 }
 
 export interface PreflightFailure {
@@ -41,6 +44,16 @@ export const PREFLIGHT_CHECKS: Check[] = [
       } catch (e) {
         return `state dir ${i.stateDir} is not writable (${(e as NodeJS.ErrnoException).code ?? e}): fix its permissions or set runtime.state_dir`;
       }
+    },
+  },
+  {
+    name: 'disk_space',
+    verifies: 'the state dir and the work dir have runtime.min_free_mb free (a foreground round; serve waits instead)',
+    run(i) {
+      const short = checkSpace([i.stateDir, i.workDir], i.minFreeMb ?? 0);
+      return short
+        ? `disk full: ${short.dir} has ${short.free_mb} MB free, need ${short.need_mb} (runtime.min_free_mb): free some space, or lower runtime.min_free_mb`
+        : null;
     },
   },
   {
@@ -84,6 +97,13 @@ export const PREFLIGHT_CHECKS: Check[] = [
     },
   },
 ];
+
+/** The check a preflight_failed record names: its reason is `<check>: <message>` (recordPreflightFailure). */
+export function failedCheck(r: { outcome: string; reason: string | null }): string | null {
+  if (r.outcome !== 'preflight_failed' || !r.reason) return null;
+  const m = /^([a-z_]+): /.exec(r.reason);
+  return m && PREFLIGHT_CHECKS.some((c) => c.name === m[1]) ? m[1] : null;
+}
 
 /** Runs the checks in order and stops at the first failure. */
 export async function preflight(i: PreflightInput): Promise<PreflightFailure | null> {

@@ -4,6 +4,8 @@ import type { Config, RoundRecord } from '../types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound } from '../state/ledger.js';
+import { isDiskFull } from '../state/disk-space.js';
+import { UserError } from '../cli/exit-codes.js';
 
 /** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
 export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
@@ -20,7 +22,13 @@ export function userFiles(config: Config, paths: StatePaths): string[] {
 
 /** The ledger line, the event, then the open marker goes: a crash between them is recovered, not doubled. */
 export function finishRound(paths: StatePaths, rec: RoundRecord): void {
-  appendRound(paths, rec);
+  try {
+    appendRound(paths, rec);
+  } catch (e) {
+    // the open-round marker stays: if nobody writes this record later, the next start records the round aborted
+    if (isDiskFull(e)) throw new RecordNotWritten(rec, e as NodeJS.ErrnoException);
+    throw e;
+  }
   appendEvent(paths.events, 'round_ended', {
     round: rec.n,
     outcome: rec.outcome,
@@ -29,6 +37,23 @@ export function finishRound(paths: StatePaths, rec: RoundRecord): void {
     duration_s: rec.duration_s,
   });
   clearOpenRound(paths);
+}
+
+/**
+ * A round whose record could not be appended (ENOSPC, EDQUOT). serve keeps `record` and writes it once there
+ * is room; a foreground `round` prints this one line.
+ */
+export class RecordNotWritten extends UserError {
+  constructor(
+    readonly record: RoundRecord,
+    readonly errno: NodeJS.ErrnoException,
+  ) {
+    super(
+      `disk full: round ${record.n} ended (${record.outcome}) but its record could not be written to rounds.jsonl (${errno.code}); ` +
+        'once there is space, the next round or serve records it aborted',
+    );
+    this.name = 'RecordNotWritten';
+  }
 }
 
 /** A record for a round with no agent exit and no git aftercare of its own (preflight, aborted). */

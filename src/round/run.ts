@@ -8,7 +8,7 @@ import { appendEvent } from '../state/events.js';
 import { appendRound, nextRoundNumber, readLedger, readOpenRound, writeOpenRound } from '../state/ledger.js';
 import { preflight } from './preflight.js';
 import { agentArgv, assemblePrompt, type RoundContext } from './prompt.js';
-import { spawnAgent } from './spawn.js';
+import { spawnAgent, type LogLoss } from './spawn.js';
 import { aftercare } from './aftercare.js';
 import { headAndPaths, stashShas } from './git.js';
 import { classify } from './classify.js';
@@ -16,6 +16,7 @@ import { redact } from '../util/redact.js';
 import { openEventLog } from './event-log.js';
 import { costFromTokens } from './agent-cli.js';
 import type { StreamFacts } from './stream-parser.js';
+import { isDiskFull } from '../state/disk-space.js';
 import { monoMs } from '../util/clock.js';
 import { bareRecord, finishRound, findOrphanStash, iso, ROUND_TAG_VAR, userFiles } from './record.js';
 import { sweepRound, type Sweep } from './recover.js';
@@ -32,6 +33,8 @@ export interface RoundOptions {
   signal?: AbortSignal;
   /** called once the agent is running (serve reports it in status) */
   onStart?: (open: OpenRound) => void;
+  /** the preflight's disk_space check (a foreground `round`); serve checks space itself and waits */
+  minFreeMb?: number;
 }
 
 export function choosePhase(config: Config, n: number, name?: string): PhaseConfig | null {
@@ -64,6 +67,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     argv0: config.agent.command[0],
     agentPath: agentEnv.PATH,
     promptFiles,
+    minFreeMb: o.minFreeMb,
   });
   if (failure) return recordPreflightFailure(o, n, phase?.name ?? null, failure.check, failure.message);
 
@@ -130,7 +134,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if (agent.pid !== null) {
     open.pid = agent.pid;
     open.pid_starttime = agent.startTime;
-    writeOpenRound(paths, open);
+    try {
+      writeOpenRound(paths, open);
+    } catch (e) {
+      // the marker from before the spawn stays, and its tag alone finds the tree: a full disk must not orphan the agent
+      if (!isDiskFull(e)) throw e;
+    }
   }
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
   o.onStart?.(open);
@@ -228,6 +237,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
       verdict.reason ? redact(verdict.reason) : null,
       graceEnded ? `ended ${config.runtime.result_grace_s}s after its final result (result_grace_s)` : null,
       care.note,
+      logLossNote(agent.logLoss()),
       swept.survivors.length ? `${swept.survivors.length} process(es) survived the kill: ${swept.survivors.join(' ')}` : null,
     ),
     head_before: headBefore,
@@ -307,6 +317,11 @@ export function hangGuard(o: HangGuardOptions): { stop(): void } {
 
 function addSweeps(a: Sweep, b: Sweep): Sweep {
   return { ended: a.ended + b.ended, survivors: b.survivors };
+}
+
+function logLossNote(loss: LogLoss): string | null {
+  if (!loss.droppedBytes) return null;
+  return `${loss.droppedBytes} bytes of output not written to the log (${loss.error ?? 'write failed'})`;
 }
 
 function joinNotes(...notes: Array<string | null>): string | null {

@@ -37,6 +37,15 @@ export interface AgentHandle {
   drained: Promise<void>;
   /** monoMs() of the last output byte (start time if none): a step of the wall clock must not fake a silence */
   lastOutputAt: () => number;
+  /** output that never reached the log (disk full): read it after `drained` */
+  logLoss: () => LogLoss;
+}
+
+export interface LogLoss {
+  /** bytes of output received but not in the log file */
+  droppedBytes: number;
+  /** why the log stopped taking output (ENOSPC, EDQUOT, …), null while it works */
+  error: string | null;
 }
 
 export function spawnAgent(spec: SpawnSpec): AgentHandle {
@@ -68,6 +77,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
       exited: Promise.resolve({ exitCode: null, signal: null, spawnError: msg }),
       drained: log.closed,
       lastOutputAt: () => lastOutput,
+      logLoss: log.loss,
     };
   }
 
@@ -127,7 +137,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
     return log.closed;
   });
 
-  return { pid, startTime, exited, drained, lastOutputAt: () => lastOutput };
+  return { pid, startTime, exited, drained, lastOutputAt: () => lastOutput, logLoss: log.loss };
 }
 
 function errorText(e: unknown, cmd: string | undefined, cwd: string): string {
@@ -156,6 +166,7 @@ interface LogSink {
   end(): void;
   /** resolves when the file is flushed and closed (or failed) */
   closed: Promise<void>;
+  loss(): LogLoss;
 }
 
 /**
@@ -167,6 +178,8 @@ function openLog(logPath: string): LogSink {
   const ws = fs.createWriteStream(logPath, { flags: 'a', mode: FILE_MODE, highWaterMark: 256 * 1024 });
   let broken = false;
   let ended = false;
+  let received = 0;
+  let error: string | null = null;
   let waiters: Array<() => void> = [];
   const release = () => {
     const w = waiters;
@@ -176,7 +189,9 @@ function openLog(logPath: string): LogSink {
   ws.on('drain', release);
   const closed = new Promise<void>((resolve) => {
     ws.once('close', () => resolve());
-    ws.once('error', () => {
+    // `on`, not `once`: a second error with no listener left would be thrown and take serve down
+    ws.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= e.code ?? e.message;
       broken = true;
       release(); // nothing paused on this file may stay paused: its pipe would fill and block the agent
       resolve();
@@ -184,6 +199,7 @@ function openLog(logPath: string): LogSink {
   });
   return {
     write(chunk) {
+      received += chunk.length;
       if (broken || ended) return true;
       return ws.write(chunk);
     },
@@ -192,6 +208,7 @@ function openLog(logPath: string): LogSink {
       else waiters.push(fn);
     },
     note(line) {
+      received += Buffer.byteLength(line) + 1;
       if (!broken && !ended) ws.write(line + '\n');
     },
     end() {
@@ -200,5 +217,7 @@ function openLog(logPath: string): LogSink {
       if (!broken) ws.end();
     },
     closed,
+    // counted against what reached the file, so a chunk cut short by ENOSPC counts as well
+    loss: () => ({ droppedBytes: Math.max(0, received - ws.bytesWritten), error }),
   };
 }

@@ -8,6 +8,8 @@ import { readLedger } from '../state/ledger.js';
 import { writeStatus, type StatusFile } from '../state/status.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
+import { DiskGuard } from './disk-wait.js';
+import { isDiskFull } from '../state/disk-space.js';
 import { decideNext, describeDecision, MAX_WAIT_S } from './policy.js';
 import { sleepFor, sleepUntil } from './sleep.js';
 import { configFingerprint } from '../config/load.js';
@@ -75,7 +77,11 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   };
   const setStatus = (patch: Partial<StatusFile>) => {
     status = { ...status, ...patch };
-    writeStatus(paths, status);
+    try {
+      writeStatus(paths, status);
+    } catch {
+      // status.json is advisory (a full disk, say): the loop goes on, and the next change writes it whole
+    }
   };
   const lastOf = (r: RoundRecord): StatusFile['last'] => ({ n: r.n, outcome: r.outcome, category: r.category, end: r.end });
 
@@ -90,7 +96,16 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
 
   let roundsRun = 0;
   let seenFingerprint = o.fingerprint;
+  // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
+  const disk = new DiskGuard({
+    config,
+    paths,
+    stop: control.stop.signal,
+    setWaiting: (w) => setStatus(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
+    say: (line) => process.stderr.write(line),
+  });
   const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === 0 ? 'stopped' : 'failed'): ServeResult => {
+    disk.flush();
     setStatus({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };
   };
@@ -123,15 +138,19 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     }
     if ((fp !== o.fingerprint) !== status.config_changed) setStatus({ config_changed: fp !== o.fingerprint });
 
+    if ((await disk.beforeRound()) === 'stopped') continue;
+
     let rec: RoundRecord;
     try {
-      rec = await runRound({
+      rec = await disk.recordOf(runRound({
         config,
         paths,
         signal: control.cancel.signal,
         onStart: (open) => setStatus({ state: 'running', waiting: null, round: { n: open.n, phase: open.phase, started: open.start } }),
-      });
+      }));
     } catch (e) {
+      // out of space half-way: the disk guard waits for room at the top, then records what the round left
+      if (isDiskFull(e)) continue;
       // a round that crashes never takes serve down: record what is left of it, back off, go on
       appendEvent(paths.events, 'supervisor_error', { error: redact(String((e as Error)?.message ?? e)).slice(0, 500) });
       const aborted = await recoverOpenRound(paths, graceMs).catch(() => null);

@@ -1,5 +1,6 @@
 // events.jsonl: every decision is a line, from a closed registry of kinds.
 import { appendJsonLine, readJsonLines } from './files.js';
+import { isDiskFull } from './disk-space.js';
 import type { EventLine } from '../types.js';
 
 /** The closed registry: kind → what it records. `events --kind` validates against it. */
@@ -27,13 +28,31 @@ export const EVENT_KINDS = {
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
   auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
+  disk_full: 'serve stopped starting rounds: too little free space, or a state write failed with ENOSPC/EDQUOT (dir, free_mb, need_mb)',
+  disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
 } as const;
 
 export type EventKind = keyof typeof EVENT_KINDS;
 
+let lostToFullDisk = 0;
+
+/** Events dropped because the disk was full: serve compares it around a round to notice a full disk. */
+export function eventsLostToFullDisk(): number {
+  return lostToFullDisk;
+}
+
+/**
+ * Append one event. On a full disk (ENOSPC, EDQUOT) the event is dropped and counted instead of thrown:
+ * an event is a log line, and losing one must not take down the supervisor that is busy not losing records.
+ */
 export function appendEvent(file: string, kind: EventKind, fields: Record<string, unknown> = {}): EventLine {
   const ev: EventLine = { ts: new Date().toISOString(), kind, ...fields };
-  appendJsonLine(file, ev);
+  try {
+    appendJsonLine(file, ev);
+  } catch (e) {
+    if (!isDiskFull(e)) throw e;
+    lostToFullDisk++;
+  }
   return ev;
 }
 

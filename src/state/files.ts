@@ -21,11 +21,15 @@ export function writeFileAtomic(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(tmp, 'w', FILE_MODE);
   try {
-    fs.writeSync(fd, data);
+    writeAll(fd, Buffer.from(data));
     fs.fsyncSync(fd);
-  } finally {
+  } catch (e) {
+    // a full disk fails the write or the fsync: no half-written temp file is left to fill it further
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {
@@ -63,11 +67,27 @@ export function appendJsonLine(file: string, obj: unknown): void {
       fs.readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
-    fs.writeSync(fd, prefix + line);
-    fs.fsyncSync(fd);
+    try {
+      writeAll(fd, Buffer.from(prefix + line));
+      fs.fsyncSync(fd);
+    } catch (e) {
+      // a write cut short (ENOSPC, EDQUOT) must not leave half a line behind: back to the previous size
+      try {
+        fs.ftruncateSync(fd, size);
+      } catch {
+        /* the file keeps a torn last line, which readers skip and the next append closes */
+      }
+      throw e;
+    }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** writeSync may write less than asked (a filesystem filling up): go on until all is written or it throws. */
+export function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }
 
 export interface JsonLines<T> {

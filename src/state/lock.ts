@@ -1,6 +1,7 @@
 // One runner per project: an O_EXCL lock file naming its holder. A lock left by a dead holder is recovered.
 import * as fs from 'node:fs';
-import { FILE_MODE } from './files.js';
+import { randomBytes } from 'node:crypto';
+import { FILE_MODE, writeAll } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
 import { UserError, EXIT } from '../cli/exit-codes.js';
 
@@ -46,19 +47,28 @@ export function describeHolder(h: LockHolder): string {
   return `${h.role} pid ${h.pid}, running for ${ageText(h.since)}`;
 }
 
+/**
+ * The holder is written whole under a private name, then hard-linked into place (link fails with EEXIST
+ * like O_EXCL): the lock is never seen empty or half-written, so a starting holder's lock cannot be taken
+ * for a dead one's, and a disk too full to write it leaves no lock behind.
+ */
 function tryCreate(file: string, h: LockHolder): boolean {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const fd = fs.openSync(file, 'wx', FILE_MODE);
+    const fd = fs.openSync(tmp, 'wx', FILE_MODE);
     try {
-      fs.writeSync(fd, JSON.stringify(h));
+      writeAll(fd, Buffer.from(JSON.stringify(h)));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
+    fs.linkSync(tmp, file);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
 }
 

@@ -49,6 +49,7 @@ describe('parseConfig: defaults and resolution', () => {
       restart_delay_s: 5,
       stall_timeout_s: 0,
       result_grace_s: 30,
+      min_free_mb: 50,
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
@@ -106,7 +107,7 @@ describe('parseConfig: defaults and resolution', () => {
         '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n',
     );
     assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' } });
-    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, state_dir: '/s' });
+    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, state_dir: '/s' });
     assert.equal(c.vcs.dirty_action, 'commit');
     assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
