@@ -1,9 +1,14 @@
 // What to do with the work tree after a round: record what the agent did, and keep its orphan work safe.
 import { randomBytes } from 'node:crypto';
+import { namePaths } from './git-state.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { DirtyAction } from '../types.js';
 import {
   commitAll,
+  cleanStashedFromTree,
   commitsBetween,
+  GitError,
   repoPaths,
   repoState,
   stashEntries,
@@ -54,6 +59,8 @@ export interface PlanInput {
   conflicts: number;
 }
 
+const NEXT_REFUSES = 'the next round refuses to start (preflight git_state) until it is resolved';
+
 const files = (n: number): string => `${n} dirty file${n === 1 ? '' : 's'}`;
 
 /**
@@ -61,9 +68,14 @@ const files = (n: number): string => `${n} dirty file${n === 1 ? '' : 's'}`;
  * first attempt pushed before it crashed.
  */
 export function planAftercare(p: PlanInput): Plan {
-  if (p.inProgress) return { act: 'leave', note: `${p.inProgress} in progress: work tree left as it is (${files(p.dirty)})` };
+  // git stash and commit refuse unmerged paths, and sweeping half a merge away would hide it: leave it all
+  if (p.inProgress)
+    return { act: 'leave', note: `${p.inProgress} in progress: work tree left as it is (${files(p.dirty)}); ${NEXT_REFUSES}` };
   if (p.conflicts > 0)
-    return { act: 'leave', note: `${p.conflicts} conflicted file${p.conflicts === 1 ? '' : 's'}: work tree left as it is` };
+    return {
+      act: 'leave',
+      note: `${p.conflicts} conflicted file${p.conflicts === 1 ? '' : 's'}: work tree left as it is; ${NEXT_REFUSES}`,
+    };
   if (!p.cleanExit) return { act: 'leave', note: p.dirty > 0 ? `dirty tree left after a failure (${files(p.dirty)})` : null };
   if (p.action === 'ignore')
     return { act: 'leave', note: p.dirty > 0 ? `dirty tree left (${files(p.dirty)}, vcs.dirty_action = ignore)` : null };
@@ -104,7 +116,7 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   const pathspec = wholeTreeExcept(rp.top, i.exclude);
   try {
     if (plan.act === 'stash') {
-      const s = await stashOrphanWork(i, st.dirty.length, pathspec);
+      const s = await stashOrphanWork(i, st.dirty.length, pathspec, rp.gitDir, rp.top);
       res.stashSha = s.sha;
       if (s.note) res.note = s.note;
     } else if (plan.act === 'commit') {
@@ -113,15 +125,25 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
       res.headAfter = res.committedSha;
     }
   } catch (e) {
-    res.note = `${plan.act} failed, ${files(st.dirty.length)} left: ${oneLine(e)}`;
+    res.note = `${plan.act} failed, ${files(st.dirty.length)} left in the tree: ${oneLine(e)}`;
+  }
+  if (st.detached && !st.inProgress && res.commits.length > 0 && res.headAfter) {
+    const n = res.commits.length;
+    res.note = joinNote(res.note, `HEAD detached: ${n} commit${n === 1 ? '' : 's'} on no branch, the newest ${res.headAfter}`);
   }
   return res;
+}
+
+function joinNote(a: string | null, b: string): string {
+  return a ? `${a}; ${b}` : b;
 }
 
 async function stashOrphanWork(
   i: AftercareInput,
   dirty: number,
   pathspec: string[],
+  gitDir: string,
+  top: string,
 ): Promise<{ sha: string | null; note: string | null }> {
   const prefix = stashMessagePrefix(i.round);
   const recent = (await stashEntries(i.workDir)).find(
@@ -132,11 +154,63 @@ async function stashOrphanWork(
 
   // unique, so the entry is found by message even if another tool pushes a stash at the same moment
   const message = prefix + randomBytes(4).toString('hex');
-  await stashPush(i.workDir, message, pathspec);
-  const mine = (await stashEntries(i.workDir)).find((e) => e.message === message);
+  const find = async () => (await stashEntries(i.workDir)).find((e) => e.message === message) ?? null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await stashPush(i.workDir, message, pathspec);
+      break;
+    } catch (e) {
+      // the push stores the stash before it cleans the tree: a failure after the store still stashed the work
+      const stored = await find();
+      if (stored) return { sha: stored.sha, note: await finishCleanup(i.workDir, top, stored.sha, gitDir, e) };
+      const busy = lockBusy(e, gitDir);
+      if (!busy || attempt >= STASH_ATTEMPTS) {
+        const why = busy ? `another git process held the lock through ${attempt} attempts` : oneLine(e);
+        return { sha: null, note: `stash failed, ${files(dirty)} left in the tree: ${why}` };
+      }
+      await sleep(STASH_RETRY_BASE_MS * 2 ** (attempt - 1));
+    }
+  }
+  const mine = await find();
   if (!mine) return { sha: null, note: `nothing stashable among ${files(dirty)} (submodule changes?): left` };
   return { sha: mine.sha, note: null };
 }
+
+/**
+ * The push stored the stash, then failed part-way through cleaning the tree: finish that cleanup for what
+ * the stash holds (retrying a busy lock), so the next round is not told to apply work that is still there.
+ */
+async function finishCleanup(dir: string, top: string, sha: string, gitDir: string, first: unknown): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const left = await cleanStashedFromTree(dir, top, sha);
+      return left.length
+        ? `stash push interrupted (${oneLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
+        : null;
+    } catch (e) {
+      if (!lockBusy(e, gitDir) || attempt >= STASH_ATTEMPTS)
+        return `stashed, but the tree could not be cleaned (${oneLine(e)}): the files are also still in it`;
+      await sleep(STASH_RETRY_BASE_MS * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** Attempts at `git stash push` while another git holds index.lock or the stash ref's lock (~3 s in all). */
+export const STASH_ATTEMPTS = 5;
+const STASH_RETRY_BASE_MS = 200;
+
+/**
+ * A failure another git's lock explains. git 2.39's stash prints nothing at all when index.lock is taken
+ * (exit 1), so a silent failure counts, and so does a lock file found in the git dir afterwards.
+ */
+function lockBusy(e: unknown, gitDir: string): boolean {
+  const stderr = e instanceof GitError ? e.stderr.trim() : '';
+  if (e instanceof GitError && (stderr === '' || /\.lock'?:? |cannot lock ref|Unable to create|Cannot save the current status|could not write index/i.test(stderr)))
+    return true;
+  return ['index.lock', 'refs/stash.lock'].some((f) => fs.existsSync(path.join(gitDir, f)));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function oneLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);

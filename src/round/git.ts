@@ -1,5 +1,6 @@
 // Thin I/O over the git CLI: argv only, no shell, few processes. Policy lives in aftercare.ts.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -163,7 +164,7 @@ export interface DirtyEntry {
   origPath?: string;
 }
 
-export type InProgress = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
+export type InProgress = 'rebase' | 'am' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
 
 export interface RepoState {
   head: string | null;
@@ -174,9 +175,13 @@ export interface RepoState {
   conflicts: number;
 }
 
-/** Marker files in the git dir, first match wins (a rebase stopped on a conflict is a rebase, not a merge). */
+/**
+ * Marker files in the git dir, first match wins (a rebase stopped on a conflict is a rebase, not a merge).
+ * rebase-apply is shared by `git am` and the apply backend of rebase: its `applying` file says am.
+ */
 const IN_PROGRESS_MARKERS: ReadonlyArray<[string, InProgress]> = [
   ['rebase-merge', 'rebase'],
+  ['rebase-apply/applying', 'am'],
   ['rebase-apply', 'rebase'],
   ['MERGE_HEAD', 'merge'],
   ['CHERRY_PICK_HEAD', 'cherry-pick'],
@@ -187,6 +192,58 @@ const IN_PROGRESS_MARKERS: ReadonlyArray<[string, InProgress]> = [
 export function inProgressIn(gitDir: string): InProgress | null {
   for (const [name, op] of IN_PROGRESS_MARKERS) if (fs.existsSync(path.join(gitDir, name))) return op;
   return null;
+}
+
+export interface GitState {
+  /** null before the first commit */
+  head: string | null;
+  paths: RepoPaths;
+  /** the branch HEAD names (without refs/heads/); null when detached */
+  branch: string | null;
+  detached: boolean;
+  inProgress: InProgress | null;
+  /** paths with unmerged index entries (conflicts), each once, in index order */
+  unmerged: string[];
+}
+
+/**
+ * The repository's state before a round: what would make an agent's round go wrong (an operation in
+ * progress, conflicts) and what it should be told (a detached HEAD). Two git processes at most: the
+ * rev-parse (skipped when the caller has its answer) and `ls-files -u`, which reads only the index;
+ * HEAD and the in-progress markers are read from the git dir directly.
+ */
+export async function gitState(dir: string, known?: { head: string | null; paths: RepoPaths }): Promise<GitState> {
+  const { head, paths } = known ?? (await headAndPaths(dir));
+  // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked
+  const out = await git(dir, ['ls-files', '-u', '-z', '--full-name', '--', ':/']);
+  const unmerged: string[] = [];
+  for (const rec of out.split('\0')) {
+    // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const p = rec.slice(tab + 1);
+    if (unmerged.at(-1) !== p) unmerged.push(p);
+  }
+  const ref = headRef(paths.gitDir);
+  const detached = ref === null && head !== null;
+  return {
+    head,
+    paths,
+    branch: ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref,
+    detached,
+    inProgress: inProgressIn(paths.gitDir),
+    unmerged,
+  };
+}
+
+/** The ref HEAD points at (`ref: refs/heads/x`), or null when it holds a SHA (detached) or is unreadable. */
+function headRef(gitDir: string): string | null {
+  try {
+    const m = /^ref:\s*(\S+)/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'));
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface RepoStateOptions {
@@ -328,4 +385,95 @@ export async function commitAll(dir: string, message: string, pathspec: string[]
   const sha = await headSha(dir);
   if (!sha) throw new GitError(['commit'], null, 'no HEAD after commit');
   return sha;
+}
+
+/**
+ * Finish the cleanup of a `stash push` that stored `sha` but failed before it had cleaned the tree (another
+ * git took index.lock between its steps, or a file vanished under it). Only what the stash holds goes, and
+ * only where the tree still holds that same content: anything changed since is left. Returns the paths left.
+ */
+export async function cleanStashedFromTree(dir: string, top: string, sha: string): Promise<string[]> {
+  const left: string[] = [];
+  // untracked files: the stash's third parent (absent when there were none)
+  let untracked = '';
+  try {
+    untracked = await git(dir, ['ls-tree', '-r', '-z', '--full-tree', `${sha}^3`]);
+  } catch (e) {
+    if (!(e instanceof GitError && e.code === 128)) throw e;
+  }
+  for (const { path: p, mode, oid } of lsTree(untracked)) {
+    if (sameContent(path.join(top, p), mode, oid)) removeFile(top, p);
+    else if (exists(path.join(top, p))) left.push(p);
+  }
+  // tracked changes (staged or not): the stash commit against its base
+  const changed = (await git(dir, ['diff', '--name-only', '-z', '--no-renames', `${sha}^1`, sha, '--'])).split('\0').filter(Boolean);
+  if (!changed.length) return left;
+  const blobs = async (rev: string) =>
+    new Map(lsTree(await git(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...changed.map(literal)])).map((e) => [e.path, e]));
+  const [stashed, base] = await Promise.all([blobs(sha), blobs(`${sha}^1`)]);
+  const holds = (p: string, e: { mode: string; oid: string } | undefined) =>
+    e ? sameContent(path.join(top, p), e.mode, e.oid) : !exists(path.join(top, p));
+  const restore: string[] = [];
+  for (const p of changed) {
+    if (holds(p, stashed.get(p))) restore.push(p);
+    // already back at the base: the interrupted push got this far itself
+    else if (!holds(p, base.get(p))) left.push(p);
+  }
+  if (restore.length)
+    await git(dir, ['restore', `--source=${sha}^1`, '--staged', '--worktree', '--', ...restore.map(literal)], { write: true });
+  return left;
+}
+
+const literal = (p: string): string => `:(top,literal)${p}`;
+
+function lsTree(out: string): Array<{ path: string; mode: string; oid: string }> {
+  const entries: Array<{ path: string; mode: string; oid: string }> = [];
+  for (const rec of out.split('\0')) {
+    // <mode> SP <type> SP <oid> TAB <path>
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type, oid] = rec.slice(0, tab).split(' ');
+    if (type === 'blob') entries.push({ path: rec.slice(tab + 1), mode, oid });
+  }
+  return entries;
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file (or symlink) at `file` is the blob `oid`: git's object hash of its content, computed here. */
+function sameContent(file: string, mode: string, oid: string): boolean {
+  let body: Buffer;
+  try {
+    const st = fs.lstatSync(file);
+    if (mode === '120000') {
+      if (!st.isSymbolicLink()) return false;
+      body = Buffer.from(fs.readlinkSync(file));
+    } else {
+      if (!st.isFile()) return false;
+      body = fs.readFileSync(file);
+    }
+  } catch {
+    return false;
+  }
+  const algo = oid.length === 64 ? 'sha256' : 'sha1';
+  return createHash(algo).update(`blob ${body.length}\0`).update(body).digest('hex') === oid;
+}
+
+/** Remove a file and the directories it leaves empty (up to the top of the work tree). */
+function removeFile(top: string, rel: string): void {
+  fs.rmSync(path.join(top, rel), { force: true });
+  for (let d = path.dirname(rel); d !== '.' && d !== '/' && d !== ''; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(path.join(top, d));
+    } catch {
+      return; // not empty (or gone): stop climbing
+    }
+  }
 }

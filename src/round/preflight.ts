@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
 import { which } from '../system/which.js';
 import { checkSpace } from '../state/disk-space.js';
-import { isWorkTree } from './git.js';
+import { GitError, gitState, headAndPaths, type GitState, type RepoPaths } from './git.js';
+import { gitStateProblem } from './git-state.js';
 
 export interface PreflightInput {
   stateDir: string;
@@ -12,8 +13,15 @@ export interface PreflightInput {
   argv0: string;
   agentPath: string | undefined;
   promptFiles: string[];
+  /** what the git checks learned, filled in as they run: the round reuses it instead of asking git again */
+  seen?: PreflightSeen;
   /** runtime.min_free_mb for a foreground round; serve leaves it unset (it waits for space instead of failing) */
   minFreeMb?: number;
+}
+
+export interface PreflightSeen {
+  repo?: { head: string | null; paths: RepoPaths };
+  git?: GitState;
 }
 
 export interface PreflightFailure {
@@ -61,9 +69,30 @@ export const PREFLIGHT_CHECKS: Check[] = [
     verifies: 'the work dir is a git work tree',
     async run(i) {
       if (!fs.existsSync(i.workDir)) return `work dir ${i.workDir} does not exist: set runtime.work_dir`;
-      return (await isWorkTree(i.workDir))
-        ? null
-        : `work dir ${i.workDir} is not a git work tree: run \`git init\` there, or set runtime.work_dir`;
+      // the round needs HEAD and the repository's paths anyway: one rev-parse answers both questions
+      try {
+        const repo = await headAndPaths(i.workDir);
+        if (i.seen) i.seen.repo = repo;
+        return null;
+      } catch (e) {
+        const why = e instanceof GitError ? e.message.replace(/^git [^:]*: (fatal: )?/, '') : '';
+        const detail = why && !/not a git repository/i.test(why) ? ` (${why})` : '';
+        return `work dir ${i.workDir} is not a git work tree${detail}: run \`git init\` there, or set runtime.work_dir`;
+      }
+    },
+  },
+  {
+    name: 'git_state',
+    verifies: 'no rebase, merge, cherry-pick, revert, am or bisect is in progress and no file is left unmerged',
+    async run(i) {
+      let st: GitState;
+      try {
+        st = await gitState(i.workDir, i.seen?.repo);
+      } catch (e) {
+        return `the git state of work dir ${i.workDir} cannot be read (${e instanceof Error ? e.message : e}): run \`git status\` there to see why`;
+      }
+      if (i.seen) i.seen.git = st;
+      return gitStateProblem(st, i.workDir);
     },
   },
   {

@@ -1,5 +1,6 @@
 // The prompt an agent receives: a round-context block, then the prompt file(s). Pure.
 import type { Outcome, Category } from '../types.js';
+import { detachedContextLines } from './git-state.js';
 
 export interface RoundContext {
   n: number;
@@ -7,6 +8,8 @@ export interface RoundContext {
   previous: { n: number; outcome: Outcome; category: Category | null; exit_code: number | null } | null;
   /** orphan work an earlier round left, stashed; referenced by SHA only */
   orphanStash: { sha: string; round: number } | null;
+  /** HEAD's SHA when the round starts on a detached HEAD (no branch checked out); absent or null otherwise */
+  detachedHead?: string | null;
   stateDir: string;
 }
 
@@ -27,6 +30,7 @@ export function renderContext(c: RoundContext): string {
       `  Inspect it with \`git stash show -p --include-untracked ${s}\`; take it with \`git stash apply ${s}\` and commit what is worth keeping.`,
     );
   }
+  if (c.detachedHead) lines.push(...detachedContextLines(c.detachedHead));
   lines.push(
     `When there is nothing left to do, create the file ${c.stateDir}/DONE (its path is also in $AGENT_RUNNER_STATE_DIR) and exit.`,
     '</agent-runner-context>',

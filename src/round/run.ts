@@ -6,7 +6,7 @@ import type { StatePaths } from '../state/paths.js';
 import { ensureDir, readTail } from '../state/files.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, nextRoundNumber, readLedger, readOpenRound, writeOpenRound } from '../state/ledger.js';
-import { preflight } from './preflight.js';
+import { preflight, type PreflightSeen } from './preflight.js';
 import { agentArgv, assemblePrompt, type RoundContext } from './prompt.js';
 import { spawnAgent, type LogLoss } from './spawn.js';
 import { aftercare } from './aftercare.js';
@@ -61,12 +61,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const timeoutS = phase?.round_timeout_s ?? config.runtime.round_timeout_s;
   const agentEnv: NodeJS.ProcessEnv = { ...process.env, ...config.agent.env };
 
+  const seen: PreflightSeen = {};
   const failure = await preflight({
     stateDir: paths.dir,
     workDir: config.workDir,
     argv0: config.agent.command[0],
     agentPath: agentEnv.PATH,
     promptFiles,
+    seen,
     minFreeMb: o.minFreeMb,
   });
   if (failure) return recordPreflightFailure(o, n, phase?.name ?? null, failure.check, failure.message);
@@ -74,7 +76,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // the stash list only matters if some round ever stashed: otherwise there is no orphan to find (one git less)
   const everStashed = ledger.records.some((r) => r.stash_sha);
   const [{ head: headBefore, paths: repo }, stashes] = await Promise.all([
-    headAndPaths(config.workDir),
+    // the git_state check already asked (one rev-parse for HEAD and the paths); a bare call if it did not run
+    seen.git ?? headAndPaths(config.workDir),
     everStashed ? stashShas(config.workDir) : Promise.resolve([]),
   ]);
   const orphan = findOrphanStash(ledger.records, stashes);
@@ -88,8 +91,11 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
       exit_code: previous.exit_code,
     },
     orphanStash: orphan,
+    // a round may run on a detached HEAD, but the agent is told so; the record keeps head_before/head_after
+    detachedHead: seen.git?.detached ? headBefore : null,
     stateDir: paths.dir,
   };
+  if (context.detachedHead) appendEvent(paths.events, 'git_detached', { round: n, sha: context.detachedHead });
   const prompt = assemblePrompt(
     context,
     promptFiles.map((f) => fs.readFileSync(f, 'utf8')),
