@@ -30,9 +30,14 @@ export async function initCommand(o: { preset: keyof typeof PRESETS; force: bool
   parseConfig(text, configPath); // a preset that does not validate is our bug: fail before writing
   const template = fs.readFileSync(path.join(packageRoot(), 'templates', 'prompts', 'main.md'), 'utf8');
 
-  fs.mkdirSync(path.dirname(promptPath), { recursive: true });
-  fs.writeFileSync(configPath, text);
-  fs.writeFileSync(promptPath, template);
+  // modes set outright, whatever the umask: the config may come to hold [agent.env] secrets and names the
+  // command serve runs, so only its owner reads or writes it; the prompt is not world-writable either
+  fs.mkdirSync(path.dirname(promptPath), { recursive: true, mode: 0o755 });
+  fs.chmodSync(path.dirname(promptPath), fs.statSync(path.dirname(promptPath)).mode & 0o755);
+  fs.writeFileSync(configPath, text, { mode: 0o600 });
+  fs.chmodSync(configPath, 0o600);
+  fs.writeFileSync(promptPath, template, { mode: 0o644 });
+  fs.chmodSync(promptPath, 0o644);
   const written = [path.relative(top, configPath), path.relative(top, promptPath)];
   process.stdout.write(`wrote ${written.join(' and ')} (preset: ${preset.name})\n`);
 

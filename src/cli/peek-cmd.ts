@@ -96,12 +96,10 @@ export function logTail(file: string, lines = LOG_TAIL_LINES): string[] | null {
   }
   let text = readTail(file, LOG_TAIL_BYTES);
   if (size > LOG_TAIL_BYTES) text = text.slice(text.indexOf('\n') + 1); // a partial first line
-  const all = text.split('\n');
+  // redacted whole, then split: a private key block spans lines
+  const all = redact(text).split('\n');
   if (all.at(-1) === '') all.pop();
-  return all.slice(-lines).map((l) => {
-    const r = redact(l);
-    return r.length > LOG_LINE_MAX ? r.slice(0, LOG_LINE_MAX) + ' …[cut]' : r;
-  });
+  return all.slice(-lines).map((r) => (r.length > LOG_LINE_MAX ? r.slice(0, LOG_LINE_MAX) + ' …[cut]' : r));
 }
 
 function renderRound(v: RoundView): string {

@@ -9,6 +9,7 @@ import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../cli/exit-codes.js';
 import type { Config, DirtyAction, MonitorConfig, PhaseConfig } from '../types.js';
 import { closest } from './did-you-mean.js';
+import { hasControlChar, workDirProblem } from './work-dir.js';
 import {
   DEFAULT_PROMPT_FILE,
   ENV_NAME_RE,
@@ -121,8 +122,15 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
     const what = exists(resolvedWorkDir) ? 'is not a directory' : 'does not exist';
     v.fail(`\`runtime.work_dir\`: ${resolvedWorkDir} ${what}; create it, or set work_dir to your project's git work tree`);
   }
+  // not /, not the user's keys, no line break (it reaches unit files): src/config/work-dir.ts
+  const workDirBad = workDirProblem(workDir, homeDir(env));
+  if (workDirBad) v.fail(`\`runtime.work_dir\`: ${workDirBad}; set work_dir to your project's own git work tree`);
+  if (hasControlChar(file)) v.fail(`the config path ${JSON.stringify(file)} holds a control character; move the config to a plain path`);
 
   const stateDirGiven = runtime.state_dir as string | undefined;
+  if (stateDirGiven !== undefined && hasControlChar(stateDirGiven)) {
+    v.fail(`\`runtime.state_dir\`: ${JSON.stringify(stateDirGiven)} holds a control character (a line break?); use a plain path`);
+  }
   const phases: PhaseConfig[] = phaseTables.map((t, i) => {
     const p: PhaseConfig = { name: t.name as string };
     if (t.round_timeout_s !== undefined) p.round_timeout_s = t.round_timeout_s as number;

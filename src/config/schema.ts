@@ -120,7 +120,7 @@ export const SCHEMA: readonly SectionSpec[] = [
         type: { kind: 'string', path: true },
         defaultText: "the config file's directory",
         example: '.',
-        doc: 'The git work tree the agent runs in. It must exist.',
+        doc: 'The git work tree the agent runs in. It must exist, and (its real path, symlinks resolved) must not be `/`, nor inside or above ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube or ~/.config/gcloud, nor hold a control character such as a line break.',
       },
     ],
   },

@@ -6,7 +6,7 @@
 // never occurs inside a multi-byte sequence, and decoded whole); a line longer than MAX_LINE_BYTES is cut
 // there and the rest of it skipped (memory stays bounded); invalid UTF-8 decodes to U+FFFD; each stream has
 // its own line buffer, so interleaved stderr never tears a stdout JSON line.
-import { redact } from '../util/redact.js';
+import { redact, REDACTED } from '../util/redact.js';
 import type { RoundUsage } from '../types.js';
 import { errorText, isObj, num, str, type Obj } from './json-fields.js';
 
@@ -82,6 +82,10 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 /** An event keeps at most this much of its raw line. */
 export const RAW_MAX = 4096;
 export const SUMMARY_MAX = 300;
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
+const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
+/** a 16384-bit RSA key is about 200 lines: a BEGIN without an END does not blank the stream for good */
+const PEM_MAX_LINES = 256;
 
 
 function clip(s: string, max: number): string {
@@ -132,6 +136,8 @@ export class StreamParser {
   private claudeResultUsage = false;
   private codexStarted = new Set<string>();
   private resultLine: string | null = null;
+  /** per stream: 0 outside a private key block, else how many lines into it */
+  private pemLines: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private rateLine: string | null = null;
 
   /** Feeds one chunk of one stream; returns the events of the lines it completed. */
@@ -241,7 +247,9 @@ export class StreamParser {
         return ev;
       }
       if (this.stats.format === null) this.stats.format = 'text';
-      return base('text', 'text'); // raw is the line: no summary beside it
+      const ev = base('text', 'text'); // raw is the line: no summary beside it
+      if (this.insidePrivateKey(line, stream)) ev.raw = REDACTED; // one event per line: the block's rule cannot see it whole
+      return ev;
     }
     const type = str(v.type) ?? '';
     if (CLAUDE_TYPES.has(type)) return this.claude(v, type, base);
@@ -251,6 +259,17 @@ export class StreamParser {
     const e = errorText(v.error);
     if (e) ev.summary = summary(e);
     return ev;
+  }
+
+  /** Lines after a BEGIN … PRIVATE KEY line up to its END (at most PEM_MAX_LINES): each is part of the key. */
+  private insidePrivateKey(line: string, stream: StreamName): boolean {
+    const open = this.pemLines[stream];
+    if (open > 0) {
+      this.pemLines[stream] = PEM_END.test(line) || open >= PEM_MAX_LINES ? 0 : open + 1;
+      return true;
+    }
+    if (PEM_BEGIN.test(line) && !PEM_END.test(line)) this.pemLines[stream] = 1;
+    return false;
   }
 
   private noteFormat(f: StreamFormat): void {

@@ -15,7 +15,7 @@ import { sleepFor, sleepUntil } from './sleep.js';
 import { configFingerprint } from '../config/load.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { redact } from '../util/redact.js';
-import { readTail } from '../state/files.js';
+import { redactedTail } from '../state/redacted-tail.js';
 import { authHint } from '../round/agent-cli.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -119,7 +119,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
       return finish(EXIT.OK, 'stop file');
     }
     if (fs.existsSync(paths.doneFile)) {
-      const note = redact(readTail(paths.doneFile, 500).trim());
+      const note = redactedTail(paths.doneFile, 500).trim();
       fs.rmSync(paths.doneFile, { force: true });
       appendEvent(paths.events, 'done_sentinel', { note });
       return finish(EXIT.OK, 'the agent said it is done');
@@ -191,7 +191,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
         appendEvent(paths.events, 'crash_loop', {
           round: rec.n,
           message: decision.message,
-          log_tail: rec.log ? redact(readTail(rec.log, CRASH_TAIL_BYTES)) : null,
+          log_tail: rec.log ? redactedTail(rec.log, CRASH_TAIL_BYTES) : null,
         });
       } else {
         appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });

@@ -66,7 +66,7 @@ export function managerProblem(scope: Scope): string | null {
 
 /** true / false from logind, or null when logind cannot be asked. */
 export function lingerEnabled(user: string): boolean | null {
-  const r = call('loginctl', ['show-user', user, '-p', 'Linger'], 10_000);
+  const r = call('loginctl', ['show-user', '-p', 'Linger', '--', user], 10_000); // $SUDO_USER is not ours to trust: never an option
   const v = parseShow(r.stdout).Linger;
   return r.code === 0 && v ? v === 'yes' : null;
 }

@@ -145,6 +145,8 @@ export function renderUnit(template: string, role: UnitRole, i: UnitInputs): Ren
     UNIT_EXTRA: i.scope === 'system' ? 'Wants=network-online.target\nAfter=network-online.target' : '',
     EXEC_START: [i.node, i.script, '--config', config.configPath, role].map(execWord).join(' '),
     WORK_DIR_ESC: specifiers(config.workDir),
+    // Description= expands specifiers too: a project named "50%n" must not print the unit's name
+    PROJECT_ESC: specifiers(config.project),
     PATH_ENV: envAssignment('PATH', i.path),
     IDENT: name.replace(/\.service$/, ''),
     USER: i.scope === 'system' ? `User=${noNewline('user', i.user!)}` : '',

@@ -12,7 +12,9 @@ const SECRET_NAME =
   `(?:[A-Za-z0-9]{1,64}[_.-]){0,8}` +
   `(?:[A-Za-z0-9]{0,64}(?:${WORDS}|${WORDS.toUpperCase()})` +
   `|[A-Za-z0-9]{1,64}[_.-](?:key|KEY|Key)` +
-  `|[a-z0-9]{1,64}(?:Key|Token|Secret|Password)|Token|Secret|Password|Passwd|ApiKey)`;
+  `|[a-z0-9]{1,64}(?:Key|Token|Secret|Password)|Token|Secret|Password|Passwd|ApiKey` +
+  // PascalCase, as AWS prints it: SecretAccessKey, SessionToken, ClientSecret
+  `|(?:[A-Z][a-z0-9]{1,32}){1,4}(?:Key|Token|Secret|Password))`;
 
 interface Rule {
   name: string;
@@ -24,8 +26,17 @@ const RULES: readonly Rule[] = [
   {
     // a whole PEM private key block; a tail may hold only its beginning
     name: 'pem-private-key',
-    re: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)/g,
+    // (inside a JSON string the line breaks are \n escapes)
+    re: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----|(?:[A-Za-z0-9+/=\s]|\\[nr])*)/g,
     to: `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`,
+  },
+  {
+    // a line of a key's body on its own (a tail that starts inside the block, one line per event):
+    // PEM wraps base64 at 64 columns, OpenSSH at 70, `base64` at 76
+    name: 'pem-body-line',
+    // …and the short last line of the body, right before the END line
+    re: /^[A-Za-z0-9+/]{60,80}={0,2}\r?$|^[A-Za-z0-9+/]{1,80}={0,2}(?=\r?\n-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----)/gm,
+    to: REDACTED,
   },
   {
     // https://user:pass@host → https://[REDACTED]@host
@@ -39,10 +50,24 @@ const RULES: readonly Rule[] = [
     to: (_m, head, tail) => `${head}${REDACTED}${tail}`,
   },
   {
+    // the same inside a JSON string (a tool's JSON output quoted in a stream-json line): \"NAME\": \"value\"
+    name: 'escaped-json-secret-field',
+    re: new RegExp(`(\\\\"${SECRET_NAME}\\\\"\\s*:\\s*\\\\")[^"\\\\\\n]{1,4096}(\\\\")`, 'g'),
+    to: (_m, head, tail) => `${head}${REDACTED}${tail}`,
+  },
+  {
     // NAME=value, NAME = "value", export NAME='value' (env, TOML, .ini); shell references ($X) are kept
     name: 'secret-assignment',
     re: new RegExp(`\\b(${SECRET_NAME})(\\s{0,3}=\\s{0,3})("[^"\\n]{1,4096}"|'[^'\\n]{1,4096}'|[^\\s"'$,;&|)]{1,4096})`, 'g'),
-    to: (m, name, eq, value) => (value === REDACTED ? m : `${name}${eq}${REDACTED}`),
+    // a value already starting with the marker was redacted by an earlier pass (idempotence)
+    to: (m, name, eq, value) => (value.startsWith(REDACTED) ? m : `${name}${eq}${REDACTED}`),
+  },
+  {
+    // NAME: value (YAML, printed environments, HTTP headers like X-Auth-Token); a value with a digit, so that
+    // prose ("Token: see below") stays
+    name: 'secret-colon',
+    re: new RegExp(`\\b(${SECRET_NAME})(:[ \\t]{1,3})(?=[^\\s"',;]{0,4096}[0-9])([^\\s"',;]{6,4096})`, 'g'),
+    to: (m, name, sep, value) => (value.startsWith(REDACTED) ? m : `${name}${sep}${REDACTED}`),
   },
   {
     name: 'api-key-header',
@@ -102,7 +127,9 @@ export function redactDeep(value: unknown): unknown {
     if (Array.isArray(v)) return v.map(walk);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      out[k] = isSecretKey(k) && (typeof x === 'string' || typeof x === 'number') && x !== '' ? REDACTED : walk(x);
+      const value = isSecretKey(k) && (typeof x === 'string' || typeof x === 'number') && x !== '' ? REDACTED : walk(x);
+      // defined, not assigned: a "__proto__" key from parsed JSON stays a plain own property
+      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
     }
     return out;
   };
