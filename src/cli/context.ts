@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
 import { defaultStateDir, findConfigPath, loadConfig } from '../config/load.js';
+import { salvageRuntimeKeys } from '../config/salvage.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
 import { ConfigError } from './exit-codes.js';
 import type { Config } from '../types.js';
@@ -49,10 +50,17 @@ export function loadObserverContext(configOpt: string | undefined): ObserverCont
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     let raw: Record<string, any>;
+    let text: string;
     try {
-      raw = parse(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
     } catch {
       throw e;
+    }
+    try {
+      raw = parse(text);
+    } catch {
+      // not TOML at all (an agent's half-done edit): the runtime keys, read line by line, still find the loop
+      raw = { runtime: salvageRuntimeKeys(text) };
     }
     const dir = path.dirname(file);
     const rt = raw.runtime && typeof raw.runtime === 'object' ? raw.runtime : {};

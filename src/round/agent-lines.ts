@@ -5,6 +5,7 @@
 // inputs, Codex command_execution / file_change / mcp_tool_call items) and model reasoning. An agent that
 // reads a file containing "401 Unauthorized" has not failed to authenticate.
 import { errorText, isObj, num, str, type Obj } from './json-fields.js';
+import { fromEpoch } from './resets.js';
 
 export interface ApiRetry {
   /** HTTP status of the last retried request; null when no response came back at all */
@@ -119,7 +120,7 @@ export function parseAgentLines(tail: string): AgentLines {
         if (info.status === 'rejected') {
           const at = num(info.resetsAt) ?? num(v.resetsAt);
           out.rateLimitRejected = {
-            resetsAt: at === null ? null : new Date(at < 1e11 ? at * 1000 : at),
+            resetsAt: at === null ? null : fromEpoch(at),
             type: str(info.rateLimitType),
           };
         }

@@ -89,7 +89,9 @@ function exitLabel(f: RoundFacts): string {
 }
 
 function verdict(outcome: Outcome, category: Category | null, reason: string, retryAfter: Date | null = null): Verdict {
-  return { outcome, category, reason: finishReason(reason), retryAfter };
+  // an Invalid Date would throw at toISOString() when the round is recorded
+  const at = retryAfter && Number.isFinite(retryAfter.getTime()) ? retryAfter : null;
+  return { outcome, category, reason: finishReason(reason), retryAfter: at };
 }
 
 interface Hit {

@@ -39,6 +39,8 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
   let resultAt: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  /** set when the parser threw: parsing stops, the round goes on */
+  let parserError: string | null = null;
 
   const flush = () => {
     if (timer) {
@@ -103,15 +105,28 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
   return {
     parser,
     onOutput(chunk, stream) {
-      if (closed) return;
-      emit(parser.feed(chunk, stream));
+      if (closed || parserError !== null) return;
+      try {
+        emit(parser.feed(chunk, stream));
+      } catch (e) {
+        // a parser bug must not take the supervisor down mid-round (this runs in spawn's data handler, where a
+        // throw is uncaught): the rest of the output goes to the log unparsed, and the stats line says why
+        parserError = String((e as Error)?.message ?? e).slice(0, 200);
+      }
     },
     resultAt: () => resultAt,
     close() {
       if (!closed) {
         closed = true;
-        emit(parser.end());
-        put({ ts: new Date().toISOString(), type: 'stats', ...parser.stats, skipped_events: skipped + parser.skippedText }, true);
+        if (parserError === null) {
+          try {
+            emit(parser.end());
+          } catch (e) {
+            parserError = String((e as Error)?.message ?? e).slice(0, 200);
+          }
+        }
+        const failed = parserError === null ? {} : { parser_error: parserError };
+        put({ ts: new Date().toISOString(), type: 'stats', ...parser.stats, skipped_events: skipped + parser.skippedText, ...failed }, true);
         flush();
         if (fd !== null) {
           try {

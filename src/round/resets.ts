@@ -169,16 +169,21 @@ export function resetFromRelative(text: string, now: Date): Date | null {
     seen = true;
     s = s.slice(m[0].length);
   }
-  return seen ? new Date(now.getTime() + Math.ceil(total)) : null;
+  return seen ? validDate(new Date(now.getTime() + Math.ceil(total))) : null;
+}
+
+/** "try again in 99999999999999999999 days" is past what a Date holds: no time, not an Invalid Date. */
+function validDate(d: Date | null): Date | null {
+  return d && Number.isFinite(d.getTime()) ? d : null;
 }
 
 /** Every reader above, most exact first. */
 export function extractResetTime(text: string, now: Date): Date | null {
   return (
-    resetFromPipeEpoch(text) ??
-    resetFromIso(text) ??
-    resetFromZonedClock(text, now) ??
-    resetFromLocalClock(text, now) ??
+    validDate(resetFromPipeEpoch(text)) ??
+    validDate(resetFromIso(text)) ??
+    validDate(resetFromZonedClock(text, now)) ??
+    validDate(resetFromLocalClock(text, now)) ??
     resetFromRelative(text, now)
   );
 }

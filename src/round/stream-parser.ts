@@ -9,6 +9,7 @@
 import { redact, REDACTED } from '../util/redact.js';
 import type { RoundUsage } from '../types.js';
 import { errorText, isObj, num, str, type Obj } from './json-fields.js';
+import { fromEpoch } from './resets.js';
 
 export type StreamName = 'stdout' | 'stderr';
 export type StreamFormat = 'claude' | 'codex' | 'json' | 'text';
@@ -63,6 +64,8 @@ export interface StreamStats extends RoundUsage {
   lines: number;
   /** lines cut at MAX_LINE_BYTES */
   long_lines: number;
+  /** bytes of those lines past MAX_LINE_BYTES: skipped, never buffered (the round log still has them) */
+  skipped_bytes: number;
 }
 
 export interface StreamFacts {
@@ -121,6 +124,7 @@ export class StreamParser {
     tool_calls: 0,
     lines: 0,
     long_lines: 0,
+    skipped_bytes: 0,
   };
   readonly facts: StreamFacts = { result: null, rateLimitRejected: null, keyLines: [] };
   /**
@@ -194,6 +198,7 @@ export class StreamParser {
   private finishLine(b: LineBuffer, stream: StreamName): AgentEvent | null {
     const bytes = b.size + b.dropped;
     const cut = b.dropped > 0;
+    this.stats.skipped_bytes += b.dropped;
     const data = b.parts.length === 1 ? b.parts[0] : Buffer.concat(b.parts, b.size);
     b.parts = [];
     b.size = 0;
@@ -317,7 +322,8 @@ export class StreamParser {
         const status = str(info.status) ?? 'unknown';
         const at = num(info.resetsAt) ?? num(v.resetsAt);
         ev.limit_status = status;
-        ev.resets_at = at === null ? null : new Date(at < 1e11 ? at * 1000 : at).toISOString();
+        // an epoch a Date cannot hold (1e300) is no time: toISOString() would throw inside the output handler
+        ev.resets_at = at === null ? null : (fromEpoch(at)?.toISOString() ?? null);
         ev.summary = summary(`${status}${str(info.rateLimitType) ? ` (${str(info.rateLimitType)})` : ''}`);
         if (status === 'rejected') {
           this.facts.rateLimitRejected = { resetsAt: ev.resets_at };

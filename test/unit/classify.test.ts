@@ -1,9 +1,7 @@
 // The round's verdict, on real captured agent output and on the shapes other versions print.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { FIXTURES_DIR } from '../helpers/env.js';
+import { AGENT_FIXTURE_FILES, readAgentFixture } from '../helpers/fixtures.js';
 import { classify, type RoundFacts } from '../../src/round/classify.js';
 import { OUTPUT_PATTERNS } from '../../src/round/patterns.js';
 import { parseAgentLines } from '../../src/round/agent-lines.js';
@@ -23,16 +21,10 @@ interface Fixture {
   stderr: string;
 }
 
-/**
- * A captured run: `# exit_code: N` in the header, then the STDOUT and STDERR sections. The byte counts in the
- * section headers were taken before paths were rewritten to $HOME/$WORK, so the markers delimit, not the counts.
- */
 function readFixture(name: string): Fixture {
-  const raw = fs.readFileSync(path.join(FIXTURES_DIR, 'agents', `${name}.txt`), 'utf8');
-  const code = /^# exit_code: (\d+)/m.exec(raw);
-  const body = /^===== STDOUT \(\d+ bytes\) =====\n([\s\S]*?)^===== STDERR \(\d+ bytes\) =====\n([\s\S]*?)^===== END =====/m.exec(raw);
-  assert.ok(code && body, `${name}: not a fixture`);
-  return { exitCode: Number(code[1]), stdout: body[1], stderr: body[2] };
+  const f = readAgentFixture(name);
+  assert.ok(f.exitCode !== null, `${name}: the fixture has no exit code`);
+  return { ...f, exitCode: f.exitCode };
 }
 
 function facts(over: Partial<RoundFacts>): RoundFacts {
@@ -88,10 +80,7 @@ test('fixture sim-codex-429-usage-json → usage_limit, retryAfter Nov 21 2026 0
 });
 
 test('every fixture in the directory is covered by a case', () => {
-  const names = fs
-    .readdirSync(path.join(FIXTURES_DIR, 'agents'))
-    .filter((f) => f.endsWith('.txt'))
-    .map((f) => f.slice(0, -4));
+  const names = AGENT_FIXTURE_FILES.map((f) => f.slice(0, -4));
   const covered = new Set([...FIXTURE_CASES.map((c) => c.name), 'sim-codex-429-usage-json']);
   assert.deepEqual(names.filter((n) => !covered.has(n)), []);
 });

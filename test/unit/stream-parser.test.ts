@@ -5,23 +5,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { FIXTURES_DIR } from '../helpers/env.js';
+import { AGENT_FIXTURE_FILES, readAgentFixtureBytes } from '../helpers/fixtures.js';
 import { MAX_LINE_BYTES, RAW_MAX, StreamParser, type AgentEvent, type StreamName } from '../../src/round/stream-parser.js';
 import { agentCli, authHint, costFromTokens } from '../../src/round/agent-cli.js';
 
-interface Fixture {
-  stdout: Buffer;
-  stderr: Buffer;
-}
-
-function readFixture(name: string): Fixture {
-  const raw = fs.readFileSync(path.join(FIXTURES_DIR, 'agents', name), 'utf8');
-  const body = /^===== STDOUT \(\d+ bytes\) =====\n([\s\S]*?)^===== STDERR \(\d+ bytes\) =====\n([\s\S]*?)^===== END =====/m.exec(raw);
-  assert.ok(body, `${name}: not a fixture`);
-  return { stdout: Buffer.from(body[1]), stderr: Buffer.from(body[2]) };
-}
-
-const FIXTURES = fs.readdirSync(path.join(FIXTURES_DIR, 'agents')).filter((f) => f.endsWith('.txt'));
+type Fixture = ReturnType<typeof readFixture>;
+const readFixture = readAgentFixtureBytes;
+const FIXTURES = AGENT_FIXTURE_FILES;
 
 function whole(fx: Fixture): AgentEvent[] {
   const p = new StreamParser();
@@ -103,6 +93,7 @@ test('a 2 MB line: cut at the limit, memory bounded, the next lines parse', () =
   assert.equal(result.is_error, false);
   assert.equal(p.stats.cost_usd, 0.5);
   assert.equal(p.stats.long_lines, 1);
+  assert.equal(p.stats.skipped_bytes, long.bytes - MAX_LINE_BYTES);
   // nothing of the long line is still held
   assert.equal((p as unknown as { buffers: Record<string, { size: number }> }).buffers.stdout.size, 0);
 });
@@ -197,6 +188,7 @@ test('Claude stream-json: turns, tool calls, tokens and cost from the result; mo
     tool_calls: 3,
     lines: 6,
     long_lines: 0,
+    skipped_bytes: 0,
   });
   assert.deepEqual(p.facts.result, { isError: false, format: 'claude' });
 });
