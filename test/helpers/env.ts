@@ -13,7 +13,24 @@ export const CLI = path.join(REPO_ROOT, 'bin', 'agent-runner.js');
 
 /** base: where to make it (default os.tmpdir(); the systemd sandbox tests need a dir outside /tmp) */
 export function tmpDir(prefix = 'ar-test-', base = os.tmpdir()): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(base, prefix)));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(base, prefix)));
+  if (made.size === 0) process.once('exit', removeScratch);
+  made.add(dir);
+  return dir;
+}
+
+// Every scratch dir goes when its test file's process exits: a full run makes hundreds, some holding
+// flood logs of 100+ MB. AR_KEEP_TMP=1 keeps them for a post-mortem.
+const made = new Set<string>();
+function removeScratch(): void {
+  if (process.env.AR_KEEP_TMP) return;
+  for (const d of made) {
+    try {
+      fs.rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      /* a dir still busy or mounted over stays; the OS's tmp cleaner gets it */
+    }
+  }
 }
 
 /** A real git repo with one commit, identity set locally. */

@@ -13,6 +13,7 @@ import { diskFromStatfs, parseMeminfo, parseVmRss } from '../../src/system/host.
 import { UserError } from '../../src/cli/exit-codes.js';
 import type { Snapshot } from '../../src/state/snapshot-types.js';
 import type { OpenRound, RoundRecord } from '../../src/types.js';
+import { bareRecord } from '../../src/round/record.js';
 import { schemaPaths, validate } from '../helpers/json-schema.js';
 import { REPO_ROOT } from '../helpers/env.js';
 
@@ -23,27 +24,18 @@ const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();
 const sha = (c: string) => c.repeat(40);
 
 function rec(n: number, o: Partial<RoundRecord> = {}): RoundRecord {
-  return {
+  return bareRecord({
     n,
     phase: null,
     start: iso((100 - n) * 60_000),
     end: iso((100 - n) * 60_000 - 30_000),
     duration_s: 30,
     exit_code: 0,
-    signal: null,
     outcome: 'ok',
-    category: null,
     reason: null,
-    head_before: null,
-    head_after: null,
-    commits: [],
-    dirty_files: 0,
-    stash_sha: null,
-    log: null,
     pid: 1000 + n,
-    killed: 0,
     ...o,
-  };
+  });
 }
 
 const stopped: StatusReport = {
