@@ -418,6 +418,13 @@ export const DEFENSES: Defense[] = [
     invariant: 'a running serve and monitor hold no listening TCP socket and no bound UDP socket',
     test: { file: 'test/faults/security.test.ts', name: 'nothing listens: a running serve and monitor hold no listening TCP or UDP socket' },
   },
+  {
+    name: 'bounded_remote_answer',
+    layer: 'security',
+    prevents: 'a broken or hostile remote host filling the monitor\'s memory with an endless answer',
+    invariant: 'ssh is ended once a host has sent 16 MiB, and the host is reported',
+    test: { file: 'test/faults/security.test.ts', name: 'a remote host that floods its answer: monitor cuts it at 16 MiB and reports the host' },
+  },
 ];
 
 export function renderDefensesDoc(): string {

@@ -463,3 +463,16 @@ test('nothing listens: a running serve and monitor hold no listening TCP or UDP 
   assert.equal(m.code, 0, m.stderr);
   await finalCheck(p.stateDir);
 });
+
+test('a remote host that floods its answer: monitor cuts it at 16 MiB and reports the host', { timeout: 120_000 }, (t) => {
+  const base = tmpDir('ar-flood-host-');
+  t.after(() => fs.rmSync(base, { recursive: true, force: true }));
+  // a fake ssh standing for a broken or hostile host: an endless answer, which must not grow our memory
+  const bin = path.join(base, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec yes ${'a'.repeat(200)}\n`, { mode: 0o755 });
+  const r = cli(['monitor', '--once', '--json', '--host', 'pi', '--remote-config', '/srv/app/agent-runner.toml'], { cwd: base, env: { PATH: `${bin}:${process.env.PATH}`, HOME: base }, timeoutMs: 90_000 });
+  assert.notEqual(r.code, null, 'monitor did not finish');
+  assert.match(r.stdout + r.stderr, /pi answered more than 16 MiB: not a snapshot/, `${r.stdout}\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /);
+});

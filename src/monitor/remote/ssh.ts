@@ -30,7 +30,12 @@ interface Ran {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** the host sent more than MAX_OUTPUT_BYTES: ssh was ended, the output cut */
+  tooBig: boolean;
 }
+
+/** A snapshot is a few KB; a host that sends more than this is broken or hostile, and must not fill our memory. */
+export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /** execFile-like, but resolves at the exit even if a backgrounded ssh master still holds a pipe. */
 function runSsh(args: string[], timeoutMs: number): Promise<Ran> {
@@ -39,16 +44,27 @@ function runSsh(args: string[], timeoutMs: number): Promise<Ran> {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let tooBig = false;
     let done = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    const take = (d: Buffer, into: 'out' | 'err') => {
+      if (tooBig) return;
+      if (stdout.length + stderr.length + d.length > MAX_OUTPUT_BYTES) {
+        tooBig = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      if (into === 'out') stdout += d;
+      else stderr += d;
+    };
+    child.stdout.on('data', (d: Buffer) => take(d, 'out'));
+    child.stderr.on('data', (d: Buffer) => take(d, 'err'));
     const finish = (code: number | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       child.stdout.destroy();
       child.stderr.destroy();
-      resolve({ code, stdout, stderr, timedOut });
+      resolve({ code, stdout, stderr, timedOut, tooBig });
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -91,6 +107,7 @@ export function sshSource(o: SshOptions): HostSource {
     async fetch() {
       const r = await runSsh(remote('peek', '--json', '--config', o.remoteConfig), FETCH_TIMEOUT_MS);
       if (r.timedOut) throw new Error(`no answer from ${o.host} within ${FETCH_TIMEOUT_MS / 1000}s`);
+      if (r.tooBig) throw new Error(`${o.host} answered more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB: not a snapshot`);
       if (r.code === 255 || r.code === null) throw new Error(`ssh ${o.host} failed: ${lastLine(r.stderr) || 'connection failed'}`);
       if (r.code !== 0) throw new Error(`\`agent-runner peek\` on ${o.host} failed (exit ${r.code}): ${lastLine(r.stderr) || 'no message'}`);
       let parsed: unknown;
