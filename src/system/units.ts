@@ -2,6 +2,7 @@
 // rule about names, quoting and timeouts is table-tested without a systemd.
 import * as crypto from 'node:crypto';
 import type { Config } from '../types.js';
+import { EXIT, UserError } from '../cli/exit-codes.js';
 
 export type Scope = 'user' | 'system';
 export type UnitRole = 'serve' | 'monitor';
@@ -49,7 +50,8 @@ export function shellWord(s: string): string {
 }
 
 function noNewline(what: string, s: string): string {
-  if (/[\n\r]/.test(s)) throw new Error(`${what} contains a line break, which a unit file cannot hold: ${JSON.stringify(s)}`);
+  if (/[\n\r]/.test(s))
+    throw new UserError(`${what} contains a line break, which a unit file cannot hold: ${JSON.stringify(s)}; fix it where it is set`, EXIT.CONFIG);
   return s;
 }
 

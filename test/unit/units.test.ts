@@ -19,6 +19,7 @@ import {
 import { readTemplate, systemdVersion } from '../../src/system/systemd.js';
 import { REPO_ROOT, CLI, tmpDir } from '../helpers/env.js';
 import type { Config } from '../../src/types.js';
+import { EXIT, UserError } from '../../src/cli/exit-codes.js';
 
 function config(over: Partial<Config> = {}, dir = '/srv/proj'): Config {
   return {
@@ -81,7 +82,9 @@ test('ExecStart words and Environment values are escaped for systemd', () => {
   assert.equal(execWord('/a"b'), '"/a\\"b"');
   assert.equal(envAssignment('PATH', '/a:/b'), 'PATH=/a:/b');
   assert.equal(envAssignment('PATH', '/a b:/c%'), '"PATH=/a b:/c%%"');
-  assert.throws(() => execWord('/a\nb'), /line break/);
+  // a line break (from $PATH, say) is one line for the user and exit 78, never an "unexpected error"
+  assert.throws(() => execWord('/a\nb'), (e: unknown) => e instanceof UserError && e.exitCode === EXIT.CONFIG && /line break/.test(e.message));
+  assert.throws(() => envAssignment('PATH', '/a\n/b'), (e: unknown) => e instanceof UserError && /line break/.test(e.message));
 });
 
 test('the serve unit: absolute ExecStart, PATH, restart only on failure, never on 78, a stop that waits for the round', () => {
