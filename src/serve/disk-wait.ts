@@ -16,6 +16,7 @@ import { checkSpace, diskFullMessage, freeBytes, isDiskFull, roundMb, type Short
 import { finishRound, RecordNotWritten } from '../round/record.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { monoMs } from '../util/clock.js';
+import { sleepFor } from './sleep.js';
 
 /** How often a waiting serve measures again: statfs(2) is one system call, so a short poll costs nothing. */
 export const DISK_POLL_MS = 2000;
@@ -85,7 +86,7 @@ export class DiskGuard {
     for (;;) {
       this.o.setWaiting({ until: new Date(Date.now() + poll).toISOString(), why: 'disk full' });
       if (this.stopAsked()) return this.leave();
-      await pause(poll, this.o.stop);
+      await sleepFor(poll, this.o.stop);
       if (this.stopAsked()) return this.leave();
       short = this.shortage();
       if (short) continue;
@@ -184,18 +185,4 @@ function probeWrite(dir: string): void {
   } finally {
     fs.rmSync(file, { force: true });
   }
-}
-
-/** A timer that a stop cuts short. */
-function pause(ms: number, stop: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (stop.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    stop.addEventListener('abort', done, { once: true });
-  });
 }
