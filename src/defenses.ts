@@ -384,6 +384,13 @@ export const DEFENSES: Defense[] = [
     test: { file: 'test/faults/disk-full.test.ts', name: 'serve on a disk already full to the last byte: one line, exit 75, no lock left behind; it starts once there is room' },
   },
   {
+    name: 'agent_as_root',
+    layer: 'config',
+    prevents: 'a crash loop of rounds that fail at once because the agent CLI refuses its flags as root (Claude Code and --dangerously-skip-permissions)',
+    invariant: 'the preflight refuses the round with one line naming the fix before the agent starts; serve exits 78',
+    test: { file: 'test/integration/real-agent.test.ts', name: 'real claude as root: it refuses --dangerously-skip-permissions, so the preflight refuses the round first (IS_SANDBOX=1 lets it run)' },
+  },
+  {
     name: 'secret_redaction',
     layer: 'security',
     prevents: 'API keys, bearer tokens, AWS keys, JWTs, URL credentials, *_KEY/*_TOKEN/*_SECRET values and private keys the agent printed reaching the ledger, events, status, peek, events or monitor alerts',

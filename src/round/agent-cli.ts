@@ -46,6 +46,28 @@ export function agentCli(command: readonly string[], format: StreamFormat | null
   return null;
 }
 
+/**
+ * Flags a CLI refuses when it runs as root, and the variable that lets it run anyway. Started that way, every
+ * round is a sure crash (a crash loop under serve), so the preflight refuses it first.
+ */
+export const ROOT_REFUSALS: ReadonlyArray<{ cli: AgentCli; flag: string; unlessEnv: [string, string]; name: string }> = [
+  // "--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"
+  { cli: 'claude', flag: '--dangerously-skip-permissions', unlessEnv: ['IS_SANDBOX', '1'], name: 'Claude Code' },
+];
+
+/** Pure: why this command cannot run as this user, or null. */
+export function rootRefusal(command: readonly string[], env: NodeJS.ProcessEnv, uid: number | null): string | null {
+  if (uid !== 0) return null;
+  const cli = agentCli(command);
+  for (const r of ROOT_REFUSALS) {
+    if (r.cli !== cli || !command.includes(r.flag)) continue;
+    const [k, v] = r.unlessEnv;
+    if (env[k] === v) continue;
+    return `${r.name} refuses ${r.flag} as root: run agent-runner as a normal user, or, only inside a container or VM, add ${k} = "${v}" to [agent.env]`;
+  }
+  return null;
+}
+
 export function authHint(command: readonly string[], format: StreamFormat | null = null): string {
   return AUTH_HINTS[agentCli(command, format) ?? 'other'];
 }

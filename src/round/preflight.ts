@@ -6,6 +6,7 @@ import { which } from '../system/which.js';
 import { checkSpace } from '../state/disk-space.js';
 import { GitError, gitState, headAndPaths, type GitState, type RepoPaths } from './git.js';
 import { gitStateProblem } from './git-state.js';
+import { rootRefusal } from './agent-cli.js';
 
 export interface PreflightInput {
   stateDir: string;
@@ -17,6 +18,10 @@ export interface PreflightInput {
   seen?: PreflightSeen;
   /** runtime.min_free_mb for a foreground round; serve leaves it unset (it waits for space instead of failing) */
   minFreeMb?: number;
+  /** the whole agent command, the environment it gets, and our uid: for the agent_as_root check */
+  command?: readonly string[];
+  agentEnv?: NodeJS.ProcessEnv;
+  uid?: number | null;
 }
 
 export interface PreflightSeen {
@@ -102,6 +107,13 @@ export const PREFLIGHT_CHECKS: Check[] = [
       return which(i.argv0, i.agentPath, i.workDir)
         ? null
         : `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
+    },
+  },
+  {
+    name: 'agent_as_root',
+    verifies: 'the agent CLI accepts its flags as this user (Claude Code refuses --dangerously-skip-permissions as root without IS_SANDBOX=1)',
+    run(i) {
+      return rootRefusal(i.command ?? [i.argv0], i.agentEnv ?? {}, i.uid ?? null);
     },
   },
   {

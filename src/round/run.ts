@@ -70,6 +70,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     promptFiles,
     seen,
     minFreeMb: o.minFreeMb,
+    command: config.agent.command,
+    agentEnv,
+    uid: process.getuid?.() ?? null,
   });
   if (failure) return recordPreflightFailure(o, n, phase?.name ?? null, failure.check, failure.message);
 

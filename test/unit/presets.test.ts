@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { PRESETS, isPresetName, packageRoot, renderConfigToml, type PresetName } from '../../src/config/presets.js';
 import { REPO_ROOT } from '../helpers/env.js';
+import { rootRefusal } from '../../src/round/agent-cli.js';
 
 const CFG = '/srv/proj/agent-runner.toml';
 const ENV = { HOME: '/home/u' };
@@ -65,4 +66,15 @@ describe('presets', () => {
       assert.deepEqual(c.prompt.files, [path.resolve('/srv/proj', promptFile)]);
     }
   });
+});
+
+test('agent_as_root: Claude Code with --dangerously-skip-permissions as root is refused unless IS_SANDBOX=1', () => {
+  const claude = ['claude', '-p', '--dangerously-skip-permissions', '--output-format', 'stream-json'];
+  assert.match(rootRefusal(claude, {}, 0) ?? '', /^Claude Code refuses --dangerously-skip-permissions as root: .*IS_SANDBOX = "1" to \[agent\.env\]$/);
+  assert.match(rootRefusal(['npx', '@anthropic-ai/claude-code', '--dangerously-skip-permissions'], {}, 0) ?? '', /refuses/, 'behind a launcher');
+  assert.equal(rootRefusal(claude, { IS_SANDBOX: '1' }, 0), null);
+  assert.equal(rootRefusal(claude, {}, 1000), null, 'not root');
+  assert.equal(rootRefusal(claude, {}, null), null, 'no uid (not POSIX)');
+  assert.equal(rootRefusal(['claude', '-p'], {}, 0), null, 'without the flag');
+  assert.equal(rootRefusal(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox'], {}, 0), null, 'codex runs as root');
 });
