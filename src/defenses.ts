@@ -174,6 +174,13 @@ export const DEFENSES: Defense[] = [
     test: { file: 'test/faults/git-states.test.ts', name: 'index.lock held by another git through aftercare: stash retried, then a clear note; the files stay in the tree and the next round stashes them' },
   },
   {
+    name: 'commit_lock_retry',
+    layer: 'round',
+    prevents: 'dirty_action = "commit" failing at once when another git holds index.lock during aftercare',
+    invariant: 'the commit is retried like the stash (5 times over ~3 s); then the reason says so and the files stay for the next round to commit',
+    test: { file: 'test/faults/git-states.test.ts', name: 'dirty_action = commit with index.lock held through aftercare: retried, then a clear note; the next round commits the work of both rounds' },
+  },
+  {
     name: 'strict_config',
     layer: 'config',
     prevents: 'a typo silently ignored, or a stack trace instead of an answer',

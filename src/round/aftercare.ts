@@ -17,6 +17,7 @@ import {
   type InProgress,
   type RepoPaths,
   type RepoState,
+  type StashEntry,
 } from './git.js';
 
 export interface AftercareInput {
@@ -120,12 +121,12 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
       res.stashSha = s.sha;
       if (s.note) res.note = s.note;
     } else if (plan.act === 'commit') {
-      res.committedSha = await commitAll(i.workDir, commitMessage(i.round), pathspec);
+      res.committedSha = await whileLocked(rp.gitDir, () => commitAll(i.workDir, commitMessage(i.round), pathspec));
       res.commits.push(res.committedSha);
       res.headAfter = res.committedSha;
     }
   } catch (e) {
-    res.note = `${plan.act} failed, ${files(st.dirty.length)} left in the tree: ${oneLine(e)}`;
+    res.note = `${plan.act} failed, ${files(st.dirty.length)} left in the tree: ${whyFailed(e)}`;
   }
   if (st.detached && !st.inProgress && res.commits.length > 0 && res.headAfter) {
     const n = res.commits.length;
@@ -155,22 +156,23 @@ async function stashOrphanWork(
   // unique, so the entry is found by message even if another tool pushes a stash at the same moment
   const message = prefix + randomBytes(4).toString('hex');
   const find = async () => (await stashEntries(i.workDir)).find((e) => e.message === message) ?? null;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await stashPush(i.workDir, message, pathspec);
-      break;
-    } catch (e) {
-      // the push stores the stash before it cleans the tree: a failure after the store still stashed the work
-      const stored = await find();
-      if (stored) return { sha: stored.sha, note: await finishCleanup(i.workDir, top, stored.sha, gitDir, e) };
-      const busy = lockBusy(e, gitDir);
-      if (!busy || attempt >= STASH_ATTEMPTS) {
-        const why = busy ? `another git process held the lock through ${attempt} attempts` : oneLine(e);
-        return { sha: null, note: `stash failed, ${files(dirty)} left in the tree: ${why}` };
+  let pushed: { stored: StashEntry; error: unknown } | null;
+  try {
+    pushed = await whileLocked(gitDir, async () => {
+      try {
+        await stashPush(i.workDir, message, pathspec);
+        return null;
+      } catch (e) {
+        // the push stores the stash before it cleans the tree: a failure after the store still stashed the work
+        const stored = await find();
+        if (stored) return { stored, error: e };
+        throw e;
       }
-      await sleep(STASH_RETRY_BASE_MS * 2 ** (attempt - 1));
-    }
+    });
+  } catch (e) {
+    return { sha: null, note: `stash failed, ${files(dirty)} left in the tree: ${whyFailed(e)}` };
   }
+  if (pushed) return { sha: pushed.stored.sha, note: await finishCleanup(i.workDir, top, pushed.stored.sha, gitDir, pushed.error) };
   const mine = await find();
   if (!mine) return { sha: null, note: `nothing stashable among ${files(dirty)} (submodule changes?): left` };
   return { sha: mine.sha, note: null };
@@ -181,23 +183,46 @@ async function stashOrphanWork(
  * the stash holds (retrying a busy lock), so the next round is not told to apply work that is still there.
  */
 async function finishCleanup(dir: string, top: string, sha: string, gitDir: string, first: unknown): Promise<string | null> {
+  try {
+    const left = await whileLocked(gitDir, () => cleanStashedFromTree(dir, top, sha));
+    return left.length
+      ? `stash push interrupted (${oneLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
+      : null;
+  } catch (e) {
+    return `stashed, but the tree could not be cleaned (${oneLine(e instanceof LockHeld ? e.cause : e)}): the files are also still in it`;
+  }
+}
+
+/** Attempts at a git write (stash, commit, cleanup) while another git holds index.lock or a ref's lock (~3 s in all). */
+export const LOCK_ATTEMPTS = 5;
+const LOCK_RETRY_BASE_MS = 200;
+
+/** The last failure of a git write that another git's lock kept failing through every attempt. */
+class LockHeld extends Error {
+  constructor(
+    readonly attempts: number,
+    override readonly cause: unknown,
+  ) {
+    super(`another git process held the lock through ${attempts} attempts`);
+  }
+}
+
+/** fn, tried again (with a doubling pause) while another git's lock explains its failure; LockHeld after the last. */
+async function whileLocked<T>(gitDir: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const left = await cleanStashedFromTree(dir, top, sha);
-      return left.length
-        ? `stash push interrupted (${oneLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
-        : null;
+      return await fn();
     } catch (e) {
-      if (!lockBusy(e, gitDir) || attempt >= STASH_ATTEMPTS)
-        return `stashed, but the tree could not be cleaned (${oneLine(e)}): the files are also still in it`;
-      await sleep(STASH_RETRY_BASE_MS * 2 ** (attempt - 1));
+      if (!lockBusy(e, gitDir)) throw e;
+      if (attempt >= LOCK_ATTEMPTS) throw new LockHeld(attempt, e);
+      await sleep(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
     }
   }
 }
 
-/** Attempts at `git stash push` while another git holds index.lock or the stash ref's lock (~3 s in all). */
-export const STASH_ATTEMPTS = 5;
-const STASH_RETRY_BASE_MS = 200;
+function whyFailed(e: unknown): string {
+  return e instanceof LockHeld ? e.message : oneLine(e);
+}
 
 /**
  * A failure another git's lock explains. git 2.39's stash prints nothing at all when index.lock is taken

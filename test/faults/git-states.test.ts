@@ -373,6 +373,30 @@ test('another tool pushing stashes through the round and aftercare: the orphan S
   await invariants(p, 2);
 });
 
+test('dirty_action = commit with index.lock held through aftercare: retried, then a clear note; the next round commits the work of both rounds', async (t) => {
+  const script = `echo "round $AGENT_RUNNER_ROUND" > "held-$AGENT_RUNNER_ROUND.txt"
+    if [ "$AGENT_RUNNER_ROUND" = 1 ]; then : > "$(git rev-parse --git-dir)/index.lock"; fi`;
+  const p = project(t, { command: ['bash', '-c', script], extraToml: '[vcs]\ndirty_action = "commit"\n' });
+  const lock = path.join(p.dir, '.git', 'index.lock');
+  t.after(() => fs.rmSync(lock, { force: true }));
+
+  const r1 = p.run(['round']);
+  assert.equal(r1.code, 0, r1.stdout + r1.stderr);
+  const one = p.rounds()[0];
+  assert.equal(one.reason, 'commit failed, 1 dirty file left in the tree: another git process held the lock through 5 attempts');
+  assert.deepEqual(one.commits, []);
+  assert.equal(fs.readFileSync(path.join(p.dir, 'held-1.txt'), 'utf8'), 'round 1\n');
+
+  fs.rmSync(lock);
+  const r2 = p.run(['round']);
+  assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+  const two = p.rounds()[1];
+  assert.equal(two.commits.length, 1, `${two.reason}`);
+  assert.equal(git(p.dir, 'show', `${two.commits[0]}:held-1.txt`), 'round 1');
+  assert.equal(git(p.dir, 'show', `${two.commits[0]}:held-2.txt`), 'round 2');
+  await invariants(p, 2);
+});
+
 test('index.lock held by another git through aftercare: stash retried, then a clear note; the files stay in the tree and the next round stashes them', async (t) => {
   // round 1 leaves work and a held index.lock, as if another git were mid-write; later rounds just leave work
   const script = `echo "round $AGENT_RUNNER_ROUND" > "held-$AGENT_RUNNER_ROUND.txt"; echo "edit $AGENT_RUNNER_ROUND" >> README.md
