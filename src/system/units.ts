@@ -55,6 +55,13 @@ function noNewline(what: string, s: string): string {
   return s;
 }
 
+/** A user name as `User=` takes it ($SUDO_USER, say): plain POSIX-style, so no specifier or space rides along. */
+function userName(s: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/.test(s))
+    throw new UserError(`the user to run as, ${JSON.stringify(s)}, is not a plain user name: run install from that user's own sudo`, EXIT.CONFIG);
+  return s;
+}
+
 /** '%' starts a specifier in most unit settings. */
 const specifiers = (s: string) => s.replace(/%/g, '%%');
 
@@ -151,7 +158,7 @@ export function renderUnit(template: string, role: UnitRole, i: UnitInputs): Ren
     PROJECT_ESC: specifiers(config.project),
     PATH_ENV: envAssignment('PATH', i.path),
     IDENT: name.replace(/\.service$/, ''),
-    USER: i.scope === 'system' ? `User=${noNewline('user', i.user!)}` : '',
+    USER: i.scope === 'system' ? `User=${userName(i.user!)}` : '',
     RESTART_STEPS: restartSteps,
     WANTED_BY: i.scope === 'system' ? 'multi-user.target' : 'default.target',
   };

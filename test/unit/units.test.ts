@@ -123,6 +123,10 @@ test('system units run as User= and want multi-user.target', () => {
   assert.deepEqual(key(u.text, 'User'), ['alice']);
   assert.deepEqual(key(u.text, 'WantedBy'), ['multi-user.target']);
   assert.throws(() => serveUnit({ scope: 'system' }), /user to run as/);
+  // $SUDO_USER is whatever the environment says: a specifier or a space must not reach User=
+  for (const bad of ['%n', 'a b', '-x', 'root\nExecStartPre=/bin/true'])
+    assert.throws(() => serveUnit({ scope: 'system', user: bad }), (e: unknown) => e instanceof UserError && e.exitCode === EXIT.CONFIG, bad);
+  assert.deepEqual(key(serveUnit({ scope: 'system', user: 'build-01.ci$' }).text, 'User'), ['build-01.ci$']);
 });
 
 test('the monitor unit runs `monitor` and is not bound to serve', () => {
