@@ -4,7 +4,7 @@
 // drops is first appended to `<file>.corrupt` (0600) beside the original.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FILE_MODE, readJsonFile, writeFileAtomic } from './files.js';
+import { FILE_MODE, readJsonFile, writeAll, writeFileAtomic } from './files.js';
 import { appendEvent } from './events.js';
 import type { StatePaths } from './paths.js';
 import { isRoundRecord } from './ledger.js';
@@ -26,7 +26,7 @@ function saveCorrupt(file: string, text: string): string {
   const to = `${file}.corrupt`;
   const fd = fs.openSync(to, 'a', FILE_MODE);
   try {
-    fs.writeSync(fd, text.endsWith('\n') ? text : text + '\n');
+    writeAll(fd, Buffer.from(text.endsWith('\n') ? text : text + '\n'));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -56,23 +56,7 @@ export function listProcesses(): ProcInfo[] {
 
 /** Does the process's environment (as given at exec) hold `name=value`? false on any error. */
 export function hasEnvTag(pid: number, name: string, value: string): boolean {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return false;
-  }
-  const needle = Buffer.from(`${name}=${value}\0`, 'utf8');
-  let at = buf.indexOf(needle);
-  while (at >= 0) {
-    // must start an entry, or `XNAME=value` would match
-    if (at === 0 || buf[at - 1] === 0) return true;
-    at = buf.indexOf(needle, at + 1);
-  }
-  // the last entry may lack its trailing NUL
-  const bare = needle.subarray(0, needle.length - 1);
-  const tail = buf.length - bare.length;
-  return tail >= 0 && (tail === 0 || buf[tail - 1] === 0) && buf.subarray(tail).equals(bare);
+  return envValue(pid, name) === value;
 }
 
 export function processStartTime(pid: number): number | null {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { finished, makeProject, type Project } from '../helpers/project.js';
-import { git, isAlive, tmpDir, waitFor } from '../helpers/env.js';
+import { git, isAlive, procStatusKb, tmpDir, waitFor } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { MAX_LINE_BYTES } from '../../src/round/stream-parser.js';
 import { assertNoStray, badJsonLines, checkInvariants, killAll, killStateDirProcesses, readAgentPids } from '../helpers/invariants.js';
@@ -65,21 +65,11 @@ function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-/** The peak resident set (VmHWM, kB) of a live process; null once it is gone. */
-function vmHwmKb(pid: number): number | null {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Samples a process's VmHWM until stopped; the peak seen (kB). */
 function sampleHwm(pid: number): { stop(): number } {
   let peak = 0;
   const tick = () => {
-    const v = vmHwmKb(pid);
+    const v = procStatusKb(pid, 'VmHWM');
     if (v !== null && v > peak) peak = v;
   };
   tick();

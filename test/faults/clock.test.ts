@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { AGENTS_DIR, tmpDir, waitFor } from '../helpers/env.js';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
-import { assertNoStray, checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
+import { assertNoStray, checkInvariants, killStateDirProcesses, safeRead } from '../helpers/invariants.js';
 import { SLICE_MS } from '../../src/serve/sleep.js';
 
 const HOUR = 3600_000;
@@ -81,14 +81,6 @@ async function exitWithin(c: Clocked, ms: number): Promise<Awaited<Clocked['done
     assert.fail(`serve did not exit within ${ms / 1000}s; status ${st.slice(0, 400)}; events ${JSON.stringify(c.p.events().slice(-5))}`);
   }
   return r;
-}
-
-function safeRead(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 const wallSpan = (r: { start: string; end: string }) => Date.parse(r.end) - Date.parse(r.start);

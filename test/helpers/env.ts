@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+// a zombie is dead for the tests too: the same rule the supervisor uses
+export { isAlive } from '../../src/system/proc.js';
 
 /** the repository root (build/test/helpers/env.js → ../../..) */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -50,19 +52,13 @@ export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-export function isAlive(pid: number): boolean {
+/** A figure of /proc/<pid>/status in kB (VmRSS, VmHWM …); null once the process is gone. */
+export function procStatusKb(pid: number, field: string): number | null {
   try {
-    process.kill(pid, 0);
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
   } catch {
-    return false;
-  }
-  // a zombie is dead for our purposes
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
+    return null;
   }
 }
 

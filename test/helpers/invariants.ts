@@ -17,6 +17,8 @@ import * as assert from 'node:assert/strict';
 import { isAlive, sleep } from './env.js';
 import { ROUND_TAG_VAR } from '../../src/round/record.js';
 import { readJsonLines } from '../../src/state/files.js';
+import { isRoundRecord } from '../../src/state/ledger.js';
+import { envValue } from '../../src/system/proc.js';
 
 export { ROUND_TAG_VAR };
 export const STATE_DIR_VAR = 'AGENT_RUNNER_STATE_DIR';
@@ -86,7 +88,7 @@ export function checkInvariants(stateDir: string, o: InvariantOptions = {}): Inv
   // a ledger line must be a round (integer n > 0, an outcome, start and end); with the ledger torn on
   // purpose, the readers' view applies instead (src/state/ledger.ts isRoundRecord: an integer n > 0)
   type Line = { n?: unknown; outcome?: unknown; start?: unknown; end?: unknown };
-  const hasN = (r: Line) => Number.isInteger(r.n) && (r.n as number) > 0;
+  const hasN = (r: Line) => isRoundRecord(r);
   const isRound = (r: Line) => hasN(r) && typeof r.outcome === 'string' && typeof r.start === 'string' && typeof r.end === 'string';
   let records = jsonLines<Line>(roundsFile);
   if (torn.has('rounds')) records = records.filter(hasN);
@@ -104,28 +106,13 @@ export function checkInvariants(stateDir: string, o: InvariantOptions = {}): Inv
   return { rounds, events: jsonLines(eventsFile), status };
 }
 
-function safeRead(file: string): string {
+/** A file's text, or '' when it cannot be read (a process gone, a file not written yet). */
+export function safeRead(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
     return '';
   }
-}
-
-/** NAME=value entries of /proc/<pid>/environ (as given at exec); null if unreadable. */
-function environ(pid: number): Map<string, string> | null {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return null;
-  }
-  const m = new Map<string, string>();
-  for (const entry of buf.toString('utf8').split('\0')) {
-    const eq = entry.indexOf('=');
-    if (eq > 0) m.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  return m;
 }
 
 export interface StrayScope {
@@ -152,13 +139,12 @@ export function strayRoundProcesses(scope: StrayScope = {}): StrayProcess[] {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
-    const env = environ(pid);
-    const tag = env?.get(ROUND_TAG_VAR);
-    if (!env || tag === undefined) continue;
+    const tag = envValue(pid, ROUND_TAG_VAR);
+    if (tag === null) continue;
     if (tags && !tags.has(tag)) continue;
-    if (stateDir && path.resolve(env.get(STATE_DIR_VAR) ?? '') !== stateDir) continue;
+    if (stateDir && path.resolve(envValue(pid, STATE_DIR_VAR) ?? '') !== stateDir) continue;
     if (!isAlive(pid)) continue;
-    const round = env.get('AGENT_RUNNER_ROUND');
+    const round = envValue(pid, 'AGENT_RUNNER_ROUND');
     out.push({ pid, tag, round: round && /^\d+$/.test(round) ? Number(round) : null, cmdline: safeRead(`/proc/${pid}/cmdline`).replace(/\0/g, ' ').trim() });
   }
   return out;

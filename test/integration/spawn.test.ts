@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { spawnAgent } from '../../src/round/spawn.js';
 import { killRoundTree } from '../../src/round/kill-tree.js';
 import { readProc } from '../../src/system/proc.js';
-import { AGENTS_DIR, REPO_ROOT, isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { AGENTS_DIR, REPO_ROOT, isAlive, procStatusKb, sleep, tmpDir, waitFor } from '../helpers/env.js';
 
 const TAG = 'AGENT_RUNNER_TEST_TAG';
 const agent = (name: string) => path.join(AGENTS_DIR, name);
@@ -182,15 +182,6 @@ function fileDigest(file: string): Promise<string> {
   });
 }
 
-function vmRssKb(pid: number): number | null {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
 interface FloodRun {
   maxRssKb: number;
   samples: number;
@@ -215,7 +206,7 @@ async function floodInDriver(dir: string, logPath: string, mb: number, line: str
   let maxRssKb = 0;
   let samples = 0;
   const sampler = setInterval(() => {
-    const kb = vmRssKb(driver.pid!);
+    const kb = procStatusKb(driver.pid!, 'VmRSS');
     if (kb !== null) {
       samples++;
       maxRssKb = Math.max(maxRssKb, kb);
