@@ -1,7 +1,7 @@
 // 5. Kill latency: a 50-process tree that ignores SIGTERM; from the deadline to the last process gone.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { findRoundProcesses, killRoundTree } from '../../src/round/kill-tree.js';
+import { findRoundProcesses, killRoundTree } from '../../src/system/kill-tree.js';
 import { benchEnv, stats, waitFor } from '../lib/measure.js';
 import { failed, fmt, verdict, type BenchOptions, type Row } from '../lib/row.js';
 

@@ -1,10 +1,10 @@
 // `agent-runner events`: events.jsonl as NDJSON, filtered; --tail follows new lines.
 import * as fs from 'node:fs';
-import { loadObserverContext } from './context.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { loadObserverContext } from '../config/context.js';
+import { EXIT, UserError } from '../errors.js';
 import { EVENT_KINDS } from '../state/events.js';
 import { parseJsonLines } from '../state/files.js';
-import type { EventLine } from '../types.js';
+import type { EventLine } from '../state/types.js';
 
 export function parseKinds(spec: string | undefined): Set<string> | null {
   if (!spec) return null;

@@ -1,8 +1,8 @@
 // `agent-runner init`: scaffold the config and a prompt in a git project, and commit only those files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError, EXIT } from './exit-codes.js';
-import { PRESETS, packageRoot, renderConfigToml } from '../config/presets.js';
+import { UserError, EXIT } from '../errors.js';
+import { PRESETS, packageRoot, renderConfigToml } from '../agents/presets.js';
 import { parseConfig } from '../config/load.js';
 
 const CONFIG_NAME = 'agent-runner.toml';

@@ -1,23 +1,26 @@
-// `install` / `uninstall`: serve (and optionally the monitor) as systemd units, and starting serve
-// through its unit (what `start` / `restart` use once a unit is installed).
+// `install` / `uninstall`: serve (and optionally the monitor) as systemd units. Starting and stopping serve
+// through its unit (what `start` / `stop` / `restart` use once a unit is installed) is serve/unit-control.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadContext, loadObserverContext } from './context.js';
-import { EXIT, UserError } from './exit-codes.js';
-import { holderAlive, readLock } from '../state/lock.js';
-import type { StatePaths } from '../state/paths.js';
-import { monoMs } from '../util/clock.js';
+import { loadContext, loadObserverContext } from '../config/context.js';
+import { EXIT, UserError } from '../errors.js';
+import { liveHolder } from '../state/lock.js';
+import { confirmServeUnit } from '../serve/unit-control.js';
+import { sleepFor } from '../util/sleep.js';
 import { renderUnit, shellWord, type RenderedUnit, type Scope, type UnitRole } from '../system/units.js';
 import {
   currentUser,
   findInstalledUnits,
-  firstLine,
   lingerEnabled,
   managerProblem,
   readTemplate,
   showUnit,
   systemctl,
+  firstLine,
+  journalHint,
+  mustCall,
+  scopeFlag,
   systemdVersion,
   unitDir,
   type InstalledUnit,
@@ -25,83 +28,13 @@ import {
 
 /** bin/agent-runner.js of this very package (build/src/cli/install-cmd.js → ../../../bin) */
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/agent-runner.js');
-const CONFIRM_MS = 15_000;
 const MONITOR_SETTLE_MS = 2_000;
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const scopeFlag = (scope: Scope) => (scope === 'user' ? ' --user' : '');
-const journalHint = (scope: Scope, unit: string) => `journalctl${scopeFlag(scope)} -u ${shellWord(unit)}`;
-
-function liveHolderPid(paths: StatePaths): number | null {
-  const h = readLock(paths.lock);
-  return h && holderAlive(h) ? h.pid : null;
-}
-
-function mustCall(scope: Scope, args: string[], timeoutMs?: number): void {
-  const r = systemctl(scope, args, timeoutMs);
-  if (r.code !== 0) {
-    throw new UserError(`systemctl${scopeFlag(scope)} ${args.join(' ')} failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
-  }
-}
 
 function writeUnitFile(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, text, { mode: 0o644 });
   fs.renameSync(tmp, file);
-}
-
-/**
- * Waits until serve runs under the unit: active, and the project lock held by the unit's main process.
- * Returns null when it does, or why not (one line, with where to look).
- */
-export async function confirmServeUnit(u: { scope: Scope; name: string }, paths: StatePaths, timeoutMs = CONFIRM_MS): Promise<string | null> {
-  const end = monoMs() + timeoutMs; // a bound, not a moment: the monotonic clock (src/util/clock.ts)
-  let v = showUnit(u.scope, u.name);
-  while (monoMs() < end) {
-    v = showUnit(u.scope, u.name);
-    if (v.ActiveState === 'active' && v.MainPID > 0 && liveHolderPid(paths) === v.MainPID) return null;
-    const down = v.ActiveState === 'failed' || v.ActiveState === 'inactive' || v.SubState === 'auto-restart';
-    if (down) break;
-    await sleep(100);
-  }
-  const exit = v.ExecMainStatus === null ? '' : `, exit ${v.ExecMainStatus}`;
-  return `${u.name} is ${v.ActiveState} (${v.SubState}${exit}, result ${v.Result}); see \`${journalHint(u.scope, u.name)}\``;
-}
-
-/** `start` with a unit installed: systemd starts serve, so it keeps its restart policy and its logs. */
-export async function startServeUnit(u: InstalledUnit, paths: StatePaths): Promise<number> {
-  mustCall(u.scope, ['start', '--', u.name], 60_000);
-  const why = await confirmServeUnit(u, paths);
-  if (why) throw new UserError(`serve did not stay up under systemd: ${why}`);
-  process.stdout.write(`started ${u.name} (serve pid ${showUnit(u.scope, u.name).MainPID}); logs: ${journalHint(u.scope, u.name)}\n`);
-  return EXIT.OK;
-}
-
-/** Asks systemd to stop the unit without waiting for it (the caller waits for serve itself, with its own bound). */
-export function requestUnitStop(u: InstalledUnit): { mainPid: number } {
-  let mainPid = 0;
-  try {
-    mainPid = showUnit(u.scope, u.name).MainPID;
-  } catch {
-    /* systemd not reachable: the caller still signals serve itself */
-  }
-  systemctl(u.scope, ['stop', '--no-block', '--', u.name], 10_000);
-  return { mainPid };
-}
-
-/** Bounded wait until systemd no longer counts the unit as running or stopping. */
-export async function waitUnitDown(u: InstalledUnit, timeoutMs = 10_000): Promise<void> {
-  const end = monoMs() + timeoutMs;
-  while (monoMs() < end) {
-    try {
-      const s = showUnit(u.scope, u.name).ActiveState;
-      if (s !== 'active' && s !== 'deactivating' && s !== 'activating' && s !== 'reloading') return;
-    } catch {
-      return;
-    }
-    await sleep(100);
-  }
 }
 
 export interface InstallOptions {
@@ -156,7 +89,7 @@ export async function installCommand(o: InstallOptions): Promise<number> {
     throw new UserError(`this project already has a ${other.scope} unit (${other.name}); \`agent-runner uninstall\` it first`);
   }
   const servePrev = installed.find((u) => u.role === 'serve');
-  const holder = liveHolderPid(paths);
+  const holder = liveHolder(paths.lock)?.pid ?? null;
   if (holder !== null) {
     const underUnit = servePrev ? showUnit(scope, servePrev.name).MainPID === holder : false;
     if (!underUnit) throw new UserError(`serve is running (pid ${holder}) outside systemd; \`agent-runner stop\` it first, then install`);
@@ -177,7 +110,7 @@ export async function installCommand(o: InstallOptions): Promise<number> {
   }
   const monitor = units.find((u) => u.role === 'monitor');
   if (monitor) {
-    await sleep(MONITOR_SETTLE_MS);
+    await sleepFor(MONITOR_SETTLE_MS);
     const v = showUnit(scope, monitor.name);
     if (v.ActiveState === 'active') process.stdout.write(`installed ${monitor.name}: monitor running, pid ${v.MainPID}\n`);
     else {

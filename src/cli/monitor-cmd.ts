@@ -1,8 +1,8 @@
 // `agent-runner monitor`: watch the local project, or remote hosts over ssh, and print alert transitions.
 import * as path from 'node:path';
 import { findConfigPath } from '../config/load.js';
-import { loadObserverContext, type ObserverContext } from './context.js';
-import { ConfigError, EXIT, UserError } from './exit-codes.js';
+import { loadObserverContext, type ObserverContext } from '../config/context.js';
+import { ConfigError, EXIT, UserError } from '../errors.js';
 import { fileStore, memoryStore } from '../monitor/alerts.js';
 import { runMonitor } from '../monitor/loop.js';
 import { localSource } from '../monitor/local.js';

@@ -1,14 +1,14 @@
 // `agent-runner peek`: the Snapshot (human summary or --json), one value of it (--select), or one round's
 // record and the tail of its log (--round, --log). Works with a broken config.
 import * as fs from 'node:fs';
-import { loadObserverContext } from './context.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { loadObserverContext } from '../config/context.js';
+import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { formatSelected, selectPath } from './select-path.js';
 import { readTail } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
-import { buildSnapshot } from '../state/snapshot.js';
+import { buildSnapshot } from '../snapshot/build.js';
 import { redact, redactDeep } from '../util/redact.js';
 
 export interface PeekOptions {

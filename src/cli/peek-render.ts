@@ -1,6 +1,6 @@
 // The human view of a Snapshot, shared by `peek` and `watch`: a summary, not a dump. Pure.
-import type { Snapshot } from '../state/snapshot-types.js';
-import type { EventLine } from '../types.js';
+import type { Snapshot } from '../snapshot/types.js';
+import type { EventLine } from '../state/types.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;

@@ -3,8 +3,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { EXIT, UserError } from './exit-codes.js';
-import { isDiskFull } from '../state/disk-space.js';
+import { EXIT, UserError } from '../errors.js';
+import { isDiskFull } from '../system/disk-space.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = require("../../../package.json").version;
@@ -93,7 +93,7 @@ export function buildProgram(): Command {
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
     .action((o) =>
-      run(async () => (await import('../serve/serve-cmd.js')).serveCommand({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds })),
+      run(async () => (await import('../serve/process.js')).serveCommand({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds })),
     );
 
   program

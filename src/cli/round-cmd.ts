@@ -1,14 +1,16 @@
 // `agent-runner round`: one round under the project lock, with SIGTERM/SIGINT ending the agent's tree.
-import { loadContext } from './context.js';
-import { EXIT } from './exit-codes.js';
+import { loadContext } from '../config/context.js';
+import { EXIT } from '../errors.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { ensureDir } from '../state/files.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
-import type { RoundRecord } from '../types.js';
+import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
+import { describeRound } from '../round/describe.js';
+
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
 export function roundExitCode(r: RoundRecord): number {
@@ -17,20 +19,6 @@ export function roundExitCode(r: RoundRecord): number {
   if (r.outcome === 'preflight_failed') return failedCheck(r) === 'disk_space' ? EXIT.PAUSED : EXIT.CONFIG;
   if (r.category === 'usage_limit') return EXIT.PAUSED;
   return EXIT.FAILURE;
-}
-
-export function describeRound(r: RoundRecord): string {
-  const bits = [r.outcome + (r.category ? ` (${r.category})` : '')];
-  if (r.exit_code !== null) bits.push(`exit ${r.exit_code}`);
-  else if (r.signal) bits.push(r.signal);
-  bits.push(`${r.duration_s}s`);
-  if (r.commits.length) bits.push(`${r.commits.length} commit${r.commits.length > 1 ? 's' : ''}`);
-  if (r.stash_sha) bits.push(`orphan work stashed as ${r.stash_sha.slice(0, 12)}`);
-  else if (r.dirty_files) bits.push(`${r.dirty_files} dirty file(s) left`);
-  if (r.killed) bits.push(`${r.killed} leftover process(es) ended`);
-  let line = `round ${r.n}: ${bits.join(', ')}`;
-  if (r.reason && r.outcome !== 'ok') line += ` — ${r.reason}`;
-  return line;
 }
 
 export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean }): Promise<number> {

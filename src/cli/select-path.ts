@@ -1,5 +1,5 @@
 // `peek --select a.b.0`: one value out of a JSON document, by a dotted path. Pure.
-import { EXIT, UserError } from './exit-codes.js';
+import { EXIT, UserError } from '../errors.js';
 
 /** The value at `dotted` in `root`; a UserError (exit 2) names the first segment that is not there. */
 export function selectPath(root: unknown, dotted: string, rootName = 'snapshot'): unknown {

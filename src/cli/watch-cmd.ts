@@ -1,10 +1,10 @@
 // `agent-runner watch`: peek's human view, redrawn every interval. On a terminal: the alternate screen,
 // each frame written over the last (cursor home, each line cleared to its end, then the rest of the screen)
 // so nothing flickers; the terminal is restored on exit. Otherwise: one summary per interval, separated.
-import { loadObserverContext } from './context.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { loadObserverContext } from '../config/context.js';
+import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
-import { buildSnapshot } from '../state/snapshot.js';
+import { buildSnapshot } from '../snapshot/build.js';
 
 export const DEFAULT_WATCH_INTERVAL_S = 2;
 /** below this, watch would spend its time in git and /proc, not showing anything new */

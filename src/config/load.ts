@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError } from '../cli/exit-codes.js';
-import type { Config, DirtyAction, MonitorConfig, PhaseConfig } from '../types.js';
+import { ConfigError } from '../errors.js';
+import type { Config, DirtyAction, MonitorConfig, PhaseConfig } from './types.js';
 import { closest } from './did-you-mean.js';
 import { hasControlChar, workDirProblem } from './work-dir.js';
 import {

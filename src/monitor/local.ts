@@ -1,6 +1,6 @@
 // The local project: the snapshot is built in-process, and auto-stop runs `stop`'s own steps.
 import * as os from 'node:os';
-import type { ObserverContext } from '../cli/context.js';
+import type { ObserverContext } from '../config/context.js';
 import { appendEvent } from '../state/events.js';
 import type { HostSource } from './source.js';
 
@@ -11,11 +11,11 @@ export function localSource(ctx: ObserverContext, rounds: number): HostSource {
   return {
     host: os.hostname(),
     async fetch() {
-      const { buildSnapshot } = await import('../state/snapshot.js');
+      const { buildSnapshot } = await import('../snapshot/build.js');
       return buildSnapshot(ctx, { rounds });
     },
     async stop(detectors) {
-      const { stopServe } = await import('../cli/control-cmd.js');
+      const { stopServe } = await import('../serve/control.js');
       const said: string[] = [];
       let code: number;
       try {

@@ -1,8 +1,8 @@
 // The monitor loop: poll every host on its own timer, run the detectors, turn findings into raised and
 // resolved alerts, stop serve where an alert says so, print transitions only.
-import { sleepFor } from '../serve/sleep.js';
+import { sleepFor } from '../util/sleep.js';
 import { monoMs } from '../util/clock.js';
-import type { Snapshot } from '../state/snapshot-types.js';
+import type { Snapshot } from '../snapshot/types.js';
 import { toLine, transition, type AlertStore } from './alerts.js';
 import { evaluate } from './evaluate.js';
 import { detectorByName } from './registry.js';

@@ -1,6 +1,6 @@
 // Where a host's snapshot comes from, and how its serve is stopped: in-process for the local project,
 // over ssh for a remote one. The loop does not know which.
-import type { Snapshot } from '../state/snapshot-types.js';
+import type { Snapshot } from '../snapshot/types.js';
 import type { AutoAction } from './types.js';
 
 export interface HostSource {

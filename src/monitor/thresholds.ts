@@ -1,8 +1,8 @@
 // The monitor's thresholds: [monitor] of the config (defaults from the schema), checked where the
 // schema cannot check them: the names in auto_stop_on and the order of the disk limits.
-import { ConfigError } from '../cli/exit-codes.js';
+import { ConfigError } from '../errors.js';
 import { sectionSpec } from '../config/schema.js';
-import type { MonitorConfig } from '../types.js';
+import type { MonitorConfig } from '../config/types.js';
 import { DETECTORS, detectorByName } from './registry.js';
 import type { Thresholds } from './types.js';
 

@@ -1,6 +1,6 @@
 // The monitor's shapes: what a detector sees, what it finds, and the alert a finding becomes.
-import type { Snapshot } from '../state/snapshot-types.js';
-import type { MonitorConfig } from '../types.js';
+import type { Snapshot } from '../snapshot/types.js';
+import type { MonitorConfig } from '../config/types.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 

@@ -1,6 +1,6 @@
 // Which rounds a detector looks at: bounded in time (window_s, on the snapshot's own clock) and in count
 // (window_rounds), and, for what could stop serve, never older than the serve that is running now.
-import type { Snapshot, SnapshotRound } from '../state/snapshot-types.js';
+import type { Snapshot, SnapshotRound } from '../snapshot/types.js';
 import type { Thresholds } from './types.js';
 
 /** uptime_s is rounded to whole seconds (off by at most 0.5 s): a round that started this close after the computed start may be older */

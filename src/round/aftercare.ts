@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { namePaths } from './git-state.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DirtyAction } from '../types.js';
+import type { DirtyAction } from '../config/types.js';
 import {
   commitAll,
   cleanStashedFromTree,

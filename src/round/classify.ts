@@ -14,11 +14,11 @@
 //      (the last PLAIN_LINES of them), then the model's last words. Tool output is never evidence.
 //   6. nothing recognised: a non-zero exit is a crash; with no exit status at all (never reaped, recovered)
 //      the category is `unknown`.
-import type { Category, Outcome } from '../types.js';
+import type { Category, Outcome } from '../state/types.js';
 import { redact } from '../util/redact.js';
-import { parseAgentLines, type AgentLines } from './agent-lines.js';
-import { OUTPUT_PATTERNS, type OutputPattern } from './patterns.js';
-import { extractResetTime } from './resets.js';
+import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
+import { OUTPUT_PATTERNS, type OutputPattern } from '../agents/patterns.js';
+import { extractResetTime } from '../agents/resets.js';
 
 export interface RoundFacts {
   /** null when killed by a signal or never started */

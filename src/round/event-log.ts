@@ -4,7 +4,7 @@
 // copy its whole log a second time. Results, errors, rate limits, retries and usage are always written.
 import * as fs from 'node:fs';
 import { FILE_MODE, writeAll } from '../state/files.js';
-import { StreamParser, type AgentEvent, type StreamName, type StreamStats } from './stream-parser.js';
+import { StreamParser, type AgentEvent, type StreamName, type StreamStats } from '../agents/stream-parser.js';
 import { monoMs } from '../util/clock.js';
 
 export const EVENTS_BUDGET_BYTES = 16 * 1024 * 1024;

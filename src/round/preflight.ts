@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
 import { which } from '../system/which.js';
-import { checkSpace } from '../state/disk-space.js';
+import { checkSpace } from '../system/disk-space.js';
 import { GitError, gitState, headAndPaths, type GitState, type RepoPaths } from './git.js';
 import { gitStateProblem } from './git-state.js';
-import { rootRefusal } from './agent-cli.js';
+import { rootRefusal } from '../agents/agent-cli.js';
 
 export interface PreflightInput {
   stateDir: string;

@@ -1,5 +1,5 @@
 // The prompt an agent receives: a round-context block, then the prompt file(s). Pure.
-import type { Outcome, Category } from '../types.js';
+import type { Outcome, Category } from '../state/types.js';
 import { detachedContextLines } from './git-state.js';
 
 export interface RoundContext {

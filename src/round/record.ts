@@ -1,11 +1,12 @@
 // A round's record and its bookkeeping: the ledger line, the open marker, the operator's own files. Shared
 // by the round, its recovery, serve's disk guard and the snapshot (which must not load the whole round).
-import type { Config, RoundRecord } from '../types.js';
+import type { RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound } from '../state/ledger.js';
-import { isDiskFull } from '../state/disk-space.js';
-import { UserError } from '../cli/exit-codes.js';
+import { isDiskFull } from '../system/disk-space.js';
+import { UserError } from '../errors.js';
 
 /** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
 export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';

@@ -1,12 +1,12 @@
 // Crash recovery and the sweep: what a dead supervisor's round left behind is ended and recorded.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RoundRecord } from '../types.js';
+import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
-import { killRoundTree } from './kill-tree.js';
+import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
 
 export interface Sweep {

@@ -1,7 +1,8 @@
 // Layer 1: one round, from preflight to the ledger. The caller holds the project lock.
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type { Config, OpenRound, PhaseConfig, RoundRecord } from '../types.js';
+import type { OpenRound, RoundRecord } from '../state/types.js';
+import type { Config, PhaseConfig } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { ensureDir, readTail } from '../state/files.js';
 import { appendEvent } from '../state/events.js';
@@ -14,9 +15,9 @@ import { headAndPaths, stashShas } from './git.js';
 import { classify } from './classify.js';
 import { redact } from '../util/redact.js';
 import { openEventLog } from './event-log.js';
-import { costFromTokens } from './agent-cli.js';
-import type { StreamFacts } from './stream-parser.js';
-import { isDiskFull } from '../state/disk-space.js';
+import { costFromTokens } from '../agents/agent-cli.js';
+import type { StreamFacts } from '../agents/stream-parser.js';
+import { isDiskFull } from '../system/disk-space.js';
 import { monoMs } from '../util/clock.js';
 import { bareRecord, finishRound, findOrphanStash, iso, ROUND_TAG_VAR, userFiles } from './record.js';
 import { sweepRound, type Sweep } from './recover.js';

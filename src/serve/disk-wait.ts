@@ -7,16 +7,17 @@
 // next start records as aborted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Config, RoundRecord } from '../types.js';
+import type { RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent, eventsLostToFullDisk } from '../state/events.js';
 import { readOpenRound } from '../state/ledger.js';
 import { writeAll } from '../state/files.js';
-import { checkSpace, diskFullMessage, freeBytes, isDiskFull, roundMb, type Shortage } from '../state/disk-space.js';
+import { checkSpace, diskFullMessage, freeBytes, isDiskFull, roundMb, type Shortage } from '../system/disk-space.js';
 import { finishRound, RecordNotWritten } from '../round/record.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { monoMs } from '../util/clock.js';
-import { sleepFor } from './sleep.js';
+import { sleepFor } from '../util/sleep.js';
 
 /** How often a waiting serve measures again: statfs(2) is one system call, so a short poll costs nothing. */
 export const DISK_POLL_MS = 2000;

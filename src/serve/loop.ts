@@ -1,7 +1,8 @@
 // Layer 2: rounds until told to stop. Decisions come from the pure policy; this file does the waiting,
 // the bookkeeping and the stop conditions. The caller holds the project lock and installs signal traps.
 import * as fs from 'node:fs';
-import type { Config, RoundRecord } from '../types.js';
+import type { RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { readLedger } from '../state/ledger.js';
@@ -9,14 +10,14 @@ import { writeStatus, type StatusFile } from '../state/status.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { DiskGuard } from './disk-wait.js';
-import { isDiskFull } from '../state/disk-space.js';
+import { isDiskFull } from '../system/disk-space.js';
 import { decideNext, describeDecision, MAX_WAIT_S } from './policy.js';
-import { sleepFor, sleepUntil } from './sleep.js';
+import { sleepFor, sleepUntil } from '../util/sleep.js';
 import { configFingerprint } from '../config/load.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { redactedTail } from '../state/redacted-tail.js';
-import { authHint } from '../round/agent-cli.js';
+import { authHint } from '../agents/agent-cli.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {

@@ -1,7 +1,8 @@
 // The serve loop's restart policy: recent round records in, what to do next out. Pure: no clock, no
 // randomness, no I/O (the caller supplies `now` and `jitter`). The rules are documented, with their
 // table of cases, in docs/restart-policy.md; keep the two in step.
-import type { Category, Config, RoundRecord } from '../types.js';
+import type { Category, RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
 
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }

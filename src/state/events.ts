@@ -1,7 +1,7 @@
 // events.jsonl: every decision is a line, from a closed registry of kinds.
 import { appendJsonLine, readJsonLines } from './files.js';
-import { isDiskFull } from './disk-space.js';
-import type { EventLine } from '../types.js';
+import { isDiskFull } from '../system/disk-space.js';
+import type { EventLine } from './types.js';
 
 /** The closed registry: kind → what it records. `events --kind` validates against it. */
 export const EVENT_KINDS = {

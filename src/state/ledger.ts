@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { appendJsonLine, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
-import type { OpenRound, RoundRecord } from '../types.js';
+import type { OpenRound, RoundRecord } from './types.js';
 
 export interface Ledger {
   records: RoundRecord[];

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { FILE_MODE, writeAll } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
-import { UserError, EXIT } from '../cli/exit-codes.js';
+import { UserError, EXIT } from '../errors.js';
 
 export interface LockHolder {
   pid: number;
@@ -25,6 +25,12 @@ export function holderAlive(h: LockHolder): boolean {
   const p = readProc(h.pid);
   if (p === null || isDeadState(p.state)) return false;
   return h.starttime === null || p.starttime === h.starttime;
+}
+
+/** The live holder of a project lock (serve, or a foreground round), or null. */
+export function liveHolder(file: string): LockHolder | null {
+  const h = readLock(file);
+  return h && holderAlive(h) ? h : null;
 }
 
 export function readLock(file: string): LockHolder | null {

@@ -1,7 +1,7 @@
 // status.json: what the supervisor is doing right now, replaced atomically at every change.
 import { readJsonFile, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
-import type { Category, Outcome } from '../types.js';
+import type { Category, Outcome } from './types.js';
 
 export type ServiceState = 'running' | 'waiting' | 'stopped' | 'failed';
 

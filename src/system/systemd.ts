@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parseShow, parseSystemdVersion, unitSuffix, type Scope, type UnitRole } from './units.js';
+import { UserError } from '../errors.js';
+import { parseShow, parseSystemdVersion, shellWord, unitSuffix, type Scope, type UnitRole } from './units.js';
 
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
 /** systemd/ at the top of the package (build/src/system/systemd.js → ../../../systemd) */
@@ -46,6 +47,17 @@ function call(cmd: string, args: string[], timeoutMs = CALL_TIMEOUT_MS): CallRes
 
 export function systemctl(scope: Scope, args: string[], timeoutMs?: number): CallResult {
   return call('systemctl', scope === 'user' ? ['--user', ...args] : args, timeoutMs);
+}
+
+export const scopeFlag = (scope: Scope) => (scope === 'user' ? ' --user' : '');
+export const journalHint = (scope: Scope, unit: string) => `journalctl${scopeFlag(scope)} -u ${shellWord(unit)}`;
+
+/** systemctl that must succeed: a failure is one line naming the call and systemd's reason. */
+export function mustCall(scope: Scope, args: string[], timeoutMs?: number): void {
+  const r = systemctl(scope, args, timeoutMs);
+  if (r.code !== 0) {
+    throw new UserError(`systemctl${scopeFlag(scope)} ${args.join(' ')} failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+  }
 }
 
 export function firstLine(s: string): string {

@@ -1,10 +1,18 @@
 // systemd units for a project, rendered from the templates in systemd/: pure (text in, text out), so every
 // rule about names, quoting and timeouts is table-tested without a systemd.
 import * as crypto from 'node:crypto';
-import type { Config } from '../types.js';
-import { EXIT, UserError } from '../cli/exit-codes.js';
+import { EXIT, UserError } from '../errors.js';
 
 export type Scope = 'user' | 'system';
+
+/** What a unit is rendered from: the parts of the validated config it names (system/ sits below config/). */
+export interface UnitConfig {
+  configPath: string;
+  workDir: string;
+  project: string;
+  runtime: { round_timeout_s: number; kill_grace_s: number; state_dir: string };
+  phases: { round_timeout_s?: number }[];
+}
 export type UnitRole = 'serve' | 'monitor';
 
 /** systemd grew RestartSteps= and RestartMaxDelaySec= in 254; older ones warn about unknown keys. */
@@ -82,7 +90,7 @@ export function envAssignment(name: string, value: string): string {
 }
 
 /** The longest a round can run (runtime and every phase), plus its kill grace and the bookkeeping margin. */
-export function stopTimeoutS(config: Config): number {
+export function stopTimeoutS(config: UnitConfig): number {
   const longest = Math.max(config.runtime.round_timeout_s, ...config.phases.map((p) => p.round_timeout_s ?? 0));
   return Math.ceil(longest + config.runtime.kill_grace_s + STOP_MARGIN_S);
 }
@@ -116,7 +124,7 @@ export function renderTemplate(template: string, values: Record<string, string>)
 }
 
 export interface UnitInputs {
-  config: Config;
+  config: UnitConfig;
   scope: Scope;
   /** absolute: the Node binary and bin/agent-runner.js */
   node: string;

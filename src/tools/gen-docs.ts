@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderDefensesDoc } from '../defenses.js';
+import { renderDefensesDoc } from '../snapshot/defenses.js';
 import { renderConfigurationDoc, renderExampleToml } from '../config/example.js';
 import { renderDetectorsDoc } from '../monitor/registry.js';
 

@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { finished, makeProject, type Project } from '../helpers/project.js';
 import { git, isAlive, procStatusKb, tmpDir, waitFor } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
-import { MAX_LINE_BYTES } from '../../src/round/stream-parser.js';
+import { MAX_LINE_BYTES } from '../../src/agents/stream-parser.js';
 import { assertNoStray, badJsonLines, checkInvariants, killAll, killStateDirProcesses, readAgentPids } from '../helpers/invariants.js';
 
 type Done = Awaited<ReturnType<typeof finished>>;

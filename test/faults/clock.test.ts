@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { AGENTS_DIR, tmpDir, waitFor } from '../helpers/env.js';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
 import { assertNoStray, checkInvariants, killStateDirProcesses, safeRead } from '../helpers/invariants.js';
-import { SLICE_MS } from '../../src/serve/sleep.js';
+import { SLICE_MS } from '../../src/util/sleep.js';
 
 const HOUR = 3600_000;
 

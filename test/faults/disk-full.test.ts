@@ -9,7 +9,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
 import { makeProject, type Project } from '../helpers/project.js';
 import { assertNoStray, checkInvariants, jsonLines, killAll, killStateDirProcesses, readAgentPids } from '../helpers/invariants.js';
-import type { RoundRecord } from '../../src/types.js';
+import type { RoundRecord } from '../../src/state/types.js';
 import { appendJsonLine, writeFileAtomic } from '../../src/state/files.js';
 
 const MIB = 1024 * 1024;

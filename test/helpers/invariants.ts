@@ -1,6 +1,6 @@
 // The fault suite's shared invariant checker (issue #8). Every test in test/faults/ ends with it:
 //
-//   import { checkInvariants, assertNoStray, strayRoundProcesses, readAgentPids } from '../helpers/invariants.js';
+//   import { checkInvariants, assertNoStray, strayRoundProcesses, readAgentPids } from './invariants.js';
 //
 //   checkInvariants(stateDir)                         state files valid + ledger 1..N + no round.open.json
 //   checkInvariants(stateDir, { tornAllowed: ['events'], openAllowed: true, minRounds: 3 })

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { AGENTS_DIR, CLI, makeGitRepo, tmpDir } from './env.js';
-import type { RoundRecord, EventLine } from '../../src/types.js';
+import type { RoundRecord, EventLine } from '../../src/state/types.js';
 
 export interface Project {
   dir: string;

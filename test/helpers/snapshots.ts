@@ -1,6 +1,6 @@
 // Fixture snapshots for the monitor's table tests: a quiet, healthy project, and builders to break it.
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from '../../src/state/snapshot-types.js';
-import type { Outcome, Category } from '../../src/types.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from '../../src/snapshot/types.js';
+import type { Outcome, Category } from '../../src/state/types.js';
 
 export const NOW = Date.parse('2025-06-01T12:00:00.000Z');
 export const iso = (ms: number) => new Date(ms).toISOString();

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { spawnAgent, type AgentHandle } from '../../src/round/spawn.js';
-import { findRoundProcesses, killRoundTree } from '../../src/round/kill-tree.js';
+import { findRoundProcesses, killRoundTree } from '../../src/system/kill-tree.js';
 import { hasEnvTag, listProcesses, processStartTime, readProc } from '../../src/system/proc.js';
 import { AGENTS_DIR, REPO_ROOT, isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
 

@@ -9,8 +9,8 @@ import { AGENTS_DIR, git, REPO_ROOT, tmpDir, waitFor } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { finished, makeProject, toml, type Project } from '../helpers/project.js';
 import { validate } from '../helpers/json-schema.js';
-import { DEFENSES } from '../../src/defenses.js';
-import type { Snapshot } from '../../src/state/snapshot-types.js';
+import { DEFENSES } from '../../src/snapshot/defenses.js';
+import type { Snapshot } from '../../src/snapshot/types.js';
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schema', 'snapshot.schema.json'), 'utf8'));
 const SECRET = 'sk-ant-api03-XXXXsecretXXXX';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT, tmpDir } from '../helpers/env.js';
 import { finished, makeProject } from '../helpers/project.js';
-import { PRESETS } from '../../src/config/presets.js';
+import { PRESETS } from '../../src/agents/presets.js';
 
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 const CREDENTIAL_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'];

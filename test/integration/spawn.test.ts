@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { spawnAgent } from '../../src/round/spawn.js';
-import { killRoundTree } from '../../src/round/kill-tree.js';
+import { killRoundTree } from '../../src/system/kill-tree.js';
 import { readProc } from '../../src/system/proc.js';
 import { AGENTS_DIR, REPO_ROOT, isAlive, procStatusKb, sleep, tmpDir, waitFor } from '../helpers/env.js';
 

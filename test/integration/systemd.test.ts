@@ -12,7 +12,7 @@ import { CLI, sleep, waitFor } from '../helpers/env.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { parseShow } from '../../src/system/units.js';
 import { readLock } from '../../src/state/lock.js';
-import type { OpenRound } from '../../src/types.js';
+import type { OpenRound } from '../../src/state/types.js';
 
 /** RestartSec of the serve unit (systemd/agent-runner-serve.service.in) and a margin: long enough to see a restart */
 const STAYS_DOWN_MS = 5_000 + 3_000;

@@ -3,15 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AGENT_FIXTURE_FILES, readAgentFixture } from '../helpers/fixtures.js';
 import { classify, type RoundFacts } from '../../src/round/classify.js';
-import { OUTPUT_PATTERNS } from '../../src/round/patterns.js';
-import { parseAgentLines } from '../../src/round/agent-lines.js';
+import { OUTPUT_PATTERNS } from '../../src/agents/patterns.js';
+import { parseAgentLines } from '../../src/agents/agent-lines.js';
 import {
   extractResetTime,
   resetFromLocalClock,
   resetFromPipeEpoch,
   resetFromRelative,
   resetFromZonedClock,
-} from '../../src/round/resets.js';
+} from '../../src/agents/resets.js';
 
 const NOW = new Date('2026-11-20T23:58:00Z');
 

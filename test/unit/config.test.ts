@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { ConfigError, EXIT } from '../../src/cli/exit-codes.js';
+import { ConfigError, EXIT } from '../../src/errors.js';
 import { configFingerprint, defaultStateDir, findConfigPath, loadConfig, parseConfig } from '../../src/config/load.js';
 import { renderConfigurationDoc, renderExampleToml, tomlString } from '../../src/config/example.js';
 import { SCHEMA } from '../../src/config/schema.js';

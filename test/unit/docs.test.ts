@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { staleFiles } from '../../src/tools/gen-docs.js';
-import { DEFENSES } from '../../src/defenses.js';
+import { DEFENSES } from '../../src/snapshot/defenses.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { REPO_ROOT } from '../helpers/env.js';
 

@@ -7,7 +7,7 @@ import { DETECTORS, detectorByName } from '../../src/monitor/registry.js';
 import { defaultThresholds } from '../../src/monitor/thresholds.js';
 import { transition } from '../../src/monitor/alerts.js';
 import type { FetchState, Thresholds } from '../../src/monitor/types.js';
-import type { Snapshot } from '../../src/state/snapshot-types.js';
+import type { Snapshot } from '../../src/snapshot/types.js';
 import { NOW, iso, round, rounds, snapshot, withStash } from '../helpers/snapshots.js';
 import { REPO_ROOT } from '../helpers/env.js';
 

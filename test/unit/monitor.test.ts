@@ -12,7 +12,7 @@ import { checkThresholds, defaultThresholds } from '../../src/monitor/thresholds
 import { humanLine, jsonLine } from '../../src/monitor/sinks.js';
 import { evaluate } from '../../src/monitor/evaluate.js';
 import { checkSnapshot } from '../../src/monitor/source.js';
-import { UserError, ConfigError } from '../../src/cli/exit-codes.js';
+import { UserError, ConfigError } from '../../src/errors.js';
 import type { Finding } from '../../src/monitor/types.js';
 import { NOW, iso, snapshot } from '../helpers/snapshots.js';
 import { tmpDir } from '../helpers/env.js';

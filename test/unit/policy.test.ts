@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Category, Outcome, RoundRecord } from '../../src/types.js';
+import type { Category, Outcome, RoundRecord } from '../../src/state/types.js';
 import { bareRecord } from '../../src/round/record.js';
 import {
   DEFAULT_AUTH_HINT,

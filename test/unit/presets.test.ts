@@ -2,9 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
-import { PRESETS, isPresetName, packageRoot, renderConfigToml, type PresetName } from '../../src/config/presets.js';
+import { PRESETS, isPresetName, packageRoot, renderConfigToml, type PresetName } from '../../src/agents/presets.js';
 import { REPO_ROOT } from '../helpers/env.js';
-import { rootRefusal } from '../../src/round/agent-cli.js';
+import { rootRefusal } from '../../src/agents/agent-cli.js';
 
 const CFG = '/srv/proj/agent-runner.toml';
 const ENV = { HOME: '/home/u' };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { redact, REDACTED } from '../../src/util/redact.js';
-import { StreamParser } from '../../src/round/stream-parser.js';
+import { StreamParser } from '../../src/agents/stream-parser.js';
 import { redactedTail } from '../../src/state/redacted-tail.js';
 import { CREDENTIAL_DIRS, workDirProblem } from '../../src/config/work-dir.js';
 import { tmpDir } from '../helpers/env.js';

@@ -2,7 +2,7 @@
 // the wall-clock steps themselves are exercised under libfaketime in test/faults/clock.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleepFor, sleepUntil } from '../../src/serve/sleep.js';
+import { sleepFor, sleepUntil } from '../../src/util/sleep.js';
 
 const never = new AbortController().signal;
 

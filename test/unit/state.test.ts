@@ -10,9 +10,9 @@ import { nextRoundNumber, readLedger } from '../../src/state/ledger.js';
 import { acquireLock } from '../../src/state/lock.js';
 import { agentArgv, assemblePrompt, renderContext } from '../../src/round/prompt.js';
 import { findOrphanStash } from '../../src/round/record.js';
-import { UserError } from '../../src/cli/exit-codes.js';
+import { UserError } from '../../src/errors.js';
 import { tmpDir } from '../helpers/env.js';
-import type { RoundRecord } from '../../src/types.js';
+import type { RoundRecord } from '../../src/state/types.js';
 
 test('a torn last line is skipped and the next append starts on a new line', () => {
   const dir = tmpDir();

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { AGENT_FIXTURE_FILES, readAgentFixtureBytes } from '../helpers/fixtures.js';
-import { MAX_LINE_BYTES, RAW_MAX, StreamParser, type AgentEvent, type StreamName } from '../../src/round/stream-parser.js';
-import { agentCli, authHint, costFromTokens } from '../../src/round/agent-cli.js';
+import { MAX_LINE_BYTES, RAW_MAX, StreamParser, type AgentEvent, type StreamName } from '../../src/agents/stream-parser.js';
+import { agentCli, authHint, costFromTokens } from '../../src/agents/agent-cli.js';
 
 type Fixture = ReturnType<typeof readFixture>;
 const readFixture = readAgentFixtureBytes;

@@ -18,8 +18,8 @@ import {
 } from '../../src/system/units.js';
 import { readTemplate, systemdVersion } from '../../src/system/systemd.js';
 import { REPO_ROOT, CLI, tmpDir } from '../helpers/env.js';
-import type { Config } from '../../src/types.js';
-import { EXIT, UserError } from '../../src/cli/exit-codes.js';
+import type { Config } from '../../src/config/types.js';
+import { EXIT, UserError } from '../../src/errors.js';
 
 function config(over: Partial<Config> = {}, dir = '/srv/proj'): Config {
   return {

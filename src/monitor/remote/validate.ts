@@ -1,6 +1,6 @@
 // What the command line may hand to ssh, checked before any process starts. Nothing here ever reaches a
 // local shell (execFile argv only); the remote command is quoted word by word for the remote one.
-import { UserError, EXIT } from '../../cli/exit-codes.js';
+import { UserError, EXIT } from '../../errors.js';
 
 /** an ssh destination: [user@]host, an alias of ~/.ssh/config, an IPv4/IPv6 literal */
 const HOST_RE = /^[A-Za-z0-9_.%:@\[\]-]{1,255}$/;

@@ -2,14 +2,14 @@
 //   SIGTERM, SIGINT, SIGHUP → finish the current round, then exit 0
 //   a second SIGINT, or SIGUSR1 (what `cancel` sends) → end the current round's tree now, then exit
 import * as fs from 'node:fs';
-import { loadContext } from '../cli/context.js';
+import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { ensureDir, writeFileAtomic } from '../state/files.js';
 import { ServeControl, serveLoop } from './loop.js';
 import { repairState } from '../state/repair.js';
-import { UserError, EXIT } from '../cli/exit-codes.js';
+import { UserError, EXIT } from '../errors.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 

@@ -2,7 +2,7 @@
 // said nothing. DATA: order is priority (first match wins), each entry carries an example the unit tests
 // run through. Other CLI versions word the same failure differently, so patterns are about the failure,
 // not about one version's bytes.
-import type { Category } from '../types.js';
+import type { Category } from '../state/types.js';
 import { resetFromPipeEpoch } from './resets.js';
 
 export interface OutputPattern {

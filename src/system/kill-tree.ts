@@ -1,6 +1,6 @@
 // Find and end every process of a round: its group and session, its descendants, and escapees that
 // carry the round's tag in their environment.
-import { hasEnvTag, isDeadState, listProcesses, readProc, type ProcInfo } from '../system/proc.js';
+import { hasEnvTag, isDeadState, listProcesses, readProc, type ProcInfo } from './proc.js';
 import { monoMs } from '../util/clock.js';
 
 export interface RoundTreeSpec {

@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
-import { defaultStateDir, findConfigPath, loadConfig } from '../config/load.js';
-import { salvageRuntimeKeys } from '../config/salvage.js';
+import { defaultStateDir, findConfigPath, loadConfig } from './load.js';
+import { salvageRuntimeKeys } from './salvage.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
-import { ConfigError } from './exit-codes.js';
-import type { Config } from '../types.js';
+import { ConfigError } from '../errors.js';
+import type { Config } from './types.js';
 
 export interface Context {
   config: Config;

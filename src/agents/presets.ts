@@ -2,8 +2,8 @@
 // `agent-runner init --preset NAME` writes. The notes say why each flag is there; they go into the config.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderToml } from './example.js';
-import type { Literal } from './schema.js';
+import { renderToml } from '../config/example.js';
+import type { Literal } from '../config/schema.js';
 
 export type PresetName = 'claude' | 'codex' | 'aider' | 'gemini' | 'demo';
 

@@ -7,7 +7,7 @@
 // there and the rest of it skipped (memory stays bounded); invalid UTF-8 decodes to U+FFFD; each stream has
 // its own line buffer, so interleaved stderr never tears a stdout JSON line.
 import { redact, REDACTED } from '../util/redact.js';
-import type { RoundUsage } from '../types.js';
+import type { RoundUsage } from '../state/types.js';
 import { errorText, isObj, num, str, type Obj } from './json-fields.js';
 import { fromEpoch } from './resets.js';
 

@@ -1,6 +1,6 @@
 // The Snapshot: a published, versioned contract (`peek --json`). The monitor, watch and remote hosts read
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
-import type { Category, EventLine, Outcome, RoundUsage } from '../types.js';
+import type { Category, EventLine, Outcome, RoundUsage } from '../state/types.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 

@@ -5,15 +5,17 @@
 //    that re-read the wall clock, so a step forward past the deadline, or a resume from suspend, ends it
 //    within one slice; a step back lengthens it, since the moment itself is still ahead. maxMs bounds it
 //    on the monotonic clock, so no step of the clock can turn it into an unbounded wait.
-import { monoMs } from '../util/clock.js';
+import { monoMs } from './clock.js';
 
 /** How often a wall-clock wait re-reads the wall clock: the most it wakes late after a step or a resume. */
 export const SLICE_MS = 10_000;
+/** for a plain delay that nothing interrupts */
+const NEVER = new AbortController().signal;
 /** setTimeout's largest delay (2^31-1 ms); longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Resolves 'done' after ms on the monotonic clock, or 'interrupted' as soon as the signal aborts. */
-export function sleepFor(ms: number, signal: AbortSignal): Promise<'done' | 'interrupted'> {
+/** Resolves 'done' after ms on the monotonic clock, or 'interrupted' as soon as the signal (if any) aborts. */
+export function sleepFor(ms: number, signal: AbortSignal = NEVER): Promise<'done' | 'interrupted'> {
   const end = monoMs() + Math.max(0, Number.isFinite(ms) ? ms : 0);
   return waitLoop(() => end - monoMs(), MAX_TIMER_MS, signal);
 }

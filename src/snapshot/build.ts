@@ -3,19 +3,20 @@
 // nothing here reads config.agent.env, and every text that may hold agent output is redacted again.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { buildStatus, type StatusReport } from '../cli/status-cmd.js';
-import { DEFENSES, type Defense } from '../defenses.js';
-import { findRoundProcesses } from '../round/kill-tree.js';
+import { buildStatus, type StatusReport } from './status.js';
+import { DEFENSES, type Defense } from './defenses.js';
+import { findRoundProcesses } from '../system/kill-tree.js';
 import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
-import { parseJsonLines } from './files.js';
-import { readLedger, readOpenRound } from './ledger.js';
-import type { StatePaths } from './paths.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './snapshot-types.js';
-import { probeGit, type GitProbe } from './snapshot-git.js';
-import { readStatus } from './status.js';
-import type { Config, EventLine, OpenRound, RoundRecord } from '../types.js';
+import { parseJsonLines } from '../state/files.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
+import type { StatePaths } from '../state/paths.js';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
+import { probeGit, type GitProbe } from './git-probe.js';
+import { readStatus } from '../state/status.js';
+import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
 
 export const DEFAULT_SNAPSHOT_ROUNDS = 20;
 

@@ -1,0 +1,184 @@
+// Acting on a running serve: start, stop, cancel, kill, restart. The CLI verbs and the monitor's auto-stop
+// call these; what a person should read goes to `say`.
+import * as fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import type { Context } from '../config/context.js';
+import { EXIT, UserError } from '../errors.js';
+import { acquireLock, holderAlive, liveHolder, type LockHolder } from '../state/lock.js';
+import { appendEvent } from '../state/events.js';
+import { ensureDir, FILE_MODE, readTail } from '../state/files.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
+import { ROUND_TAG_VAR } from '../round/record.js';
+import { recoverOpenRound, sweepRound } from '../round/recover.js';
+import { describeRound } from '../round/describe.js';
+import type { StatePaths } from '../state/paths.js';
+import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
+import { requestUnitStop, startServeUnit, waitUnitDown } from './unit-control.js';
+import { monoMs } from '../util/clock.js';
+import { sleepFor } from '../util/sleep.js';
+
+export type Say = (text: string) => void;
+
+const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
+const START_CONFIRM_MS = 10_000;
+
+async function waitGone(h: LockHolder, timeoutMs: number | undefined): Promise<boolean> {
+  const end = timeoutMs === undefined ? Infinity : monoMs() + timeoutMs; // a bound, not a moment
+  while (holderAlive(h)) {
+    if (monoMs() >= end) return false;
+    await sleepFor(100);
+  }
+  return true;
+}
+
+function lastRoundLine(paths: StatePaths): string {
+  const last = readLedger(paths).records.at(-1);
+  return last ? describeRound(last) : 'no round was recorded';
+}
+
+function signalHolder(h: LockHolder, sig: NodeJS.Signals): void {
+  try {
+    process.kill(h.pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
+/** `start`: nothing to do when a serve or a round already holds the lock. */
+export async function startServe(ctx: Context, say: Say): Promise<number> {
+  const h = liveHolder(ctx.paths.lock);
+  if (h) {
+    say(`already running: ${h.role} pid ${h.pid}\n`);
+    return EXIT.OK;
+  }
+  return launchServe(ctx, say);
+}
+
+/** Through systemd when this project has a serve unit installed (its restart policy and logs), else detached. */
+function launchServe(ctx: Context, say: Say): Promise<number> {
+  const unit = installedServeUnit(ctx.paths.dir);
+  return unit ? startServeUnit(unit, ctx.paths, say) : startDetached(ctx, say);
+}
+
+async function startDetached({ config, paths }: Context, say: Say): Promise<number> {
+  ensureDir(paths.dir);
+  const out = fs.openSync(paths.serveLog, 'a', FILE_MODE);
+  const logStart = fs.fstatSync(out).size;
+  const child = spawn(process.execPath, [process.argv[1], '--config', config.configPath, 'serve'], {
+    cwd: config.workDir,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
+  fs.closeSync(out);
+  let exited: number | null = null;
+  child.on('exit', (code, sig) => {
+    exited = code ?? (sig ? 128 : 1);
+  });
+  child.unref();
+  const end = monoMs() + START_CONFIRM_MS;
+  while (monoMs() < end) {
+    const h = liveHolder(paths.lock);
+    if (h && h.pid === child.pid && h.role === 'serve') {
+      say(`started serve (pid ${child.pid}); output in ${paths.serveLog}\n`);
+      return EXIT.OK;
+    }
+    if (exited !== null) {
+      // what serve said before it gave up: the last line it wrote to the log in this start
+      const size = fs.statSync(paths.serveLog).size;
+      const said = readTail(paths.serveLog, Math.min(4096, size - logStart)).split('\n');
+      const tail = said.filter((l) => l.trim()).slice(-1)[0] ?? 'no output';
+      throw new UserError(`serve exited at once (exit ${exited}): ${tail.replace(/^agent-runner: /, '')}`, exited || EXIT.FAILURE);
+    }
+    await sleepFor(50);
+  }
+  throw new UserError(`serve (pid ${child.pid}) did not confirm it is running within ${START_CONFIRM_MS / 1000}s; see ${paths.serveLog}`);
+}
+
+async function stopWith(
+  paths: StatePaths,
+  sig: NodeJS.Signals,
+  verb: string,
+  timeoutS: number | undefined,
+  unit: InstalledUnit | null = null,
+  say: Say,
+): Promise<number> {
+  const h = liveHolder(paths.lock);
+  // a stop through systemd: the unit stays down (a pending auto-restart is cancelled too)
+  const mainPid = unit ? requestUnitStop(unit).mainPid : 0;
+  if (!h) {
+    if (unit) await waitUnitDown(unit);
+    say(`not running; last: ${lastRoundLine(paths)}\n`);
+    return EXIT.OK;
+  }
+  const open = readOpenRound(paths);
+  say(
+    `${verb} ${h.role} pid ${h.pid}${open ? ` (round ${open.n} in progress${verb === 'stopping' ? ': letting it finish' : ''})` : ''}\n`,
+  );
+  if (h.pid !== mainPid) signalHolder(h, sig);
+  if (!(await waitGone(h, timeoutS === undefined ? undefined : timeoutS * 1000))) {
+    say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
+    return EXIT.FAILURE;
+  }
+  if (unit) await waitUnitDown(unit);
+  say(`stopped; ${lastRoundLine(paths)}\n`);
+  return EXIT.OK;
+}
+
+/** `stop`: SIGTERM, the round in flight finishes; through systemd when a unit is installed, so it stays down. */
+export async function stopServe(paths: StatePaths, timeoutS: number | undefined, say: Say): Promise<number> {
+  return stopWith(paths, 'SIGTERM', 'stopping', timeoutS, installedServeUnit(paths.dir), say);
+}
+
+/** `cancel`: the round in flight ends now, recorded `cancelled`. */
+export async function cancelServe(paths: StatePaths, timeoutS: number | undefined, say: Say): Promise<number> {
+  const h = liveHolder(paths.lock);
+  // a foreground `round` takes SIGTERM as cancel; serve takes the cancel signal
+  return stopWith(paths, h?.role === 'round' ? 'SIGTERM' : CANCEL_SIGNAL, 'cancelling', timeoutS, null, say);
+}
+
+/** `kill`: SIGKILL now, sweep the round's tree by its tag, record the round `aborted`. */
+export async function killServe(paths: StatePaths, graceS: number, say: Say): Promise<number> {
+  const h = liveHolder(paths.lock);
+  // with a unit, systemd must take this as a stop, not a crash to restart from
+  const unit = installedServeUnit(paths.dir);
+  if (unit) requestUnitStop(unit);
+  if (h) signalHolder(h, 'SIGKILL');
+  if (h && !(await waitGone(h, 5000))) throw new UserError(`pid ${h.pid} survived SIGKILL (uninterruptible sleep?); try again`);
+  // the round's tree was in its own session: end it by its tag, then record the round
+  const open = readOpenRound(paths);
+  let killed = 0;
+  if (open) {
+    killed = (await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0 })).ended;
+  }
+  let recorded = null;
+  if (fs.existsSync(paths.dir)) {
+    const lock = acquireLock(paths.lock, 'round');
+    try {
+      recorded = await recoverOpenRound(paths, graceS * 1000);
+      appendEvent(paths.events, 'serve_killed', { pid: h?.pid ?? null, round: recorded?.n ?? null, killed });
+    } finally {
+      lock.release();
+    }
+  }
+  fs.rmSync(paths.servePid, { force: true });
+  if (!h && !open) {
+    say('nothing was running\n');
+    return EXIT.OK;
+  }
+  say(
+    `killed${h ? ` ${h.role} pid ${h.pid}` : ''}${killed ? ` and ${killed} process(es) of its round` : ''}` +
+      `${recorded ? `; ${describeRound(recorded)}` : ''}\n`,
+  );
+  return EXIT.OK;
+}
+
+/** `restart`: the caller loaded (so validated) the config on disk first: a broken one stops nothing. */
+export async function restartServe(ctx: Context, o: { force: boolean; timeout?: number }, say: Say): Promise<number> {
+  if (o.force) await killServe(ctx.paths, ctx.config.runtime.kill_grace_s, say);
+  else {
+    const code = await stopWith(ctx.paths, 'SIGTERM', 'stopping', o.timeout, installedServeUnit(ctx.paths.dir), say);
+    if (code !== EXIT.OK) return code;
+  }
+  return launchServe(ctx, say);
+}

@@ -1,0 +1,96 @@
+// The loop's own view, from the state dir checked against the live process: `status`, and the Snapshot's core.
+import { readStatus, type ServiceState } from '../state/status.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
+import { holderAlive, readLock } from '../state/lock.js';
+import type { StatePaths } from '../state/paths.js';
+import { installedServeUnit, showUnit } from '../system/systemd.js';
+
+export interface StatusReport {
+  project: string;
+  state: ServiceState;
+  pid: number | null;
+  mode: 'serve' | 'round' | null;
+  uptime_s: number | null;
+  round: { n: number; phase: string | null; age_s: number } | null;
+  last: { n: number; outcome: string; category: string | null; end: string } | null;
+  waiting: { until: string; why: string } | null;
+  config_changed: boolean;
+  reason: string | null;
+  state_dir: string;
+  /** systemd's view of the serve unit when one is installed (`install`), else null */
+  systemd?: SystemdView | null;
+}
+
+export interface SystemdView {
+  unit: string;
+  scope: 'user' | 'system';
+  active_state: string | null;
+  sub_state: string | null;
+  n_restarts: number | null;
+  result: string | null;
+  main_pid: number | null;
+  /** why systemd could not be asked (no user bus, say); the other fields are then null */
+  error?: string;
+}
+
+/** The installed serve unit, as `systemctl show` sees it; null without a unit. */
+export function systemdView(stateDir: string): SystemdView | null {
+  const u = installedServeUnit(stateDir);
+  if (!u) return null;
+  try {
+    const v = showUnit(u.scope, u.name);
+    return {
+      unit: u.name,
+      scope: u.scope,
+      active_state: v.ActiveState,
+      sub_state: v.SubState,
+      n_restarts: v.NRestarts,
+      result: v.Result,
+      main_pid: v.MainPID || null,
+    };
+  } catch (e) {
+    const error = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { unit: u.name, scope: u.scope, active_state: null, sub_state: null, n_restarts: null, result: null, main_pid: null, error };
+  }
+}
+
+const secondsSince = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+
+/** Combines what the state files say with whether their writer is still alive. */
+export function buildStatus(paths: StatePaths, project: string, now = Date.now()): StatusReport {
+  const file = readStatus(paths);
+  const lock = readLock(paths.lock);
+  const alive = lock !== null && holderAlive(lock);
+  const open = readOpenRound(paths);
+  const lastRec = readLedger(paths).records.at(-1) ?? null;
+  const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
+
+  let state: ServiceState;
+  let reason: string | null = null;
+  if (alive) {
+    state = file?.pid === lock.pid && file.state === 'waiting' ? 'waiting' : 'running';
+  } else if (file && (file.state === 'running' || file.state === 'waiting')) {
+    state = 'failed';
+    reason = `the supervisor (pid ${file.pid}) is gone without recording its exit; the next start recovers its round`;
+  } else {
+    state = file?.state === 'failed' ? 'failed' : 'stopped';
+    // serve's last word, unless a foreground round ran after it
+    const stale = file && last && Date.parse(last.end) > Date.parse(file.updated);
+    reason = stale ? null : (file?.reason ?? null);
+    if (stale) state = 'stopped';
+  }
+  const fresh = alive && file?.pid === lock.pid;
+  return {
+    project,
+    state,
+    pid: alive ? lock.pid : null,
+    mode: alive ? lock.role : null,
+    uptime_s: alive ? secondsSince(lock.since, now) : null,
+    round: open && alive ? { n: open.n, phase: open.phase, age_s: secondsSince(open.start, now) } : null,
+    last,
+    waiting: fresh && file.state === 'waiting' ? file.waiting : null,
+    config_changed: fresh ? file.config_changed : false,
+    reason,
+    state_dir: paths.dir,
+  };
+}
