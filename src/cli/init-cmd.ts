@@ -30,10 +30,11 @@ export async function initCommand(o: { preset: keyof typeof PRESETS; force: bool
   parseConfig(text, configPath); // a preset that does not validate is our bug: fail before writing
   const template = fs.readFileSync(path.join(packageRoot(), 'templates', 'prompts', 'main.md'), 'utf8');
 
-  // modes set outright, whatever the umask: the config may come to hold [agent.env] secrets and names the
-  // command serve runs, so only its owner reads or writes it; the prompt is not world-writable either
-  fs.mkdirSync(path.dirname(promptPath), { recursive: true, mode: 0o755 });
-  fs.chmodSync(path.dirname(promptPath), fs.statSync(path.dirname(promptPath)).mode & 0o755);
+  // modes set outright, whatever the umask, on what init writes: the config may come to hold [agent.env]
+  // secrets and names the command serve runs, so only its owner reads or writes it; the prompt is not
+  // world-writable either. A dir that was there keeps its mode: it is the user's (a team's g+w project dir).
+  const made = fs.mkdirSync(path.dirname(promptPath), { recursive: true, mode: 0o755 });
+  if (made !== undefined) fs.chmodSync(path.dirname(promptPath), 0o755);
   fs.writeFileSync(configPath, text, { mode: 0o600 });
   fs.chmodSync(configPath, 0o600);
   fs.writeFileSync(promptPath, template, { mode: 0o644 });

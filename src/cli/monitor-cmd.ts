@@ -1,5 +1,4 @@
 // `agent-runner monitor`: watch the local project, or remote hosts over ssh, and print alert transitions.
-import * as path from 'node:path';
 import { findConfigPath } from '../config/load.js';
 import { loadObserverContext, type ObserverContext } from '../config/context.js';
 import { ConfigError, EXIT, UserError } from '../errors.js';
@@ -10,9 +9,8 @@ import { streamSink } from '../monitor/sinks.js';
 import { checkThresholds } from '../monitor/thresholds.js';
 import { checkHost, checkSshOption, splitCommand } from '../monitor/remote/validate.js';
 import { makeControlDir, removeControlDir, sshSource } from '../monitor/remote/ssh.js';
+import { holdsOwnState } from '../state/ownership.js';
 import type { HostSource } from '../monitor/source.js';
-
-export const ALERTS_FILE = 'monitor-alerts.json';
 
 export interface MonitorCmdOptions {
   config?: string;
@@ -42,7 +40,8 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
   let configPath: string | null = null;
   try {
     configPath = findConfigPath(o.config, process.cwd());
-    ctx = loadObserverContext(configPath);
+    // watching other hosts touches no local state dir: only a local monitor needs it to be agent-runner's
+    ctx = loadObserverContext(configPath, { guard: hosts.length === 0 });
   } catch (e) {
     if (!(e instanceof ConfigError) || hosts.length === 0 || o.remoteConfig === undefined || o.config !== undefined) throw e;
   }
@@ -59,8 +58,10 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
     const remoteConfig = o.remoteConfig ?? configPath!;
     sources = hosts.map((host) => sshSource({ host, remoteCommand, remoteConfig, sshOptions, controlDir: dir }));
   }
-  // a single local project keeps its alerts across monitor restarts; a fleet keeps them in memory
-  const store = hosts.length === 0 ? fileStore(path.join(ctx!.paths.dir, ALERTS_FILE)) : memoryStore();
+  // a single local project keeps its alerts across monitor restarts, in its state dir once that is
+  // agent-runner's (never in an empty dir no round has claimed yet); a fleet keeps them in memory
+  const local = hosts.length === 0 ? ctx!.paths : null;
+  const store = local ? fileStore(local.monitorAlerts, () => holdsOwnState(local.dir)) : memoryStore();
 
   const ac = new AbortController();
   const onSignal = () => ac.abort();

@@ -3,7 +3,7 @@ import { loadContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
-import { ensureDir } from '../state/files.js';
+import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
@@ -23,7 +23,7 @@ export function roundExitCode(r: RoundRecord): number {
 
 export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean }): Promise<number> {
   const { config, paths } = loadContext(opts.config);
-  ensureDir(paths.dir);
+  claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
   // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
   repairState(paths);

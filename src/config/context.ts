@@ -2,9 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
-import { defaultStateDir, findConfigPath, loadConfig } from './load.js';
+import { defaultStateDir, findConfigPath, homeDir, loadConfig } from './load.js';
 import { salvageRuntimeKeys } from './salvage.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
+import { stateDirRefusal, type StateDirFacts } from '../state/refused-dirs.js';
+import { checkStateDirForReading } from '../state/ownership.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from './types.js';
 
@@ -13,9 +15,31 @@ export interface Context {
   paths: StatePaths;
 }
 
-export function loadContext(configOpt: string | undefined): Context {
+export interface ContextOptions {
+  /** false: no state-dir check (doctor reports on the dir instead of refusing it) */
+  guard?: boolean;
+}
+
+export function loadContext(configOpt: string | undefined, o: ContextOptions = {}): Context {
   const config = loadConfig(findConfigPath(configOpt, process.cwd()));
+  if (o.guard !== false) guardStateDir(config.runtime.state_dir, config.workDir);
   return { config, paths: statePaths(config.runtime.state_dir) };
+}
+
+/** What the state-dir rules need to know of a project (src/state/refused-dirs.ts). */
+export function stateDirFacts(workDir: string): StateDirFacts {
+  return { home: homeDir(), workDir, defaultDir: defaultStateDir(workDir) };
+}
+
+/**
+ * Every verb passes here before it touches the state dir: a path that can never be one (`/`, a home, the work
+ * tree, a system dir, a mount point) is refused before any file-system call on it, and an existing dir that is
+ * not agent-runner's is refused too. Exit 78, one line; nothing is created, marked or chmod-ed.
+ */
+function guardStateDir(dir: string, workDir: string): void {
+  const refused = stateDirRefusal(dir, stateDirFacts(workDir));
+  if (refused) throw new ConfigError(refused);
+  checkStateDirForReading(dir);
 }
 
 export interface ObserverContext {
@@ -35,8 +59,14 @@ export interface ObserverContext {
  * on disk (by an agent, say) must not lock the operator out. The state dir is then read from the raw
  * TOML, and a one-line warning says that `restart` will refuse the file.
  */
-export function loadObserverContext(configOpt: string | undefined): ObserverContext {
-  const file = findConfigPath(configOpt, process.cwd());
+export function loadObserverContext(configOpt: string | undefined, o: ContextOptions = {}): ObserverContext {
+  const ctx = observerContext(findConfigPath(configOpt, process.cwd()));
+  // outside the fallback above: a refused state dir is not a broken config to read around
+  if (o.guard !== false) guardStateDir(ctx.paths.dir, ctx.workDir);
+  return ctx;
+}
+
+function observerContext(file: string): ObserverContext {
   try {
     const config = loadConfig(file);
     return {
@@ -64,12 +94,9 @@ export function loadObserverContext(configOpt: string | undefined): ObserverCont
     }
     const dir = path.dirname(file);
     const rt = raw.runtime && typeof raw.runtime === 'object' ? raw.runtime : {};
-    const work = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
-    let stateDir: string;
-    if (typeof rt.state_dir === 'string') stateDir = path.resolve(dir, rt.state_dir);
-    else {
-      stateDir = defaultStateDir(fs.existsSync(work) ? fs.realpathSync(work) : work);
-    }
+    const given = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
+    const work = fs.existsSync(given) ? fs.realpathSync(given) : given;
+    const stateDir = typeof rt.state_dir === 'string' ? path.resolve(dir, rt.state_dir) : defaultStateDir(work);
     process.stderr.write(`agent-runner: warning: ${e.message} (restart will refuse it until it is fixed)\n`);
     const grace = typeof rt.kill_grace_s === 'number' && rt.kill_grace_s >= 0 ? rt.kill_grace_s : 5;
     return { config: null, paths: statePaths(stateDir), project: path.basename(dir), killGraceS: grace, configPath: file, workDir: work };

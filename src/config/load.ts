@@ -373,7 +373,7 @@ function resolvePath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string
   return path.resolve(baseDir, p);
 }
 
-function homeDir(env: NodeJS.ProcessEnv): string {
+export function homeDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir();
 }
 

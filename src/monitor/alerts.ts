@@ -84,14 +84,17 @@ interface StoreFile {
   alerts: Alert[];
 }
 
-/** A store persisted atomically; a missing or unreadable file starts empty (at worst alerts are raised again). */
-export function fileStore(file: string): AlertStore {
+/**
+ * A store persisted atomically; a missing or unreadable file starts empty (at worst alerts are raised again).
+ * `mayWrite` says whether its dir may be written to now (default: it exists).
+ */
+export function fileStore(file: string, mayWrite: () => boolean = () => fs.existsSync(path.dirname(file))): AlertStore {
   const raw = readJsonFile<StoreFile>(file);
   const alerts = raw && raw.version === 1 && Array.isArray(raw.alerts) ? raw.alerts.filter((a) => a && typeof a.key === 'string') : [];
   const store: AlertStore = {
     active: new Map(alerts.map((a) => [a.key, a])),
     save() {
-      if (!fs.existsSync(path.dirname(file))) return; // no state dir yet: nothing was ever run here
+      if (!mayWrite()) return; // no state dir of ours yet: nothing was ever run here
       const body: StoreFile = { version: 1, alerts: [...store.active.values()] };
       writeFileAtomic(file, JSON.stringify(body, null, 2) + '\n');
     },

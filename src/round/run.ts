@@ -5,6 +5,7 @@ import type { OpenRound, RoundRecord } from '../state/types.js';
 import type { Config, PhaseConfig } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { ensureDir, readTail } from '../state/files.js';
+import { claimStateDir } from '../state/ownership.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, nextRoundNumber, readLedger, readOpenRound, writeOpenRound } from '../state/ledger.js';
 import { preflight, type PreflightSeen } from './preflight.js';
@@ -47,7 +48,7 @@ export function choosePhase(config: Config, n: number, name?: string): PhaseConf
 /** Runs one round and returns its record, which is in the ledger when this resolves. */
 export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const { config, paths } = o;
-  ensureDir(paths.dir);
+  claimStateDir(paths.dir);
   ensureDir(paths.roundsDir);
   const ledger = readLedger(paths);
   const n = nextRoundNumber(ledger, readOpenRound(paths));

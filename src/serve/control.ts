@@ -6,7 +6,8 @@ import type { Context } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { acquireLock, holderAlive, liveHolder, type LockHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
-import { ensureDir, FILE_MODE, readTail } from '../state/files.js';
+import { FILE_MODE, readTail } from '../state/files.js';
+import { claimStateDir, holdsOwnState } from '../state/ownership.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import { ROUND_TAG_VAR } from '../round/record.js';
 import { recoverOpenRound, sweepRound } from '../round/recover.js';
@@ -61,7 +62,7 @@ function launchServe(ctx: Context, say: Say): Promise<number> {
 }
 
 async function startDetached({ config, paths }: Context, say: Say): Promise<number> {
-  ensureDir(paths.dir);
+  claimStateDir(paths.dir);
   const out = fs.openSync(paths.serveLog, 'a', FILE_MODE);
   const logStart = fs.fstatSync(out).size;
   const child = spawn(process.execPath, [process.argv[1], '--config', config.configPath, 'serve'], {
@@ -152,7 +153,8 @@ export async function killServe(paths: StatePaths, graceS: number, say: Say): Pr
     killed = (await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0 })).ended;
   }
   let recorded = null;
-  if (fs.existsSync(paths.dir)) {
+  // only a state dir that is ours: an empty dir named as state_dir gets nothing written into it by a kill
+  if (holdsOwnState(paths.dir)) {
     const lock = acquireLock(paths.lock, 'round');
     try {
       recorded = await recoverOpenRound(paths, graceS * 1000);

@@ -6,7 +6,8 @@ import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
-import { ensureDir, writeFileAtomic } from '../state/files.js';
+import { writeFileAtomic } from '../state/files.js';
+import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
@@ -16,7 +17,7 @@ export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 export async function serveCommand(o: { config?: string; once: boolean; maxRounds?: number }): Promise<number> {
   const { config, paths } = loadContext(o.config);
   const fingerprint = configFingerprint(fs.readFileSync(config.configPath, 'utf8'));
-  ensureDir(paths.dir);
+  claimStateDir(paths.dir);
   let lock;
   try {
     lock = acquireLock(paths.lock, 'serve');

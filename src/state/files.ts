@@ -5,15 +5,24 @@ import * as path from 'node:path';
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
-/** mkdir -p with 0700, and tighten an existing dir we own (the umask may have been permissive). */
-export function ensureDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  try {
-    const st = fs.statSync(dir);
-    if ((st.mode & 0o777) !== DIR_MODE && st.uid === process.getuid?.()) fs.chmodSync(dir, DIR_MODE);
-  } catch {
-    /* raced with a removal: the next write says so */
+/**
+ * mkdir -p with 0700; true when this call made `dir`. The mode is set only on the dirs this call made (a umask
+ * such as 0277 would leave them unusable): an existing dir belongs to whoever made it and keeps its mode. As
+ * root, "tighten any dir we own" was every system dir: a state_dir of `/` made the host unusable (issue 23).
+ */
+export function ensureDir(dir: string): boolean {
+  const first = fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (first === undefined) return false;
+  const top = path.resolve(first);
+  // from `dir` up to the first dir made, and never above it
+  for (let d = path.resolve(dir); d === top || d.startsWith(`${top}/`); d = path.dirname(d)) {
+    try {
+      fs.chmodSync(d, DIR_MODE);
+    } catch {
+      /* raced with a removal: the next write says so */
+    }
   }
+  return true;
 }
 
 /** temp file + fsync + rename: a reader sees the old content or the new, never a mix. */

@@ -1,8 +1,12 @@
 // Every file of the state dir, named once. The state dir is the only contract between the layers.
 import * as path from 'node:path';
 
+/** The file that says "agent-runner made (or adopted) this dir": only such a dir gets its mode set (src/state/ownership.ts). */
+export const STATE_MARKER = '.agent-runner-state';
+
 export interface StatePaths {
   dir: string;
+  marker: string; // .agent-runner-state: this dir is agent-runner's own (empty file)
   rounds: string; // rounds.jsonl: one RoundRecord per line, the single round counter
   events: string; // events.jsonl
   status: string; // status.json (atomic)
@@ -13,6 +17,7 @@ export interface StatePaths {
   stopFile: string; // touch it to end serve between rounds
   doneFile: string; // the agent writes it when there is nothing left to do
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
+  monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
@@ -23,6 +28,7 @@ export function statePaths(dir: string): StatePaths {
   const roundsDir = path.join(dir, 'rounds');
   return {
     dir,
+    marker: path.join(dir, STATE_MARKER),
     rounds: path.join(dir, 'rounds.jsonl'),
     events: path.join(dir, 'events.jsonl'),
     status: path.join(dir, 'status.json'),
@@ -33,6 +39,7 @@ export function statePaths(dir: string): StatePaths {
     stopFile: path.join(dir, 'STOP'),
     doneFile: path.join(dir, 'DONE'),
     control: path.join(dir, 'control.json'),
+    monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
