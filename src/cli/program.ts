@@ -134,6 +134,12 @@ export function buildProgram(): Command {
     .action((o) => run(async () => (await import('./status-cmd.js')).statusCommand({ config: cfg(), json: !!o.json })));
 
   program
+    .command('doctor')
+    .description('check that this project and host are fit to run (the state dir is agent-runner\'s own, its modes)')
+    .option('--json', 'machine-readable output')
+    .action((o) => run(async () => (await import('./doctor-cmd.js')).doctorCommand({ config: cfg(), json: !!o.json })));
+
+  program
     .command('install')
     .description('install serve (and with --monitor, the monitor) as systemd units, enabled and started')
     .option('--monitor', 'also install a unit for `agent-runner monitor`')

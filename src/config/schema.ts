@@ -113,7 +113,7 @@ export const SCHEMA: readonly SectionSpec[] = [
         type: { kind: 'string', path: true },
         defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',
         example: '/var/lib/agent-runner/myproject',
-        doc: 'Where the ledger, events, status and round logs go. The default is outside the work tree and distinct for two projects of the same name.',
+        doc: 'Where the ledger, events, status and round logs go. The default is outside the work tree and distinct for two projects of the same name. It must be agent-runner\'s own: a new dir (made 0700 and marked `.agent-runner-state`), an empty one (adopted, its mode kept) or one it made before; any other non-empty dir, `/`, the home, the work tree, a system dir (`/tmp`, `/etc` …) or a mount point is refused (exit 78).',
       },
       {
         key: 'work_dir',

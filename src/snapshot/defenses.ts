@@ -237,6 +237,20 @@ export const DEFENSES: Defense[] = [
     test: { file: 'test/faults/kill.test.ts', name: 'SIGKILL of serve at random points across 30 rounds: every round in the ledger once, no survivor of an earlier round' },
   },
   {
+    name: 'state_dir_own',
+    layer: 'state',
+    prevents: 'a state_dir naming a shared dir (a team dir, /tmp, /etc, the home) being chmod-ed 0700 and filled with state files',
+    invariant: 'every verb refuses an existing non-empty dir without the .agent-runner-state marker (exit 78, one line) before it creates, writes or chmods anything; an empty dir is adopted with its mode kept; only a dir agent-runner creates gets a mode',
+    test: { file: 'test/integration/state-dir.test.ts', name: 'a shared dir as state_dir: round, serve, status, peek, stop and the rest exit 78 with one line; its mode and content stay' },
+  },
+  {
+    name: 'state_dir_refused_paths',
+    layer: 'state',
+    prevents: 'state_dir = "/" run as root turning / into 0700 and locking every other user out of the host; the same with the home, the work tree or a system dir',
+    invariant: '/, the home, the work tree and its .git, the system dirs and any mount point\'s root are refused (after ~, .. and symlinks) before any file-system call that could change them',
+    test: { file: 'test/integration/state-dir.test.ts', name: '"/" as state_dir, as root, in a private mount namespace whose / is a scratch tmpfs: refused, / untouched' },
+  },
+  {
     name: 'round_sigkill_recovered',
     layer: 'state',
     prevents: 'a foreground `round` killed with SIGKILL leaving its agent running and its round unrecorded',

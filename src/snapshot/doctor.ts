@@ -1,0 +1,114 @@
+// `doctor`: the host and the project checked against what agent-runner needs, as data. Each check has a name,
+// what it verifies, and a run that gives ok (with what it saw) or a problem with the one line that fixes it.
+// Adding a check is one entry in DOCTOR_CHECKS; the CLI only renders the report.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stateDirKind, refusalOf } from '../state/ownership.js';
+import { stateDirRefusal, type StateDirFacts } from '../state/refused-dirs.js';
+import { STATE_MARKER } from '../state/paths.js';
+import { DIR_MODE, FILE_MODE } from '../state/files.js';
+
+export interface DoctorInput {
+  stateDir: string;
+  facts: StateDirFacts;
+}
+
+export type DoctorResult = { ok: true; detail: string } | { ok: false; problem: string; fix: string };
+
+export interface DoctorCheck {
+  name: string;
+  verifies: string;
+  run(i: DoctorInput): DoctorResult;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: ({ name: string } & DoctorResult)[];
+}
+
+const ok = (detail: string): DoctorResult => ({ ok: true, detail });
+const problem = (p: string, fix: string): DoctorResult => ({ ok: false, problem: p, fix });
+/** At most this many paths are named in one line; the count says how many more. */
+const NAMED = 5;
+
+export const DOCTOR_CHECKS: DoctorCheck[] = [
+  {
+    name: 'state_dir',
+    verifies: `the state dir is agent-runner's own (it carries ${STATE_MARKER}) or can become so (missing, or empty)`,
+    run({ stateDir, facts }) {
+      const refused = stateDirRefusal(stateDir, facts);
+      if (refused) return problem(refused, 'set runtime.state_dir to a new directory, or remove it to use the default');
+      const kind = stateDirKind(stateDir);
+      const bad = refusalOf(stateDir, kind);
+      if (bad) return problem(bad, 'set runtime.state_dir to a new directory, or remove it to use the default');
+      switch (kind) {
+        case 'missing':
+          return ok(`${stateDir} does not exist yet; the first round makes it`);
+        case 'empty':
+          return ok(`${stateDir} is empty; the first round adopts it`);
+        case 'legacy':
+          return problem(
+            `${stateDir} has no ${STATE_MARKER} (made by an earlier agent-runner)`,
+            'run `agent-runner round` or `agent-runner serve` once: it recognises its own files and writes the marker',
+          );
+        default:
+          return ok(`${stateDir} carries ${STATE_MARKER}`);
+      }
+    },
+  },
+  {
+    name: 'state_modes',
+    verifies: `every state file is at most ${FILE_MODE.toString(8)} and every state dir at most ${DIR_MODE.toString(8)}`,
+    run({ stateDir }) {
+      const kind = stateDirKind(stateDir);
+      if (kind !== 'ours' && kind !== 'legacy') return ok(`nothing to check (${kind === 'missing' || kind === 'empty' ? kind : 'not agent-runner\'s'})`);
+      const wide = widerThanOwn(stateDir);
+      if (wide.length === 0) return ok(`files ${FILE_MODE.toString(8)}, dirs ${DIR_MODE.toString(8)}`);
+      const named = wide.slice(0, NAMED).map((w) => `${w.rel} ${w.mode.toString(8)}`).join(', ');
+      const more = wide.length > NAMED ? ` and ${wide.length - NAMED} more` : '';
+      return problem(
+        `${wide.length} state path(s) others may read or write: ${named}${more}`,
+        `chmod -R go-rwx ${stateDir} (files need only 600, dirs 700)`,
+      );
+    },
+  },
+];
+
+/** The files and dirs under `top` (itself included) with a mode bit beyond 0600 / 0700. Symlinks are skipped. */
+export function widerThanOwn(top: string): { rel: string; mode: number }[] {
+  const out: { rel: string; mode: number }[] = [];
+  const visit = (p: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return; // gone meanwhile
+    }
+    const mode = st.mode & 0o777;
+    if (st.isDirectory()) {
+      if (mode & ~DIR_MODE) out.push({ rel: path.relative(top, p) || '.', mode });
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(p);
+      } catch {
+        /* unreadable: its mode is reported above if it is the reason */
+      }
+      for (const n of names.sort()) visit(path.join(p, n));
+    } else if (st.isFile() && mode & ~FILE_MODE) out.push({ rel: path.relative(top, p), mode });
+  };
+  visit(top);
+  return out;
+}
+
+export function runDoctor(input: DoctorInput, checks: DoctorCheck[] = DOCTOR_CHECKS): DoctorReport {
+  const results = checks.map((c) => {
+    try {
+      return { name: c.name, ...c.run(input) };
+    } catch (e) {
+      // a check that cannot run is a finding too, not a crash of the whole report
+      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      return { name: c.name, ...problem(`the check could not run: ${msg}`, 'rerun with AGENT_RUNNER_DEBUG=1, or report it') };
+    }
+  });
+  return { ok: results.every((r) => r.ok), checks: results };
+}
