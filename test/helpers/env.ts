@@ -96,3 +96,19 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, o: WaitU
   const more = o.detail?.();
   assert.fail(`timed out after ${o.timeoutMs / 1000} s waiting for ${o.what}${more ? `\n${more}` : ''}`);
 }
+
+/**
+ * Counts, from outside, how often something a process rewrites has changed: a file written on every
+ * poll counts the polls. Each call of the returned function looks once (sig(): null while there is
+ * nothing to see) and returns the changes seen since the first look; poll it (waitUntil) to see each one.
+ */
+export function changes(sig: () => string | null): () => number {
+  let last = sig();
+  let seen = 0;
+  return () => {
+    const now = sig();
+    if (now !== null && now !== last) seen++;
+    last = now;
+    return seen;
+  };
+}
