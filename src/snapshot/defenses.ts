@@ -338,7 +338,7 @@ export const DEFENSES: Defense[] = [
     name: 'auth_stop',
     layer: 'serve',
     prevents: 'a loop of rounds that cannot log in, each one wasted',
-    invariant: "with stop_on_auth (default), the first auth failure stops serve (exit 1) with an auth_stop event and the CLI's login hint",
+    invariant: "with stop_on_auth (default), the first auth failure stops serve (exit 3, halted) with an auth_stop event and the CLI's login hint",
     test: { file: 'test/integration/agent-stream.test.ts', name: 'auth failure: serve stops at once with the Claude Code hint (stderr and the auth_stop event)' },
   },
   {

@@ -127,7 +127,7 @@ test('auth failure: serve stops at once with the Claude Code hint (stderr and th
   const stdout = /===== STDOUT \(\d+ bytes\) =====\n([\s\S]*?)===== STDERR/.exec(fx)![1].trim().split('\n');
   const p = project(script(stdout), 'exit:1');
   const r = await finished(p.start(['serve']));
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3); // halted, not a crash
   assert.match(r.stderr, /claude setup-token/);
   assert.equal(p.rounds().length, 1);
   assert.equal(p.rounds()[0].category, 'auth');

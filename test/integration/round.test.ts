@@ -254,3 +254,25 @@ test('the agent sees its round number, phase and state dir in the environment', 
   const log = fs.readFileSync(p.rounds()[0].log!, 'utf8');
   assert.match(log, new RegExp(`R=1 S=${p.stateDir}`));
 });
+
+test('status during and after a foreground round: running with its round number, then stopped with it as last', async () => {
+  const pidsFile = path.join(tmpDir(), 'pids');
+  const p = makeProject({ agent: 'setsid-grandchild.sh', timeout: 60, grace: 1, agentEnv: { PIDS_FILE: pidsFile } });
+  const child = p.start(['round']);
+  const done = finished(child);
+  assert.ok(await waitFor(() => fs.existsSync(pidsFile), 10_000));
+  const during = JSON.parse(p.run(['status', '--json']).stdout);
+  assert.equal(during.state, 'running');
+  assert.equal(during.mode, 'round');
+  assert.equal(during.pid, child.pid);
+  assert.equal(during.round.n, 1);
+  const file = JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8'));
+  assert.deepEqual([file.state, file.mode, file.round.n], ['running', 'round', 1]);
+  child.kill('SIGTERM');
+  await done;
+  const after = JSON.parse(p.run(['status', '--json']).stdout);
+  assert.equal(after.state, 'stopped');
+  assert.equal(after.round, null);
+  assert.deepEqual([after.last.n, after.last.outcome], [1, 'cancelled']);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8')).mode, 'round');
+});

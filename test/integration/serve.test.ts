@@ -113,7 +113,7 @@ test('an agent that always fails fast trips the breaker with growing delays', ()
     serveToml: 'crash_loop_threshold = 4\nbackoff_base_s = 0.2\nbackoff_max_s = 10\nquick_failure_s = 30',
   });
   const r = p.run(['serve']);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 3, r.stderr); // halted: a person must act, and systemd does not restart it
   assert.equal(p.rounds().length, 4);
   assert.ok(p.rounds().every((x) => x.outcome === 'failed'));
   const delays = p.events().filter((e) => e.kind === 'backoff').map((e) => e.delay_s as number);
@@ -124,6 +124,7 @@ test('an agent that always fails fast trips the breaker with growing delays', ()
   assert.match(r.stderr, /crash/i);
   const status = p.run(['status', '--json']);
   assert.equal(JSON.parse(status.stdout).state, 'failed');
+  assert.equal(JSON.parse(status.stdout).exit_code, 3, 'status tells a halt from a crash');
 });
 
 test('a stop during a long back-off takes effect at once, not at the back-off\'s end', async () => {

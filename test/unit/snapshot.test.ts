@@ -49,6 +49,7 @@ const stopped: StatusReport = {
   waiting: null,
   config_changed: false,
   reason: null,
+  exit_code: null,
   state_dir: '/s',
 };
 
