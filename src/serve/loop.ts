@@ -105,7 +105,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     setWaiting: (w) => setStatus(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
     say: (line) => process.stderr.write(line),
   });
-  const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === 0 ? 'stopped' : 'failed'): ServeResult => {
+  const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): ServeResult => {
     disk.flush();
     setStatus({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };

@@ -37,7 +37,7 @@ test('real claude, no credentials: round classified auth, serve stops with the c
   const t0 = Date.now();
   const r = await finished(p.start(['serve'], { HOME: home }));
   const took = (Date.now() - t0) / 1000;
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.code, 3, r.stderr); // halted: the auth stop
   const [rec, ...more] = p.rounds();
   assert.equal(more.length, 0, 'serve ran another round after an auth failure');
   assert.equal(rec.category, 'auth', `${rec.outcome}: ${rec.reason}`);
