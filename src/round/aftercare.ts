@@ -4,21 +4,12 @@ import { namePaths } from './git-state.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirtyAction } from '../config/types.js';
-import {
-  commitAll,
-  cleanStashedFromTree,
-  commitsBetween,
-  GitError,
-  repoPaths,
-  repoState,
-  stashEntries,
-  stashPush,
-  wholeTreeExcept,
-  type InProgress,
-  type RepoPaths,
-  type RepoState,
-  type StashEntry,
-} from './git.js';
+import { GitError } from './git.js';
+import { repoPaths, type RepoPaths } from './git-head.js';
+import { wholeTreeExcept } from './git-pathspec.js';
+import { repoState, type InProgress, type RepoState } from './git-status.js';
+import { commitAll, commitsBetween } from './git-commit.js';
+import { cleanStashedFromTree, stashEntries, stashPush, type StashEntry } from './git-stash.js';
 
 export interface AftercareInput {
   workDir: string;
