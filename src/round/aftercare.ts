@@ -4,6 +4,7 @@ import { namePaths } from './git-state.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirtyAction } from '../config/types.js';
+import { sleepFor } from '../util/sleep.js';
 import { GitError } from './git.js';
 import { repoPaths, type RepoPaths } from './git-head.js';
 import { wholeTreeExcept } from './git-pathspec.js';
@@ -206,7 +207,7 @@ async function whileLocked<T>(gitDir: string, fn: () => Promise<T>): Promise<T> 
     } catch (e) {
       if (!lockBusy(e, gitDir)) throw e;
       if (attempt >= LOCK_ATTEMPTS) throw new LockHeld(attempt, e);
-      await sleep(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
+      await sleepFor(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
     }
   }
 }
@@ -225,8 +226,6 @@ function lockBusy(e: unknown, gitDir: string): boolean {
     return true;
   return ['index.lock', 'refs/stash.lock'].some((f) => fs.existsSync(path.join(gitDir, f)));
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function oneLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);

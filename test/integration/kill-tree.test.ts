@@ -150,7 +150,7 @@ test('a fork storm of 200 (a quarter ignoring TERM): zero survivors, bystanders 
 test('the caller and its ancestors are never ended, even when they carry the tag', async () => {
   // bash (an ancestor of the killer) and node (the killer) both carry the tag; so does a background sleep
   const tag = randomUUID();
-  const killJs = path.join(REPO_ROOT, 'build', 'src', 'round', 'kill-tree.js');
+  const killJs = path.join(REPO_ROOT, 'build', 'src', 'system', 'kill-tree.js');
   const script = `
     import { killRoundTree } from ${JSON.stringify(killJs)};
     const r = await killRoundTree({ rootPid: null, tagName: ${JSON.stringify(TAG)}, tagValue: process.env.${TAG}, graceMs: 500 });
