@@ -2,6 +2,7 @@
 // else, a time limit. What to ask git lives in the git-*.ts files beside this one; policy in aftercare.ts.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { firstNonBlankLine } from '../util/text.js';
 
 const execFileP = promisify(execFile);
 
@@ -16,8 +17,7 @@ export class GitError extends Error {
     readonly code: number | null,
     readonly stderr: string,
   ) {
-    const first = stderr.split('\n').find((l) => l.trim() !== '') ?? `exit ${code}`;
-    super(`git ${args[0] ?? ''}: ${first.trim()}`);
+    super(`git ${args[0] ?? ''}: ${firstNonBlankLine(stderr) || `exit ${code}`}`);
     this.name = 'GitError';
   }
 }
