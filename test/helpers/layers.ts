@@ -13,7 +13,6 @@ export const SIZE_EXCEPTIONS: Record<string, string> = {
   'agents/stream-parser.ts': 'being split into one adapter per CLI (issue 13)',
   'config/load.ts': 'being split (issue 13)',
   'config/schema.ts': 'being split (issue 13)',
-  'round/run.ts': 'being split (issue 13)',
   'snapshot/defenses.ts': 'being split (issue 13)',
 };
 
