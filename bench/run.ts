@@ -12,6 +12,7 @@ import { bigRepo } from './cases/big-repo.js';
 import { killLatency } from './cases/kill.js';
 import { throughput } from './cases/throughput.js';
 import { idleCost, monitorPoll } from './cases/idle.js';
+import { stopLatency } from './cases/stop.js';
 
 type Case = (o: BenchOptions) => Promise<Row[]>;
 
@@ -25,12 +26,13 @@ const CASES: Array<[number, string, Case]> = [
   [6, 'output throughput', throughput],
   [7, 'idle cost', idleCost],
   [8, 'monitor poll cost', monitorPoll],
+  [9, 'stop latency', stopLatency],
 ];
 
 const USAGE = `usage: node build/bench/run.js [--quick] [--write] [--only N,N…]
   --quick   fewer repetitions, smaller inputs (a smoke run: seconds, not minutes)
   --write   also write the table into docs/performance.md (not with --quick or --only)
-  --only    run only these sections (1 CLI latency … 8 monitor poll cost)`;
+  --only    run only these sections (1 CLI latency … 9 stop latency)`;
 
 interface Args {
   quick: boolean;
@@ -44,7 +46,7 @@ function parseArgs(argv: string[]): Args {
     const x = argv[i];
     if (x === '--quick') a.quick = true;
     else if (x === '--write') a.write = true;
-    else if (x === '--only') a.only = new Set((argv[++i] ?? '').split(',').map(Number).filter((n) => n >= 1 && n <= 8));
+    else if (x === '--only') a.only = new Set((argv[++i] ?? '').split(',').map(Number).filter((n) => CASES.some(([k]) => k === n)));
     else if (x === '-h' || x === '--help') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);

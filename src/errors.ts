@@ -1,8 +1,13 @@
-// The documented exit codes (docs/commands.md). serve's systemd unit relies on 78 never being restarted.
+// The documented exit codes (docs/commands.md). serve's systemd unit relies on 3 and 78 never being restarted.
 export const EXIT = {
   OK: 0,
   FAILURE: 1,
   USAGE: 2,
+  /**
+   * serve stopped itself and a person must act first: an auth failure, the crash-loop breaker. Its own code,
+   * so a unit, a script or the monitor can tell it from a crash (1), which a restart may heal.
+   */
+  HALTED: 3,
   /** the loop is paused on a usage limit */
   PAUSED: 75,
   /** broken config or failed preflight: restarting cannot help */

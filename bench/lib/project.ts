@@ -15,6 +15,10 @@ export interface BenchProjectOptions {
   restartDelayS?: number;
   timeoutS?: number;
   graceS?: number;
+  /** more lines for [runtime] (stall_timeout_s = 1.5) */
+  runtimeToml?: string;
+  /** more TOML at the end, whole sections ([serve] …) */
+  extraToml?: string;
   /** an existing git repo to configure instead of a fresh one (the big repo) */
   dir?: string;
   stateDir?: string;
@@ -43,10 +47,11 @@ round_timeout_s = ${o.timeoutS ?? 600}
 kill_grace_s = ${o.graceS ?? 1}
 restart_delay_s = ${o.restartDelayS ?? 0}
 state_dir = ${JSON.stringify(o.stateDir)}
+${o.runtimeToml ?? ''}
 
 [prompt]
 file = "prompts/main.md"
-`,
+${o.extraToml ?? ''}`,
   );
   fs.mkdirSync(path.join(o.dir, 'prompts'), { recursive: true });
   fs.writeFileSync(path.join(o.dir, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');

@@ -4,17 +4,16 @@ import * as path from 'node:path';
 import { UserError, EXIT } from '../errors.js';
 import { PRESETS, packageRoot, renderConfigToml } from '../agents/presets.js';
 import { parseConfig } from '../config/load.js';
+import { git } from '../round/git.js';
 
 const CONFIG_NAME = 'agent-runner.toml';
 const PROMPT_REL = 'prompts/main.md';
 
 export async function initCommand(o: { preset: keyof typeof PRESETS; force: boolean; commit: boolean }): Promise<number> {
-  const { simpleGit } = await import('simple-git');
   const cwd = process.cwd();
-  const git = simpleGit({ baseDir: cwd });
   let top: string;
   try {
-    top = (await git.revparse(['--show-toplevel'])).trim();
+    top = (await git(cwd, ['rev-parse', '--show-toplevel'])).trim();
   } catch {
     throw new UserError(`${cwd} is not inside a git work tree: run \`git init\` first`, EXIT.USAGE);
   }
@@ -43,10 +42,10 @@ export async function initCommand(o: { preset: keyof typeof PRESETS; force: bool
 
   if (o.commit) {
     // only the files init wrote: never `git add .`
-    await git.add(written);
-    const staged = (await git.diff(['--cached', '--name-only', '--', ...written])).trim();
+    await git(top, ['add', '--', ...written], { write: true });
+    const staged = (await git(top, ['diff', '--cached', '--name-only', '--', ...written])).trim();
     if (staged) {
-      await git.commit('agent-runner: add config and prompt', written, { '--no-verify': null });
+      await git(top, ['commit', '--no-verify', '-m', 'agent-runner: add config and prompt', '--', ...written], { write: true });
       process.stdout.write(`committed ${written.join(' and ')}\n`);
     } else {
       process.stdout.write('nothing to commit: the files were already committed as they are\n');

@@ -7,6 +7,8 @@ import { ensureDir } from '../state/files.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
+import { readLedger } from '../state/ledger.js';
+import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
@@ -42,7 +44,29 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   try {
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
     if (aborted) process.stderr.write(describeRound(aborted) + '\n');
-    const rec = await runRound({ config, paths, phase: opts.phase, signal: ac.signal, minFreeMb: config.runtime.min_free_mb });
+    // status.json tells the truth during a foreground round too: running, which round, then how it ended
+    const prev = readLedger(paths).records.at(-1);
+    const status = statusWriter(paths, {
+      state: 'running',
+      mode: 'round',
+      pid: process.pid,
+      started: new Date().toISOString(),
+      round: null,
+      last: prev ? lastOf(prev) : null,
+      waiting: null,
+      config_changed: false,
+      reason: null,
+      exit_code: null,
+    });
+    const rec = await runRound({
+      config,
+      paths,
+      phase: opts.phase,
+      signal: ac.signal,
+      minFreeMb: config.runtime.min_free_mb,
+      onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
+    });
+    status.set({ state: 'stopped', round: null, last: lastOf(rec) });
     process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
     return roundExitCode(rec);
   } finally {

@@ -7,6 +7,7 @@ function human(s: StatusReport): string {
   const lines: string[] = [];
   let head = `${s.project}: ${s.state}`;
   if (s.pid) head += ` (${s.mode} pid ${s.pid}, up ${s.uptime_s}s)`;
+  if (s.exit_code === EXIT.HALTED) head += ' (halted: it waits for you, see below)';
   if (s.waiting) head += `, waiting until ${s.waiting.until} (${s.waiting.why})`;
   lines.push(head);
   if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);

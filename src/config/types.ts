@@ -1,81 +1,46 @@
-// The validated config: what config/load.ts returns and every layer above reads.
+// The validated config: what config/load.ts returns and every layer above reads. Its sections are read
+// off the schema (schema.ts → ConfigValues): a key added to a section file under schema/ is in Config with
+// no edit here. What is written out below is only what load derives, and is not a config key as written.
+import type { ConfigValues } from './schema.js';
+import type { Simplify } from './schema/values.js';
 
-export type DirtyAction = 'stash' | 'commit' | 'ignore';
+/** Makes some keys optional: hand-built configs (tests) may leave them out; load always sets them. */
+type Lenient<T, K extends keyof T> = Simplify<Omit<T, K> & Partial<Pick<T, K>>>;
 
-export interface PhaseConfig {
-  name: string;
-  round_timeout_s?: number;
-  /** absolute paths */
-  prompt_files?: string[];
-}
+/** [vcs] dirty_action: the values its enum allows. */
+export type DirtyAction = ConfigValues['vcs']['dirty_action'];
 
-export interface Config {
+/** [monitor]: see src/config/schema/monitor.ts for what each key means. */
+export type MonitorConfig = ConfigValues['monitor'];
+
+/** One [[phases]] table. */
+export type PhaseConfig = Simplify<
+  Omit<ConfigValues['phases'][number], 'prompt_file' | 'prompt_files'> & {
+    /** derived by load: prompt_file or prompt_files, as absolute paths */
+    prompt_files?: string[];
+  }
+>;
+
+/** Derived by load: the fields that are not config keys, and the keys load turns into something else. */
+interface DerivedByLoad {
   /** absolute path of the config file it was loaded from */
   configPath: string;
-  /** the project's work tree: where the agent runs (absolute) */
+  /** runtime.work_dir resolved: the project's work tree, where the agent runs (absolute, real path) */
   workDir: string;
   /** a short human name for the project (the work dir's base name) */
   project: string;
-  agent: {
-    command: string[];
-    env: Record<string, string>;
-  };
-  runtime: {
-    round_timeout_s: number;
-    kill_grace_s: number;
-    restart_delay_s: number;
-    /** silence guard: end a round with no output for this long (0 = off) */
-    stall_timeout_s: number;
-    /** post-result guard: end the tree this long after the agent's final result (0 = off) */
-    result_grace_s: number;
-    /** absolute */
+  runtime: Lenient<Omit<ConfigValues['runtime'], 'work_dir' | 'state_dir'>, 'min_free_mb'> & {
+    /** runtime.state_dir resolved, or its computed default (absolute) */
     state_dir: string;
-    /** free MiB the state and work dirs need before a round (0 = no check); absent in hand-built configs = 0 */
-    min_free_mb?: number;
   };
-  prompt: {
-    /** absolute paths, in order */
+  prompt: Omit<ConfigValues['prompt'], 'file' | 'files'> & {
+    /** prompt.file or prompt.files (or the default file) as absolute paths, in order */
     files: string[];
   };
-  vcs: {
-    dirty_action: DirtyAction;
-  };
   phases: PhaseConfig[];
-  serve: {
-    /** consecutive quick agent failures that trip the crash-loop breaker */
-    crash_loop_threshold: number;
-    /** a failure faster than this counts as "quick" for the breaker */
-    quick_failure_s: number;
-    backoff_base_s: number;
-    backoff_max_s: number;
-    /** stop serve at the first auth failure (with the CLI's login hint) instead of backing off */
-    stop_on_auth?: boolean;
-  };
-  /** token prices for a cost the agent does not report (all 0: none) */
-  pricing: {
-    input_usd_per_mtok: number;
-    output_usd_per_mtok: number;
-    cached_usd_per_mtok: number;
-  };
-  /** thresholds of `agent-runner monitor` ([monitor]); optional so hand-built configs need not name it */
+  serve: Lenient<ConfigValues['serve'], 'stop_on_auth'>;
+  /** optional so hand-built configs need not name it; load always sets it, every key filled in */
   monitor?: MonitorConfig;
 }
 
-/** [monitor]: see src/config/schema.ts for what each key means. */
-export interface MonitorConfig {
-  interval_s: number;
-  window_s: number;
-  window_rounds: number;
-  min_rounds: number;
-  timeout_rate: number;
-  hung_factor: number;
-  orphan_chain: number;
-  disk_warning_pct: number;
-  disk_critical_pct: number;
-  mem_available_pct: number;
-  oauth_fail_rounds: number;
-  network_fail_rounds: number;
-  smoke_fail_rate: number;
-  heartbeat_stale_s: number;
-  auto_stop_on: string[];
-}
+export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

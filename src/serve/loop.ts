@@ -4,11 +4,10 @@
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { readLedger } from '../state/ledger.js';
-import type { StatusFile } from '../state/status.js';
+import { lastOf, statusWriter, type StatusFile } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
 import { DiskGuard } from './disk-wait.js';
-import { ServeStatus, lastOf } from './serve-status.js';
 import { stopPending, stopReason } from './stop-conditions.js';
 import { ConfigLeash } from './config-leash.js';
 import { serveRound } from './serve-round.js';
@@ -55,14 +54,26 @@ export interface ServeResult {
 
 export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const { config, paths, control } = o;
-  const status = new ServeStatus(paths);
+  const started = new Date().toISOString();
   const recovered = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
   const initial = readLedger(paths).records.at(-1);
   // this session's rounds are told by number, not by start time: a step of the wall clock back would
   // otherwise make them look older than the session and reset the breaker and the back-off
   const sessionFromRound = (initial?.n ?? 0) + 1;
-  status.set({ last: initial ? lastOf(initial) : null });
-  if (recovered) status.set({ last: lastOf(recovered) });
+  // status.json is first written once the round left open (if any) is recorded
+  const last = recovered ?? initial;
+  const status = statusWriter(paths, {
+    state: 'running',
+    mode: 'serve',
+    pid: process.pid,
+    started,
+    round: null,
+    last: last ? lastOf(last) : null,
+    waiting: null,
+    config_changed: false,
+    reason: null,
+    exit_code: null,
+  });
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
@@ -73,7 +84,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     setWaiting: (w) => status.set(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
     say: (line) => process.stderr.write(line),
   });
-  const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === 0 ? 'stopped' : 'failed'): ServeResult => {
+  const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): ServeResult => {
     disk.flush();
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };

@@ -1,6 +1,7 @@
 // The serve loop's restart policy: recent round records in, what to do next out. Pure: no clock, no
 // randomness, no I/O (the caller supplies `now` and `jitter`). The rules are documented, with their
 // table of cases, in docs/restart-policy.md; keep the two in step.
+import { EXIT } from '../errors.js';
 import type { Category, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import { collapseWhitespace } from '../util/text.js';
@@ -145,7 +146,7 @@ export function decideNext(i: PolicyInput): Decision {
     case 'auth':
       if (i.stopOnAuth ?? true) {
         const hint = i.authHint ?? DEFAULT_AUTH_HINT;
-        return { action: 'stop', reason: 'auth', exitCode: 1, message: `${hint} (${what}${detail(last)})` };
+        return { action: 'stop', reason: 'auth', exitCode: EXIT.HALTED, message: `${hint} (${what}${detail(last)})` };
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
     case 'external':
@@ -157,7 +158,7 @@ export function decideNext(i: PolicyInput): Decision {
         return {
           action: 'stop',
           reason: 'crash_loop',
-          exitCode: 1,
+          exitCode: EXIT.HALTED,
           message:
             `crash loop: ${streak.length} quick failure${streak.length === 1 ? '' : 's'} in a row (round${rounds.length === 1 ? '' : 's'} ${rounds.join(', ')}, each under ` +
             `${serve.quick_failure_s}s; last: ${last.category ?? 'unknown'}${detail(last)}): ` +

@@ -11,14 +11,14 @@ import { redact } from '../util/redact.js';
 import { sleepFor } from '../util/sleep.js';
 import type { DiskGuard } from './disk-wait.js';
 import type { ServeControl } from './loop.js';
-import type { ServeStatus } from './serve-status.js';
+import type { StatusWriter } from '../state/status.js';
 
 export interface ServedRound {
   config: Config;
   paths: StatePaths;
   control: ServeControl;
   disk: DiskGuard;
-  status: ServeStatus;
+  status: StatusWriter;
 }
 
 /** The round's record; null when there is none to act on (the loop goes back to its top). */

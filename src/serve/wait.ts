@@ -6,12 +6,12 @@ import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { sleepFor, sleepUntil } from '../util/sleep.js';
 import { describeDecision, MAX_WAIT_S, type Decision } from './policy.js';
-import type { ServeStatus } from './serve-status.js';
+import type { StatusWriter } from '../state/status.js';
 
 export async function waitBeforeNext(
   decision: Exclude<Decision, { action: 'stop' }>,
   rec: RoundRecord,
-  status: ServeStatus,
+  status: StatusWriter,
   stop: AbortSignal,
   paths: StatePaths,
 ): Promise<void> {

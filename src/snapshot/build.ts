@@ -96,6 +96,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
       heartbeat: d.heartbeat,
       reason: redactOrNull(s.reason),
       config_changed: s.config_changed,
+      exit_code: s.exit_code,
     },
     current_round:
       open && s.round

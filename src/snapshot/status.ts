@@ -17,6 +17,8 @@ export interface StatusReport {
   waiting: { until: string; why: string } | null;
   config_changed: boolean;
   reason: string | null;
+  /** serve's exit code when it ended and said so (docs/commands.md), else null */
+  exit_code: number | null;
   state_dir: string;
   /** systemd's view of the serve unit when one is installed (`install`), else null */
   systemd?: SystemdView | null;
@@ -68,6 +70,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
 
   let state: ServiceState;
   let reason: string | null = null;
+  let exitCode: number | null = null;
   if (alive) {
     state = file?.pid === lock.pid && file.state === 'waiting' ? 'waiting' : 'running';
   } else if (file && (file.state === 'running' || file.state === 'waiting')) {
@@ -78,6 +81,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     // serve's last word, unless a foreground round ran after it
     const stale = file && last && Date.parse(last.end) > Date.parse(file.updated);
     reason = stale ? null : (file?.reason ?? null);
+    exitCode = stale ? null : (file?.exit_code ?? null);
     if (stale) state = 'stopped';
   }
   const fresh = alive && file?.pid === lock.pid;
@@ -92,6 +96,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     waiting: fresh && file.state === 'waiting' ? file.waiting : null,
     config_changed: fresh ? file.config_changed : false,
     reason,
+    exit_code: exitCode,
     state_dir: paths.dir,
   };
 }

@@ -42,6 +42,8 @@ export interface Snapshot {
     heartbeat: string | null;
     reason: string | null;
     config_changed: boolean;
+    /** how serve last ended (0 stopped as asked, 3 halted for a person, 78 broken config, 1 crash); null while it runs */
+    exit_code?: number | null;
   };
   current_round: {
     n: number;

@@ -31,3 +31,36 @@ export function writeStatus(paths: StatePaths, s: Omit<StatusFile, 'updated'>): 
   writeFileAtomic(paths.status, JSON.stringify(full, null, 2) + '\n');
   return full;
 }
+
+/**
+ * status.json as the supervisor keeps it: each change is merged and written whole. Advisory: a write that
+ * fails (a full disk, say) is dropped, and the next change writes the file whole again.
+ */
+export interface StatusWriter {
+  set(patch: Partial<StatusFile>): void;
+  readonly current: Omit<StatusFile, 'updated'>;
+}
+
+export function statusWriter(paths: StatePaths, initial: Omit<StatusFile, 'updated'>): StatusWriter {
+  let status = initial;
+  const set = (patch: Partial<StatusFile>) => {
+    status = { ...status, ...patch };
+    try {
+      writeStatus(paths, status);
+    } catch {
+      /* advisory: see above */
+    }
+  };
+  set({});
+  return {
+    set,
+    get current() {
+      return status;
+    },
+  };
+}
+
+/** A finished round as status.json's `last`. */
+export function lastOf(r: { n: number; outcome: Outcome; category: Category | null; end: string }): StatusFile['last'] {
+  return { n: r.n, outcome: r.outcome, category: r.category, end: r.end };
+}

@@ -2,8 +2,8 @@
 // Why: a Node start pays per module file (resolve, read, compile); ~30 files and commander's CommonJS
 // become a handful, which `./build.sh bench` measures against the tsc output. Each verb stays its own
 // chunk (code splitting), so the lazy imports in program.ts still load only what a verb needs.
-// bin/agent-runner.js runs the bundle only while it is newer than the tsc output, so a plain `tsc`
-// rebuild is never shadowed by a stale bundle. Without esbuild (a production install) this is a no-op.
+// bin/agent-runner.js runs the bundle whenever it is there (AGENT_RUNNER_ENTRY=src forces the tsc output),
+// so `./build.sh build` makes both, always. Without esbuild this is a no-op and the tsc output runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';

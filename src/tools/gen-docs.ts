@@ -1,10 +1,12 @@
 // Writes (--write) or verifies (--check) the files generated from data: the defenses table, the
-// example config and the configuration reference. A stale file fails the check, naming the fix.
+// example config, the configuration reference, the config's JSON Schema and the detectors table. A stale
+// file fails the check, naming the fix.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDefensesDoc } from '../snapshot/defenses.js';
 import { renderConfigurationDoc, renderExampleToml } from '../config/example.js';
+import { renderConfigJsonSchema } from '../config/json-schema.js';
 import { renderDetectorsDoc } from '../monitor/registry.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,6 +15,7 @@ export const GENERATED: Record<string, () => string> = {
   'docs/defenses.md': renderDefensesDoc,
   'agent-runner.toml.example': renderExampleToml,
   'docs/configuration.md': renderConfigurationDoc,
+  'schema/config.schema.json': renderConfigJsonSchema,
   'docs/detectors.md': renderDetectorsDoc,
 };
 

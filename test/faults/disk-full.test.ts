@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { changes, isAlive, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { makeProject, type Project } from '../helpers/project.js';
 import { assertNoStray, checkInvariants, jsonLines, killAll, killStateDirProcesses, readAgentPids } from '../helpers/invariants.js';
 import type { RoundRecord } from '../../src/state/types.js';
@@ -206,7 +206,15 @@ test('disk below min_free_mb between rounds: serve pauses with one clear line, r
   const paused = readBytes(path.join(s.p.stateDir, 'rounds.jsonl'));
   assert.ok(paused.subarray(0, before.length).equals(before), 'rounds.jsonl changed under a full disk');
   const pausedCount = rounds(s).length;
-  await sleep(4000); // two polls
+  // two polls of the disk go by (each writes status.json with the next poll's time): no round starts
+  const polls = changes(() => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(s.p.stateDir, 'status.json'), 'utf8')).waiting?.until as string | undefined) ?? null;
+    } catch {
+      return null;
+    }
+  });
+  await waitUntil(() => polls() >= 2, { timeoutMs: 30_000, what: 'two more polls of the full disk', detail: () => `stderr: ${s.stderr()}` });
   assert.equal(rounds(s).length, pausedCount, 'a round started while the disk was full');
   assert.ok(!fs.existsSync(path.join(s.p.stateDir, 'round.open.json')), 'a round is open while serve waits for space');
   assert.equal(s.stderr().match(/disk full:/g)?.length, 1, `the line is said once per episode; stderr: ${s.stderr()}`);

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
-import { git, sleep, waitFor } from '../helpers/env.js';
+import { git, waitFor, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { cleanStashedFromTree } from '../../src/round/git-stash.js';
 import { assertNoStray, checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
@@ -433,14 +433,19 @@ test('index.lock released while aftercare retries: the stash goes through with e
   const p = project(t, { command: ['bash', '-c', script] });
   const lock = path.join(p.dir, '.git', 'index.lock');
   t.after(() => fs.rmSync(lock, { force: true }));
-  const child = p.start(['round']);
+  // every git process of the round writes its argv and its exit code here (git's trace2)
+  const trace = path.join(path.dirname(p.stateDir), 'git-trace2.jsonl');
+  const child = p.start(['round'], { GIT_TRACE2_EVENT: trace });
   const done = finished(child);
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  // the "other git" lets go a moment after the agent took the lock: within aftercare's ~3 s of retries
-  assert.ok(await waitFor(() => fs.existsSync(lock), 30_000), 'the agent never took the lock');
-  await sleep(1000);
+  // the "other git" lets go once aftercare's stash has failed on its lock: the retries (~3 s) must take it
+  await waitUntil(() => stashExits(trace).some((code) => code !== 0), {
+    timeoutMs: 30_000,
+    what: 'aftercare\'s first `git stash push` to fail on the held index.lock',
+    detail: () => `lock ${fs.existsSync(lock) ? 'held' : 'absent'}; stash exits ${JSON.stringify(stashExits(trace))}`,
+  });
   fs.rmSync(lock);
   const r = await within(done, 60_000);
   assert.ok(r, 'round did not finish');
@@ -451,8 +456,33 @@ test('index.lock released while aftercare retries: the stash goes through with e
   assert.equal(git(p.dir, 'show', `${rec.stash_sha}^3:work.txt`), 'w');
   assert.match(git(p.dir, 'show', `${rec.stash_sha}:README.md`), /\ne$/);
   assert.ok(!fs.existsSync(path.join(p.dir, 'work.txt')));
+  const exits = stashExits(trace);
+  assert.ok(exits.length >= 2 && exits.at(-1) === 0 && exits.slice(0, -1).every((c) => c !== 0), `stash push exits: ${exits}`);
   await invariants(p, 1);
 });
+
+/** The exit codes of the `git stash push` processes in a GIT_TRACE2_EVENT file, in order. */
+function stashExits(file: string): number[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const stash = new Set<string>();
+  const codes: number[] = [];
+  for (const line of text.split('\n')) {
+    let e: { event?: string; sid?: string; argv?: string[]; code?: number };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue; // a line still being written
+    }
+    if (e.event === 'start' && e.argv?.[1] === 'stash' && e.argv[2] === 'push' && e.sid) stash.add(e.sid);
+    if (e.event === 'exit' && e.sid && stash.has(e.sid) && typeof e.code === 'number') codes.push(e.code);
+  }
+  return codes;
+}
 
 test('a stash push cut off after its store: aftercare\'s cleanup removes exactly what the stash holds, nothing changed since', async (t) => {
   const p = project(t, { agent: 'succeed.sh' });

@@ -112,7 +112,7 @@ test('SIGKILL of serve at random points across 30 rounds: every round in the led
       assert.deepEqual({ alive, tagged }, { alive: [], tagged: [] }, `serve life ${lives} started round ${n0} with processes of an earlier round alive (seed ${seed})`);
       checkedRestarts++;
     }
-    await sleep(Math.max(0, killAt - Date.now()));
+    await sleep(Math.max(0, killAt - Date.now())); // the kill lands at its random moment: the time is the point
     serve.kill('SIGKILL');
     const r = await done;
     assert.ok(r.signal === 'SIGKILL' || r.code !== null, 'serve ended');

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CLI, isAlive, makeGitRepo, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { CLI, isAlive, makeGitRepo, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { finished, makeProject, toml } from '../helpers/project.js';
 import { REDACTED } from '../../src/util/redact.js';
 import { assertNoStray, checkInvariants, jsonLines, type InvariantOptions } from '../helpers/invariants.js';
@@ -451,7 +451,11 @@ test('nothing listens: a running serve and monitor hold no listening TCP or UDP 
     fs.rmSync(path.dirname(p.stateDir), { recursive: true, force: true });
   });
   assert.ok(await waitFor(() => p.rounds().length >= 2, 60_000), 'serve ran no rounds');
-  await sleep(1500); // the monitor has polled at least once
+  // a local monitor saves its alerts after each poll (once the state dir exists): it has polled
+  await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'monitor-alerts.json')), {
+    timeoutMs: 30_000,
+    what: 'the monitor\'s first poll of the project',
+  });
   assert.ok(isAlive(serve.pid!) && isAlive(monitor.pid!), `serve or the monitor is not running: serve ${serve.exitCode}, monitor ${monitor.exitCode}`);
   assert.deepEqual(listenersOf(serve.pid!), [], 'serve listens');
   assert.deepEqual(listenersOf(monitor.pid!), [], 'the monitor listens');

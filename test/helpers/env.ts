@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 // a zombie is dead for the tests too: the same rule the supervisor uses
@@ -66,11 +67,48 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
+/** Polls cond every stepMs until it holds (true) or timeoutMs has passed (cond's last answer). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 50): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (cond()) return true;
+    if (await cond()) return true;
     await sleep(stepMs);
   }
   return cond();
+}
+
+export interface WaitUntil {
+  timeoutMs: number;
+  /** what is waited for, as the failure names it: "serve's first round", "the agent to take the lock" */
+  what: string;
+  /** more for the failure message, read when it fails (a log tail, a status) */
+  detail?: () => string;
+  stepMs?: number;
+}
+
+/**
+ * The wait for a condition: instead of a fixed sleep hoping it holds by then, poll it, and fail (an
+ * AssertionError) naming what was awaited once the deadline passes. A sleep stays only where the
+ * passing of time is itself the point ("nothing happens for 2 s"), with a comment saying so.
+ */
+export async function waitUntil(cond: () => boolean | Promise<boolean>, o: WaitUntil): Promise<void> {
+  if (await waitFor(cond, o.timeoutMs, o.stepMs)) return;
+  const more = o.detail?.();
+  assert.fail(`timed out after ${o.timeoutMs / 1000} s waiting for ${o.what}${more ? `\n${more}` : ''}`);
+}
+
+/**
+ * Counts, from outside, how often something a process rewrites has changed: a file written on every
+ * poll counts the polls. Each call of the returned function looks once (sig(): null while there is
+ * nothing to see) and returns the changes seen since the first look; poll it (waitUntil) to see each one.
+ */
+export function changes(sig: () => string | null): () => number {
+  let last = sig();
+  let seen = 0;
+  return () => {
+    const now = sig();
+    if (now !== null && now !== last) seen++;
+    last = now;
+    return seen;
+  };
 }

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
-import { isAlive, sleep } from './env.js';
+import { isAlive, waitFor } from './env.js';
 import { ROUND_TAG_VAR } from '../../src/round/record.js';
 import { readJsonLines } from '../../src/state/files.js';
 import { isRoundRecord } from '../../src/state/ledger.js';
@@ -171,12 +171,13 @@ export async function assertNoStray(o: NoStrayOptions): Promise<void> {
     tagged: scoped ? strayRoundProcesses(o) : [],
     alive: pids.filter((p) => isAlive(p)),
   });
-  const end = Date.now() + (o.waitMs ?? 5000);
   let found = find();
-  while ((found.tagged.length || found.alive.length) && Date.now() < end) {
-    await sleep(100);
+  const none = () => {
     found = find();
-  }
+    return found.tagged.length === 0 && found.alive.length === 0;
+  };
+  // a sweep in progress gets waitMs to finish; waitMs 0 looks once more
+  await waitFor(none, o.waitMs ?? 5000, 100);
   if (found.tagged.length || found.alive.length) {
     if (o.cleanup !== false) killAll([...found.tagged.map((s) => s.pid), ...found.alive]);
     assert.fail(

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT, sleep } from './env.js';
+import { REPO_ROOT, waitFor, waitUntil } from './env.js';
 
 const SYSTEMD = '/lib/systemd/systemd';
 const BASE_ROOT = '/var/lib/agent-runner-test';
@@ -55,16 +55,6 @@ function childOf(ppid: number, comm: string): number | null {
     }
   }
   return null;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await sleep(200);
-  }
-  if (cond()) return;
-  throw new Error(`systemd sandbox: ${what} within ${timeoutMs / 1000}s\n${explain()}`);
 }
 
 /** Boots the sandbox with the user manager of root running (linger on). Throws, loudly, when it cannot. */
@@ -144,21 +134,21 @@ export async function startSandbox(): Promise<Sandbox> {
     systemctl: (...args) => exec(['systemctl', '--user', ...args]),
     async stop() {
       killAll();
-      const end = Date.now() + 10_000;
-      while (!outerExited && Date.now() < end) await sleep(50);
+      await waitFor(() => outerExited, 10_000); // and removes base even if it did not go
       process.removeListener('exit', killAll);
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
 
   try {
-    await until('systemd did not start', () => !outerExited && !!outer.pid && (pid = childOf(outer.pid, 'systemd') ?? 0) > 0, BOOT_MS, boot);
+    const boots = { timeoutMs: BOOT_MS, stepMs: 200 };
+    await waitUntil(() => !outerExited && !!outer.pid && (pid = childOf(outer.pid, 'systemd') ?? 0) > 0, { ...boots, what: 'the sandbox\'s systemd to start', detail: boot });
     const sys = () => exec(['systemctl', 'is-system-running'], { timeoutMs: 10_000 }).stdout.trim();
-    await until('the system manager did not come up', () => ['running', 'degraded'].includes(sys()), BOOT_MS, () => `state: ${sys()}\n${boot()}`);
+    await waitUntil(() => ['running', 'degraded'].includes(sys()), { ...boots, what: 'the sandbox\'s system manager to come up', detail: () => `state: ${sys()}\n${boot()}` });
     const linger = exec(['loginctl', 'enable-linger', 'root']);
     if (linger.code !== 0) throw new Error(`systemd sandbox: loginctl enable-linger root failed: ${linger.stderr}`);
     const usr = () => exec(['systemctl', '--user', 'is-system-running'], { timeoutMs: 10_000 }).stdout.trim();
-    await until('the user manager did not come up', () => ['running', 'degraded'].includes(usr()), BOOT_MS, () => `state: ${usr()}\n${boot()}`);
+    await waitUntil(() => ['running', 'degraded'].includes(usr()), { ...boots, what: 'the sandbox\'s user manager to come up', detail: () => `state: ${usr()}\n${boot()}` });
   } catch (e) {
     await sandbox.stop();
     throw e;

@@ -127,7 +127,7 @@ test('auth failure: serve stops at once with the Claude Code hint (stderr and th
   const stdout = /===== STDOUT \(\d+ bytes\) =====\n([\s\S]*?)===== STDERR/.exec(fx)![1].trim().split('\n');
   const p = project(script(stdout), 'exit:1');
   const r = await finished(p.start(['serve']));
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3); // halted, not a crash
   assert.match(r.stderr, /claude setup-token/);
   assert.equal(p.rounds().length, 1);
   assert.equal(p.rounds()[0].category, 'auth');
@@ -180,7 +180,8 @@ test('a CLI that hangs after its result is ended by the grace: round ok, duratio
   assert.equal(rec.outcome, 'ok', rec.reason ?? '');
   assert.equal(rec.ended_by, 'result_grace');
   assert.match(rec.reason ?? '', /after its final result/);
-  assert.ok(rec.duration_s >= 1.5 && rec.duration_s < 1.5 + 1 + 3, `duration ${rec.duration_s}`);
+  // ended by the grace, well before the 60 s round timeout (how far past the grace: bench section 9)
+  assert.ok(rec.duration_s >= 1.5 && rec.duration_s < 1.5 + 1 + 15, `duration ${rec.duration_s}`);
   assert.equal(rec.usage?.cost_usd, 0.042);
   assert.ok(!isAlive(rec.pid!), 'the agent is still alive');
 });
@@ -208,7 +209,8 @@ test('a silent agent is ended by the stall guard: timeout / stall, well before t
   assert.equal(rec.outcome, 'timeout');
   assert.equal(rec.category, 'stall');
   assert.equal(rec.ended_by, 'stall');
-  assert.ok(rec.duration_s >= 1.5 && rec.duration_s < 1.5 + 1 + 3, `duration ${rec.duration_s}`);
+  // well before the 60 s round timeout (how far past the stall limit: bench section 9)
+  assert.ok(rec.duration_s >= 1.5 && rec.duration_s < 1.5 + 1 + 15, `duration ${rec.duration_s}`);
   assert.ok(!isAlive(rec.pid!));
 });
 

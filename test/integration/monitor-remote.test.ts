@@ -8,8 +8,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { AGENTS_DIR, CLI, makeGitRepo, tmpDir, waitFor } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, makeGitRepo, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { finished } from '../helpers/project.js';
+import { within } from '../helpers/within.js';
 import type { AlertLine } from '../../src/monitor/types.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -70,12 +71,14 @@ class Sshd {
     let exited = false;
     p.on('exit', () => (exited = true));
     this.proc = p;
-    const end = Date.now() + 10_000;
-    while (Date.now() < end && !exited) {
-      if (await banner(this.port)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`sshd did not start on 127.0.0.1:${this.port}${exited ? ' (it exited)' : ''}: ${this.stderr.trim() || 'no output'}`);
+    let up = false;
+    await waitUntil(async () => exited || (up = await banner(this.port)), {
+      timeoutMs: 10_000,
+      stepMs: 100,
+      what: `sshd to answer on 127.0.0.1:${this.port}`,
+      detail: () => this.stderr.trim() || 'no output',
+    });
+    if (!up) throw new Error(`sshd exited at start on 127.0.0.1:${this.port}: ${this.stderr.trim() || 'no output'}`);
   }
 
   /** the listener and every connection it forked: the host is gone */
@@ -193,7 +196,7 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
   await sshd.start();
   assert.ok(await waitFor(() => seen('host_unreachable', 'resolved'), 30_000), `host_unreachable resolved: ${out}`);
   child.kill('SIGTERM');
-  const r = await Promise.race([done, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
+  const r = await within(done, 15_000);
   assert.ok(r, 'monitor exited on SIGTERM');
   assert.equal(r.code, 0, r.stderr);
   const raisedTwice = lines(out).filter((l) => l.detector === 'oauth_fail' && l.state === 'raised').length;

@@ -4,10 +4,26 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeProject, finished, type Project } from '../helpers/project.js';
-import { waitFor } from '../helpers/env.js';
+import { changes, waitFor, waitUntil } from '../helpers/env.js';
+import { within } from '../helpers/within.js';
 import type { AlertLine } from '../../src/monitor/types.js';
 
 const lines = (out: string): AlertLine[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AlertLine);
+
+/**
+ * The monitor's polls, counted from outside: a local monitor saves its alerts after every poll, and the
+ * save (temp file, rename) gives the file a new inode and mtime each time.
+ */
+function polls(file: string): () => number {
+  return changes(() => {
+    try {
+      const st = fs.statSync(file, { bigint: true });
+      return `${st.ino}:${st.mtimeNs}`;
+    } catch {
+      return null;
+    }
+  });
+}
 
 function statusOf(p: Project): { state: string; pid: number | null } {
   const r = p.run(['status', '--json']);
@@ -68,16 +84,18 @@ test('monitor loop: prints raised and resolved transitions only, and exits 0 on 
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     const has = (state: string) => lines(out).some((l) => l.detector === 'smoke_fail_rate' && l.state === state);
+    const saves = polls(path.join(p.stateDir, 'monitor-alerts.json'));
     if (sig === 'SIGTERM') {
       assert.ok(await waitFor(() => has('raised'), 15_000), `raised: ${out}`);
       fs.writeFileSync(prompt, good);
       assert.equal(p.run(['round']).code, 0);
       assert.ok(await waitFor(() => has('resolved'), 15_000), `resolved: ${out}`);
     }
-    // several more polls go by without a line
-    await new Promise((r) => setTimeout(r, 1000));
+    // several more polls go by without a line (a restarted monitor: its first polls raise nothing)
+    const from = saves();
+    await waitUntil(() => saves() >= from + 3, { timeoutMs: 15_000, what: 'three more polls of the monitor', detail: () => out });
     child.kill(sig);
-    const r = await Promise.race([done, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
+    const r = await within(done, 15_000);
     assert.ok(r, `monitor exited after ${sig}`);
     assert.equal(r.code, 0, `${sig}: ${r.stderr}`);
     if (sig === 'SIGTERM') {

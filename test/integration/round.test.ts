@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { git, isAlive, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { git, isAlive, tmpDir, waitFor } from '../helpers/env.js';
 import { finished, makeProject } from '../helpers/project.js';
 
 test('a succeeding agent: round exits 0 and the ledger holds one ok record', () => {
@@ -58,7 +58,7 @@ test('an auth failure is classified auth', () => {
   assert.equal(p.rounds()[0].category, 'auth');
 });
 
-test('hanging agent with a setsid grandchild: ended within timeout + grace + 1s, nothing survives', async () => {
+test('hanging agent with a setsid grandchild: ended by the timeout and the grace, nothing survives', async () => {
   const pidsFile = path.join(tmpDir(), 'pids');
   const p = makeProject({ agent: 'setsid-grandchild.sh', timeout: 2, grace: 1, agentEnv: { PIDS_FILE: pidsFile } });
   const t0 = Date.now();
@@ -67,8 +67,9 @@ test('hanging agent with a setsid grandchild: ended within timeout + grace + 1s,
   assert.equal(r.code, 1, r.stderr);
   const [rec] = p.rounds();
   assert.equal(rec.outcome, 'timeout');
-  // node start-up and git aftercare are inside the measured span too
-  assert.ok(elapsed < 2 + 1 + 1 + 1.5, `took ${elapsed}s`);
+  // the grandchild sleeps 1000 s: a round that waited for it (or for its pipes) would be wrong; how far
+  // past timeout + grace the round ends is speed, measured by the bench (section 9)
+  assert.ok(elapsed < 2 + 1 + 15, `took ${elapsed}s`);
   const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
   assert.equal(pids.length, 2);
   for (const pid of [rec.pid!, ...pids]) assert.equal(isAlive(pid), false, `pid ${pid} survived`);
@@ -93,7 +94,7 @@ test('an agent that ignores SIGTERM is killed after the grace', () => {
   const [rec] = p.rounds();
   assert.equal(rec.outcome, 'timeout');
   assert.ok(elapsed >= 1 + 2 - 0.2, `killed before the grace ran out (${elapsed}s)`);
-  assert.ok(elapsed < 1 + 2 + 2.5, `took ${elapsed}s`);
+  assert.ok(elapsed < 1 + 2 + 15, `took ${elapsed}s`); // and not left running: the latency is bench section 5
   assert.match(fs.readFileSync(rec.log!, 'utf8'), /TERM ignored/);
   assert.equal(isAlive(rec.pid!), false);
 });
@@ -146,7 +147,8 @@ test('two concurrent rounds: the second fails fast naming the holder', async () 
   assert.ok(await waitFor(() => fs.existsSync(path.join(p.stateDir, 'round.open.json')), 10_000));
   const t0 = Date.now();
   const second = p.run(['round']);
-  assert.ok(Date.now() - t0 < 5000);
+  // it does not wait for the holder (which hangs until its 30 s timeout); its speed is a CLI start (bench section 1)
+  assert.ok(Date.now() - t0 < 20_000, `the second round took ${Date.now() - t0} ms to fail`);
   assert.equal(second.code, 1);
   assert.match(second.stderr, new RegExp(`round pid ${first.pid}, running for \\d+s`));
   assert.equal(second.stderr.trim().split('\n').length, 1);
@@ -246,10 +248,31 @@ test('phases rotate round by round and override the timeout', () => {
   assert.match(bad.stdout, /unknown phase "nope" \(known: build, review\)/);
 });
 
-test('the agent sees its round number, phase and state dir in the environment', async () => {
+test('the agent sees its round number, phase and state dir in the environment', () => {
   const p = makeProject({ command: ['bash', '-c', 'echo "R=$AGENT_RUNNER_ROUND S=$AGENT_RUNNER_STATE_DIR"'] });
   assert.equal(p.run(['round']).code, 0);
   const log = fs.readFileSync(p.rounds()[0].log!, 'utf8');
   assert.match(log, new RegExp(`R=1 S=${p.stateDir}`));
-  await sleep(0);
+});
+
+test('status during and after a foreground round: running with its round number, then stopped with it as last', async () => {
+  const pidsFile = path.join(tmpDir(), 'pids');
+  const p = makeProject({ agent: 'setsid-grandchild.sh', timeout: 60, grace: 1, agentEnv: { PIDS_FILE: pidsFile } });
+  const child = p.start(['round']);
+  const done = finished(child);
+  assert.ok(await waitFor(() => fs.existsSync(pidsFile), 10_000));
+  const during = JSON.parse(p.run(['status', '--json']).stdout);
+  assert.equal(during.state, 'running');
+  assert.equal(during.mode, 'round');
+  assert.equal(during.pid, child.pid);
+  assert.equal(during.round.n, 1);
+  const file = JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8'));
+  assert.deepEqual([file.state, file.mode, file.round.n], ['running', 'round', 1]);
+  child.kill('SIGTERM');
+  await done;
+  const after = JSON.parse(p.run(['status', '--json']).stdout);
+  assert.equal(after.state, 'stopped');
+  assert.equal(after.round, null);
+  assert.deepEqual([after.last.n, after.last.outcome], [1, 'cancelled']);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8')).mode, 'round');
 });

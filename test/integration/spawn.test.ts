@@ -132,6 +132,8 @@ test('exited resolves when the agent exits, drained only once the grandchild hol
   assert.ok(pids.every(isAlive), 'the grandchildren outlive the agent');
   let drained = false;
   void a.drained.then(() => (drained = true));
+  // a negative: nothing to wait for, so time passes (the agent's own exit is already past; a drain that
+  // did not wait for the grandchildren would have come by now)
   await sleep(300);
   assert.equal(drained, false, 'the grandchildren still hold the pipes open');
   const r = await killRoundTree({ rootPid: a.pid, tagName: TAG, tagValue: tag, graceMs: 1000 });

@@ -74,7 +74,7 @@ const CASES: Case[] = [
   {
     name: '5 quick failures trip the breaker',
     records: times(5, quick),
-    expect: { action: 'stop', reason: 'crash_loop', exitCode: 1 },
+    expect: { action: 'stop', reason: 'crash_loop', exitCode: 3 },
     messageIncludes: ['5 quick failures', 'rounds 1, 2, 3, 4, 5', 'agent-runner start'],
   },
   {
@@ -204,7 +204,7 @@ const CASES: Case[] = [
   {
     name: 'auth stops at the first one',
     records: [fail('auth', 2, { reason: 'HTTP 401\ninvalid x-api-key' })],
-    expect: { action: 'stop', reason: 'auth', exitCode: 1 },
+    expect: { action: 'stop', reason: 'auth', exitCode: 3 },
     messageIncludes: [DEFAULT_AUTH_HINT, 'round 1', 'HTTP 401 invalid x-api-key'],
   },
   {
@@ -356,7 +356,7 @@ describe('helpers', () => {
     assert.equal(describeDecision({ action: 'run', delay_s: 0, reason: 'first round' }), 'next round now (first round)');
     assert.equal(describeDecision({ action: 'run', delay_s: 90, reason: 'r' }), 'next round in 1m30s (r)');
     assert.equal(describeDecision({ action: 'wait_until', until: at(60), reason: 'r' }), `waiting until ${at(60)} (r)`);
-    assert.equal(describeDecision({ action: 'stop', reason: 'auth', exitCode: 1, message: 'm' }), 'stopping (auth, exit 1): m');
+    assert.equal(describeDecision({ action: 'stop', reason: 'auth', exitCode: 3, message: 'm' }), 'stopping (auth, exit 3): m');
   });
 
   it('formatSeconds', () => {

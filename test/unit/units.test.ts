@@ -94,7 +94,8 @@ test('the serve unit: absolute ExecStart, PATH, restart only on failure, never o
   assert.deepEqual(key(u.text, 'Environment'), ['PATH=/usr/local/bin:/usr/bin:/bin']);
   assert.deepEqual(key(u.text, 'Restart'), ['on-failure']);
   assert.ok(key(u.text, 'RestartPreventExitStatus')[0].split(' ').includes('78'));
-  assert.ok(key(u.text, 'RestartPreventExitStatus')[0].split(' ').includes('1'), 'the crash-loop breaker and auth stops stay stopped');
+  assert.ok(key(u.text, 'RestartPreventExitStatus')[0].split(' ').includes('3'), 'the crash-loop breaker and auth stops stay stopped');
+  assert.ok(!key(u.text, 'RestartPreventExitStatus')[0].split(' ').includes('1'), 'a crash (exit 1) is restarted');
   assert.deepEqual(key(u.text, 'KillMode'), ['mixed']);
   assert.deepEqual(key(u.text, 'OOMPolicy'), ['continue']);
   assert.equal(key(u.text, 'RestartSec').length, 1);

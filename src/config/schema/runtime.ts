@@ -1,0 +1,74 @@
+// [runtime]: how each round runs (timeouts, guards, the state and work dirs).
+import { section, SECONDS_MAX_DAY, SECONDS_MAX_WEEK, type KeySpec } from './spec.js';
+
+const ROUND_TIMEOUT_TYPE = { kind: 'number', min: 1, max: SECONDS_MAX_WEEK, integer: false, unit: 's' } as const;
+interface RoundTimeoutKey {
+  readonly key: 'round_timeout_s';
+  readonly type: typeof ROUND_TIMEOUT_TYPE;
+  readonly doc: string;
+}
+
+/** `round_timeout_s`: in [runtime] with its default; in [[phases]] without one (then the runtime's applies). */
+export function roundTimeout(doc: string): RoundTimeoutKey & { readonly defaultText: string; readonly example: number };
+export function roundTimeout(doc: string, dflt: number): RoundTimeoutKey & { readonly default: number };
+export function roundTimeout(doc: string, dflt?: number): KeySpec {
+  return {
+    key: 'round_timeout_s',
+    type: ROUND_TIMEOUT_TYPE,
+    ...(dflt === undefined ? { defaultText: 'runtime.round_timeout_s', example: 3600 } : { default: dflt }),
+    doc,
+  };
+}
+
+export const RUNTIME = section({
+  name: 'runtime',
+  kind: 'table',
+  doc: 'How each round runs.',
+  keys: [
+    roundTimeout('Hard limit of one round, in seconds: then the whole process group gets SIGTERM, and SIGKILL after kill_grace_s.', 1800),
+    {
+      key: 'kill_grace_s',
+      type: { kind: 'number', min: 0, max: 600, integer: false, unit: 's' },
+      default: 5,
+      doc: 'Seconds between SIGTERM and SIGKILL when a round is stopped.',
+    },
+    {
+      key: 'stall_timeout_s',
+      type: { kind: 'number', min: 0, max: SECONDS_MAX_DAY, integer: false, unit: 's' },
+      default: 0,
+      doc: 'End a round whose agent has printed nothing (stdout or stderr) for this many seconds; it is recorded timeout (stall). 0 turns the silence guard off.',
+    },
+    {
+      key: 'result_grace_s',
+      type: { kind: 'number', min: 0, max: SECONDS_MAX_DAY, integer: false, unit: 's' },
+      default: 30,
+      doc: "Seconds the agent may take to exit after printing its final result (Claude Code's result line, Codex's turn.completed); then its tree is ended and the round recorded by that result (ok unless it was an error). 0 turns the guard off.",
+    },
+    {
+      key: 'restart_delay_s',
+      type: { kind: 'number', min: 0, max: SECONDS_MAX_DAY, integer: false, unit: 's' },
+      default: 5,
+      doc: 'Pause between two rounds, in seconds.',
+    },
+    {
+      key: 'min_free_mb',
+      type: { kind: 'number', min: 0, max: 1048576, integer: true, unit: 'MB' },
+      default: 50,
+      doc: 'Free space (MiB) the state dir and the work dir must have before a round starts. Below it serve starts no round: it says so once, waits, and resumes by itself when there is room again; a foreground round fails its disk_space preflight. 0 turns the check off (a write that fails with ENOSPC still pauses serve).',
+    },
+    {
+      key: 'state_dir',
+      type: { kind: 'string', path: true },
+      defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',
+      example: '/var/lib/agent-runner/myproject',
+      doc: 'Where the ledger, events, status and round logs go. The default is outside the work tree and distinct for two projects of the same name.',
+    },
+    {
+      key: 'work_dir',
+      type: { kind: 'string', path: true },
+      defaultText: "the config file's directory",
+      example: '.',
+      doc: 'The git work tree the agent runs in. It must exist, and (its real path, symlinks resolved) must not be `/`, nor inside or above ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube or ~/.config/gcloud, nor hold a control character such as a line break.',
+    },
+  ],
+});

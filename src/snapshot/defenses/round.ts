@@ -1,0 +1,186 @@
+// Defenses of layer 1, the round: its end (timeouts, the kill of its tree), its output, its git aftercare
+// and its preflight; and the fuzzing of what reads agent output.
+import { inLayer } from './defense.js';
+
+export const ROUND_DEFENSES = inLayer('round', [
+  {
+    name: 'hard_timeout',
+    prevents: 'a round that never ends (a hung agent, a stuck tool, a CLI that hangs after its result)',
+    invariant: 'a round ends within round_timeout_s + kill_grace_s plus a sweep, whatever the agent prints',
+    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended within timeout + grace + 1s, nothing survives' },
+  },
+  {
+    name: 'tree_kill',
+    prevents: 'processes that outlive their round: background jobs, setsid or double-forked grandchildren',
+    invariant: 'after a round, no process carrying its round tag or in its process group is alive',
+    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended within timeout + grace + 1s, nothing survives' },
+  },
+  {
+    name: 'kill_grace',
+    prevents: 'an agent that ignores SIGTERM running on',
+    invariant: 'TERM first, then KILL after kill_grace_s',
+    test: { file: 'test/integration/round.test.ts', name: 'an agent that ignores SIGTERM is killed after the grace' },
+  },
+  {
+    name: 'round_signal_trap',
+    prevents: 'an agent left running unsupervised when `round` itself is told to stop',
+    invariant: 'SIGTERM or SIGINT to `round` ends the agent tree and records the round cancelled',
+    test: { file: 'test/integration/round.test.ts', name: 'SIGTERM to round mid-agent: the tree is gone and the round is recorded cancelled' },
+  },
+  {
+    name: 'orphan_stash_by_sha',
+    prevents: 'uncommitted work lost between rounds, or a stash index that points at another tool\'s stash',
+    invariant: 'orphan work is stashed after a clean exit and recorded by SHA only; the user\'s config is never swept in',
+    test: { file: 'test/integration/round.test.ts', name: 'clean exit with a dirty tree: stashed by SHA, config edit not swept' },
+  },
+  {
+    name: 'streamed_log',
+    prevents: 'a flooding agent exhausting the supervisor\'s memory or losing output',
+    invariant: 'agent output is streamed to rounds/<n>.log with backpressure, never held in memory',
+    test: { file: 'test/integration/round.test.ts', name: 'an agent writing 200 MB: the log holds every byte and memory stays flat' },
+  },
+  {
+    name: 'fork_storm_sweep',
+    prevents: 'a nested tree of hundreds of processes (some ignoring TERM) left running by an agent that exits',
+    invariant: 'the sweep after the agent\'s exit ends every process of the tree; none survives the round',
+    test: { file: 'test/faults/bad-agents.test.ts', name: "fork storm: a nested tree of 300+ processes left behind by an agent that exits is ended by the round's sweep" },
+  },
+  {
+    name: 'detached_daemon_sweep',
+    prevents: 'a double-forked, setsid\'d daemon with its output closed (no group, session, parent or pipe in common) outliving its round',
+    invariant: 'it is found by the round tag in its environment and ended by the sweep',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'double-forked setsid daemon with its output closed: found by the round tag and swept' },
+  },
+  {
+    name: 'exit_not_eof',
+    prevents: 'a round judged (and its tree swept) while the agent still works, because it closed stdout and stderr early',
+    invariant: 'a round ends at the agent\'s exit, not at EOF on its pipes; with the pipes closed the timeout still ends it',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'output closed early, agent runs on and exits 0: the round ends at the exit, not at EOF, outcome ok' },
+  },
+  {
+    name: 'bounded_line_buffers',
+    prevents: 'one endless line (no newline for 50 MB) growing the supervisor\'s memory with the line',
+    invariant: 'the stream parser keeps at most 1 MiB of a line and counts the rest (skipped_bytes); the log keeps every byte',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'a 50 MB would-be stream-json line: memory bounded, the log holds every byte, verdict sane' },
+  },
+  {
+    name: 'binary_output_passthrough',
+    prevents: 'invalid UTF-8, NUL, CR or terminal escapes in the agent\'s output corrupting its log or the state files',
+    invariant: 'the round log is byte-identical to the output; every line of events.jsonl and rounds/<n>.events.jsonl is valid JSON',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'invalid UTF-8 and binary output on stdout and stderr: the log is byte-identical, every JSON line parses' },
+  },
+  {
+    name: 'parser_never_throws',
+    prevents: 'one odd agent line (a reset time no Date holds) throwing in the output handler and killing the supervisor mid-round',
+    invariant: 'an unreadable time is no time (null), never an Invalid Date; a parser that throws anyway stops parsing, the round goes on',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'a reset time no Date can hold (resetsAt 1e300, "try again in 10^20 days"): the round is recorded, serve backs off and lives' },
+  },
+  {
+    name: 'config_leash_mid_round',
+    prevents: 'an agent that rewrites agent-runner.toml (validly or not) changing the loop under it, or locking the operator out',
+    invariant: 'serve keeps the config it validated, reports config_changed; the edit is never stashed; status still answers on broken TOML',
+    test: { file: 'test/faults/bad-agents.test.ts', name: 'config rewritten mid-round (not TOML): serve runs on with what it validated; status still answers' },
+  },
+  {
+    name: 'fuzzed_stream_parser',
+    prevents: 'output whose meaning depends on how the OS split it into reads',
+    invariant: 'events, tally and facts are the same for any chunking of any bytes, and the event log\'s lines too',
+    test: { file: 'test/unit/fuzz.test.ts', name: 'random transcripts (JSON of every known type, junk, binary, CR): the same events, stats and facts however the bytes are chunked' },
+  },
+  {
+    name: 'fuzzed_classifier',
+    prevents: 'a verdict that cannot be recorded (an Invalid Date, a multi-line or unbounded reason) from odd output',
+    invariant: 'any tail, exit code and signal gives a valid outcome and category, a one-line reason ≤ 200 chars, a real retry time or none',
+    test: { file: 'test/unit/fuzz.test.ts', name: 'random tails, exit codes, signals and supervisor facts: always a valid, one-line, redacted verdict' },
+  },
+  {
+    name: 'fuzzed_config_loader',
+    prevents: 'a stack trace instead of a config error from an odd agent-runner.toml',
+    invariant: 'any document gives a valid Config or one ConfigError line (exit 78), nothing else',
+    test: { file: 'test/unit/fuzz.test.ts', name: 'a valid config mutated by random edits: a valid Config or one ConfigError line' },
+  },
+  {
+    name: 'preflight',
+    prevents: 'paying for an agent run that cannot succeed (missing binary, no prompt, not a git tree)',
+    invariant: 'a failed check records preflight_failed, exits 78, and the agent is never started',
+    test: { file: 'test/integration/round.test.ts', name: 'preflight: a missing agent binary is named, recorded, exit 78, nothing started' },
+  },
+  {
+    name: 'git_state_preflight',
+    prevents: 'an agent dropped into a half-done rebase, merge, cherry-pick, revert, am or bisect, or onto unmerged files: it stalls on them or "fixes" them unreviewed, and aftercare cannot stash over them',
+    invariant: 'preflight git_state refuses the round with one line naming the state and the fix: preflight_failed, exit 78 from round and serve, the repository untouched',
+    test: { file: 'test/faults/git-states.test.ts', name: 'each repo state mid-operation or with unmerged files refuses the round: one line naming state and fix, exit 78, agent never started' },
+  },
+  {
+    name: 'detached_head_told',
+    prevents: 'commits made on a detached HEAD lost from sight once a branch is checked out',
+    invariant: 'a round on a detached HEAD runs; a git_detached event names the SHA, the round context tells the agent, and the record keeps head_before, head_after and the commits by SHA',
+    test: { file: 'test/faults/git-states.test.ts', name: 'detached HEAD: the round runs, git_detached names the SHA, the agent is told, its commit is recorded by SHA' },
+  },
+  {
+    name: 'agent_left_conflict',
+    prevents: 'aftercare stashing or committing over a merge or rebase the agent left half-done (git stash fails on unmerged paths)',
+    invariant: 'the tree is left exactly as the agent left it, the round\'s reason says so, and the next round refuses (exit 78)',
+    test: { file: 'test/faults/git-states.test.ts', name: 'an agent that leaves a conflicted merge: round noted, tree untouched and unstashed, serve then refuses (exit 78)' },
+  },
+  {
+    name: 'stash_under_contention',
+    prevents: 'orphan work recorded under another tool\'s stash SHA when something else pushes stashes during the round',
+    invariant: 'the stash is found by its unique message in the reflog: the recorded SHA holds exactly the round\'s work, and the next round is told that SHA',
+    test: { file: 'test/faults/git-states.test.ts', name: 'another tool pushing stashes through the round and aftercare: the orphan SHA holds exactly the work of the round, and the next round is told it' },
+  },
+  {
+    name: 'stash_lock_retry',
+    prevents: 'orphan work silently lost when another git holds index.lock (or the stash ref\'s lock) during aftercare',
+    invariant: 'a busy lock is retried 5 times over ~3 s; then the round\'s reason says so and every file stays in the tree for the next round to stash',
+    test: { file: 'test/faults/git-states.test.ts', name: 'index.lock held by another git through aftercare: stash retried, then a clear note; the files stay in the tree and the next round stashes them' },
+  },
+  {
+    name: 'commit_lock_retry',
+    prevents: 'dirty_action = "commit" failing at once when another git holds index.lock during aftercare',
+    invariant: 'the commit is retried like the stash (5 times over ~3 s); then the reason says so and the files stay for the next round to commit',
+    test: { file: 'test/faults/git-states.test.ts', name: 'dirty_action = commit with index.lock held through aftercare: retried, then a clear note; the next round commits the work of both rounds' },
+  },
+  {
+    name: 'monotonic_hang_guards',
+    prevents: 'a step of the wall clock (NTP, `date -s`, a resumed VM) ending a healthy round as stalled or past its result grace, or bending its duration_s',
+    invariant: 'the round timeout, the stall and result-grace guards and duration_s run on the monotonic clock: steps of +2h and +4h mid-round end nothing early, and duration_s is the real elapsed time',
+    test: { file: 'test/faults/clock.test.ts', name: 'clock +2h (and +4h) during a round with stall_timeout_s and result_grace_s: not ended as stalled, duration_s is real' },
+  },
+  {
+    name: 'monotonic_kill_grace',
+    prevents: 'a step back of the wall clock during the kill grace leaving an agent that ignores TERM running for hours (or a step forward skipping the grace)',
+    invariant: 'the kill grace and the KILL phase are measured on the monotonic clock: with steps of −1h and −2h the round still ends at timeout + grace, duration_s ≥ 0',
+    test: { file: 'test/faults/clock.test.ts', name: 'clock −1h during a round, −2h during its kill grace: still ends at its timeout, duration_s not negative' },
+  },
+  {
+    name: 'stall_guard',
+    prevents: 'a silent, stuck agent holding a round (and its quota) until the wall-clock timeout',
+    invariant: 'with stall_timeout_s > 0, a round with no output for that long is ended and recorded timeout (stall)',
+    test: { file: 'test/integration/agent-stream.test.ts', name: 'a silent agent is ended by the stall guard: timeout / stall, well before the round timeout' },
+  },
+  {
+    name: 'result_grace',
+    prevents: 'a headless CLI that printed its final result but never exits, holding the round until the timeout',
+    invariant: 'result_grace_s after the final result (Claude result, Codex turn.completed) the tree is ended and the round recorded by that result',
+    test: { file: 'test/integration/agent-stream.test.ts', name: 'a CLI that hangs after its result is ended by the grace: round ok, duration about the grace, nothing left' },
+  },
+  {
+    name: 'stream_key_facts',
+    prevents: 'a usage limit or result that scrolled out of the log tail being missed by the verdict',
+    invariant: "the stream parser's result and rejected rate-limit lines reach the classifier whatever the log's length",
+    test: { file: 'test/integration/agent-stream.test.ts', name: 'a rejected rate_limit_event early in a long log still decides the verdict (usage_limit, reset time)' },
+  },
+  {
+    name: 'disk_full_record_held',
+    prevents: "a round's record lost, or its agent blocked, when the disk fills during the round",
+    invariant: 'output the log cannot take is dropped and counted in the reason while the pipes keep draining; a ledger line that does not fit is kept in memory and written once there is room',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'the disk fills mid-round: output dropped and counted, the agent never blocks, its record is held and written once space is back' },
+  },
+  {
+    name: 'disk_space_preflight',
+    prevents: 'a foreground round started on a disk too full to keep its log and record',
+    invariant: 'below runtime.min_free_mb `round` records preflight_failed (disk_space) with one line, exits 75 (wait, not 78) and never starts the agent',
+    test: { file: 'test/faults/disk-full.test.ts', name: 'a foreground round below min_free_mb fails its disk_space preflight with one line (exit 75, not 78), and the agent never starts' },
+  },
+]);

@@ -1,0 +1,41 @@
+// Defenses of security: secrets, file modes, where an agent may run, shells, listeners, remote answers.
+import { inLayer } from './defense.js';
+
+export const SECURITY_DEFENSES = inLayer('security', [
+  {
+    name: 'secret_redaction',
+    prevents: 'API keys, bearer tokens, AWS keys, JWTs, URL credentials, *_KEY/*_TOKEN/*_SECRET values and private keys the agent printed reaching the ledger, events, status, peek, events or monitor alerts',
+    invariant: 'every text derived from agent output is redacted before it is written or shown; tails never start mid-line; a private key printed line by line is blanked up to its END (the raw rounds/<n>.log, 0600, is the agent\'s own transcript and is not rewritten)',
+    test: { file: 'test/faults/security.test.ts', name: 'secrets never leave: events, records, status, peek, events, status and monitor alerts are redacted' },
+  },
+  {
+    name: 'private_modes',
+    prevents: 'state files, logs and the config readable or writable by other users under a loose umask',
+    invariant: 'under umask 000 every state file is 0600 and every state dir 0700 (from ~/.local/state down); init writes the config 0600 and the prompt without group/other write',
+    test: { file: 'test/faults/security.test.ts', name: 'files 0600 and dirs 0700 under umask 000: init, round, serve, start, stop, the stop file, peek, monitor' },
+  },
+  {
+    name: 'work_dir_rules',
+    prevents: 'an agent (and git aftercare) let loose on /, the home dir, or ~/.ssh ~/.gnupg ~/.aws ~/.kube ~/.config/gcloud; a path that breaks out of a unit-file line',
+    invariant: 'runtime.work_dir (real path, symlinks resolved on both sides) is not /, neither inside nor above a credential dir, and holds no control character; else a one-line ConfigError (exit 78), also from init',
+    test: { file: 'test/faults/security.test.ts', name: 'the work dir is validated: not /, not in or above ~/.ssh ~/.gnupg ~/.aws ~/.kube ~/.config/gcloud, real path, no line break' },
+  },
+  {
+    name: 'no_shell_injection',
+    prevents: 'a hostile host name, ssh option, remote path or project path running a command (ssh -oProxyCommand, "; rm -rf", a newline into a unit file)',
+    invariant: 'every subprocess gets argv (no local shell); hosts and ssh options are checked (exit 2, one line) and the remote command is quoted word by word; unit files escape % and $ and refuse line breaks',
+    test: { file: 'test/faults/security.test.ts', name: 'hostile values never reach a shell: ssh host, ssh options, remote config and command, unit files' },
+  },
+  {
+    name: 'no_listener',
+    prevents: 'a network service exposed by the supervisor or the monitor',
+    invariant: 'a running serve and monitor hold no listening TCP socket and no bound UDP socket',
+    test: { file: 'test/faults/security.test.ts', name: 'nothing listens: a running serve and monitor hold no listening TCP or UDP socket' },
+  },
+  {
+    name: 'bounded_remote_answer',
+    prevents: 'a broken or hostile remote host filling the monitor\'s memory with an endless answer',
+    invariant: 'ssh is ended once a host has sent 16 MiB, and the host is reported',
+    test: { file: 'test/faults/security.test.ts', name: 'a remote host that floods its answer: monitor cuts it at 16 MiB and reports the host' },
+  },
+]);
