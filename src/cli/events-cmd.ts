@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { EVENT_KINDS } from '../state/events.js';
-import { parseJsonLines } from '../state/files.js';
+import { parseJsonLines, readFileFrom } from '../state/files.js';
 import type { EventLine } from '../state/types.js';
 
 export function parseKinds(spec: string | undefined): Set<string> | null {
@@ -42,27 +42,16 @@ export async function eventsCommand(o: { config?: string; kind?: string; window?
   // follow: read what was appended whenever the file changes; a partial last line waits for its end
   let pending = '';
   const readMore = () => {
-    let fd: number;
-    try {
-      fd = fs.openSync(paths.events, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (size < offset) offset = 0; // replaced: start over
-      if (size === offset) return;
-      const buf = Buffer.alloc(size - offset);
-      fs.readSync(fd, buf, 0, buf.length, offset);
-      offset = size;
-      const chunk = pending + buf.toString('utf8');
-      const cut = chunk.lastIndexOf('\n');
-      pending = chunk.slice(cut + 1);
-      for (const e of parseJsonLines<EventLine>(chunk.slice(0, cut + 1)).items.filter(keep))
-        process.stdout.write(JSON.stringify(e) + '\n');
-    } finally {
-      fs.closeSync(fd);
-    }
+    // a file smaller than what was read is a replaced one: start over
+    const part = readFileFrom(paths.events, (size) => (size < offset ? 0 : offset));
+    if (!part) return;
+    offset = part.size;
+    if (part.start === part.size) return;
+    const chunk = pending + part.text;
+    const cut = chunk.lastIndexOf('\n');
+    pending = chunk.slice(cut + 1);
+    for (const e of parseJsonLines<EventLine>(chunk.slice(0, cut + 1)).items.filter(keep))
+      process.stdout.write(JSON.stringify(e) + '\n');
   };
   const timer = setInterval(readMore, 500); // also catches a file created after we started
   await stop;

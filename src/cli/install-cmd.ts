@@ -17,7 +17,6 @@ import {
   readTemplate,
   showUnit,
   systemctl,
-  firstLine,
   journalHint,
   mustCall,
   scopeFlag,
@@ -25,6 +24,7 @@ import {
   unitDir,
   type InstalledUnit,
 } from '../system/systemd.js';
+import { firstNonBlankLine } from '../util/text.js';
 
 /** bin/agent-runner.js of this very package (build/src/cli/install-cmd.js → ../../../bin) */
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/agent-runner.js');
@@ -168,7 +168,7 @@ export async function uninstallCommand(o: { config?: string }): Promise<number> 
       process.stdout.write(`stopping ${u.name}${u.role === 'serve' ? ' (a round in progress finishes first)' : ''}\n`);
     }
     const stop = systemctl(u.scope, ['stop', '--', u.name], stopBoundMs(u.file));
-    if (stop.code !== 0) process.stderr.write(`agent-runner: warning: stopping ${u.name}: ${firstLine(stop.stderr) || `exit ${stop.code}`}\n`);
+    if (stop.code !== 0) process.stderr.write(`agent-runner: warning: stopping ${u.name}: ${firstNonBlankLine(stop.stderr) || `exit ${stop.code}`}\n`);
     mustCall(u.scope, ['disable', '--', u.name]);
   }
   for (const u of units) {

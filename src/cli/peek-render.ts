@@ -1,6 +1,7 @@
 // The human view of a Snapshot, shared by `peek` and `watch`: a summary, not a dump. Pure.
 import type { Snapshot } from '../snapshot/types.js';
 import type { EventLine } from '../state/types.js';
+import { clip, collapseWhitespace } from '../util/text.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -75,7 +76,7 @@ export function renderSnapshot(snap: Snapshot): string {
         String(r.commits.length),
         String(r.dirty_files),
         ago(r.end, now),
-        oneLine(r.reason ?? '', 60),
+        clip(collapseWhitespace(r.reason ?? ''), 60),
       ]),
     ];
     const right = new Set([0, 3, 5, 6]);
@@ -121,10 +122,5 @@ export function renderEvent(e: EventLine): string {
   const rest = Object.entries(e)
     .filter(([k]) => k !== 'ts' && k !== 'kind')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return oneLine(`${e.ts} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`, 200);
-}
-
-function oneLine(s: string, max: number): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+  return clip(collapseWhitespace(`${e.ts} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`), 200);
 }

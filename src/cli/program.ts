@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { isDiskFull } from '../system/disk-space.js';
+import { errorMessage, firstLine } from '../util/text.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = require("../../../package.json").version;
@@ -36,8 +37,7 @@ export function reportError(e: unknown): number {
     process.stderr.write(`agent-runner: disk full (${err.code})${where}: free some space, then run it again\n`);
     return EXIT.PAUSED;
   }
-  const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`agent-runner: unexpected error: ${msg.split('\n')[0]} (rerun with AGENT_RUNNER_DEBUG=1 for details)\n`);
+  process.stderr.write(`agent-runner: unexpected error: ${firstLine(errorMessage(e))} (rerun with AGENT_RUNNER_DEBUG=1 for details)\n`);
   if (process.env.AGENT_RUNNER_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return EXIT.FAILURE;
 }

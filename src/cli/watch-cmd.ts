@@ -5,6 +5,7 @@ import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { buildSnapshot } from '../snapshot/build.js';
+import { errorMessage, firstLine } from '../util/text.js';
 
 export const DEFAULT_WATCH_INTERVAL_S = 2;
 /** below this, watch would spend its time in git and /proc, not showing anything new */
@@ -41,7 +42,7 @@ export async function watchCommand(o: { config?: string; interval?: number }): P
       return `${headLine}\n\n${renderSnapshot(await buildSnapshot(ctx))}`;
     } catch (e) {
       // a bad moment (a state dir being replaced) must not end the watch
-      return `${headLine}\n\ncould not take a snapshot: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`;
+      return `${headLine}\n\ncould not take a snapshot: ${firstLine(errorMessage(e))}\n`;
     }
   };
 

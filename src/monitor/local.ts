@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import type { ObserverContext } from '../config/context.js';
 import { appendEvent } from '../state/events.js';
 import type { HostSource } from './source.js';
+import { errorMessage, firstLine } from '../util/text.js';
 
 /** How long an auto-stop waits for serve to end (its round finishing) before reporting "stopping". */
 export const STOP_WAIT_S = 30;
@@ -21,7 +22,7 @@ export function localSource(ctx: ObserverContext, rounds: number): HostSource {
       try {
         code = await stopServe(ctx.paths, STOP_WAIT_S, (text) => said.push(text.trim()));
       } catch (e) {
-        const detail = (e as Error).message.split('\n')[0];
+        const detail = firstLine(errorMessage(e));
         appendEvent(ctx.paths.events, 'auto_stop', { detectors, result: 'failed', detail });
         return { action: 'stop', result: 'failed', detail };
       }

@@ -9,6 +9,7 @@ import { detectorByName } from './registry.js';
 import type { Sink } from './sinks.js';
 import type { HostSource } from './source.js';
 import type { Alert, Thresholds } from './types.js';
+import { errorMessage, firstLine } from '../util/text.js';
 
 /** snapshots kept per host for the detectors (also bounded by window_s) */
 export const HISTORY_MAX = 10;
@@ -70,7 +71,7 @@ async function poll(w: Watch, o: MonitorOptions): Promise<void> {
   try {
     snap = await w.src.fetch();
   } catch (e) {
-    error = String((e as Error)?.message ?? e).split('\n')[0];
+    error = firstLine(errorMessage(e));
   }
   const started = monoMs();
   if (snap) {

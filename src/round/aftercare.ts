@@ -4,21 +4,14 @@ import { namePaths } from './git-state.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirtyAction } from '../config/types.js';
-import {
-  commitAll,
-  cleanStashedFromTree,
-  commitsBetween,
-  GitError,
-  repoPaths,
-  repoState,
-  stashEntries,
-  stashPush,
-  wholeTreeExcept,
-  type InProgress,
-  type RepoPaths,
-  type RepoState,
-  type StashEntry,
-} from './git.js';
+import { sleepFor } from '../util/sleep.js';
+import { errorMessage, firstLine } from '../util/text.js';
+import { GitError } from './git.js';
+import { repoPaths, type RepoPaths } from './git-head.js';
+import { wholeTreeExcept } from './git-pathspec.js';
+import { repoState, type InProgress, type RepoState } from './git-status.js';
+import { commitAll, commitsBetween } from './git-commit.js';
+import { cleanStashedFromTree, stashEntries, stashPush, type StashEntry } from './git-stash.js';
 
 export interface AftercareInput {
   workDir: string;
@@ -95,14 +88,14 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
     st = await repoState(i.workDir, { exclude: i.exclude, paths: rp });
   } catch (e) {
     // never crash the round over its bookkeeping: the record says what went wrong
-    return { ...res, note: `git state unreadable: ${oneLine(e)}` };
+    return { ...res, note: `git state unreadable: ${errorLine(e)}` };
   }
   res.headAfter = st.head;
   res.dirtyFiles = st.dirty.length;
   try {
     res.commits = await commitsBetween(i.workDir, i.headBefore, st.head);
   } catch (e) {
-    res.note = `commits unknown: ${oneLine(e)}`;
+    res.note = `commits unknown: ${errorLine(e)}`;
   }
 
   const plan = planAftercare({
@@ -186,10 +179,10 @@ async function finishCleanup(dir: string, top: string, sha: string, gitDir: stri
   try {
     const left = await whileLocked(gitDir, () => cleanStashedFromTree(dir, top, sha));
     return left.length
-      ? `stash push interrupted (${oneLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
+      ? `stash push interrupted (${errorLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
       : null;
   } catch (e) {
-    return `stashed, but the tree could not be cleaned (${oneLine(e instanceof LockHeld ? e.cause : e)}): the files are also still in it`;
+    return `stashed, but the tree could not be cleaned (${errorLine(e instanceof LockHeld ? e.cause : e)}): the files are also still in it`;
   }
 }
 
@@ -215,13 +208,13 @@ async function whileLocked<T>(gitDir: string, fn: () => Promise<T>): Promise<T> 
     } catch (e) {
       if (!lockBusy(e, gitDir)) throw e;
       if (attempt >= LOCK_ATTEMPTS) throw new LockHeld(attempt, e);
-      await sleep(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
+      await sleepFor(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
     }
   }
 }
 
 function whyFailed(e: unknown): string {
-  return e instanceof LockHeld ? e.message : oneLine(e);
+  return e instanceof LockHeld ? e.message : errorLine(e);
 }
 
 /**
@@ -235,9 +228,7 @@ function lockBusy(e: unknown, gitDir: string): boolean {
   return ['index.lock', 'refs/stash.lock'].some((f) => fs.existsSync(path.join(gitDir, f)));
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n')[0].slice(0, 300);
+/** The first line of an error, at most 300 characters: a note in the round's reason. */
+function errorLine(e: unknown): string {
+  return firstLine(errorMessage(e)).slice(0, 300);
 }

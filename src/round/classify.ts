@@ -19,6 +19,7 @@ import { redact } from '../util/redact.js';
 import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
 import { OUTPUT_PATTERNS, type OutputPattern } from '../agents/patterns.js';
 import { extractResetTime } from '../agents/resets.js';
+import { clip, collapseWhitespace } from '../util/text.js';
 
 export interface RoundFacts {
   /** null when killed by a signal or never started */
@@ -72,14 +73,9 @@ const ERROR_KINDS: Record<string, Category> = {
   overloaded: 'upstream_error',
 };
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
 /** Redact first (so truncation cannot cut a secret into something unrecognisable), then cut. */
 function finishReason(s: string): string {
-  const r = redact(oneLine(s));
-  return r.length > REASON_MAX ? `${r.slice(0, REASON_MAX - 1)}…` : r;
+  return clip(redact(collapseWhitespace(s)), REASON_MAX);
 }
 
 function exitLabel(f: RoundFacts): string {

@@ -1,6 +1,6 @@
 // What a repository state means for a round, as data: which states refuse a round and the fix each
 // needs, and what the agent is told about a detached HEAD. Pure; the state itself comes from gitState.
-import type { GitState, InProgress } from './git.js';
+import type { GitState, InProgress } from './git-status.js';
 
 /** Each operation an agent must not walk into, what it is called, and how the operator gets out. */
 export const IN_PROGRESS_FIX: Record<InProgress, { what: string; fix: string }> = {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
 import { which } from '../system/which.js';
 import { checkSpace } from '../system/disk-space.js';
-import { GitError, gitState, headAndPaths, type GitState, type RepoPaths } from './git.js';
+import { GitError } from './git.js';
+import { headAndPaths, type RepoPaths } from './git-head.js';
+import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
 import { rootRefusal } from '../agents/agent-cli.js';
 

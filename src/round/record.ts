@@ -89,3 +89,12 @@ export function findOrphanStash(
   }
   return null;
 }
+
+/** A round the preflight refused: its record and a `preflight_failed` event; nothing was started. */
+export function recordPreflightFailure(paths: StatePaths, n: number, phase: string | null, check: string, message: string): RoundRecord {
+  const now = iso(Date.now());
+  const rec = bareRecord({ n, phase, start: now, end: now, duration_s: 0, outcome: 'preflight_failed', reason: `${check}: ${message}` });
+  appendEvent(paths.events, 'preflight_failed', { round: n, check, message });
+  appendRound(paths, rec);
+  return rec;
+}

@@ -6,6 +6,7 @@ import { FILE_MODE } from '../state/files.js';
 import { which } from '../system/which.js';
 import { processStartTime } from '../system/proc.js';
 import { monoMs } from '../util/clock.js';
+import { collapseWhitespace } from '../util/text.js';
 
 export interface SpawnSpec {
   /** argv[0] resolved via the PATH of `env` */
@@ -147,7 +148,7 @@ function errorText(e: unknown, cmd: string | undefined, cwd: string): string {
   if (err?.code === 'ENOENT' && !isDir(cwd)) return `working directory ${cwd} does not exist (ENOENT)`;
   if (err?.code === 'ENOENT') return `${name}: command not found (ENOENT)`;
   if (err?.code === 'EACCES') return `${name}: permission denied (EACCES)`;
-  return `${name}: ${err?.code ?? ''} ${err?.message ?? String(e)}`.replace(/\s+/g, ' ').trim();
+  return collapseWhitespace(`${name}: ${err?.code ?? ''} ${err?.message ?? String(e)}`);
 }
 
 function isDir(p: string): boolean {

@@ -4,6 +4,7 @@
 import { EXIT } from '../errors.js';
 import type { Category, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
+import { collapseWhitespace } from '../util/text.js';
 
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
@@ -201,7 +202,7 @@ function label(r: RoundRecord): string {
 }
 
 function detail(r: RoundRecord): string {
-  return r.reason ? `: ${r.reason.replace(/\s+/g, ' ').trim()}` : ''; // messages stay one line
+  return r.reason ? `: ${collapseWhitespace(r.reason)}` : ''; // messages stay one line
 }
 
 /** One line for events and logs. */

@@ -1,7 +1,6 @@
 // The Snapshot (`peek --json`): assembled purely from already-read data (assembleSnapshot, table-tested),
 // gathered by buildSnapshot from the state dir and live probes. Never the agent's environment or a secret:
 // nothing here reads config.agent.env, and every text that may hold agent output is redacted again.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { buildStatus, type StatusReport } from './status.js';
 import { DEFENSES, type Defense } from './defenses.js';
@@ -9,7 +8,7 @@ import { findRoundProcesses } from '../system/kill-tree.js';
 import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
-import { parseJsonLines } from '../state/files.js';
+import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
@@ -158,24 +157,10 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
 
 /** The last `n` events, read from the end of the file (events.jsonl grows for the life of the project). */
 export function lastEvents(file: string, n: number): EventLine[] {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    for (let want = Math.max(64 * 1024, n * 1024); ; want *= 4) {
-      const start = Math.max(0, size - want);
-      const buf = Buffer.alloc(size - start);
-      fs.readSync(fd, buf, 0, buf.length, start);
-      let text = buf.toString('utf8');
-      if (start > 0) text = text.slice(text.indexOf('\n') + 1); // a partial first line
-      const items = parseJsonLines<EventLine>(text).items;
-      if (items.length >= n || start === 0) return items.slice(-n);
-    }
-  } finally {
-    fs.closeSync(fd);
+  for (let want = Math.max(64 * 1024, n * 1024); ; want *= 4) {
+    const part = readFileEnd(file, want);
+    if (!part) return [];
+    const items = parseJsonLines<EventLine>(fromFirstWholeLine(part)).items;
+    if (items.length >= n || part.start === 0) return items.slice(-n);
   }
 }

@@ -2,7 +2,9 @@
 // the tree or the number of rounds. Never one process per round or per file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { git, parseStatusV2, wholeTreeExcept } from '../round/git.js';
+import { git } from '../round/git.js';
+import { wholeTreeExcept } from '../round/git-pathspec.js';
+import { parseStatusV2 } from '../round/git-status.js';
 
 /** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
 const PEEK_GIT_TIMEOUT_MS = 30_000;

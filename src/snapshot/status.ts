@@ -4,6 +4,7 @@ import { readLedger, readOpenRound } from '../state/ledger.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, showUnit } from '../system/systemd.js';
+import { errorMessage, firstLine } from '../util/text.js';
 
 export interface StatusReport {
   project: string;
@@ -51,7 +52,7 @@ export function systemdView(stateDir: string): SystemdView | null {
       main_pid: v.MainPID || null,
     };
   } catch (e) {
-    const error = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    const error = firstLine(errorMessage(e));
     return { unit: u.name, scope: u.scope, active_state: null, sub_state: null, n_restarts: null, result: null, main_pid: null, error };
   }
 }

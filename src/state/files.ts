@@ -107,17 +107,22 @@ export interface JsonLines<T> {
 
 /** Read a JSONL file, tolerating a torn or corrupt line. A missing file is empty. */
 export function readJsonLines<T>(file: string): JsonLines<T> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], bad: [] };
-    throw e;
-  }
-  return parseJsonLines<T>(text);
+  const text = readTextIfExists(file);
+  return text === null ? { items: [], bad: [] } : parseJsonLines<T>(text);
 }
 
-export function parseJsonLines<T>(text: string): JsonLines<T> {
+/** The file's text; null when it does not exist (any other failure throws). */
+export function readTextIfExists(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Each line an object that passes `valid` is an item; any other non-blank line is bad. */
+export function parseJsonLines<T>(text: string, valid: (v: object) => boolean = () => true): JsonLines<T> {
   const items: T[] = [];
   const bad: number[] = [];
   const lines = text.split('\n');
@@ -126,7 +131,7 @@ export function parseJsonLines<T>(text: string): JsonLines<T> {
     if (l.trim() === '') continue;
     try {
       const v = JSON.parse(l);
-      if (v && typeof v === 'object' && !Array.isArray(v)) items.push(v as T);
+      if (v && typeof v === 'object' && !Array.isArray(v) && valid(v)) items.push(v as T);
       else bad.push(i + 1);
     } catch {
       bad.push(i + 1);
@@ -135,23 +140,49 @@ export function parseJsonLines<T>(text: string): JsonLines<T> {
   return { items, bad };
 }
 
-/** Read the last `maxBytes` of a file (for the tail of a large log) as text. */
+/** Read the last `maxBytes` of a file (for the tail of a large log) as text; '' when it cannot be opened. */
 export function readTail(file: string, maxBytes: number): string {
+  return readFileEnd(file, maxBytes)?.text ?? '';
+}
+
+/** Bytes read from a file up to its end, as text. */
+export interface FilePart {
+  text: string;
+  /** the offset the text starts at: above 0, its first line may be the end of a longer one */
+  start: number;
+  /** the file's size when it was read: where the text ends */
+  size: number;
+}
+
+/** The last `maxBytes` of a file, and where they start; null when it cannot be opened. */
+export function readFileEnd(file: string, maxBytes: number): FilePart | null {
+  return readFileFrom(file, (size) => size - maxBytes);
+}
+
+/** The file from `from(size)` (kept within 0..size) to its end; null when it cannot be opened. */
+export function readFileFrom(file: string, from: (size: number) => number): FilePart | null {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch {
-    return '';
+    return null;
   }
   try {
     const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
+    const start = Math.min(size, Math.max(0, from(size)));
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
+    return { text: buf.toString('utf8'), start, size };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The part from its first whole line: a read that began mid-file drops all before its first newline. */
+export function fromFirstWholeLine(part: FilePart): string {
+  if (part.start === 0) return part.text;
+  const nl = part.text.indexOf('\n');
+  return nl === -1 ? '' : part.text.slice(nl + 1);
 }
 
 export function readJsonFile<T>(file: string): T | null {

@@ -4,7 +4,7 @@
 // drops is first appended to `<file>.corrupt` (0600) beside the original.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FILE_MODE, readJsonFile, writeAll, writeFileAtomic } from './files.js';
+import { FILE_MODE, parseJsonLines, readJsonFile, readTextIfExists, writeAll, writeFileAtomic } from './files.js';
 import { appendEvent } from './events.js';
 import type { StatePaths } from './paths.js';
 import { isRoundRecord } from './ledger.js';
@@ -34,37 +34,17 @@ function saveCorrupt(file: string, text: string): string {
   return to;
 }
 
-function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
 /**
  * One JSONL file: keep the lines that parse, in order; save the others; replace the file atomically.
  * The common case (nothing bad) costs one read and one parse, the same as the readers'.
  */
 export function repairJsonLines(file: string, valid: (v: unknown) => boolean = () => true): Repair | null {
-  const text = readText(file);
+  const text = readTextIfExists(file);
   if (text === null || text === '') return null;
-  const lines = text.split('\n');
   // unparsable, not an object, or not what the file holds (a ledger line without n / outcome)
-  const bad: number[] = [];
-  lines.forEach((l, i) => {
-    if (l.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(l);
-    } catch {
-      bad.push(i + 1);
-      return;
-    }
-    if (!v || typeof v !== 'object' || Array.isArray(v) || !valid(v)) bad.push(i + 1);
-  });
+  const { bad } = parseJsonLines(text, valid);
   if (bad.length === 0) return null;
+  const lines = text.split('\n');
   const badSet = new Set(bad);
   const kept: string[] = [];
   const dropped: string[] = [];
@@ -79,7 +59,7 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
 
 /** status.json that does not parse to an object with a state: saved and removed (serve writes a fresh one). */
 export function repairStatus(file: string): Repair | null {
-  const text = readText(file);
+  const text = readTextIfExists(file);
   if (text === null) return null;
   const s = readJsonFile<{ state?: unknown }>(file);
   if (s && typeof s === 'object' && !Array.isArray(s) && typeof s.state === 'string') return null;
@@ -142,7 +122,7 @@ export function leftoverRoundTags(stateDir: string, tagName: string): string[] {
 
 /** A round.open.json that does not parse: its text saved to `.corrupt`, the marker removed. */
 export function moveAsideOpenRound(file: string): string | null {
-  const text = readText(file);
+  const text = readTextIfExists(file);
   if (text === null) return null;
   const savedTo = saveCorrupt(file, text);
   fs.rmSync(file, { force: true });

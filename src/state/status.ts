@@ -36,10 +36,12 @@ export function writeStatus(paths: StatePaths, s: Omit<StatusFile, 'updated'>): 
  * status.json as the supervisor keeps it: each change is merged and written whole. Advisory: a write that
  * fails (a full disk, say) is dropped, and the next change writes the file whole again.
  */
-export function statusWriter(paths: StatePaths, initial: Omit<StatusFile, 'updated'>): {
+export interface StatusWriter {
   set(patch: Partial<StatusFile>): void;
   readonly current: Omit<StatusFile, 'updated'>;
-} {
+}
+
+export function statusWriter(paths: StatePaths, initial: Omit<StatusFile, 'updated'>): StatusWriter {
   let status = initial;
   const set = (patch: Partial<StatusFile>) => {
     status = { ...status, ...patch };

@@ -2,6 +2,7 @@
 // carry the round's tag in their environment.
 import { hasEnvTag, isDeadState, listProcesses, readProc, type ProcInfo } from './proc.js';
 import { monoMs } from '../util/clock.js';
+import { sleepFor } from '../util/sleep.js';
 
 export interface RoundTreeSpec {
   rootPid: number | null;
@@ -149,7 +150,7 @@ export async function killRoundTree(
       if (p.state === 'T') signal(p, 'SIGCONT');
     }
     if (monoMs() >= graceEnd) break;
-    await sleep(Math.min(POLL_MS, Math.max(1, graceEnd - monoMs())));
+    await sleepFor(Math.min(POLL_MS, Math.max(1, graceEnd - monoMs())));
     s = scan(opts, tagCache);
   }
 
@@ -163,7 +164,7 @@ export async function killRoundTree(
     for (const pgid of wholeGroups(s)) signalGroup(pgid, 'SIGKILL');
     for (const p of s.found) signal(p, 'SIGKILL');
     if (monoMs() >= killEnd) break;
-    await sleep(killPoll);
+    await sleepFor(killPoll);
     killPoll = Math.min(POLL_MS, killPoll * 2);
     s = scan(opts, tagCache);
   }
@@ -208,8 +209,4 @@ function signalGroup(pgid: number, sig: NodeJS.Signals): void {
 function stillSame(p: ProcInfo): boolean {
   const now = readProc(p.pid);
   return now !== null && now.starttime === p.starttime && !isDeadState(now.state);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

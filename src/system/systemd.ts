@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { parseShow, parseSystemdVersion, shellWord, unitSuffix, type Scope, type UnitRole } from './units.js';
+import { firstNonBlankLine } from '../util/text.js';
 
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
 /** systemd/ at the top of the package (build/src/system/systemd.js → ../../../systemd) */
@@ -56,12 +57,8 @@ export const journalHint = (scope: Scope, unit: string) => `journalctl${scopeFla
 export function mustCall(scope: Scope, args: string[], timeoutMs?: number): void {
   const r = systemctl(scope, args, timeoutMs);
   if (r.code !== 0) {
-    throw new UserError(`systemctl${scopeFlag(scope)} ${args.join(' ')} failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+    throw new UserError(`systemctl${scopeFlag(scope)} ${args.join(' ')} failed: ${firstNonBlankLine(r.stderr) || `exit ${r.code}`}`);
   }
-}
-
-export function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find((l) => l) ?? '';
 }
 
 /** systemctl's version number, or null when systemctl is missing or says something unexpected. */
@@ -73,7 +70,7 @@ export function systemdVersion(): number | null {
 /** null when the manager answers; else why not (one line). */
 export function managerProblem(scope: Scope): string | null {
   const r = systemctl(scope, ['show-environment'], 10_000);
-  return r.code === 0 ? null : firstLine(r.stderr) || `systemctl exited ${r.code}`;
+  return r.code === 0 ? null : firstNonBlankLine(r.stderr) || `systemctl exited ${r.code}`;
 }
 
 /** true / false from logind, or null when logind cannot be asked. */
@@ -102,7 +99,7 @@ const SHOW_PROPS = ['ActiveState', 'SubState', 'NRestarts', 'Result', 'MainPID',
 /** systemd's view of a unit; throws with systemctl's own one line when it cannot be asked. */
 export function showUnit(scope: Scope, unit: string): UnitView {
   const r = systemctl(scope, ['show', ...SHOW_PROPS.flatMap((p) => ['-p', p]), '--', unit], 10_000);
-  if (r.code !== 0) throw new Error(firstLine(r.stderr) || `systemctl show exited ${r.code}`);
+  if (r.code !== 0) throw new Error(firstNonBlankLine(r.stderr) || `systemctl show exited ${r.code}`);
   const p = parseShow(r.stdout);
   const num = (s: string | undefined) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : null);
   return {

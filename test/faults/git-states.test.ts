@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
 import { git, waitFor, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
-import { cleanStashedFromTree } from '../../src/round/git.js';
+import { cleanStashedFromTree } from '../../src/round/git-stash.js';
 import { assertNoStray, checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
 
 /** A scratch project removed (with its state dir) after the test, its round processes ended. */

@@ -6,7 +6,10 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { makeGitRepo, git, tmpDir } from '../helpers/env.js';
 import { aftercare, planAftercare, type AftercareInput } from '../../src/round/aftercare.js';
-import { commitsBetween, headSha, isWorkTree, parseStatusV2, repoState, stashShas } from '../../src/round/git.js';
+import { headSha, isWorkTree } from '../../src/round/git-head.js';
+import { parseStatusV2, repoState } from '../../src/round/git-status.js';
+import { commitsBetween } from '../../src/round/git-commit.js';
+import { stashShas } from '../../src/round/git-stash.js';
 
 /** A repo with a committed agent-runner.toml and a state dir inside the work tree (untracked, not ignored). */
 function project(): { dir: string; config: string; stateDir: string } {

@@ -7,13 +7,13 @@ export const ROUND_DEFENSES = inLayer('round', [
     name: 'hard_timeout',
     prevents: 'a round that never ends (a hung agent, a stuck tool, a CLI that hangs after its result)',
     invariant: 'a round ends within round_timeout_s + kill_grace_s plus a sweep, whatever the agent prints',
-    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended within timeout + grace + 1s, nothing survives' },
+    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended by the timeout and the grace, nothing survives' },
   },
   {
     name: 'tree_kill',
     prevents: 'processes that outlive their round: background jobs, setsid or double-forked grandchildren',
     invariant: 'after a round, no process carrying its round tag or in its process group is alive',
-    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended within timeout + grace + 1s, nothing survives' },
+    test: { file: 'test/integration/round.test.ts', name: 'hanging agent with a setsid grandchild: ended by the timeout and the grace, nothing survives' },
   },
   {
     name: 'kill_grace',

@@ -1,0 +1,84 @@
+// The record of a round that ran, put together from what each step found: the watch, the verdict, aftercare,
+// the sweep, the stream's tally.
+import type { OpenRound, RoundRecord } from '../state/types.js';
+import type { StreamStats } from '../agents/stream-parser.js';
+import { costFromTokens, type Pricing } from '../agents/agent-cli.js';
+import { redact } from '../util/redact.js';
+import type { AftercareResult } from './aftercare.js';
+import type { Verdict } from './classify.js';
+import type { Sweep } from './recover.js';
+import type { AgentExit, LogLoss } from './spawn.js';
+import type { EndedBy } from './watch.js';
+import { iso } from './record.js';
+
+export interface RoundEnd {
+  open: OpenRound;
+  endMs: number;
+  /** on the monotonic clock */
+  durationS: number;
+  /** the exit as it was (the verdict may judge it otherwise) */
+  exit: AgentExit;
+  verdict: Verdict;
+  /** result_grace_s, when that grace ended the round; else null */
+  graceEndedS: number | null;
+  care: AftercareResult;
+  logLoss: LogLoss;
+  swept: Sweep;
+  endedBy: EndedBy | null;
+  stats: StreamStats;
+  pricing: Pricing | undefined;
+  eventsLog: string;
+}
+
+export function finishedRecord(e: RoundEnd): RoundRecord {
+  const { open, care, stats } = e;
+  return {
+    n: open.n,
+    phase: open.phase,
+    start: open.start,
+    end: iso(e.endMs),
+    duration_s: e.durationS,
+    exit_code: e.exit.exitCode,
+    signal: e.exit.signal,
+    outcome: e.verdict.outcome,
+    category: e.verdict.category,
+    reason: joinNotes(
+      e.verdict.reason ? redact(e.verdict.reason) : null,
+      e.graceEndedS !== null ? `ended ${e.graceEndedS}s after its final result (result_grace_s)` : null,
+      care.note,
+      logLossNote(e.logLoss),
+      e.swept.survivors.length ? `${e.swept.survivors.length} process(es) survived the kill: ${e.swept.survivors.join(' ')}` : null,
+    ),
+    head_before: open.head_before,
+    head_after: care.headAfter,
+    commits: care.commits,
+    dirty_files: care.dirtyFiles,
+    stash_sha: care.stashSha,
+    log: open.log,
+    pid: open.pid,
+    killed: e.swept.ended,
+    retry_after: e.verdict.retryAfter ? e.verdict.retryAfter.toISOString() : null,
+    usage: {
+      format: stats.format,
+      model: stats.model,
+      input_tokens: stats.input_tokens,
+      output_tokens: stats.output_tokens,
+      cached_tokens: stats.cached_tokens,
+      cost_usd: stats.cost_usd ?? costFromTokens(stats, e.pricing),
+      turns: stats.turns,
+      tool_calls: stats.tool_calls,
+    },
+    events_log: e.eventsLog,
+    ended_by: e.endedBy,
+  };
+}
+
+function logLossNote(loss: LogLoss): string | null {
+  if (!loss.droppedBytes) return null;
+  return `${loss.droppedBytes} bytes of output not written to the log (${loss.error ?? 'write failed'})`;
+}
+
+function joinNotes(...notes: Array<string | null>): string | null {
+  const kept = notes.filter((n): n is string => !!n);
+  return kept.length ? kept.join('; ') : null;
+}

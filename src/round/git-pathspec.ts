@@ -1,0 +1,42 @@
+// Pathspecs: which of the work tree a git call may touch (never the operator's own files).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Pathspec for "the whole work tree except these absolute paths". Paths outside the work tree are
+ * dropped: git refuses them, and nothing there can be swept anyway. `:/` keeps the spec from being
+ * excludes only, which some git versions refuse.
+ */
+export function wholeTreeExcept(top: string, exclude: string[]): string[] {
+  const spec = [':/'];
+  for (const abs of exclude) {
+    const real = realish(abs);
+    if (within(top, real)) {
+      // the work tree itself (or a dir holding it) excluded: nothing may be swept ('.' would not say so)
+      spec.push(':(top,exclude)*');
+      continue;
+    }
+    if (within(real, top)) spec.push(`:(top,exclude,literal)${path.relative(top, real).split(path.sep).join('/')}`);
+  }
+  return spec;
+}
+
+/** `inner` is `outer` or below it */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+/** realpath of a path that may not exist (yet): resolve the nearest existing ancestor. */
+function realish(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realish(parent), path.basename(abs));
+  }
+}
+
+/** A path from the top of the work tree, taken literally (no glob, no magic). */
+export const literal = (p: string): string => `:(top,literal)${p}`;

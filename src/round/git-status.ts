@@ -1,0 +1,171 @@
+// The state of the work tree and the index: dirty entries, an operation in progress, unmerged paths, the
+// branch HEAD names. Read with as few git processes as the caller's question allows.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { git } from './git.js';
+import { headAndPaths, repoPaths, type RepoPaths } from './git-head.js';
+import { wholeTreeExcept } from './git-pathspec.js';
+
+export type DirtyKind = 'changed' | 'renamed' | 'unmerged' | 'untracked';
+
+export interface DirtyEntry {
+  kind: DirtyKind;
+  /** relative to the top of the work tree; an untracked directory ends in '/' */
+  path: string;
+  /** the two-letter status (index, work tree); '??' for untracked */
+  xy: string;
+  /** a rename's or copy's source */
+  origPath?: string;
+}
+
+export type InProgress = 'rebase' | 'am' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
+
+export interface RepoState {
+  head: string | null;
+  branch: string | null;
+  detached: boolean;
+  dirty: DirtyEntry[];
+  inProgress: InProgress | null;
+  conflicts: number;
+}
+
+/**
+ * Marker files in the git dir, first match wins (a rebase stopped on a conflict is a rebase, not a merge).
+ * rebase-apply is shared by `git am` and the apply backend of rebase: its `applying` file says am.
+ */
+const IN_PROGRESS_MARKERS: ReadonlyArray<[string, InProgress]> = [
+  ['rebase-merge', 'rebase'],
+  ['rebase-apply/applying', 'am'],
+  ['rebase-apply', 'rebase'],
+  ['MERGE_HEAD', 'merge'],
+  ['CHERRY_PICK_HEAD', 'cherry-pick'],
+  ['REVERT_HEAD', 'revert'],
+  ['BISECT_LOG', 'bisect'],
+];
+
+export function inProgressIn(gitDir: string): InProgress | null {
+  for (const [name, op] of IN_PROGRESS_MARKERS) if (fs.existsSync(path.join(gitDir, name))) return op;
+  return null;
+}
+
+export interface GitState {
+  /** null before the first commit */
+  head: string | null;
+  paths: RepoPaths;
+  /** the branch HEAD names (without refs/heads/); null when detached */
+  branch: string | null;
+  detached: boolean;
+  inProgress: InProgress | null;
+  /** paths with unmerged index entries (conflicts), each once, in index order */
+  unmerged: string[];
+}
+
+/**
+ * The repository's state before a round: what would make an agent's round go wrong (an operation in
+ * progress, conflicts) and what it should be told (a detached HEAD). Two git processes at most: the
+ * rev-parse (skipped when the caller has its answer) and `ls-files -u`, which reads only the index;
+ * HEAD and the in-progress markers are read from the git dir directly.
+ */
+export async function gitState(dir: string, known?: { head: string | null; paths: RepoPaths }): Promise<GitState> {
+  const { head, paths } = known ?? (await headAndPaths(dir));
+  // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked
+  const out = await git(dir, ['ls-files', '-u', '-z', '--full-name', '--', ':/']);
+  const unmerged: string[] = [];
+  for (const rec of out.split('\0')) {
+    // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const p = rec.slice(tab + 1);
+    if (unmerged.at(-1) !== p) unmerged.push(p);
+  }
+  const ref = headRef(paths.gitDir);
+  const detached = ref === null && head !== null;
+  return {
+    head,
+    paths,
+    branch: ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref,
+    detached,
+    inProgress: inProgressIn(paths.gitDir),
+    unmerged,
+  };
+}
+
+/** The ref HEAD points at (`ref: refs/heads/x`), or null when it holds a SHA (detached) or is unreadable. */
+function headRef(gitDir: string): string | null {
+  try {
+    const m = /^ref:\s*(\S+)/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'));
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface RepoStateOptions {
+  /** absolute paths left out of `dirty` (and out of `conflicts`) */
+  exclude?: string[];
+  /** saves a rev-parse when the caller already has them */
+  paths?: RepoPaths;
+}
+
+/** Two git processes at most: rev-parse for the git dir (unless given), one status for the rest. */
+export async function repoState(dir: string, o: RepoStateOptions = {}): Promise<RepoState> {
+  const rp = o.paths ?? (await repoPaths(dir));
+  const out = await git(dir, [
+    '-c',
+    'status.relativePaths=false',
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '-z',
+    '--untracked-files=normal',
+    '--ignore-submodules=none',
+    '--',
+    ...wholeTreeExcept(rp.top, o.exclude ?? []),
+  ]);
+  return { ...parseStatusV2(out), inProgress: inProgressIn(rp.gitDir) };
+}
+
+/** Parse `git status --porcelain=v2 --branch -z`. Pure. */
+export function parseStatusV2(out: string): Omit<RepoState, 'inProgress'> {
+  const recs = out.split('\0');
+  let head: string | null = null;
+  let branch: string | null = null;
+  let detached = false;
+  let conflicts = 0;
+  const dirty: DirtyEntry[] = [];
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i];
+    if (r === '') continue;
+    const t = r[0];
+    if (t === '#') {
+      const [, key, ...rest] = r.split(' ');
+      const val = rest.join(' ');
+      if (key === 'branch.oid') head = val === '(initial)' ? null : val;
+      else if (key === 'branch.head') {
+        detached = val === '(detached)';
+        branch = detached ? null : val;
+      }
+    } else if (t === '1') {
+      // 1 XY sub mH mI mW hH hI path
+      dirty.push({ kind: 'changed', xy: r.slice(2, 4), path: fieldsFrom(r, 8) });
+    } else if (t === '2') {
+      // 2 XY sub mH mI mW hH hI Xscore path \0 origPath
+      dirty.push({ kind: 'renamed', xy: r.slice(2, 4), path: fieldsFrom(r, 9), origPath: recs[++i] });
+    } else if (t === 'u') {
+      // u XY sub m1 m2 m3 mW h1 h2 h3 path
+      conflicts++;
+      dirty.push({ kind: 'unmerged', xy: r.slice(2, 4), path: fieldsFrom(r, 10) });
+    } else if (t === '?') {
+      dirty.push({ kind: 'untracked', xy: '??', path: r.slice(2) });
+    }
+    // '!' (ignored) is never asked for
+  }
+  return { head, branch, detached, dirty, conflicts };
+}
+
+/** The rest of a space-separated record after `n` fields: a path, which may itself contain spaces. */
+function fieldsFrom(rec: string, n: number): string {
+  let at = 0;
+  for (let k = 0; k < n; k++) at = rec.indexOf(' ', at) + 1;
+  return rec.slice(at);
+}

@@ -1,0 +1,48 @@
+// round.open.json for the round being run. It is written before the spawn: a supervisor that dies at any point
+// after that leaves a marker the next start finds, and that round's tree is swept and recorded `aborted`.
+import type { OpenRound } from '../state/types.js';
+import type { StatePaths } from '../state/paths.js';
+import { writeOpenRound } from '../state/ledger.js';
+import { isDiskFull } from '../system/disk-space.js';
+import type { AgentHandle } from './spawn.js';
+import { iso } from './record.js';
+
+export interface MarkerFields {
+  n: number;
+  phase: string | null;
+  /** the round's tag (ROUND_TAG_VAR in every process of the round) */
+  tag: string;
+  startMs: number;
+  timeoutS: number;
+  headBefore: string | null;
+}
+
+/** Writes the marker of a round about to spawn its agent, and returns it. */
+export function openMarker(paths: StatePaths, f: MarkerFields): OpenRound {
+  const open: OpenRound = {
+    n: f.n,
+    phase: f.phase,
+    start: iso(f.startMs),
+    supervisor_pid: process.pid,
+    pid: null,
+    tag: f.tag,
+    log: paths.roundLog(f.n),
+    round_timeout_s: f.timeoutS,
+    head_before: f.headBefore,
+  };
+  writeOpenRound(paths, open);
+  return open;
+}
+
+/** The running agent's pid and start time, added to the marker (and to `open`). */
+export function markSpawned(paths: StatePaths, open: OpenRound, agent: Pick<AgentHandle, 'pid' | 'startTime'>): void {
+  if (agent.pid === null) return;
+  open.pid = agent.pid;
+  open.pid_starttime = agent.startTime;
+  try {
+    writeOpenRound(paths, open);
+  } catch (e) {
+    // the marker from before the spawn stays, and its tag alone finds the tree: a full disk must not orphan the agent
+    if (!isDiskFull(e)) throw e;
+  }
+}

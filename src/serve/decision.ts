@@ -1,0 +1,56 @@
+// The restart policy (policy.ts, pure) asked after a round with what serve knows: the recent ledger, the first
+// round of this session, the CLI's login hint, a random jitter. A stop it calls is reported: an event and one line.
+import type { RoundRecord } from '../state/types.js';
+import type { Config } from '../config/types.js';
+import type { StatePaths } from '../state/paths.js';
+import { appendEvent } from '../state/events.js';
+import { readLedger } from '../state/ledger.js';
+import { redactedTail } from '../state/redacted-tail.js';
+import { authHint } from '../agents/agent-cli.js';
+import { decideNext, type Decision } from './policy.js';
+
+/** How many recent records the policy sees. */
+const HISTORY = 50;
+/** How much of the last log a crash_loop event carries (redacted). */
+const CRASH_TAIL_BYTES = 2048;
+
+export interface DecisionInput {
+  config: Config;
+  paths: StatePaths;
+  /** the round just recorded */
+  rec: RoundRecord;
+  /** the first round number of this serve session */
+  sessionFromRound: number;
+  /** Math.random unless a test fixes it */
+  random: () => number;
+}
+
+export function decideAfter(d: DecisionInput): Decision {
+  const { config, rec } = d;
+  return decideNext({
+    records: readLedger(d.paths).records.slice(-HISTORY),
+    serve: config.serve,
+    restart_delay_s: config.runtime.restart_delay_s,
+    now: new Date(),
+    // failures from before this start are history: a restart after a fix must not stop at once
+    sessionFromRound: d.sessionFromRound,
+    jitter: d.random(),
+    stopOnAuth: config.serve.stop_on_auth ?? true,
+    // the fix depends on the CLI: `claude setup-token` / `/login`, `codex login`, …
+    authHint: authHint(config.agent.command, rec.usage?.format ?? null),
+  });
+}
+
+/** The policy's stop, reported: `crash_loop` (with the last log's tail) or `auth_stop`, and one stderr line. */
+export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, decision: Extract<Decision, { action: 'stop' }>): void {
+  if (decision.reason === 'crash_loop') {
+    appendEvent(paths.events, 'crash_loop', {
+      round: rec.n,
+      message: decision.message,
+      log_tail: rec.log ? redactedTail(rec.log, CRASH_TAIL_BYTES) : null,
+    });
+  } else {
+    appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });
+  }
+  process.stderr.write(`agent-runner: ${decision.message}\n`);
+}

@@ -1,0 +1,27 @@
+// Pure text helpers, one meaning each: which line of a text, or how a text is made to fit on one line.
+// (Redacting is a separate step, in redact.ts: redact before clipping, so a cut never splits a secret.)
+
+/** The text before its first newline; all of it when it has none. */
+export function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+/** The first line that holds more than whitespace, trimmed; '' when there is none (stderr often starts blank). */
+export function firstNonBlankLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find((l) => l) ?? '';
+}
+
+/** Every run of whitespace, newlines included, made one space, and the ends trimmed: a message on one line. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** At most `max` characters: a longer text is cut to max - 1 and ends in '…'. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What was thrown, as text: an Error's message, anything else as a string. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
