@@ -127,7 +127,7 @@ test('an agent that always fails fast trips the breaker with growing delays', ()
   assert.equal(JSON.parse(status.stdout).exit_code, 3, 'status tells a halt from a crash');
 });
 
-test('a stop during a long back-off takes effect at once, not at the back-off\'s end', async () => {
+test('a stop during a long back-off takes effect at once, not when the back-off ends', async () => {
   const p = makeProject({ agent: 'fail.sh', serveToml: 'backoff_base_s = 600\nbackoff_max_s = 1800' });
   const serve = p.start(['serve']);
   const done = finished(serve);
