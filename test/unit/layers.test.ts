@@ -55,3 +55,19 @@ test('the size check names a file over the limit', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('package.json holds only what is used: each dependency imported from src/, each devDependency by the build, tests or bench', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  const read = (dir: string) => sourceFiles(path.join(REPO_ROOT, dir)).map((f) => fs.readFileSync(path.join(REPO_ROOT, dir, f), 'utf8'));
+  const imported = (texts: string[], name: string) =>
+    texts.some((t) => new RegExp(`(from\\s*|import\\s*\\(\\s*)['"]${name.replace(/[/.]/g, '\\$&')}(/[^'"]*)?['"]`).test(t));
+  const src = read('src');
+  for (const name of Object.keys(pkg.dependencies ?? {})) assert.ok(imported(src, name), `dependency ${name} is imported nowhere in src/: remove it`);
+  // dev tools are used by name too (tsc in build.sh, an agent CLI's bin in a test), and @types/* by the compiler
+  const dev = [...read('test'), ...read('bench'), ...src, fs.readFileSync(path.join(REPO_ROOT, 'build.sh'), 'utf8')];
+  for (const name of Object.keys(pkg.devDependencies ?? {})) {
+    if (name.startsWith('@types/')) continue;
+    assert.ok(imported(dev, name) || dev.some((t) => t.includes(`node_modules/${name}/`) || t.includes(`'${name}'`) || /\btsc\b/.test(t) && name === 'typescript'),
+      `devDependency ${name} is used nowhere: remove it`);
+  }
+});
