@@ -1,29 +1,20 @@
 // The text patterns the classifier falls back on once the structured facts (exit codes, JSON events) have
-// said nothing. DATA: order is priority (first match wins), each entry carries an example the unit tests
-// run through. Other CLI versions word the same failure differently, so patterns are about the failure,
-// not about one version's bytes.
+// said nothing: the shared table, which every CLI's output goes through, and the merge with each CLI's own
+// (AgentAdapter.patterns). DATA: order is priority (first match wins), each entry carries an example the
+// unit tests run through. Other CLI versions word the same failure differently, so patterns are about the
+// failure, not about one version's bytes.
 import type { Category } from '../state/types.js';
-import { resetFromPipeEpoch } from './resets.js';
+import type { OutputPattern } from './types.js';
 
-export interface OutputPattern {
-  name: string;
-  category: Category;
-  re: RegExp;
-  /** a line this pattern must match (tests run every example through classify) */
-  example: string;
-  /** a reader for the reset time tried before the generic ones */
-  reset?: (text: string, now: Date) => Date | null;
-}
+export type { OutputPattern } from './types.js';
 
-export const OUTPUT_PATTERNS: readonly OutputPattern[] = [
-  // usage limits first: they arrive as 429s and as "rate limit" wording, and they mean "wait for the reset"
-  {
-    name: 'limit-reached-epoch',
-    category: 'usage_limit',
-    re: /limit reached\|\d{10,13}/i,
-    example: 'Claude AI usage limit reached|1762952400',
-    reset: (t) => resetFromPipeEpoch(t),
-  },
+/**
+ * Categories in priority order. Usage limits first: they arrive as 429s and as "rate limit" wording, and
+ * they mean "wait for the reset".
+ */
+export const PATTERN_CATEGORIES: readonly Category[] = ['usage_limit', 'auth', 'rate_limit', 'upstream_error', 'network', 'missing_binary'];
+
+export const SHARED_PATTERNS: readonly OutputPattern[] = [
   {
     name: 'hit-your-limit',
     category: 'usage_limit',
@@ -152,8 +143,10 @@ export const OUTPUT_PATTERNS: readonly OutputPattern[] = [
   },
 ];
 
-/** The first pattern (in priority order) that matches the text. */
-export function matchPattern(text: string): OutputPattern | null {
-  for (const p of OUTPUT_PATTERNS) if (p.re.test(text)) return p;
-  return null;
+/** One table: category by category, each CLI's own patterns (in registry order) before the shared ones. */
+export function mergePatterns(own: ReadonlyArray<readonly OutputPattern[]>): OutputPattern[] {
+  const all = [...own.flat(), ...SHARED_PATTERNS];
+  const stray = all.find((p) => !PATTERN_CATEGORIES.includes(p.category));
+  if (stray) throw new Error(`pattern ${stray.name}: category ${stray.category} is not in PATTERN_CATEGORIES`);
+  return PATTERN_CATEGORIES.flatMap((c) => all.filter((p) => p.category === c));
 }

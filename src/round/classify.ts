@@ -5,20 +5,20 @@
 //   1. supervisor facts: cancelled → cancelled; timed out → timeout (stall when the silence guard fired);
 //      spawn ENOENT/EACCES, exit 127/126 → missing_binary.
 //   2. exit 0 → ok, unless a structured fact says the run failed (a result with an api_error_status, a
-//      rejected rate_limit_event, a Codex turn.failed): words in the output never fail a clean exit.
+//      rejected rate limit, a failed turn): words in the output never fail a clean exit.
 //   3. killed by a signal we did not send → crash.
-//   4. structured JSON facts (agent-lines.ts): rate_limit_event rejected → usage_limit; result
-//      api_error_status; the assistant's `error` kind; trailing api_retry lines; Codex turn.failed.
-//      Claude's is_error alone is not trusted: only its text goes on as evidence.
-//   5. the pattern table (patterns.ts) over evidence, in tiers: error messages first, then non-JSON lines
-//      (the last PLAIN_LINES of them), then the model's last words. Tool output is never evidence.
+//   4. structured JSON facts (agent-lines.ts, read by each CLI's adapter): a rejected rate limit →
+//      usage_limit; the result's api_error_status; the category of the assistant's `error` kind; trailing
+//      API retries; a failed turn. A result's is_error alone is not trusted: only its text goes on as evidence.
+//   5. the pattern table (the registry's, patterns.ts) over evidence, in tiers: error messages first, then
+//      non-JSON lines (the last PLAIN_LINES of them), then the model's last words. Tool output is never evidence.
 //   6. nothing recognised: a non-zero exit is a crash; with no exit status at all (never reaped, recovered)
 //      the category is `unknown`.
 import type { Category, Outcome } from '../state/types.js';
 import { redact } from '../util/redact.js';
 import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
-import { OUTPUT_PATTERNS, type OutputPattern } from '../agents/patterns.js';
-import { extractResetTime } from '../agents/resets.js';
+import { extractResetTime, OUTPUT_PATTERNS } from '../agents/registry.js';
+import type { OutputPattern } from '../agents/types.js';
 import { clip, collapseWhitespace } from '../util/text.js';
 
 export interface RoundFacts {
@@ -62,16 +62,6 @@ export function categoryForStatus(status: number): Category | null {
   if (status === 408 || (status >= 500 && status <= 599)) return 'upstream_error';
   return null;
 }
-
-/** Claude's assistant/api_retry `error` kinds → category. */
-const ERROR_KINDS: Record<string, Category> = {
-  authentication_failed: 'auth',
-  oauth_org_not_allowed: 'auth',
-  billing_error: 'usage_limit',
-  rate_limit: 'rate_limit',
-  server_error: 'upstream_error',
-  overloaded: 'upstream_error',
-};
 
 /** Redact first (so truncation cannot cut a secret into something unrecognisable), then cut. */
 function finishReason(s: string): string {
@@ -149,7 +139,7 @@ function resetTime(hit: Hit | null, tiers: string[][], now: Date): Date | null {
 
 const LIMITED: ReadonlySet<Category> = new Set(['usage_limit', 'rate_limit']);
 
-/** A status-derived category, promoted to usage_limit when the words say so (Claude's plan limits are 429s). */
+/** A status-derived category, promoted to usage_limit when the words say so (plan limits can arrive as 429s). */
 function refine(cat: Category, tiers: string[][]): Category {
   if (cat === 'rate_limit' && findHit(tiers, 'usage_limit')) return 'usage_limit';
   return cat;
@@ -174,12 +164,12 @@ function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | 
     if (cat) return failedWith(f, refine(cat, tiers), a.result?.text || `API error ${status}`, tiers);
   }
   if (a.assistantError) {
-    const cat = ERROR_KINDS[a.assistantError.kind];
+    const cat = a.assistantError.category;
     if (cat) return failedWith(f, refine(cat, tiers), a.assistantError.text || a.assistantError.kind, tiers);
   }
   if (a.apiRetry) {
     const r = a.apiRetry;
-    const cat = (r.status !== null ? categoryForStatus(r.status) : null) ?? (r.error ? ERROR_KINDS[r.error] : undefined);
+    const cat = (r.status !== null ? categoryForStatus(r.status) : null) ?? r.category;
     if (cat) return failedWith(f, refine(cat, tiers), `API retries failing with ${r.status ?? r.error}`, tiers);
     if (r.status === null) {
       // No HTTP status means no response ever came back: the API was unreachable, whatever the key.

@@ -2,7 +2,7 @@
 // the sweep, the stream's tally.
 import type { OpenRound, RoundRecord } from '../state/types.js';
 import type { StreamStats } from '../agents/stream-parser.js';
-import { costFromTokens, type Pricing } from '../agents/agent-cli.js';
+import { costFromTokens, type Pricing } from '../agents/pricing.js';
 import { redact } from '../util/redact.js';
 import type { AftercareResult } from './aftercare.js';
 import type { Verdict } from './classify.js';

@@ -8,7 +8,7 @@ import { GitError } from './git.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
-import { rootRefusal } from '../agents/agent-cli.js';
+import { rootRefusal, rootRefusalNotes } from '../agents/agent-cli.js';
 
 export interface PreflightInput {
   stateDir: string;
@@ -113,7 +113,7 @@ export const PREFLIGHT_CHECKS: Check[] = [
   },
   {
     name: 'agent_as_root',
-    verifies: 'the agent CLI accepts its flags as this user (Claude Code refuses --dangerously-skip-permissions as root without IS_SANDBOX=1)',
+    verifies: `the agent CLI accepts its flags as this user (${rootRefusalNotes()})`,
     run(i) {
       return rootRefusal(i.command ?? [i.argv0], i.agentEnv ?? {}, i.uid ?? null);
     },

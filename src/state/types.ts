@@ -15,15 +15,15 @@ export type Category =
 
 /** What the agent's output stream said about its own work (rounds/<n>.events.jsonl has the detail). */
 export interface RoundUsage {
-  /** the shape of the output: claude (stream-json/json), codex (exec --json), json, text */
-  format: 'claude' | 'codex' | 'json' | 'text' | null;
+  /** the shape of the output: an agent adapter's stream format (src/agents/), json, or text */
+  format: string | null;
   model: string | null;
   /** input tokens not served from the prompt cache */
   input_tokens: number;
   output_tokens: number;
   /** input tokens read from or written to the prompt cache */
   cached_tokens: number;
-  /** as the agent reported it (Claude), else from [pricing]; null when neither */
+  /** as the agent reported it, else from [pricing]; null when neither */
   cost_usd: number | null;
   turns: number;
   tool_calls: number;

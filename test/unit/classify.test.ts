@@ -3,15 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AGENT_FIXTURE_FILES, readAgentFixture } from '../helpers/fixtures.js';
 import { classify, type RoundFacts } from '../../src/round/classify.js';
-import { OUTPUT_PATTERNS } from '../../src/agents/patterns.js';
+import { extractResetTime, OUTPUT_PATTERNS } from '../../src/agents/registry.js';
 import { parseAgentLines } from '../../src/agents/agent-lines.js';
-import {
-  extractResetTime,
-  resetFromLocalClock,
-  resetFromPipeEpoch,
-  resetFromRelative,
-  resetFromZonedClock,
-} from '../../src/agents/resets.js';
+import { resetFromRelative } from '../../src/agents/resets.js';
+import { resetFromPipeEpoch, resetFromZonedClock } from '../../src/agents/claude.js';
+import { resetFromLocalClock } from '../../src/agents/codex.js';
 
 const NOW = new Date('2026-11-20T23:58:00Z');
 

@@ -21,8 +21,8 @@ import { StreamParser, type AgentEvent, type StreamName } from '../../src/agents
 import { openEventLog } from '../../src/round/event-log.js';
 import { parseAgentLines } from '../../src/agents/agent-lines.js';
 import { classify, type RoundFacts } from '../../src/round/classify.js';
-import { OUTPUT_PATTERNS } from '../../src/agents/patterns.js';
-import { extractResetTime, fromEpoch, resetFromRelative } from '../../src/agents/resets.js';
+import { extractResetTime, OUTPUT_PATTERNS } from '../../src/agents/registry.js';
+import { fromEpoch, resetFromRelative } from '../../src/agents/resets.js';
 import { redact, redactDeep } from '../../src/util/redact.js';
 import { tmpDir } from '../helpers/env.js';
 import { AGENT_FIXTURE_FILES, readAgentFixtureBytes } from '../helpers/fixtures.js';

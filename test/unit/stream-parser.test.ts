@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { AGENT_FIXTURE_FILES, readAgentFixtureBytes } from '../helpers/fixtures.js';
 import { MAX_LINE_BYTES, RAW_MAX, StreamParser, type AgentEvent, type StreamName } from '../../src/agents/stream-parser.js';
-import { agentCli, authHint, costFromTokens } from '../../src/agents/agent-cli.js';
+import { agentCli, authHint } from '../../src/agents/agent-cli.js';
+import { costFromTokens } from '../../src/agents/pricing.js';
 
 type Fixture = ReturnType<typeof readFixture>;
 const readFixture = readAgentFixtureBytes;

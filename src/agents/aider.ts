@@ -1,0 +1,34 @@
+// aider (`aider --message`): everything agent-runner knows about it. It prints plain text (no structured
+// result), so its rounds are read by the exit status and the shared pattern table: it passes on the
+// provider's error text (litellm's `AuthenticationError: … authentication_error`, `RateLimitError: …`).
+import { ARG_LIMIT_NOTE } from './prompt-passing.js';
+import type { AgentAdapter } from './types.js';
+
+export const aider: AgentAdapter = {
+  name: 'aider',
+  title: 'aider',
+  binary: /^aider$/,
+  preset: {
+    name: 'aider',
+    description: 'aider in one-message scripting mode, auto-commits on.',
+    command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
+    env: {},
+    notes: [
+      `--message {prompt}: aider handles one message and exits; it has no stdin prompt mode. ${ARG_LIMIT_NOTE}`,
+      '--yes-always: answers yes to its confirmations (adding files to the chat, .gitignore entries); nobody is there to answer them.',
+      'Auto-commits stay on (aider\'s default): each edit becomes a commit, which is the progress agent-runner counts; with --no-auto-commits every round\'s work would be left uncommitted and handled by vcs.dirty_action.',
+      '--no-pretty --no-stream: plain text in the round log, no colours or redrawn lines (each line becomes a text event; aider prints no structured result, so the verdict comes from its exit status and words). --no-check-update: no update check each round.',
+    ],
+  },
+  prompt: 'argument',
+  stream: null,
+  patterns: [],
+  resets: [],
+  authHint: 'aider cannot authenticate: set the API key of its model (e.g. ANTHROPIC_API_KEY or OPENAI_API_KEY) under [agent.env], then `agent-runner start`',
+  rootRefusals: [],
+  // `aider --version` → `aider 0.86.1`
+  version: {
+    args: ['--version'],
+    parse: (out) => /\baider v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
+  },
+};

@@ -1,0 +1,203 @@
+// OpenAI Codex CLI (`codex exec --json`): everything agent-runner knows about it, its JSONL stream included.
+// Never evidence: command_execution / file_change / mcp_tool_call items (tool output) and reasoning.
+import { errorText, isObj, num, str, type Obj } from './json-fields.js';
+import { clip } from '../util/text.js';
+import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
+import { hour24, MONTH_RE, MONTHS } from './resets.js';
+import type { AgentLines } from './agent-lines.js';
+import type { AgentAdapter, LiveReader, StreamContext, StreamShape } from './types.js';
+
+/**
+ * `try again at Nov 21st, 2026 2:57 AM.` or, the same day, `try again at 2:57 AM.` Codex prints the
+ * machine's local time without a zone; we assume the supervisor runs on the same machine (same TZ) as the agent.
+ */
+export function resetFromLocalClock(text: string, now: Date): Date | null {
+  const re = new RegExp(
+    `\\btry again at\\s+(?:${MONTH_RE}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4}),?\\s+(?:at\\s+)?)?` +
+      `(\\d{1,2}):(\\d{2})\\s*(am|pm)?`,
+    'i',
+  );
+  const m = re.exec(text);
+  if (!m) return null;
+  const [, mon, day, year, hh, mm, ampm] = m;
+  const h = hour24(Number(hh), ampm);
+  const mi = Number(mm);
+  if (h === null || mi > 59) return null;
+  if (mon) return new Date(Number(year), MONTHS.indexOf(mon.toLowerCase()), Number(day), h, mi);
+  const t = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, mi);
+  if (t.getTime() <= now.getTime()) t.setDate(t.getDate() + 1);
+  return t;
+}
+
+const TOOL_ITEMS: ReadonlySet<string> = new Set(['command_execution', 'file_change', 'mcp_tool_call', 'web_search']);
+
+function toolName(item: Obj, itype: string): string {
+  if (itype === 'mcp_tool_call') return `mcp:${str(item.server) ?? '?'}/${str(item.tool) ?? '?'}`;
+  if (itype === 'command_execution') return 'shell';
+  return itype;
+}
+
+function live(ctx: StreamContext): LiveReader {
+  const stats = ctx.stats;
+  const started = new Set<string>();
+  const item = (v: Obj, type: string, base: (t: AgentEventType) => AgentEvent): AgentEvent => {
+    // item.started / item.updated / item.completed
+    const it = isObj(v.item) ? v.item : {};
+    const itype = str(it.type) ?? '';
+    const id = str(it.id) ?? '';
+    if (itype === 'error') {
+      const ev = base('error');
+      ev.summary = summary(str(it.message) ?? 'error');
+      return ev;
+    }
+    if (itype === 'agent_message') {
+      const ev = base(type === 'item.completed' ? 'message' : 'other');
+      const t = str(it.text);
+      if (t && type === 'item.completed') ev.summary = summary(t);
+      ctx.progress();
+      return ev;
+    }
+    if (TOOL_ITEMS.has(itype)) {
+      const tool = toolName(it, itype);
+      if (type === 'item.started') {
+        if (started.size < 100_000) started.add(id);
+        stats.tool_calls++;
+        const ev = base('tool_use');
+        ev.tool = tool;
+        ev.summary = summary(tool);
+        return ev;
+      }
+      if (type === 'item.completed') {
+        // a file_change comes only as completed: it is a call and its result at once
+        if (!started.delete(id)) stats.tool_calls++;
+        ctx.progress();
+        const ev = base('tool_result');
+        ev.tool = tool;
+        const status = str(it.status);
+        ev.is_error = status === 'failed' || status === 'declined' || (num(it.exit_code) ?? 0) !== 0;
+        ev.summary = summary(`${tool}${status ? ` ${status}` : ''}`);
+        return ev;
+      }
+      return base('other');
+    }
+    if (type === 'item.completed') ctx.progress(); // reasoning, todo_list: work happened
+    return base('other');
+  };
+  return (v, type, base) => {
+    switch (type) {
+      case 'thread.started':
+        return base('init');
+      case 'turn.started':
+        stats.turns++;
+        return base('other');
+      case 'turn.completed': {
+        const ev = base('result');
+        ev.is_error = false;
+        const u = isObj(v.usage) ? v.usage : {};
+        // OpenAI counts cached input inside input_tokens; the tally counts it apart. Normalized to that.
+        const cached = num(u.cached_input_tokens) ?? 0;
+        const usage: TokenUsage = {
+          input_tokens: Math.max(0, (num(u.input_tokens) ?? 0) - cached),
+          output_tokens: num(u.output_tokens) ?? 0,
+          cached_tokens: cached,
+        };
+        ev.usage = usage;
+        // each turn reports its own usage: a session is their sum
+        stats.input_tokens += usage.input_tokens;
+        stats.output_tokens += usage.output_tokens;
+        stats.cached_tokens += usage.cached_tokens;
+        ctx.progress();
+        ctx.result(false, null);
+        return ev;
+      }
+      case 'turn.failed': {
+        const ev = base('result');
+        ev.is_error = true;
+        ev.summary = summary(errorText(v.error) ?? 'turn failed');
+        ctx.result(true, JSON.stringify({ type: 'turn.failed', error: { message: clip(errorText(v.error) ?? 'turn failed', 2000) } }));
+        return ev;
+      }
+      case 'error': {
+        const ev = base('error');
+        ev.summary = summary(str(v.message) ?? errorText(v.error) ?? 'error');
+        return ev;
+      }
+      default:
+        return item(v, type, base);
+    }
+  };
+}
+
+function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void {
+  switch (type) {
+    case 'turn.completed':
+      progress();
+      out.turnFailed = null;
+      break;
+    case 'turn.failed':
+      out.turnFailed = errorText(v.error) ?? 'turn failed';
+      break;
+    case 'error': {
+      const m = str(v.message) ?? errorText(v.error);
+      if (m) out.errorMessages.push(m);
+      break;
+    }
+    case 'item.started':
+    case 'item.updated':
+    case 'item.completed': {
+      const item = isObj(v.item) ? v.item : {};
+      const itype = str(item.type);
+      if (itype === 'error') {
+        const m = str(item.message);
+        if (m) out.errorMessages.push(m);
+      } else if (itype === 'agent_message') {
+        const t = str(item.text);
+        if (t && type === 'item.completed') out.assistantTexts.push(t);
+        progress();
+      } else if (type === 'item.completed') {
+        // command_execution, file_change, mcp_tool_call, reasoning, web_search, todo_list: work happened
+        progress();
+      }
+      break;
+    }
+    // thread.started, turn.started: nothing the verdict reads
+  }
+}
+
+const CODEX_STREAM: StreamShape = {
+  format: 'codex',
+  types: new Set(['thread.started', 'turn.started', 'turn.completed', 'turn.failed', 'item.started', 'item.updated', 'item.completed', 'error']),
+  live,
+  tail,
+};
+
+export const codex: AgentAdapter = {
+  name: 'codex',
+  title: 'Codex',
+  // npm package names too: @openai/codex
+  binary: /^codex(?:\.exe|\.js)?$/,
+  preset: {
+    name: 'codex',
+    description: 'OpenAI Codex CLI (`codex exec`), prompt on stdin, JSONL events in the round log.',
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'],
+    env: {},
+    notes: [
+      'exec: non-interactive mode: one task, then exit. "-" reads the prompt from stdin, where agent-runner sends it (no argument-size limit, not visible in ps).',
+      '--json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, turns and tool calls on the round record, cost from [pricing]; turn.completed is the final result that result_grace_s waits on; errors and usage limits for the verdict).',
+      '--sandbox workspace-write: exec is read-only by default; this lets it edit the work tree. Network stays off inside the sandbox: for git push or package installs add -c sandbox_workspace_write.network_access=true, or run inside a VM with --dangerously-bypass-approvals-and-sandbox instead.',
+      'No --skip-git-repo-check: the work dir is a git work tree, so the check passes, and it stops codex from editing a directory that is not under version control.',
+    ],
+  },
+  prompt: 'stdin',
+  stream: CODEX_STREAM,
+  // its usage-limit words ("You've hit your usage limit") are in the shared table: Claude Code's are alike
+  patterns: [],
+  resets: [{ name: 'local-clock', precision: 'clock', read: resetFromLocalClock }],
+  authHint: 'Codex cannot authenticate: run `codex login` (or `codex login --with-api-key`, or set OPENAI_API_KEY), then `agent-runner start`',
+  rootRefusals: [],
+  // `codex --version` → `codex-cli 0.169.0`
+  version: {
+    args: ['--version'],
+    parse: (out) => /\bcodex(?:-cli)? v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
+  },
+};

@@ -1,0 +1,33 @@
+// Google Gemini CLI (`gemini --prompt`): everything agent-runner knows about it. Its output is read by the
+// shared machinery: plain text, and of a JSON line (--output-format json) only a top-level `error`.
+import { ARG_LIMIT_NOTE } from './prompt-passing.js';
+import type { AgentAdapter } from './types.js';
+
+export const gemini: AgentAdapter = {
+  name: 'gemini',
+  title: 'Gemini CLI',
+  // npm package names too: @google/gemini-cli (the registry strips -cli)
+  binary: /^gemini$/,
+  preset: {
+    name: 'gemini',
+    description: 'Google Gemini CLI (`gemini`) in headless mode, tools auto-approved.',
+    command: ['gemini', '--yolo', '--prompt', '{prompt}'],
+    env: {},
+    notes: [
+      `--prompt {prompt}: headless mode: answer one prompt, then exit (stdin is closed, so nothing else is appended to it). ${ARG_LIMIT_NOTE}`,
+      '--yolo: approves every tool call; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
+      'Recent versions also take --output-format stream-json, which puts one JSON event per line in the round log.',
+    ],
+  },
+  prompt: 'argument',
+  stream: null,
+  patterns: [],
+  resets: [],
+  authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or set GEMINI_API_KEY under [agent.env], then `agent-runner start`',
+  rootRefusals: [],
+  // `gemini --version` → `0.1.13`
+  version: {
+    args: ['--version'],
+    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
+  },
+};
