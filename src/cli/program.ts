@@ -54,7 +54,11 @@ function seconds(v: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
+/**
+ * presetNames: init's `--preset` choices, the first its default (the agent registry's PRESET_NAMES). main
+ * loads the registry only when the command line names `init`, so no other verb pays for it.
+ */
+export function buildProgram(presetNames: readonly string[] = []): Command {
   const program = new Command('agent-runner');
   program
     .description('Run an autonomous coding agent round after round in a git project, safely.')
@@ -69,11 +73,7 @@ export function buildProgram(): Command {
   program
     .command('init')
     .description('write agent-runner.toml and prompts/main.md into this git project, and commit them')
-    .addOption(
-      new Option('--preset <name>', 'which agent to configure')
-        .choices(['claude', 'codex', 'aider', 'gemini', 'demo'])
-        .default('claude'),
-    )
+    .addOption(presetOption(presetNames))
     .option('--force', 'overwrite existing files')
     .option('--no-commit', 'write the files but do not commit them')
     .action((o) =>
@@ -199,8 +199,14 @@ export function buildProgram(): Command {
   return program;
 }
 
+function presetOption(names: readonly string[]): Option {
+  const o = new Option('--preset <name>', 'which agent to configure');
+  return names.length ? o.choices(names).default(names[0]) : o;
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const presets = argv.slice(2).includes('init') ? (await import('../agents/registry.js')).PRESET_NAMES : [];
+  const program = buildProgram(presets);
   if (argv.length <= 2) {
     program.outputHelp();
     process.exitCode = EXIT.USAGE;
