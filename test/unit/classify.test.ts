@@ -186,6 +186,13 @@ test('Claude api_retry: a status decides; no status at all means no response (ne
   assert.equal(classify(facts({ exitCode: 124, tail: jl(INIT, retry(null, 'unknown'), retry(null, 'unknown')) })).category, 'network');
 });
 
+test('an error kind named like an Object member (constructor, toString) names no category', () => {
+  for (const kind of ['constructor', 'toString', '__proto__']) {
+    const v = classify(facts({ exitCode: 1, tail: jl(INIT, synthetic('odd', kind), result({ result: 'odd' })) }));
+    assert.equal(v.category, 'crash', kind);
+  }
+});
+
 test('errors the agent recovered from do not decide a later crash', () => {
   const claude = jl(
     INIT,
