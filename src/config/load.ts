@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
+import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
 import type { Config, PhaseConfig } from './types.js';
 import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
@@ -32,7 +33,7 @@ export function findConfigPath(explicit: string | undefined, cwd: string, env: N
     if (path.dirname(dir) === dir) break;
   }
   throw new ConfigError(
-    oneLine(`no ${CONFIG_FILE_NAME} in ${cwd} or any directory above it; create one with \`agent-runner init\`, or give its path with --config PATH (or ${CONFIG_ENV_VAR})`),
+    escapeControlChars(`no ${CONFIG_FILE_NAME} in ${cwd} or any directory above it; create one with \`agent-runner init\`, or give its path with --config PATH (or ${CONFIG_ENV_VAR})`),
   );
 }
 
@@ -43,7 +44,7 @@ export function loadConfig(configPath: string): Config {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(oneLine(`${file}: ${readProblem(e)}`));
+    throw new ConfigError(escapeControlChars(`${file}: ${readProblem(e)}`));
   }
   return guarded(file, () => build(text, file, process.env, true));
 }
@@ -65,10 +66,10 @@ function guarded(file: string, f: () => Config): Config {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(oneLine(e.message));
-    if (e instanceof TomlError) throw new ConfigError(oneLine(syntaxProblem(file, e)));
+    if (e instanceof ConfigError) throw new ConfigError(escapeControlChars(e.message));
+    if (e instanceof TomlError) throw new ConfigError(escapeControlChars(syntaxProblem(file, e)));
     const msg = e instanceof Error ? e.message : String(e);
-    throw new ConfigError(oneLine(`${file}: cannot load the config: ${firstLine(msg)}; check the file against agent-runner.toml.example`));
+    throw new ConfigError(escapeControlChars(`${file}: cannot load the config: ${firstLine(msg).trim()}; check the file against agent-runner.toml.example`));
   }
 }
 
@@ -120,7 +121,7 @@ function copy(d: Literal): unknown {
 }
 
 function syntaxProblem(file: string, e: TomlError): string {
-  const what = firstLine(e.message).replace(/^Invalid TOML document:\s*/, '');
+  const what = firstLine(e.message).trim().replace(/^Invalid TOML document:\s*/, '');
   const where = Number.isInteger(e.line) && e.line > 0 ? `:${e.line}:${e.column}` : '';
   const line = Number.isInteger(e.line) && e.line > 0 ? ` at line ${e.line}` : '';
   return `${file}${where}: TOML syntax error: ${what}; fix the TOML${line} (strings need "quotes", arrays [ ], sections [name]; see agent-runner.toml.example)`;
@@ -137,18 +138,8 @@ function readProblem(e: unknown): string {
     case 'EISDIR':
       return `is a directory, not a file; give the path of its ${CONFIG_FILE_NAME}`;
     default:
-      return `cannot read it (${code ?? firstLine(e instanceof Error ? e.message : String(e))}); check the path given with --config`;
+      return `cannot read it (${code ?? firstLine(errorMessage(e)).trim()}); check the path given with --config`;
   }
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
-}
-
-/** The final guard of the one-line promise: no control character (newline, CR, ESC…) reaches the terminal. */
-function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 function isFile(p: string): boolean {

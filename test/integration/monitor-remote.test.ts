@@ -175,6 +175,8 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
   // auto-stop over ssh: a remote serve that keeps failing auth is stopped as `stop` would
   assert.equal(remote('start').status, 0);
   assert.ok(await waitFor(() => (remote('status', '--json').stdout.match(/"state":"(running|waiting)"/) ? true : false), 10_000));
+  // oauth_fail counts this serve's own rounds: wait for its first to be recorded (round 1 was the foreground one)
+  await waitUntil(() => (JSON.parse(remote('status', '--json').stdout).last?.n ?? 0) >= 2, { timeoutMs: 30_000, what: "the remote serve's first round" });
   const once = spawnSync(process.execPath, [CLI, ...monitorArgs, '--once'], { cwd: local, env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(once.status, 0, once.stderr);
   const o = lines(once.stdout).find((l) => l.detector === 'oauth_fail');
