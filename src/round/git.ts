@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { firstNonBlankLine } from '../util/text.js';
+import { filterOverrides, GUARD_ARGS, guardEnv, needsFilterGuard } from './git-guard.js';
 
 const execFileP = promisify(execFile);
 
@@ -29,22 +30,39 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-// Variables that would point git at another repository than the one in cwd (set when we run under a hook).
-const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX'];
+// Variables that would point git at another repository than the one in cwd (set when we run under a hook),
+// or name a command for git to run.
+const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_EXTERNAL_DIFF'];
 
 function gitEnv(write: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' };
   for (const k of REPO_ENV) delete env[k];
   if (!write) env.GIT_OPTIONAL_LOCKS = '0';
   return env;
 }
 
-/** Run git in `cwd`; resolves to stdout, rejects with a GitError (one-line message) on a non-zero exit. */
-export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
+/** The filter drivers the repository's config defines, to neutralize (git-guard.ts); none when it has none. */
+async function plantedFilters(cwd: string, env: NodeJS.ProcessEnv, timeout: number): Promise<Array<[string, string]>> {
   try {
-    const { stdout } = await execFileP('git', args, {
+    const args = [...GUARD_ARGS, 'config', '--null', '--show-scope', '--get-regexp', '^filter\\.'];
+    const { stdout } = await execFileP('git', args, { cwd, env, encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, timeout, killSignal: 'SIGKILL' });
+    return filterOverrides(stdout);
+  } catch {
+    return []; // exit 1: no filter key at all; anything else shows again in the call itself
+  }
+}
+
+/**
+ * Run git in `cwd`; resolves to stdout, rejects with a GitError (one-line message) on a non-zero exit.
+ * Nothing the repository configures runs (git-guard.ts): the agent can write .git/config.
+ */
+export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
+  const env = gitEnv(o.write === true);
+  try {
+    if (needsFilterGuard(args)) guardEnv(env, await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS));
+    const { stdout } = await execFileP('git', [...GUARD_ARGS, ...args], {
       cwd,
-      env: gitEnv(o.write === true),
+      env,
       encoding: 'utf8',
       maxBuffer: GIT_MAX_BUFFER,
       timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,

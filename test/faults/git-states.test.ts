@@ -478,7 +478,9 @@ function stashExits(file: string): number[] {
     } catch {
       continue; // a line still being written
     }
-    if (e.event === 'start' && e.argv?.[1] === 'stash' && e.argv[2] === 'push' && e.sid) stash.add(e.sid);
+    // the subcommand comes after the supervisor's `--no-pager -c …` guard options (src/round/git-guard.ts)
+    const at = e.argv?.indexOf('stash') ?? -1;
+    if (e.event === 'start' && at > 0 && e.argv?.[at + 1] === 'push' && e.sid) stash.add(e.sid);
     if (e.event === 'exit' && e.sid && stash.has(e.sid) && typeof e.code === 'number') codes.push(e.code);
   }
   return codes;
