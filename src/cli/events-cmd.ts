@@ -1,9 +1,9 @@
 // `agent-runner events`: events.jsonl as NDJSON, filtered; --tail follows new lines.
-import * as fs from 'node:fs';
 import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { EVENT_KINDS } from '../state/events.js';
-import { parseJsonLines, readFileFrom } from '../state/files.js';
+import { parseJsonLines, readFileFrom, readTextIfExists } from '../state/files.js';
+import { BadFileError } from '../state/read-file.js';
 import type { EventLine } from '../state/types.js';
 
 export function parseKinds(spec: string | undefined): Set<string> | null {
@@ -29,9 +29,10 @@ export async function eventsCommand(o: { config?: string; kind?: string; window?
   const keep = (e: EventLine) => !kinds || kinds.has(e.kind);
   let text = '';
   try {
-    text = fs.readFileSync(paths.events, 'utf8');
-  } catch {
-    /* no events yet */
+    text = readTextIfExists(paths.events) ?? '';
+  } catch (e) {
+    if (e instanceof BadFileError) throw e; // a FIFO or a huge file: one line, not a hang
+    /* unreadable: no events to show */
   }
   let offset = Buffer.byteLength(text);
   let events = parseJsonLines<EventLine>(text).items.filter(keep);

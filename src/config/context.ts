@@ -8,6 +8,7 @@ import { salvageRuntimeKeys } from './salvage.js';
 import { statePaths, type StatePaths } from '../state/paths.js';
 import { stateDirRefusal, type StateDirFacts } from '../state/refused-dirs.js';
 import { checkStateDirForReading } from '../state/ownership.js';
+import { MAX_BYTES, readRegularText } from '../state/read-file.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from './types.js';
 
@@ -83,7 +84,7 @@ function observerContext(file: string): ObserverContext {
     let raw: Record<string, any>;
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readRegularText(file, MAX_BYTES.config); // a FIFO config was refused above: never wait on it here
     } catch {
       throw e;
     }

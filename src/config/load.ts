@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
+import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
 import type { Config, PhaseConfig } from './types.js';
 import { projectName, resolvePaths } from './resolve.js';
@@ -42,8 +43,9 @@ export function loadConfig(configPath: string): Config {
   const file = path.resolve(configPath);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, MAX_BYTES.config);
   } catch (e) {
+    if (e instanceof BadFileError) throw new ConfigError(`${e.message}; give the path of its ${CONFIG_FILE_NAME}`);
     throw new ConfigError(escapeControlChars(`${file}: ${readProblem(e)}`));
   }
   return guarded(file, () => build(text, file, process.env, true));

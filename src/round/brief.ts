@@ -1,6 +1,5 @@
 // What the agent is told as its round starts: the round context (the previous round, an orphan stash to pick
 // up, a detached HEAD) in front of the prompt files. Read from the ledger and git before the spawn.
-import * as fs from 'node:fs';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
@@ -9,6 +8,7 @@ import { assemblePrompt, type RoundContext } from './prompt.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
 import { stashShas } from './git-stash.js';
 import { findOrphanStash } from './record.js';
+import { MAX_BYTES, readRegularText } from '../state/read-file.js';
 
 export interface BriefInput {
   workDir: string;
@@ -56,7 +56,7 @@ export async function briefAgent(b: BriefInput): Promise<Brief> {
   if (context.detachedHead) appendEvent(b.paths.events, 'git_detached', { round: b.n, sha: context.detachedHead });
   const prompt = assemblePrompt(
     context,
-    b.promptFiles.map((f) => fs.readFileSync(f, 'utf8')),
+    b.promptFiles.map((f) => readRegularText(f, MAX_BYTES.prompt)),
   );
   return { prompt, headBefore, repo };
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { git } from './git.js';
 import { headAndPaths, repoPaths, type RepoPaths } from './git-head.js';
 import { wholeTreeExcept } from './git-pathspec.js';
+import { readRegularText } from '../state/read-file.js';
 
 export type DirtyKind = 'changed' | 'renamed' | 'unmerged' | 'untracked';
 
@@ -93,7 +94,7 @@ export async function gitState(dir: string, known?: { head: string | null; paths
 /** The ref HEAD points at (`ref: refs/heads/x`), or null when it holds a SHA (detached) or is unreadable. */
 function headRef(gitDir: string): string | null {
   try {
-    const m = /^ref:\s*(\S+)/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'));
+    const m = /^ref:\s*(\S+)/.exec(readRegularText(path.join(gitDir, 'HEAD'), 4096));
     return m ? m[1] : null;
   } catch {
     return null;

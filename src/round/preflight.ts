@@ -9,6 +9,7 @@ import { headAndPaths, type RepoPaths } from './git-head.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
 import { rootRefusal, rootRefusalNotes } from '../agents/agent-cli.js';
+import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 
 export interface PreflightInput {
   stateDir: string;
@@ -126,8 +127,9 @@ export const PREFLIGHT_CHECKS: Check[] = [
       for (const f of i.promptFiles) {
         let text: string;
         try {
-          text = fs.readFileSync(f, 'utf8');
+          text = readRegularText(f, MAX_BYTES.prompt);
         } catch (e) {
+          if (e instanceof BadFileError) return `prompt ${e.message}: fix prompt.file`;
           return `prompt file ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}): create it, or fix prompt.file`;
         }
         const t = text.trim();

@@ -1,9 +1,9 @@
 // The leash: an agent may edit the config, but serve keeps running on what it validated at start (a change
 // takes effect only through `restart`, which validates it). Before each round the file on disk is compared with
 // that; each new change is reported once (`config_changed`).
-import * as fs from 'node:fs';
 import { appendEvent } from '../state/events.js';
 import { configFingerprint } from '../config/load.js';
+import { MAX_BYTES, readRegularText } from '../state/read-file.js';
 
 export class ConfigLeash {
   private seen: string;
@@ -30,7 +30,7 @@ export class ConfigLeash {
 
 function currentFingerprint(file: string): string {
   try {
-    return configFingerprint(fs.readFileSync(file, 'utf8'));
+    return configFingerprint(readRegularText(file, MAX_BYTES.config));
   } catch {
     return 'unreadable';
   }

@@ -11,17 +11,19 @@ import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
+import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
 export async function serveCommand(o: { config?: string; once: boolean; maxRounds?: number }): Promise<number> {
   const { config, paths } = loadContext(o.config);
-  const fingerprint = configFingerprint(fs.readFileSync(config.configPath, 'utf8'));
+  const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
   claimStateDir(paths.dir);
   let lock;
   try {
     lock = acquireLock(paths.lock, 'serve');
   } catch (e) {
+    if (e instanceof BadFileError) throw e; // a FIFO or a directory where the lock goes: not a running serve
     if (e instanceof UserError) throw new UserError(`serve is already running for this project: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
@@ -61,6 +63,11 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   let result = { exitCode: EXIT.FAILURE as number, reason: 'unexpected error' };
   try {
     result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
+    return result.exitCode;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    // a state file that cannot work (a FIFO ledger …): its one line is the reason serve stopped
+    result = { exitCode: e.exitCode, reason: e.message };
     return result.exitCode;
   } finally {
     appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode });

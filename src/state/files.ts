@@ -1,6 +1,7 @@
 // The only way the project writes state: atomic replace or append-only lines, 0600 files, 0700 dirs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BadFileError, MAX_BYTES, openRegular, readRegularText } from './read-file.js';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -67,9 +68,19 @@ function fsyncDir(dir: string): void {
  */
 export function appendJsonLine(file: string, obj: unknown): void {
   const line = JSON.stringify(obj) + '\n';
-  const fd = fs.openSync(file, 'a+', FILE_MODE);
+  const { O_RDWR, O_CREAT, O_APPEND, O_NONBLOCK, O_NOCTTY } = fs.constants;
+  let fd: number;
   try {
-    const size = fs.fstatSync(fd).size;
+    fd = fs.openSync(file, O_RDWR | O_CREAT | O_APPEND | O_NONBLOCK | O_NOCTTY, FILE_MODE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new BadFileError(file, 'is a directory, not a regular file');
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    // a FIFO takes 64 KiB and then blocks the writer for good; a device swallows the ledger
+    if (!st.isFile()) throw new BadFileError(file, 'is not a regular file: agent-runner appends its records there');
+    const size = st.size;
     let prefix = '';
     if (size > 0) {
       const last = Buffer.alloc(1);
@@ -111,10 +122,10 @@ export function readJsonLines<T>(file: string): JsonLines<T> {
   return text === null ? { items: [], bad: [] } : parseJsonLines<T>(text);
 }
 
-/** The file's text; null when it does not exist (any other failure throws). */
-export function readTextIfExists(file: string): string | null {
+/** The file's text; null when it does not exist (any other failure throws, a FIFO or a huge file too). */
+export function readTextIfExists(file: string, maxBytes: number = MAX_BYTES.jsonl): string | null {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readRegularText(file, maxBytes);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -159,16 +170,20 @@ export function readFileEnd(file: string, maxBytes: number): FilePart | null {
   return readFileFrom(file, (size) => size - maxBytes);
 }
 
-/** The file from `from(size)` (kept within 0..size) to its end; null when it cannot be opened. */
+/**
+ * The file from `from(size)` (kept within 0..size) to its end; null when it cannot be opened. A FIFO, a
+ * device or a directory throws a BadFileError (one line): waiting on it would hang the reader.
+ */
 export function readFileFrom(file: string, from: (size: number) => number): FilePart | null {
   let fd: number;
+  let size: number;
   try {
-    fd = fs.openSync(file, 'r');
-  } catch {
+    ({ fd, size } = openRegular(file));
+  } catch (e) {
+    if (e instanceof BadFileError) throw e;
     return null;
   }
   try {
-    const size = fs.fstatSync(fd).size;
     const start = Math.min(size, Math.max(0, from(size)));
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
@@ -185,10 +200,12 @@ export function fromFirstWholeLine(part: FilePart): string {
   return nl === -1 ? '' : part.text.slice(nl + 1);
 }
 
+/** The parsed file; null when it is missing or does not parse. One that is not a regular file, or huge, throws. */
 export function readJsonFile<T>(file: string): T | null {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
+    return JSON.parse(readRegularText(file, MAX_BYTES.json)) as T;
+  } catch (e) {
+    if (e instanceof BadFileError) throw e;
     return null;
   }
 }

@@ -1,5 +1,6 @@
 // One runner per project: an O_EXCL lock file naming its holder. A lock left by a dead holder is recovered.
 import * as fs from 'node:fs';
+import { BadFileError, MAX_BYTES, readRegularText } from './read-file.js';
 import { randomBytes } from 'node:crypto';
 import { FILE_MODE, writeAll } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
@@ -35,9 +36,10 @@ export function liveHolder(file: string): LockHolder | null {
 
 export function readLock(file: string): LockHolder | null {
   try {
-    const h = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+    const h = JSON.parse(readRegularText(file, MAX_BYTES.json)) as LockHolder;
     return typeof h.pid === 'number' ? h : null;
-  } catch {
+  } catch (e) {
+    if (e instanceof BadFileError) throw e; // a FIFO lock: say so, never take it for "no holder"
     return null;
   }
 }
