@@ -12,18 +12,34 @@ export const DIR_MODE = 0o700;
  * root, "tighten any dir we own" was every system dir: a state_dir of `/` made the host unusable (issue 23).
  */
 export function ensureDir(dir: string): boolean {
-  const first = fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  if (first === undefined) return false;
-  const top = path.resolve(first);
-  // from `dir` up to the first dir made, and never above it
-  for (let d = path.resolve(dir); d === top || d.startsWith(`${top}/`); d = path.dirname(d)) {
+  // Not mkdirSync({ recursive }): where a mkdir fails with ENOENT (under /proc) it loops for ever, and on a
+  // read-only mount it reports ENOENT for EROFS. The missing dirs, found from `dir` up, made top down:
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     try {
-      fs.chmodSync(d, DIR_MODE);
+      if (!fs.statSync(d).isDirectory()) fs.mkdirSync(d); // throws EEXIST (ENOTDIR below it), as mkdir -p does
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  let made = false;
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d, DIR_MODE);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(d).isDirectory()) continue; // raced
+      throw e;
+    }
+    made = true;
+    try {
+      fs.chmodSync(d, DIR_MODE); // the umask may have narrowed it
     } catch {
       /* raced with a removal: the next write says so */
     }
   }
-  return true;
+  return made;
 }
 
 /** temp file + fsync + rename: a reader sees the old content or the new, never a mix. */

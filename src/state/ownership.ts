@@ -134,6 +134,7 @@ export function claimStateDir(dir: string, notice: (line: string) => void = toSt
       notice(`recognised ${dir} as a state dir of an earlier agent-runner (marked ${STATE_MARKER})`);
       return 'recognised';
     }
+    probeWritable(dir);
     return 'ours';
   }
   throw new ConfigError(`state_dir ${dir} keeps changing while agent-runner looks at it; try again`);
@@ -143,7 +144,8 @@ function makeDir(dir: string): boolean {
   try {
     return ensureDir(dir);
   } catch (e) {
-    if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code(e))) {
+    // ENOENT: a parent that takes no new dir (/proc)
+    if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT'].includes(code(e))) {
       throw new ConfigError(`cannot create state_dir ${dir} (${code(e)}); name a directory you may create, or fix the permissions of its parent`);
     }
     throw e;
@@ -155,8 +157,31 @@ function writeMarker(dir: string): void {
   try {
     fs.closeSync(fs.openSync(path.join(dir, STATE_MARKER), 'wx', 0o600));
   } catch (e) {
-    if (code(e) !== 'EEXIST') throw e; // another supervisor marked it a moment ago
+    if (code(e) === 'EEXIST') return; // another supervisor marked it a moment ago
+    throw notWritable(dir, e);
   }
+}
+
+/**
+ * A state dir of ours that takes no new file (a read-only mount, a dir without write permission) would
+ * fail at the first state write, mid-start: say so now, once. An empty file, like the marker, so a full
+ * disk is left to the disk-full path.
+ */
+function probeWritable(dir: string): void {
+  const probe = path.join(dir, `.probe-${process.pid}`);
+  try {
+    fs.closeSync(fs.openSync(probe, 'w', 0o600));
+    fs.rmSync(probe, { force: true });
+  } catch (e) {
+    throw notWritable(dir, e);
+  }
+}
+
+const NOT_WRITABLE = ['EACCES', 'EPERM', 'EROFS'];
+
+function notWritable(dir: string, e: unknown): unknown {
+  if (!NOT_WRITABLE.includes(code(e))) return e;
+  return new ConfigError(`state_dir ${dir} is not writable (${code(e)}); make it writable, or name another directory`);
 }
 
 function toStderr(line: string): void {
