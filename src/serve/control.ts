@@ -48,11 +48,13 @@ function signalHolder(h: LockHolder, sig: NodeJS.Signals): void {
 /** `start`: nothing to do when a serve or a round already holds the lock. */
 export async function startServe(ctx: Context, say: Say): Promise<number> {
   const h = liveHolder(ctx.paths.lock);
-  if (h) {
-    say(`already running: ${h.role} pid ${h.pid}\n`);
-    return EXIT.OK;
-  }
+  if (h) return alreadyRunning(h, say);
   return launchServe(ctx, say);
+}
+
+function alreadyRunning(h: LockHolder, say: Say): number {
+  say(`already running: ${h.role} pid ${h.pid}\n`);
+  return EXIT.OK;
 }
 
 /** Through systemd when this project has a serve unit installed (its restart policy and logs), else detached. */
@@ -85,6 +87,9 @@ async function startDetached({ config, paths }: Context, say: Say): Promise<numb
       return EXIT.OK;
     }
     if (exited !== null) {
+      // another start won the race for the lock: its serve runs, which is what this start asked for
+      const other = liveHolder(paths.lock);
+      if (other) return alreadyRunning(other, say);
       // what serve said before it gave up: the last line it wrote to the log in this start
       const size = fs.statSync(paths.serveLog).size;
       const said = readTail(paths.serveLog, Math.min(4096, size - logStart)).split('\n');
