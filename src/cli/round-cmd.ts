@@ -2,7 +2,7 @@
 import { loadContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
-import { appendEvent } from '../state/events.js';
+import { appendEvent, HeldEvents } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
@@ -24,26 +24,35 @@ export function roundExitCode(r: RoundRecord): number {
 }
 
 export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean }): Promise<number> {
-  const { config, paths } = loadContext(opts.config);
-  claimStateDir(paths.dir);
-  const lock = acquireLock(paths.lock, 'round');
-  // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
-  repairState(paths);
-  if (lock.recoveredFrom)
-    appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+  // The traps come first, before anything is read, locked or spawned: a signal while the config loads or the
+  // lock is taken is held (its event too); the left-open round is still recovered, then no round starts.
   const ac = new AbortController();
+  const events = new HeldEvents();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!ac.signal.aborted) {
-      appendEvent(paths.events, 'stop_requested', { how: sig, by: 'signal' });
-      ac.abort();
+      events.add('stop_requested', { how: sig, by: 'signal' });
+      ac.abort(sig);
     }
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
+  const { config, paths } = loadContext(opts.config);
+  claimStateDir(paths.dir);
+  const lock = acquireLock(paths.lock, 'round');
   try {
+    // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
+    repairState(paths);
+    if (lock.recoveredFrom)
+      appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+    events.open(paths.events);
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
     if (aborted) process.stderr.write(describeRound(aborted) + '\n');
+    if (ac.signal.aborted) {
+      // stopped before the round began: like a round cancelled at once, minus an agent started for nothing
+      process.stderr.write(`agent-runner: stopped by ${String(ac.signal.reason)} before the round started\n`);
+      return EXIT.FAILURE;
+    }
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
     const prev = readLedger(paths).records.at(-1);
     const status = statusWriter(paths, {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
-import { appendEvent } from '../state/events.js';
+import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
@@ -16,6 +16,31 @@ import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js'
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
 export async function serveCommand(o: { config?: string; once: boolean; maxRounds?: number }): Promise<number> {
+  // The traps come first, before anything is read, locked or spawned: a signal while the config loads, the
+  // lock is taken or the state is repaired is held (its event too) and handled like any later one: the
+  // loop sees the stop before its first round and serve exits 0, its lock released.
+  const control = new ServeControl();
+  const events = new HeldEvents();
+  let interrupts = 0;
+  const onStop = (sig: NodeJS.Signals) => {
+    events.add('stop_requested', { how: sig });
+    control.requestStop(sig);
+  };
+  const onInt = () => {
+    interrupts++;
+    if (interrupts === 1) return onStop('SIGINT');
+    events.add('cancel_requested', { how: 'second SIGINT' });
+    control.requestCancel('second SIGINT');
+  };
+  const onCancel = () => {
+    events.add('cancel_requested', { how: CANCEL_SIGNAL });
+    control.requestCancel('cancel');
+  };
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onStop);
+  process.on('SIGINT', onInt);
+  process.on(CANCEL_SIGNAL, onCancel);
+
   const { config, paths } = loadContext(o.config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
   claimStateDir(paths.dir);
@@ -27,41 +52,26 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
     if (e instanceof UserError) throw new UserError(`serve is already running for this project: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
-  // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
-  repairState(paths);
-  if (lock.recoveredFrom) appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+  try {
+    // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
+    repairState(paths);
+    if (lock.recoveredFrom) appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 
-  const control = new ServeControl();
-  let interrupts = 0;
-  const onStop = (sig: NodeJS.Signals) => {
-    appendEvent(paths.events, 'stop_requested', { how: sig });
-    control.requestStop(sig);
-  };
-  const onInt = () => {
-    interrupts++;
-    if (interrupts === 1) return onStop('SIGINT');
-    appendEvent(paths.events, 'cancel_requested', { how: 'second SIGINT' });
-    control.requestCancel('second SIGINT');
-  };
-  const onCancel = () => {
-    appendEvent(paths.events, 'cancel_requested', { how: CANCEL_SIGNAL });
-    control.requestCancel('cancel');
-  };
-  process.on('SIGTERM', onStop);
-  process.on('SIGHUP', onStop);
-  process.on('SIGINT', onInt);
-  process.on(CANCEL_SIGNAL, onCancel);
-
-  writeFileAtomic(paths.servePid, `${process.pid}\n`);
-  appendEvent(paths.events, 'serve_started', {
-    pid: process.pid,
-    config: config.configPath,
-    fingerprint: fingerprint.slice(0, 16),
-    once: o.once,
-    max_rounds: o.maxRounds ?? null,
-  });
   let result = { exitCode: EXIT.FAILURE as number, reason: 'unexpected error' };
   try {
+    writeFileAtomic(paths.servePid, `${process.pid}\n`);
+    appendEvent(paths.events, 'serve_started', {
+      pid: process.pid,
+      config: config.configPath,
+      fingerprint: fingerprint.slice(0, 16),
+      once: o.once,
+      max_rounds: o.maxRounds ?? null,
+    });
+    events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
     result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
     return result.exitCode;
   } catch (e) {

@@ -61,3 +61,22 @@ export function readEvents(file: string): { events: EventLine[]; bad: number[] }
   const { items, bad } = readJsonLines<EventLine>(file);
   return { events: items, bad };
 }
+
+/**
+ * Events that happen before the state dir may be written (a signal while the config loads or the lock is
+ * taken): held in memory, then appended in order once `open` names the file; appended at once after that.
+ */
+export class HeldEvents {
+  private file: string | null = null;
+  private readonly held: Array<[EventKind, Record<string, unknown>]> = [];
+
+  add(kind: EventKind, fields: Record<string, unknown> = {}): void {
+    if (this.file) appendEvent(this.file, kind, fields);
+    else this.held.push([kind, fields]);
+  }
+
+  open(file: string): void {
+    this.file = file;
+    for (const [kind, fields] of this.held.splice(0)) appendEvent(file, kind, fields);
+  }
+}

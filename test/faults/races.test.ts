@@ -1,5 +1,6 @@
 // Fault suite (issue 19, items 12 and 13): races at start-up. Several `start` at once end with exactly
-// one serve, and every other start says who runs and exits 0.
+// one serve, and every other start says who runs and exits 0. A SIGTERM in the first moments of serve or
+// round (loading the config, taking the lock, repairing the state) is handled like any later one.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -46,4 +47,47 @@ function isServeOf(pid: number, config: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A ledger of `n` rounds: the start-up repair reads it, which widens the first moments of serve and round
+ * (before the fix, the traps came after the lock and the repair; a signal there killed the process).
+ */
+function bigLedger(p: Project, n: number): void {
+  const [rec] = p.rounds();
+  assert.ok(rec, 'no round to copy');
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) lines.push(JSON.stringify({ ...rec, n: i }));
+  fs.writeFileSync(`${p.stateDir}/rounds.jsonl`, lines.join('\n') + '\n', { mode: 0o600 });
+}
+
+for (const verb of ['serve', 'round'] as const) {
+  test(`SIGTERM in the first moments of \`${verb}\` is handled like any later one: no lock left, nothing orphaned`, async (t) => {
+    const p = project(t, 'succeed.sh');
+    assert.equal(p.run(['round']).code, 0);
+    bigLedger(p, 40_000);
+    const lock = `${p.stateDir}/lock`;
+    const seen = { trapped: 0, beforeJs: 0 };
+    for (let delay = 0; delay <= 450; delay += 30) {
+      const child = p.start([verb]);
+      const done = finished(child);
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGTERM');
+      const r = await done;
+      if (r.signal === 'SIGTERM') {
+        // the signal came before Node ran any of agent-runner (its default action): nothing may be left
+        seen.beforeJs++;
+        assert.ok(!fs.existsSync(lock), `${verb} killed by SIGTERM ${delay} ms in, its lock left behind: the trap came too late`);
+      } else {
+        seen.trapped++;
+        const ok = verb === 'serve' ? [0] : [0, 1]; // a round stopped before it began, or cancelled, is 1
+        assert.ok(ok.includes(r.code ?? -1), `${verb} SIGTERM ${delay} ms in: exit ${r.code}: ${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /unexpected error/);
+      }
+      assert.ok(!fs.existsSync(lock), `${verb} SIGTERM ${delay} ms in: lock left`);
+      await assertNoStray({ stateDir: p.stateDir });
+    }
+    assert.ok(seen.trapped > 0, `no run got as far as agent-runner's own code: ${JSON.stringify(seen)}`);
+    checkInvariants(p.stateDir, { minRounds: 40_000 });
+  });
 }
