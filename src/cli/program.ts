@@ -186,7 +186,8 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--host <alias>', 'watch this ssh host instead of the local project (repeatable: a fleet)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--interval <s>', 'seconds between polls (default: monitor.interval_s, 60)', (v: string) => {
       const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds above 0');
+      // a day at most, like watch: a poll that far apart watches nothing
+      if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new InvalidArgumentError('expected a number of seconds above 0, at most 86400');
       return n;
     })
     .option('--once', 'poll once, print what changed, exit')

@@ -10,6 +10,8 @@ import { errorMessage, firstLine } from '../util/text.js';
 export const DEFAULT_WATCH_INTERVAL_S = 2;
 /** below this, watch would spend its time in git and /proc, not showing anything new */
 const MIN_INTERVAL_S = 0.2;
+/** a day: enough for any watch, and far below setTimeout's limit (2^31-1 ms), past which Node waits 1 ms */
+export const MAX_INTERVAL_S = 86_400;
 
 const ESC = '\x1b[';
 const ENTER = '\x1b[?1049h' + ESC + '?25l'; // alternate screen, cursor hidden
@@ -30,7 +32,8 @@ export function frame(text: string, rows: number, cols: number): string {
 
 export async function watchCommand(o: { config?: string; interval?: number }): Promise<number> {
   const intervalS = o.interval ?? DEFAULT_WATCH_INTERVAL_S;
-  if (!(intervalS >= MIN_INTERVAL_S)) throw new UserError(`--interval must be at least ${MIN_INTERVAL_S}s`, EXIT.USAGE);
+  if (!(intervalS >= MIN_INTERVAL_S && intervalS <= MAX_INTERVAL_S))
+    throw new UserError(`--interval must be between ${MIN_INTERVAL_S}s and ${MAX_INTERVAL_S}s`, EXIT.USAGE);
   const ctx = loadObserverContext(o.config);
   const out = process.stdout;
   const tty = out.isTTY === true;

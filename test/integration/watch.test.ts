@@ -74,5 +74,5 @@ test('watch --interval below the floor is a usage error', () => {
   const p = makeProject();
   const r = p.run(['watch', '--interval', '0']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^agent-runner: --interval must be at least/);
+  assert.match(r.stderr, /^agent-runner: --interval must be between 0.2s and 86400s/);
 });
