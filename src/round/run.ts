@@ -40,7 +40,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   claimStateDir(paths.dir);
   ensureDir(paths.roundsDir);
   const ledger = readLedger(paths);
-  const n = nextRoundNumber(ledger, readOpenRound(paths));
+  const n = nextRoundNumber(ledger, readOpenRound(paths), paths.rounds);
 
   // preflight: a round that may not run is recorded as such, and nothing starts
   const setup = roundSetup(config, n, o.phase);

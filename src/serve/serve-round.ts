@@ -4,6 +4,7 @@ import type { RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
+import { EXIT, UserError } from '../errors.js';
 import { runRound } from '../round/run.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { isDiskFull } from '../system/disk-space.js';
@@ -36,6 +37,9 @@ export async function serveRound(s: ServedRound): Promise<RoundRecord | null> {
   } catch (e) {
     // out of space half-way: the disk guard waits for room at the top, then records what the round left
     if (isDiskFull(e)) return null;
+    // a state that no retry can fix (a ledger at the last round number, a FIFO for a state file): serve stops
+    // with its one line (serveCommand reports it, exit 78)
+    if (e instanceof UserError && e.exitCode === EXIT.CONFIG) throw e;
     // a round that crashes never takes serve down: record what is left of it, back off, go on
     appendEvent(paths.events, 'supervisor_error', { error: redact(String((e as Error)?.message ?? e)).slice(0, 500) });
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000).catch(() => null);

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { appendJsonLine, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
+import { EXIT, UserError } from '../errors.js';
 import type { OpenRound, RoundRecord } from './types.js';
 
 export interface Ledger {
@@ -16,24 +17,38 @@ export function readLedger(paths: StatePaths): Ledger {
 }
 
 /**
- * The least a line must hold to count as a round: a number. The counter counts any such line, so a number
- * is never reused; a line without one is garbage, which `repairState` moves aside.
+ * A round number: a positive safe integer. Beyond 2^53 a double cannot hold every integer (2^53 + 1 reads
+ * as 2^53), so such a number would be rounded and the next one reused.
+ */
+function isRoundNumber(n: unknown): n is number {
+  return Number.isSafeInteger(n) && (n as number) > 0;
+}
+
+/**
+ * The least a line must hold to count as a round: a round number. The counter counts any such line, so a
+ * number is never reused; a line without one is garbage, which `repairState` moves aside and reports.
  */
 export function isRoundRecord(v: unknown): v is RoundRecord {
   const r = v as Partial<RoundRecord> | null;
-  return !!r && typeof r === 'object' && Number.isInteger(r.n) && (r.n as number) > 0;
+  return !!r && typeof r === 'object' && isRoundNumber(r.n);
 }
 
 export function readOpenRound(paths: StatePaths): OpenRound | null {
   const o = readJsonFile<OpenRound>(paths.openRound);
-  return o && Number.isInteger(o.n) && typeof o.tag === 'string' ? o : null;
+  return o && isRoundNumber(o.n) && typeof o.tag === 'string' ? o : null;
 }
 
-/** The next number: one past the highest recorded or open round, so no number is ever used twice. */
-export function nextRoundNumber(ledger: Ledger, open: OpenRound | null): number {
+/**
+ * The next number: one past the highest recorded or open round, so no number is ever used twice. Past the
+ * last safe integer there is no next number that is not a reused one: refused (exit 78).
+ */
+export function nextRoundNumber(ledger: Ledger, open: OpenRound | null, file = 'rounds.jsonl'): number {
   let max = 0;
   for (const r of ledger.records) if (r.n > max) max = r.n;
   if (open && open.n > max) max = open.n;
+  if (!isRoundNumber(max + 1)) {
+    throw new UserError(`${file} holds round ${max}, the last number a round can have; move it aside to number rounds from 1 again`, EXIT.CONFIG);
+  }
   return max + 1;
 }
 
