@@ -143,7 +143,19 @@ export class StreamParser {
     if (line.trim() === '') return null;
     this.stats.lines++;
     if (cut) this.stats.long_lines++;
-    return this.parseLine(line, stream, bytes, cut);
+    return this.scrubbed(this.parseLine(line, stream, bytes, cut));
+  }
+
+  /**
+   * The free-text fields an adapter copies from the agent's output (the model's name, a tool's, a limit's
+   * status) are the agent's words like any other: redacted and cut, as the summary is.
+   */
+  private scrubbed(ev: AgentEvent): AgentEvent {
+    if (ev.model !== undefined) ev.model = summary(ev.model);
+    if (ev.tool !== undefined) ev.tool = summary(ev.tool);
+    if (ev.limit_status !== undefined) ev.limit_status = summary(ev.limit_status);
+    if (this.stats.model !== null) this.stats.model = summary(this.stats.model);
+    return ev;
   }
 
   private parseLine(line: string, stream: StreamName, bytes: number, cut: boolean): AgentEvent {

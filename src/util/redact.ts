@@ -104,12 +104,51 @@ const RULES: readonly Rule[] = [
 export const REDACTION_RULES: readonly string[] = RULES.map((r) => r.name);
 
 export function redact(text: string): string {
-  let out = text;
+  let out = unescapeNameChars(text);
   for (const r of RULES) {
     r.re.lastIndex = 0;
     out = typeof r.to === 'string' ? out.replace(r.re, r.to) : out.replace(r.re, r.to as (...m: string[]) => string);
   }
-  return out;
+  return blankOrphanKeyBodies(out);
+}
+
+/**
+ * `"\u0061pi_key"` is `"api_key"` to any JSON reader, but not to the rules: a \u escape of a letter, a digit,
+ * `_` or `-` becomes the character itself (the JSON means the same), so the name rules see the name. An
+ * escaped backslash (`\\u0061`, an even run before the `u`) is left alone: it is not an escape.
+ */
+const NAME_CHAR_ESCAPE = /(?<!\\)((?:\\\\)*)\\u00(3[0-9]|4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA]|5[fF]|2[dD])/g;
+function unescapeNameChars(text: string): string {
+  if (!text.includes('\\u00')) return text;
+  return text.replace(NAME_CHAR_ESCAPE, (_m, slashes: string, hex: string) => slashes + String.fromCharCode(parseInt(hex, 16)));
+}
+
+const KEY_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
+const BASE64_LINE = /^[A-Za-z0-9+/=]{1,120}\r?$/;
+/**
+ * A private key's END line whose BEGIN is not in the text (a tail that starts inside the key): the base64
+ * lines right above it are its body, whatever their width, and are blanked up to the first other line.
+ * Each line is looked at once: a walk back never passes the previous END.
+ */
+function blankOrphanKeyBodies(text: string): string {
+  if (!text.includes('PRIVATE KEY-----')) return text;
+  let out = '';
+  let done = 0; // text before this offset is already in `out`
+  KEY_END.lastIndex = 0;
+  for (let m = KEY_END.exec(text); m; m = KEY_END.exec(text)) {
+    let start = m.index;
+    while (start > done && text[start - 1] === '\n') {
+      const lineStart = text.lastIndexOf('\n', start - 2) + 1;
+      const line = text.slice(lineStart, start - 1);
+      // a line an earlier rule blanked (the short last one) is part of the body too
+      if (lineStart < done || !(BASE64_LINE.test(line) || line === REDACTED)) break;
+      start = lineStart;
+    }
+    if (start < m.index) out += text.slice(done, start) + `${REDACTED}\n`;
+    else out += text.slice(done, m.index);
+    done = m.index;
+  }
+  return out + text.slice(done);
 }
 
 const SECRET_KEY = new RegExp(`^${SECRET_NAME}$`);

@@ -3,7 +3,10 @@
 # or a tool it ran would: as plain text, inside Claude stream-json lines (message, tool result, final
 # error result) and on stderr, then fails fast. Whatever the supervisor writes or shows must redact them.
 # LEAK_AS=network: fail on the network instead (one error line).
-# LEAK_PEM_BODY holds the base64 lines of a private key joined by spaces.
+# LEAK_PEM_BODY holds the base64 lines of a private key joined by spaces; LEAK_PEM2_BODY another key's,
+# in lines of unusual length, printed last on stderr so that its BEGIN line scrolls out of the crash tail.
+# LEAK_MODEL rides in the free-text model field; LEAK_ESC_VAL under a \u-escaped key name; LEAK_SPLIT_VAL
+# after a name written in two pieces, a moment apart.
 set -u
 pem_text() { printf -- '-----BEGIN RSA PRIVATE KEY-----\n'; printf '%s\n' $LEAK_PEM_BODY; printf -- '-----END RSA PRIVATE KEY-----\n'; }
 pem_json() { printf -- '-----BEGIN RSA PRIVATE KEY-----\\n'; printf '%s\\n' $LEAK_PEM_BODY; printf -- '-----END RSA PRIVATE KEY-----'; }
@@ -32,6 +35,9 @@ all
 pem_text
 # stream-json: init, an assistant message, a tool result (an env dump), then the final error result
 printf '{"type":"system","subtype":"init","model":"claude-test","session_id":"s1"}\n'
+printf '{"type":"system","subtype":"init","model":"claude %s","session_id":"s2"}\n' "$LEAK_MODEL"
+printf '{"type":"assistant","message":{"id":"m0","model":"%s","content":[{"type":"text","text":"hi"}]}}\n' "$LEAK_MODEL"
+printf '{"\\u0061pi_key": "%s", "client_\\u0073ecret": "%s"}\n' "$LEAK_ESC_VAL" "$LEAK_ESC_VAL"
 all | while IFS= read -r line; do
   esc=${line//\\/\\\\}; esc=${esc//\"/\\\"}
   printf '{"type":"assistant","message":{"id":"m1","model":"claude-test","content":[{"type":"text","text":"%s"}]}}\n' "$esc"
@@ -43,5 +49,8 @@ printf '{"type":"result","subtype":"error_during_execution","is_error":true,"res
 # the last words on stderr, the way a crashing CLI prints them (the crash-loop tail ends here)
 echo "Error: upstream exploded: $summary" >&2
 all >&2
+printf '{"\\u0061pi_key": "%s"}\n' "$LEAK_ESC_VAL" >&2
+printf 'DEPLOY_TO' >&2; sleep 0.2; printf 'KEN=%s\n' "$LEAK_SPLIT_VAL" >&2
 pem_text >&2
+printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\n' >&2; printf '%s\n' $LEAK_PEM2_BODY >&2; printf -- '-----END OPENSSH PRIVATE KEY-----\n' >&2
 exit 1

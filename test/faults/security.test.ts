@@ -72,8 +72,18 @@ const SECRETS: Record<string, string> = {
   LEAK_KEY_VAL: 'svcKeyVal8f7e6d',
   LEAK_TOKEN_VAL: 'glpatTok3n5a4b3c',
   LEAK_SECRET_VAL: 'cl1entS3cretQ7',
+  // issue 19, item 15: a key in the free-text model field, a \u-escaped key name, a name split across writes
+  LEAK_MODEL: 'sk-ant-api03-' + 'Mo8_De7-Lk6Ey5Rt4'.repeat(4) + 'QQ',
+  LEAK_ESC_VAL: 'escK3yV4lue9xq',
+  LEAK_SPLIT_VAL: 'spl1tT0kenV4l',
 };
-const NEEDLES: Array<[string, string]> = [...Object.entries(SECRETS), ...PEM_BODY.map((l, i): [string, string] => [`pem line ${i + 1}`, l.slice(4, 40)])];
+/** a key of 40 body lines of 50 columns (no wrapping width the line rule knows): its BEGIN scrolls out of the 2 KiB crash tail */
+const PEM2_BODY = Array.from({ length: 40 }, (_, i) => `b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAA${String(i).padStart(3, '0')}`);
+const NEEDLES: Array<[string, string]> = [
+  ...Object.entries(SECRETS),
+  ...PEM_BODY.map((l, i): [string, string] => [`pem line ${i + 1}`, l.slice(4, 40)]),
+  ...PEM2_BODY.map((l, i): [string, string] => [`pem2 line ${i + 1}`, l.slice(0, 50)]),
+];
 
 function leaks(text: string): string[] {
   return NEEDLES.filter(([, v]) => text.includes(v)).map(([k]) => k);
@@ -82,7 +92,7 @@ function leaks(text: string): string[] {
 test('secrets never leave: events, records, status, peek, events, status and monitor alerts are redacted', { timeout: 240_000 }, async (t) => {
   const p = makeProject({
     agent: 'leak-secrets.sh',
-    agentEnv: { ...SECRETS, LEAK_PEM_BODY: PEM_BODY.join(' ') },
+    agentEnv: { ...SECRETS, LEAK_PEM_BODY: PEM_BODY.join(' '), LEAK_PEM2_BODY: PEM2_BODY.join(' ') },
     serveToml: 'crash_loop_threshold = 2\nbackoff_base_s = 0\nbackoff_max_s = 1\nquick_failure_s = 120\nstop_on_auth = false',
     extraToml: '[monitor]\nnetwork_fail_rounds = 1',
   });

@@ -469,6 +469,8 @@ const secretish = fc.constantFrom(
   'sk-ant-api03-', 'sk-proj-', 'sk-', 'ghp_', 'github_pat_', 'xoxb-', 'AKIA', 'AIza', 'npm_', 'hf_', 'eyJ', 'Bearer ', 'bearer ',
   'Authorization: ', 'authorization=', 'x-api-key: ', 'API_KEY=', 'token=', 'password = "', "secret='", '"access_token": "',
   'https://u:p@', '-----BEGIN RSA PRIVATE KEY-----', '-----END RSA PRIVATE KEY-----', '[REDACTED]', '$TOKEN', '=', '"', "'", '.', '_', '-',
+  // issue 19, item 15: \u-escaped names, an escaped backslash before a u, line breaks around an END line
+  '"\\u0061pi_key": "', '\\u005f', '\\\\u0061', '\\u00', '\n', '\n-----END OPENSSH PRIVATE KEY-----\n',
 );
 const redactInput = fc.array(fc.oneof(secretish, fc.string({ maxLength: 12 }), fc.stringMatching(/^[A-Za-z0-9_\-.+/=]{0,40}$/)), { maxLength: 24 }).map((p) => p.join(''));
 
@@ -492,6 +494,60 @@ describe('fuzz: redaction', () => {
         assert.equal(typeof once, typeof v);
       }),
       runs(500),
+    );
+  });
+
+  // issue 19, item 15: the gaps the fault suite found, each as a property
+  const secretValue = fc.stringMatching(/^[a-z][a-z0-9]{11,23}$/);
+  const secretName = fc.constantFrom('api_key', 'client_secret', 'GITLAB_TOKEN', 'password', 'access_token', 'SecretAccessKey');
+
+  test('a secret under a JSON key whose letters are \\u-escaped (any subset) is redacted', () => {
+    fc.assert(
+      fc.property(secretName, secretValue, fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), (name, value, esc) => {
+        const key = [...name].map((c, i) => (esc[i] ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+        const line = `{"id":1,"${key}": "${value}"}`;
+        assert.equal(JSON.parse(line)[name], value, 'the line means what it says');
+        assert.ok(!redact(line).includes(value), `leaked through ${line}`);
+      }),
+      runs(500),
+    );
+  });
+
+  test('a private key cut above its END, at any line and in lines of any width, leaves no body line', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 16, max: 100 }), fc.integer({ min: 2, max: 40 }), fc.nat(), (width, lines, cutAt) => {
+        const body = Array.from({ length: lines }, (_, i) => `K${i}`.padEnd(width, 'Q9x+/').slice(0, width));
+        const tail = body.slice(cutAt % lines).join('\n') + '\n-----END RSA PRIVATE KEY-----\nexit 1\n';
+        const out = redact(tail);
+        for (const l of body.slice(cutAt % lines)) assert.ok(!out.includes(l), `width ${width}: ${JSON.stringify(out)}`);
+        assert.equal(redact(out), out);
+      }),
+      runs(400),
+    );
+  });
+
+  test('a secret in the free-text model field or after a name split across chunks never reaches an event or the tally', () => {
+    fc.assert(
+      fc.property(secretValue, fc.array(fc.nat(), { maxLength: 6 }), (value, cuts) => {
+        const key = `sk-ant-api03-${value}${value}`;
+        const text =
+          `{"type":"system","subtype":"init","model":"${key}","session_id":"s"}\n` +
+          `{"type":"assistant","message":{"id":"m","model":"m ${key}","content":[{"type":"text","text":"hi"}]}}\n` +
+          `DEPLOY_TOKEN=${value}\n`;
+        const bytes = Buffer.from(text);
+        const at = [...new Set(cuts.map((c) => c % bytes.length))].sort((a, b) => a - b);
+        const p = new StreamParser();
+        const events: AgentEvent[] = [];
+        let from = 0;
+        for (const c of [...at, bytes.length]) {
+          events.push(...p.feed(bytes.subarray(from, c), 'stdout'));
+          from = c;
+        }
+        events.push(...p.end());
+        const seen = JSON.stringify(events) + JSON.stringify(p.stats);
+        assert.ok(!seen.includes(value), `leaked: ${seen}`);
+      }),
+      runs(300),
     );
   });
 
