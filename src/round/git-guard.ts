@@ -2,6 +2,9 @@
 // operator's `peek` and `status`): hooks, an fsmonitor command, a pager, signing, auto-gc, and the clean /
 // smudge / process filters that a .gitattributes line points at a driver in .git/config. Everything here
 // is command-line configuration (`-c`), which outranks every config file the agent can write.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readRegularText } from '../state/read-file.js';
 
 /** Always on, whatever the repository says. */
 export const GUARD_ARGS: readonly string[] = [
@@ -23,8 +26,57 @@ export const GUARD_ARGS: readonly string[] = [
 /** Subcommands that never read the work tree's contents, so never run a filter: no need to ask for drivers. */
 const FILTER_FREE = new Set(['rev-parse', 'rev-list', 'log', 'ls-tree', 'ls-files', 'config', 'show-ref', 'cat-file']);
 
-export function needsFilterGuard(args: readonly string[]): boolean {
-  return !FILTER_FREE.has(args[0] ?? '');
+/**
+ * Whether the call must first ask git for the repository's filter drivers: not for a subcommand that never
+ * reads the work tree, nor when the repository's own config files cannot define one (no `filter` and no
+ * `include` in them: a file read, where asking git is a process; peek keeps to two git processes).
+ */
+export function needsFilterGuard(cwd: string, args: readonly string[]): boolean {
+  if (FILTER_FREE.has(args[0] ?? '') || (args[0] === 'stash' && args[1] === 'list')) return false;
+  return repoConfigMayDefineFilters(cwd);
+}
+
+const MAY_DEFINE = /filter|include/i;
+
+/** true unless the repository's config files are found and none mentions a filter or an include. */
+function repoConfigMayDefineFilters(cwd: string): boolean {
+  try {
+    const dirs = gitDirs(cwd);
+    if (!dirs) return true;
+    for (const f of [path.join(dirs.common, 'config'), path.join(dirs.git, 'config.worktree')]) {
+      let text: string;
+      try {
+        text = readRegularText(f, 1024 * 1024);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        return true;
+      }
+      if (MAY_DEFINE.test(text)) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** The git dir and the common dir git discovers from `cwd` (a `.git` dir, or a `.git` file of a worktree). */
+function gitDirs(cwd: string): { git: string; common: string } | null {
+  for (let d = path.resolve(cwd); ; d = path.dirname(d)) {
+    const dotGit = path.join(d, '.git');
+    const st = fs.statSync(dotGit, { throwIfNoEntry: false });
+    if (st?.isDirectory()) return withCommon(dotGit);
+    if (st?.isFile()) {
+      const m = /^gitdir:\s*(.+?)\s*$/m.exec(readRegularText(dotGit, 4096));
+      return m ? withCommon(path.resolve(d, m[1]!)) : null;
+    }
+    if (path.dirname(d) === d) return null;
+  }
+}
+
+function withCommon(gitDir: string): { git: string; common: string } {
+  const file = path.join(gitDir, 'commondir');
+  if (!fs.existsSync(file)) return { git: gitDir, common: gitDir };
+  return { git: gitDir, common: path.resolve(gitDir, readRegularText(file, 4096).trim()) };
 }
 
 /** Scopes the operator owns: a filter driver set there (git-lfs in ~/.gitconfig) is trusted and kept. */

@@ -59,7 +59,7 @@ async function plantedFilters(cwd: string, env: NodeJS.ProcessEnv, timeout: numb
 export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
   const env = gitEnv(o.write === true);
   try {
-    if (needsFilterGuard(args)) guardEnv(env, await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS));
+    if (needsFilterGuard(cwd, args)) guardEnv(env, await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS));
     const { stdout } = await execFileP('git', [...GUARD_ARGS, ...args], {
       cwd,
       env,
