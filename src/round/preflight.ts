@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
 import { which } from '../system/which.js';
-import { checkSpace } from '../system/disk-space.js';
+import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
 import { gitState, type GitState } from './git-status.js';
@@ -68,7 +68,7 @@ export const PREFLIGHT_CHECKS: Check[] = [
     run(i) {
       const short = checkSpace([i.stateDir, i.workDir], i.minFreeMb ?? 0);
       return short
-        ? `disk full: ${short.dir} has ${short.free_mb} MB free, need ${short.need_mb} (runtime.min_free_mb): free some space, or lower runtime.min_free_mb`
+        ? `disk full: ${shortageText(short)}: free some space, or lower runtime.min_free_mb`
         : null;
     },
   },

@@ -13,7 +13,7 @@ import type { StatePaths } from '../state/paths.js';
 import { appendEvent, eventsLostToFullDisk } from '../state/events.js';
 import { readOpenRound } from '../state/ledger.js';
 import { writeAll } from '../state/files.js';
-import { checkSpace, diskFullMessage, freeBytes, isDiskFull, roundMb, type Shortage } from '../system/disk-space.js';
+import { checkSpace, diskFullMessage, freeRoom, isDiskFull, MIN_FREE_INODES, roundMb, type Shortage } from '../system/disk-space.js';
 import { finishRound, RecordNotWritten } from '../round/record.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { monoMs } from '../util/clock.js';
@@ -79,6 +79,7 @@ export class DiskGuard {
       dir: short.dir,
       free_mb: short.free_mb,
       need_mb: short.need_mb,
+      ...(short.free_inodes !== undefined ? { free_inodes: short.free_inodes } : {}),
       cause: this.failure ?? 'below runtime.min_free_mb',
       held_round: this.pending?.n ?? null,
     };
@@ -132,7 +133,10 @@ export class DiskGuard {
   }
 
   private measured(dir: string): Shortage {
-    return { dir, free_mb: roundMb((freeBytes(dir) ?? 0) / MIB), need_mb: this.need() };
+    const room = freeRoom(dir);
+    const s: Shortage = { dir, free_mb: roundMb((room?.bytes ?? 0) / MIB), need_mb: this.need() };
+    if (room?.inodes != null && room.inodes < MIN_FREE_INODES) s.free_inodes = room.inodes;
+    return s;
   }
 
   /** Write what the full disk held back; false (and still held) while it does not fit. */

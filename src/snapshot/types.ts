@@ -59,7 +59,7 @@ export interface Snapshot {
   waiting: { until: string; why: string } | null;
   /** sampled live when the snapshot is taken */
   host_sample: {
-    disk: { path: string; used_pct: number; free_bytes: number; total_bytes: number } | null;
+    disk: { path: string; used_pct: number; free_bytes: number; total_bytes: number; inodes_used_pct?: number } | null;
     mem_available_bytes: number | null;
     mem_total_bytes: number | null;
     load: [number, number, number];

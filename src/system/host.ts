@@ -9,6 +9,8 @@ export interface DiskSample {
   used_pct: number;
   free_bytes: number;
   total_bytes: number;
+  /** percent of the inodes in use: a disk out of inodes is full whatever its bytes say */
+  inodes_used_pct?: number;
 }
 
 /**
@@ -21,22 +23,25 @@ export async function sampleDisk(dir: string): Promise<DiskSample | null> {
   while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   try {
     const s = await fs.promises.statfs(at);
-    return diskFromStatfs(at, s.bsize, s.blocks, s.bfree, s.bavail);
+    return diskFromStatfs(at, s.bsize, s.blocks, s.bfree, s.bavail, s.files, s.ffree);
   } catch {
     return null;
   }
 }
 
 /** Pure: df's arithmetic. */
-export function diskFromStatfs(at: string, bsize: number, blocks: number, bfree: number, bavail: number): DiskSample {
+export function diskFromStatfs(at: string, bsize: number, blocks: number, bfree: number, bavail: number, files = 0, ffree = 0): DiskSample {
   const used = blocks - bfree;
   const usable = used + bavail;
-  return {
+  const sample: DiskSample = {
     path: at,
     used_pct: usable > 0 ? Math.round((used / usable) * 1000) / 10 : 0,
     free_bytes: bavail * bsize,
     total_bytes: blocks * bsize,
   };
+  // a filesystem with no fixed inode count reports none at all (btrfs, some FUSE): no figure, not 100%
+  if (files > 0) sample.inodes_used_pct = Math.round(((files - ffree) / files) * 1000) / 10;
+  return sample;
 }
 
 /** Pure: MemTotal and MemAvailable of /proc/meminfo, in bytes; null where absent (old kernels lack MemAvailable). */

@@ -114,6 +114,18 @@ test('disk_critical: fires, stays quiet, resolves', () => {
   assert.deepEqual(run('disk_critical', snapshot({ host_sample: disk(95) }), { fires: [], quiet: [], resolvedBy: snapshot(), t: { disk_critical_pct: 98 } }), []);
 });
 
+test('disk_critical and disk_warning: a disk out of inodes is full, whatever its bytes say (issue 19)', () => {
+  const inodes = (pct: number) => ({ disk: { path: '/s', used_pct: 10, free_bytes: 90e9, total_bytes: 100e9, inodes_used_pct: pct } });
+  check('disk_critical', {
+    fires: [snapshot({ host_sample: inodes(96) }), snapshot({ host_sample: inodes(100) })],
+    quiet: [snapshot({ host_sample: inodes(50) })],
+    resolvedBy: snapshot({ host_sample: inodes(20) }),
+    t: {},
+  });
+  const [f] = run('disk_critical', snapshot({ host_sample: inodes(100) }), { fires: [], quiet: [], resolvedBy: snapshot(), t: {} });
+  assert.match(f!.message, /inodes/);
+});
+
 test('mem_pressure: fires, stays quiet, resolves', () => {
   const mem = (avail: number) => ({ mem_available_bytes: avail, mem_total_bytes: 16e9 });
   check('mem_pressure', {

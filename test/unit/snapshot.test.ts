@@ -76,7 +76,7 @@ function data(o: Partial<SnapshotData> = {}): SnapshotData {
     records: [],
     rounds: 20,
     git: { tree: { head: sha('a'), branch: 'main', dirty_files: 0 }, stashes: [] },
-    host: { disk: { path: '/s', used_pct: 50, free_bytes: 10, total_bytes: 20 }, mem_available_bytes: 1, mem_total_bytes: 2, load: [0, 0, 0] },
+    host: { disk: { path: '/s', used_pct: 50, free_bytes: 10, total_bytes: 20, inodes_used_pct: 5 }, mem_available_bytes: 1, mem_total_bytes: 2, load: [0, 0, 0] },
     agent: { processes: 0, rss_bytes: 0 },
     defenses: [{ name: 'd', layer: 'round', prevents: 'x' }],
     ...o,
@@ -271,6 +271,10 @@ test('host parsers and formats', () => {
   assert.equal(parseVmRss('Name:\tkthreadd\n'), 0);
   // df: 100 blocks, 40 free of which 30 usable by non-root → used 60 of 90
   assert.deepEqual(diskFromStatfs('/x', 4096, 100, 40, 30), { path: '/x', used_pct: 66.7, free_bytes: 30 * 4096, total_bytes: 100 * 4096 });
+  // inodes: in use over all; a filesystem that reports none has no figure
+  assert.equal(diskFromStatfs('/x', 4096, 100, 40, 30, 400, 0).inodes_used_pct, 100);
+  assert.equal(diskFromStatfs('/x', 4096, 100, 40, 30, 400, 300).inodes_used_pct, 25);
+  assert.equal(diskFromStatfs('/x', 4096, 100, 40, 30, 0, 0).inodes_used_pct, undefined);
   assert.equal(fmtDuration(59), '59s');
   assert.equal(fmtDuration(61), '1m01s');
   assert.equal(fmtDuration(3 * 3600 + 120), '3h02m');

@@ -5,14 +5,21 @@ import { latest } from '../window.js';
 function diskFinding(name: string, limitPct: number, { snapshots }: DetectorInput): Finding[] {
   const s = latest(snapshots);
   const d = s?.host_sample.disk;
-  if (!s || !d || d.used_pct < limitPct) return [];
+  if (!s || !d) return [];
+  // out of inodes is full too: no new file can be made, whatever the bytes say
+  const inodes = d.inodes_used_pct ?? 0;
+  if (d.used_pct < limitPct && inodes < limitPct) return [];
   const freeMb = Math.round(d.free_bytes / 1024 / 1024);
+  const message =
+    inodes >= limitPct && inodes > d.used_pct
+      ? `${d.path} has used ${inodes.toFixed(1)}% of its inodes (every file takes one; threshold ${limitPct}%)`
+      : `${d.path} is ${d.used_pct.toFixed(1)}% full (${freeMb} MiB free; threshold ${limitPct}%)`;
   return [
     {
       detector: name,
       subject: d.path,
-      message: `${d.path} is ${d.used_pct.toFixed(1)}% full (${freeMb} MiB free; threshold ${limitPct}%)`,
-      context: { path: d.path, used_pct: d.used_pct, free_bytes: d.free_bytes, total_bytes: d.total_bytes },
+      message,
+      context: { path: d.path, used_pct: d.used_pct, inodes_used_pct: d.inodes_used_pct ?? null, free_bytes: d.free_bytes, total_bytes: d.total_bytes },
     },
   ];
 }
