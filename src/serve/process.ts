@@ -9,6 +9,7 @@ import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
+import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
@@ -75,14 +76,24 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
     result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
     return result.exitCode;
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    // a state file that cannot work (a FIFO ledger …): its one line is the reason serve stopped
-    result = { exitCode: e.exitCode, reason: e.message };
+    // a state file that cannot work (a FIFO ledger …), or a state dir gone read-only or removed under a
+    // write of the loop's own: its one line is the reason serve stopped
+    const stop = e instanceof UserError ? e : stateDirLost(e, paths.dir) ? await lostStateDir(config, paths, e as NodeJS.ErrnoException) : null;
+    if (!stop) throw e;
+    result = { exitCode: stop.exitCode, reason: stop.message };
     return result.exitCode;
   } finally {
-    appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode });
-    fs.rmSync(paths.servePid, { force: true });
-    lock.release();
+    // each step on its own: a state dir gone read-only or removed fails them, and must not hide the reason
+    const attempt = (step: () => void) => {
+      try {
+        step();
+      } catch {
+        /* reported by the line below */
+      }
+    };
+    attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
+    attempt(() => fs.rmSync(paths.servePid, { force: true }));
+    attempt(() => lock.release());
     process.stderr.write(`agent-runner: serve stopped: ${result.reason}\n`);
   }
 }

@@ -1,26 +1,21 @@
-// Fault suite (issue 19, item 7): a `state_dir` that cannot work. /dev/null, a regular file, a path that
+// Fault suite (issue 19, items 7 and 8): a `state_dir` that cannot work, and one that stops working. /dev/null, a regular file, a path that
 // cannot be created (under /proc), and a dir on a read-only mount (missing, empty, or already a state dir):
 // `round`, `serve --once` and `start` exit 78 with one line at once, and nothing is created.
-// The read-only cases mount a real tmpfs (root: this runs as root here and in CI, and fails, never skips,
-// when the mount does not work).
+// The read-only cases mount a real tmpfs (helpers/scratch.ts: root, and no skip).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { CLI, tmpDir } from '../helpers/env.js';
-import { makeProject, toml, type Project } from '../helpers/project.js';
-import { killStateDirProcesses } from '../helpers/invariants.js';
+import { CLI, tmpDir, waitUntil } from '../helpers/env.js';
+import { toml, type Project } from '../helpers/project.js';
+import { mountTmpfs, scratchProject } from '../helpers/scratch.js';
+import { assertNoStray, checkInvariants } from '../helpers/invariants.js';
 
 const HANG_MS = 10_000;
 
 function project(t: TestContext): Project {
-  const p = makeProject({ agent: 'succeed.sh' });
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-  });
-  return p;
+  return scratchProject(t, { agent: 'succeed.sh' });
 }
 
 function pointAt(p: Project, stateDir: string): void {
@@ -65,13 +60,7 @@ test('state_dir that is /dev/null, a file, or cannot be created: exit 78 and one
 test('state_dir on a read-only mount (missing, empty, or a state dir already): exit 78 and one line', (t) => {
   const p = project(t);
   const mnt = tmpDir('ar-ro-');
-  let mounted = false;
-  t.after(() => {
-    if (mounted) spawnSync('umount', ['-l', mnt]);
-  });
-  // no skip: a machine where this cannot mount fails the test, with mount's own message
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', mnt], { stdio: 'pipe' });
-  mounted = true;
+  mountTmpfs(t, mnt, 'size=64m');
   fs.mkdirSync(path.join(mnt, 'empty'));
   pointAt(p, path.join(mnt, 'ours'));
   assert.equal(p.run(['round']).code, 0); // a real state dir, with a round in it
@@ -88,4 +77,63 @@ test('state_dir on a read-only mount (missing, empty, or a state dir already): e
   pointAt(p, path.join(mnt, 'ours'));
   const r = p.run(['status', '--json']);
   assert.equal(r.code, 0, r.stderr);
+});
+
+// Item 8: the state dir goes read-only, or is removed, while serve runs. serve stops with one line saying
+// why (read-only: exit 78, like a state dir that cannot work; removed: exit 1, a restart makes a fresh one),
+// every process of the round is ended, and the ledger stays whole. (tmpfs refuses a read-only remount while a
+// file on it is open for writing, as the round's log is: the read-only case is between rounds.)
+
+function serveOn(p: Project): { done: Promise<{ code: number | null; stderr: string }>; child: ReturnType<Project['start']> } {
+  const child = p.start(['serve']);
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  child.stdout?.resume();
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return { done, child };
+}
+
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: not within ${ms / 1000} s`)), ms)))]);
+  clearTimeout(timer);
+  return r;
+}
+
+test('the state dir goes read-only under serve: serve stops with one line, exit 78, the ledger stays whole', async (t) => {
+  const p = scratchProject(t, { command: ['true'], restartDelay: 2, timeout: 60 });
+  const mnt = path.dirname(p.stateDir);
+  mountTmpfs(t, mnt, 'size=64m');
+  const { done, child } = serveOn(p);
+  t.after(() => child.kill('SIGKILL'));
+  await waitUntil(() => p.rounds().length >= 1 && !fs.existsSync(path.join(p.stateDir, 'round.open.json')), { timeoutMs: 30_000, what: 'round 1 recorded' });
+  const ledger = fs.readFileSync(path.join(p.stateDir, 'rounds.jsonl'));
+  execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'pipe' });
+  const r = await within(done, 30_000, 'serve to stop');
+  assert.equal(r.code, 78, r.stderr);
+  assert.doesNotMatch(r.stderr, /unexpected error/, r.stderr);
+  assert.match(r.stderr.trim().split('\n').at(-1)!, /serve stopped: .*state.dir .* (is not writable|became read-only) \(EROFS\)/);
+  await assertNoStray({ stateDir: p.stateDir });
+  assert.deepEqual(fs.readFileSync(path.join(p.stateDir, 'rounds.jsonl')), ledger, 'the ledger changed');
+  // writable again: serve starts (its stale lock recovered) and goes on
+  execFileSync('mount', ['-o', 'remount,rw', mnt], { stdio: 'pipe' });
+  const again = p.run(['serve', '--once']);
+  assert.equal(again.code, 0, again.stderr);
+  checkInvariants(p.stateDir, { minRounds: 2 });
+});
+
+test('the state dir is removed mid-round under serve: serve stops with one line, the round processes end, no fresh unlocked dir', async (t) => {
+  // the agent leaves a child behind: it must not outlive the stop
+  const p = scratchProject(t, { command: ['bash', '-c', 'sleep 300 & sleep 2'], restartDelay: 0.2, timeout: 60 });
+  const { done, child } = serveOn(p);
+  t.after(() => child.kill('SIGKILL'));
+  await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'round.open.json')), { timeoutMs: 30_000, what: 'round 1 in flight' });
+  fs.rmSync(p.stateDir, { recursive: true, force: true });
+  const r = await within(done, 30_000, 'serve to stop');
+  assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /unexpected error/, r.stderr);
+  assert.match(r.stderr.trim().split('\n').at(-1)!, /serve stopped: .*(lock .* is gone|was removed)/);
+  await assertNoStray({ stateDir: p.stateDir });
+  // nothing of a second, unlocked state dir was made behind our back
+  assert.ok(!fs.existsSync(path.join(p.stateDir, 'rounds.jsonl')), 'serve went on writing a fresh state dir');
 });

@@ -1,0 +1,28 @@
+// Scratch projects and mounts for the fault tests, undone after the test whatever it did.
+import type { TestContext } from 'node:test';
+import * as fs from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { makeProject, type Project, type ProjectOptions } from './project.js';
+import { killStateDirProcesses } from './invariants.js';
+
+/** A scratch project; after the test its round processes are ended and its repo removed. */
+export function scratchProject(t: TestContext, o: ProjectOptions = {}): Project {
+  const p = makeProject(o);
+  t.after(() => {
+    killStateDirProcesses(p.stateDir);
+    fs.rmSync(p.dir, { recursive: true, force: true });
+  });
+  return p;
+}
+
+/**
+ * A fresh tmpfs on `mnt` with these mount options (`size=64m,nr_inodes=400`), unmounted (lazily) after the
+ * test. Mounting needs root: the fault suite runs as root here and in CI, and fails, never skips, when the
+ * mount does not work (mount's own message says why).
+ */
+export function mountTmpfs(t: TestContext, mnt: string, options: string): void {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `${options},mode=0700`, 'tmpfs', mnt], { stdio: 'pipe' });
+  t.after(() => {
+    spawnSync('umount', ['-l', mnt]);
+  });
+}
