@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI } from '../helpers/env.js';
-import { makeProject, type Project } from '../helpers/project.js';
-import { checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
+import type { Project } from '../helpers/project.js';
+import { scratchProject } from '../helpers/scratch.js';
+import { checkInvariants } from '../helpers/invariants.js';
 
 /** A hang is what we test for: a verb still running after this long has hung (a sane one takes < 1 s). */
 const HANG_MS = 8_000;
@@ -68,12 +69,7 @@ function answered(r: Ran, what: string, file: string, mustFail: boolean): void {
 }
 
 function project(t: TestContext): Project {
-  const p = makeProject({ agent: 'succeed.sh' });
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-  });
-  return p;
+  return scratchProject(t, { agent: 'succeed.sh' });
 }
 
 const STATE_FILES = ['rounds.jsonl', 'events.jsonl', 'status.json', 'lock', 'round.open.json'];

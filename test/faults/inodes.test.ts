@@ -1,29 +1,21 @@
 // Fault suite (issue 19, item 9): inode exhaustion is a full disk. The state dir lives on a real tmpfs with
-// few inodes and plenty of bytes (mount needs root: this runs as root here and in CI, and fails, never
-// skips, when the mount does not work). With the inodes gone, the pre-round check sees it (not only a
+// few inodes and plenty of bytes (helpers/scratch.ts: root, and no skip). With the inodes gone, the pre-round check sees it (not only a
 // failed write), serve says so in one line naming inodes, waits with status `waiting (disk full)`, and
 // resumes by itself once files are deleted; a foreground round fails its disk_space preflight, exit 75.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { makeProject, finished, type Project } from '../helpers/project.js';
+import { finished, type Project } from '../helpers/project.js';
+import { mountTmpfs, scratchProject } from '../helpers/scratch.js';
 import { waitUntil } from '../helpers/env.js';
-import { assertNoStray, checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
+import { assertNoStray, checkInvariants } from '../helpers/invariants.js';
 
 function scratch(t: TestContext): { p: Project; mnt: string; ballast: string } {
-  const p = makeProject({ agent: 'succeed.sh', restartDelay: 0.3, runtimeToml: 'min_free_mb = 1' });
+  const p = scratchProject(t, { agent: 'succeed.sh', restartDelay: 0.3, runtimeToml: 'min_free_mb = 1' });
   const mnt = path.dirname(p.stateDir);
-  let mounted = false;
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    if (mounted) spawnSync('umount', ['-l', mnt]);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-  });
   // 64 MiB of bytes, 400 inodes: the inodes run out long before the bytes
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,nr_inodes=400,mode=0700', 'tmpfs', mnt], { stdio: 'pipe' });
-  mounted = true;
+  mountTmpfs(t, mnt, 'size=64m,nr_inodes=400');
   return { p, mnt, ballast: path.join(mnt, 'ballast') };
 }
 

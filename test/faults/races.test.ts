@@ -4,18 +4,14 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { finished, makeProject, type Project } from '../helpers/project.js';
+import { finished, type Project } from '../helpers/project.js';
+import { scratchProject } from '../helpers/scratch.js';
 import { isAlive } from '../helpers/env.js';
-import { assertNoStray, checkInvariants, killStateDirProcesses, strayRoundProcesses } from '../helpers/invariants.js';
+import { assertNoStray, checkInvariants, strayRoundProcesses } from '../helpers/invariants.js';
 import { readLock } from '../../src/state/lock.js';
 
 function project(t: TestContext, agent = 'hang.sh'): Project {
-  const p = makeProject({ agent, timeout: 120 });
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-  });
-  return p;
+  return scratchProject(t, { agent, timeout: 120 });
 }
 
 test('eight `start` at once: exactly one serve runs; the other starts exit 0 naming its pid', async (t) => {

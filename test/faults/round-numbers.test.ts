@@ -7,16 +7,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeProject, type Project } from '../helpers/project.js';
-import { checkInvariants, killStateDirProcesses } from '../helpers/invariants.js';
+import type { Project } from '../helpers/project.js';
+import { scratchProject } from '../helpers/scratch.js';
+import { checkInvariants } from '../helpers/invariants.js';
 
 function project(t: TestContext): Project {
-  const p = makeProject({ agent: 'succeed.sh' });
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-  });
-  return p;
+  return scratchProject(t, { agent: 'succeed.sh' });
 }
 
 /** a copy of `line` (a real record, as JSON text) with its `n` replaced by `nText`, written as is */
