@@ -78,7 +78,7 @@ export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Seconds from now (ms) to an epoch second, at least 1. */
+/** Whole seconds from now (ms) to an epoch second, rounded up (a wait read from it never ends early), at least 1. */
 export function secondsUntil(epochS: number, now: number): number {
-  return Math.max(1, Math.round(epochS - now / 1000));
+  return Math.max(1, Math.ceil(epochS - now / 1000));
 }
