@@ -69,6 +69,7 @@ test('claude usage_limit (subscription window, reset 60 s ahead): the round is u
   assert.match(r.log, /You've hit your session limit · resets/);
   assert.equal(r.record.outcome, 'failed', describeRound(r));
   assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.run.exit, 75, '`round` exits 75 (paused) on a usage limit');
 });
 
 test('claude usage_limit: retry_after is the reset the server sent', async () => {

@@ -82,6 +82,7 @@ test('codex usage_limit (usage_limit_reached, reset 60 s ahead): the round is us
   assert.match(r.log, /hit your usage limit.*try again at \d{1,2}:\d\d [AP]M/);
   assert.equal(r.record.outcome, 'failed', describeRound(r));
   assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.run.exit, 75, '`round` exits 75 (paused) on a usage limit');
   assert.ok(r.record.retry_after, describeRound(r));
 });
 

@@ -111,6 +111,7 @@ test('gemini usage_limit (daily quota, retry in 60 s): the round is usage_limit'
   assert.match(r.log, /TerminalQuotaError: You have exhausted your daily quota on this model\./);
   assert.equal(r.record.outcome, 'failed', describeRound(r));
   assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.run.exit, 75, '`round` exits 75 (paused) on a usage limit');
 });
 
 test('gemini usage_limit: retry_after is the reset the server sent', async () => {
