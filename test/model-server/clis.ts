@@ -58,18 +58,6 @@ export function binPath(cli: CliName): string {
   return path.join(REPO_ROOT, 'node_modules', '.bin', cli);
 }
 
-/** Credential variables a developer's shell may hold: never passed to a CLI under test. */
-export const CREDENTIAL_VARS = [
-  'ANTHROPIC_API_KEY',
-  'ANTHROPIC_AUTH_TOKEN',
-  'CLAUDE_CODE_OAUTH_TOKEN',
-  'OPENAI_API_KEY',
-  'CODEX_API_KEY',
-  'GEMINI_API_KEY',
-  'GOOGLE_API_KEY',
-  'GOOGLE_APPLICATION_CREDENTIALS',
-];
-
 /** Bounded retries, so that a round facing a persistent error ends well within its 60 s timeout. */
 export const MAX_RETRIES = 2;
 
@@ -181,8 +169,8 @@ export function cliSetup(cli: CliName, o: SetupOptions): CliSetup {
   return gemini(o);
 }
 
-/** The environment every run starts from: no developer credentials, a plain terminal, a temp dir of its
- * own (Gemini CLI writes its error reports there). Makes that dir. */
+/** The environment every run starts from, built from nothing (so no credential of the developer's shell
+ * gets in): a plain terminal, a temp dir of its own (Gemini CLI writes its error reports there). Makes that dir. */
 export function baseEnv(home: string): Record<string, string> {
   const tmp = path.join(home, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
