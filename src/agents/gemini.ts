@@ -11,10 +11,11 @@ export const gemini: AgentAdapter = {
   preset: {
     name: 'gemini',
     description: 'Google Gemini CLI (`gemini`) in headless mode, tools auto-approved.',
-    command: ['gemini', '--yolo', '--prompt', '{prompt}'],
+    command: ['gemini', '--yolo', '--skip-trust', '--prompt', '{prompt}'],
     env: {},
     notes: [
       `--prompt {prompt}: headless mode: answer one prompt, then exit (stdin is closed, so nothing else is appended to it). ${ARG_LIMIT_NOTE}`,
+      '--skip-trust: headless, nobody can answer the trusted-folder question, and without it Gemini CLI exits 55 in a folder it was never told to trust (GEMINI_CLI_TRUST_WORKSPACE=true in [agent.env] does the same).',
       '--yolo: approves every tool call; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
       'Recent versions also take --output-format stream-json, which puts one JSON event per line in the round log.',
     ],

@@ -96,11 +96,11 @@ test('claude retry_after (429, retry-after 3600 s, API key): Claude Code gives u
   assert.equal(r.record.retry_after ?? null, null);
 });
 
-test('claude quota (credit balance too low, API key): the round is usage_limit with no reset', async () => {
+test('claude quota (credit balance too low, API key): the round is quota, with no reset', async () => {
   const r = await round('quota');
   assertIsolated(r);
   assert.equal(r.record.outcome, 'failed', describeRound(r));
-  assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.record.category, 'quota', describeRound(r));
   assert.match(r.record.reason ?? '', /[Cc]redit balance is too low/);
   assert.equal(r.record.retry_after ?? null, null);
 });
@@ -130,8 +130,9 @@ test('claude model_not_found (404): the round fails and says which model', async
   assert.match(r.record.reason ?? '', /issue with the selected model/);
 });
 
-test('claude model_not_found: the category says no restart helps (a configuration error, as auth is)', { todo: 'issue 14: a 404 for the model is classified crash: serve backs off and restarts into the same 404 round after round; it wants a verdict that stops serve with a "check [agent] command / --model" hint' }, async () => {
+test('claude model_not_found: the category says no restart helps (a configuration error, as auth is)', async () => {
   const r = await round('model_not_found');
+  assert.equal(r.record.category, 'model_not_found', describeRound(r));
   assert.ok(!['crash', 'unknown', 'rate_limit', 'upstream_error', 'network'].includes(String(r.record.category)), `category ${r.record.category}: ${r.record.reason}`);
 });
 
@@ -143,7 +144,8 @@ test('claude subscriber hit by a plain 429 (retry-after 3600 s): Claude Code say
   assert.equal(r.record.outcome, 'failed', describeRound(r));
 });
 
-test('claude subscriber hit by a plain 429: the round is rate_limit, not usage_limit', { todo: 'issue 14: Claude Code emits a rate_limit_event "rejected" with no resetsAt for any 429 of a subscriber, and says "(not your usage limit)"; agent-runner takes every rejected rate_limit_event for a usage limit (category usage_limit, `round` exits 75 as paused)' }, async () => {
+test('claude subscriber hit by a plain 429: the round is rate_limit, not usage_limit', async () => {
   const r = await subscriber('retry_after_long');
   assert.equal(r.record.category, 'rate_limit', describeRound(r));
+  assert.notEqual(r.run.exit, 75, 'not paused as on a usage limit');
 });

@@ -15,10 +15,10 @@ import { binPath, cliVersion, GEMINI_STREAM_ARGS } from '../model-server/clis.js
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
 
 const round = roundsOf('gemini', (s) => (s === 'hang_mid_stream' ? { runtimeToml: 'stall_timeout_s = 8' } : {}));
-/** the preset as it is: no trust for the work tree */
+/** the preset as it is, in a work tree Gemini CLI was never told to trust */
 const untrusted = roundsOf('gemini', () => ({ geminiTrust: false }));
-/** the preset with --skip-trust, the fix for the above */
-const skipTrust = roundsOf('gemini', () => ({ geminiTrust: false, args: ['--yolo', '--skip-trust', '--prompt', '{prompt}'] }));
+/** the preset without its --skip-trust: what it was before issue 14 */
+const withoutSkipTrust = roundsOf('gemini', () => ({ geminiTrust: false, args: ['--yolo', '--prompt', '{prompt}'] }));
 const streaming = roundsOf('gemini', () => ({ args: GEMINI_STREAM_ARGS }));
 
 test('gemini: the pinned CLI is installed and network namespaces work here', () => {
@@ -26,24 +26,17 @@ test('gemini: the pinned CLI is installed and network namespaces work here', () 
   assert.equal(netnsUnavailable(), null);
 });
 
-test('gemini preset in an untrusted folder: the CLI refuses to run headless (exit 55)', async () => {
-  const r = await untrusted('work');
+test('gemini without --skip-trust in an untrusted folder: the CLI refuses to run headless (exit 55), so the preset needs the flag', async () => {
+  const r = await withoutSkipTrust('work');
   assert.equal(r.record.exit_code, 55, describeRound(r));
   assert.match(r.log, /Gemini CLI is not running in a trusted directory/);
   assert.equal(r.main.length, 0, 'it asked the model nothing');
 });
 
-test('gemini preset in an untrusted folder: the round does its work', { todo: 'issue 14 item 4: the gemini preset exits 55 headless in a folder it was never told to trust ("Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the `GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode"), classified crash (a restart never helps; the reason starts with the ANSI colour escape \\u001b[31m), every round. Fix: `--skip-trust` in the preset command (or GEMINI_CLI_TRUST_WORKSPACE = "true" in its env)' }, async () => {
+test('gemini preset in an untrusted folder: the round does its work (--skip-trust)', async () => {
   const r = await untrusted('work');
   assert.equal(r.record.outcome, 'ok', `observed: exit ${r.record.exit_code}, ${r.record.category}: ${r.record.reason}\n${r.log.slice(-1500)}`);
   assert.equal(r.record.commits.length, 1);
-});
-
-test('gemini preset + --skip-trust in an untrusted folder: the round is ok with the commit', async () => {
-  const r = await skipTrust('work');
-  assertIsolated(r);
-  assert.equal(r.record.outcome, 'ok', describeRound(r));
-  assert.equal(r.record.commits.length, 1, describeRound(r));
 });
 
 test('gemini work (trusted): writes a file, commits it through run_shell_command; the round is ok with the commit', async () => {
@@ -100,7 +93,7 @@ test('gemini auth (a bad API key: 400 API_KEY_INVALID): the round fails as auth'
   assert.equal(r.record.category, 'auth', describeRound(r));
 });
 
-test('gemini auth: the reason shows the API\'s words', { todo: 'issue 14: Gemini CLI prints "Error when talking to Gemini API Full report available at: <path> _ApiError: {…json…}" on one line; the 200-character reason is spent on the report path and the JSON head, and "API key not valid" is cut off' }, async () => {
+test('gemini auth: the reason shows the API\'s words', async () => {
   const r = await round('auth');
   assert.match(r.record.reason ?? '', /API key not valid/);
 });
@@ -128,11 +121,11 @@ test('gemini retry_after (429, retry in 2 s): Gemini CLI retries and the round i
   assert.deepEqual(r.main.map((q) => q.answer), ['fault rate_limit', 'turn 0', 'turn 1', 'turn 2']);
 });
 
-test('gemini quota (limit: 0): the round is usage_limit with no reset', async () => {
+test('gemini quota (limit: 0): the round is quota, with no reset', async () => {
   const r = await round('quota');
   assertIsolated(r);
   assert.equal(r.record.outcome, 'failed', describeRound(r));
-  assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.record.category, 'quota', describeRound(r));
   assert.equal(r.record.retry_after ?? null, null);
 });
 
@@ -159,8 +152,9 @@ test('gemini model_not_found (404): the round fails', async () => {
   assert.match(r.log, /ModelNotFoundError: models\/[^ ]+ is not found/);
 });
 
-test('gemini model_not_found: the reason says which model, and the category says no restart helps', { todo: 'issue 14: Gemini CLI ends on "An unexpected critical error occurred:[object Object]", which becomes the reason (the "ModelNotFoundError: models/… is not found" line is above it, in a stack dump); the round is a crash, so serve backs off and restarts into the same 404; it wants a verdict that stops serve with a hint to check the model' }, async () => {
+test('gemini model_not_found: the reason says which model, and the category says no restart helps', async () => {
   const r = await round('model_not_found');
-  assert.match(r.record.reason ?? '', /not found/);
+  assert.match(r.record.reason ?? '', /models\/\S+ is not found/);
+  assert.equal(r.record.category, 'model_not_found', describeRound(r));
   assert.ok(!['crash', 'unknown', 'rate_limit', 'upstream_error', 'network'].includes(String(r.record.category)), `category ${r.record.category}: ${r.record.reason}`);
 });

@@ -95,7 +95,8 @@ function claude(o: SetupOptions): CliSetup {
 
 /** The codex preset's arguments with .git writable inside its workspace-write sandbox, which keeps .git
  * read-only otherwise: with them the agent can commit (the preset alone cannot; see the codex tests). */
-export const CODEX_COMMIT_ARGS = [...PRESETS.codex.command.slice(1, -1), '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'];
+/** the preset's own arguments, which since issue 14 make .git writable in the sandbox */
+export const CODEX_COMMIT_ARGS = PRESETS.codex.command.slice(1);
 
 function codex(o: SetupOptions): CliSetup {
   const codexHome = path.join(o.home, '.codex');

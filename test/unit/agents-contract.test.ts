@@ -19,7 +19,7 @@ import type { AgentAdapter } from '../../src/agents/types.js';
 
 const NOW = new Date('2026-11-20T23:58:00Z');
 
-type CaseName = 'success' | 'auth' | 'usage_limit_with_reset' | 'usage_limit_without_reset' | 'garbage';
+type CaseName = 'success' | 'auth' | 'usage_limit_with_reset' | 'usage_limit_without_reset' | 'quota' | 'garbage';
 /** a captured run, or lines of a recorded shape (stdout unless said) and the exit status the CLI gives them */
 type Input = { fixture: string } | { shape: string; stdout?: string; stderr?: string; exitCode: number };
 type Unsupported = { unsupported: string; today?: Input & { verdict: [string, string | null] } };
@@ -80,14 +80,27 @@ const TABLE: Record<string, Row> = {
         { shape: 'print mode, older versions: the machine form', stdout: 'Claude AI usage limit reached|1762952400\n', exitCode: 1, retryAfter: new Date(1762952400 * 1000) },
       ],
       usage_limit_without_reset: {
-        shape: 'stream-json: the synthetic assistant error billing_error, then its result',
+        shape: 'stream-json: a rejected rate_limit_event without resetsAt, then the synthetic assistant error and the 429 result',
         stdout: jl(
           CLAUDE_INIT,
-          claudeSynthetic('Credit balance is too low', 'billing_error'),
-          claudeResult({ result: 'Credit balance is too low' }),
+          { type: 'rate_limit_event', rate_limit_info: { status: 'rejected' } },
+          claudeSynthetic("You've hit your limit", 'rate_limit'),
+          claudeResult({ api_error_status: 429, result: "You've hit your limit" }),
         ),
         exitCode: 1,
       },
+      quota: [
+        {
+          shape: 'stream-json: the synthetic assistant error billing_error, then its result',
+          stdout: jl(
+            CLAUDE_INIT,
+            claudeSynthetic('Credit balance is too low', 'billing_error'),
+            claudeResult({ result: 'Credit balance is too low' }),
+          ),
+          exitCode: 1,
+        },
+        { fixture: 'srv-claude-quota' },
+      ],
       garbage: {
         shape: 'stream-json lines torn or of the wrong types',
         stdout:
@@ -114,7 +127,7 @@ const TABLE: Record<string, Row> = {
         exitCode: 0,
       },
       auth: { fixture: 'sim-codex-401' },
-      usage_limit_with_reset: { fixture: 'sim-codex-429-usage-json', retryAfter: new Date(2026, 10, 21, 2, 57) },
+      usage_limit_with_reset: { fixture: 'sim-codex-429-usage-json', retryAfter: new Date(2026, 10, 21, 2, 58) },
       usage_limit_without_reset: {
         shape: 'exec --json as in sim-codex-429-usage-json; the words of codex-rs UsageLimitReachedError without resets_at',
         stdout: jl(
@@ -125,6 +138,7 @@ const TABLE: Record<string, Row> = {
         ),
         exitCode: 1,
       },
+      quota: { fixture: 'srv-codex-quota' },
       garbage: {
         shape: 'exec --json lines torn or of the wrong types',
         stdout:
@@ -171,6 +185,17 @@ const TABLE: Record<string, Row> = {
           verdict: ['ok', null],
         },
       },
+      quota: {
+        unsupported: 'aider exits 0 after the provider refuses a spent quota (see auth): the round is ok',
+        today: {
+          shape: 'aider/coders/base_coder.py: str(err), then the ExInfo description',
+          stdout:
+            'Aider v0.86.1\n' +
+            'litellm.RateLimitError: RateLimitError: OpenAIException - You exceeded your current quota, please check your plan and billing details.\n',
+          exitCode: 0,
+          verdict: ['ok', null],
+        },
+      },
       garbage: { shape: 'plain text of no meaning, exit 1', stdout: GARBAGE, exitCode: 1 },
     },
   },
@@ -207,6 +232,7 @@ const TABLE: Record<string, Row> = {
           verdict: ['failed', 'crash'],
         },
       },
+      quota: { fixture: 'srv-gemini-quota' },
       garbage: { shape: 'plain text of no meaning, exit 1', stderr: GARBAGE, exitCode: 1 },
     },
   },
@@ -223,7 +249,8 @@ const TABLE: Record<string, Row> = {
         exitCode: 1,
       },
       usage_limit_with_reset: { shape: 'plain text with a relative wait', stderr: 'Error: usage limit reached. Try again in 3 hours.\n', exitCode: 1, retryAfter: new Date(NOW.getTime() + 3 * 3600_000) },
-      usage_limit_without_reset: { shape: 'the OpenAI API error code in plain text', stderr: 'Error: 429 insufficient_quota\n', exitCode: 1 },
+      usage_limit_without_reset: { shape: 'a usage limit in plain text, no time given', stderr: "Error: You've hit your usage limit. Try again later.\n", exitCode: 1 },
+      quota: { shape: 'the OpenAI API error code in plain text', stderr: 'Error: 429 insufficient_quota\n', exitCode: 1 },
       garbage: { shape: 'plain text of no meaning, exit 1', stdout: GARBAGE, exitCode: 1 },
     },
   },
@@ -296,6 +323,11 @@ const EXPECT: Record<CaseName, (a: AgentAdapter, row: Row, c: Input & { retryAft
   usage_limit_without_reset(a, row, c) {
     const r = run(c);
     assert.deepEqual([r.verdict.outcome, r.verdict.category], ['failed', 'usage_limit'], r.verdict.reason);
+    assert.equal(r.verdict.retryAfter, null);
+  },
+  quota(a, row, c) {
+    const r = run(c);
+    assert.deepEqual([r.verdict.outcome, r.verdict.category], ['failed', 'quota'], r.verdict.reason);
     assert.equal(r.verdict.retryAfter, null);
   },
   garbage(a, row, c) {

@@ -29,7 +29,6 @@ interface Case {
   todo?: string;
 }
 
-const MODEL_404 = 'issue 14: a 404 for the model is classified crash; no restart helps, so it wants a verdict that stops serve (as auth does) with a hint to check the model';
 
 const CASES: Case[] = [
   { name: 'srv-claude-work', outcome: 'ok', category: null },
@@ -41,12 +40,11 @@ const CASES: Case[] = [
     outcome: 'failed',
     category: 'rate_limit',
     reason: /not your usage limit/,
-    todo: 'issue 14: a subscriber\'s plain 429 comes with a rate_limit_event "rejected" (no resetsAt) and the words "(not your usage limit)"; every rejected rate_limit_event is taken for a usage limit',
   },
   { name: 'srv-claude-auth', outcome: 'failed', category: 'auth', reason: /401/ },
-  { name: 'srv-claude-quota', outcome: 'failed', category: 'usage_limit', reason: /Credit balance is too low/, retryAfter: null },
+  { name: 'srv-claude-quota', outcome: 'failed', category: 'quota', reason: /Credit balance is too low/, retryAfter: null },
   { name: 'srv-claude-overloaded', outcome: 'failed', category: 'upstream_error', reason: /529/ },
-  { name: 'srv-claude-model-not-found', outcome: 'failed', category: 'not-retried', reason: /selected model/, todo: MODEL_404 },
+  { name: 'srv-claude-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /selected model \(claude-sonnet-5\)/ },
   { name: 'srv-claude-hang-before-first-byte', outcome: 'timeout', category: 'stall', stalled: true },
   { name: 'srv-claude-hang-mid-stream', outcome: 'timeout', category: 'stall', stalled: true },
 
@@ -58,15 +56,14 @@ const CASES: Case[] = [
     category: 'usage_limit',
     reason: /hit your usage limit/,
     retryAfter: { serverReset: true, late: 60 },
-    todo: 'issue 14: Codex prints the reset truncated to the minute ("try again at 4:38 AM" for 04:38:45): read as 04:38:00, before the reset; it should be the end of that minute',
   },
   { name: 'srv-codex-retry-after-short', outcome: 'ok', category: null },
   // Codex waits out a retry-after of an hour in silence: the round's timer ends it
   { name: 'srv-codex-retry-after-long', outcome: 'timeout', category: null, reason: /last sign: rate_limit/, timedOut: true },
   { name: 'srv-codex-auth', outcome: 'failed', category: 'auth', reason: /401 Unauthorized/ },
-  { name: 'srv-codex-quota', outcome: 'failed', category: 'usage_limit', reason: /Quota exceeded/, retryAfter: null, todo: 'issue 14: Codex says "Quota exceeded. Check your plan and billing details." for insufficient_quota: no pattern knows it, the round is a crash' },
+  { name: 'srv-codex-quota', outcome: 'failed', category: 'quota', reason: /Quota exceeded/, retryAfter: null },
   { name: 'srv-codex-overloaded', outcome: 'failed', category: 'upstream_error', reason: /503/ },
-  { name: 'srv-codex-model-not-found', outcome: 'failed', category: 'not-retried', reason: /does not exist/, todo: MODEL_404 },
+  { name: 'srv-codex-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /`gpt-5.5` does not exist/ },
   { name: 'srv-codex-hang-before-first-byte', outcome: 'timeout', category: 'stall', stalled: true },
   { name: 'srv-codex-hang-mid-stream', outcome: 'timeout', category: 'stall', stalled: true },
 
@@ -82,10 +79,10 @@ const CASES: Case[] = [
   { name: 'srv-gemini-usage-limit', outcome: 'failed', category: 'usage_limit', reason: /exceeded your current quota/ },
   { name: 'srv-gemini-retry-after-short', outcome: 'ok', category: null },
   { name: 'srv-gemini-retry-after-long', outcome: 'failed', category: 'rate_limit', retryAfter: { at: new Date(NOW.getTime() + 3600_000).toISOString() } },
-  { name: 'srv-gemini-auth', outcome: 'failed', category: 'auth' },
-  { name: 'srv-gemini-quota', outcome: 'failed', category: 'usage_limit', retryAfter: null },
+  { name: 'srv-gemini-auth', outcome: 'failed', category: 'auth', reason: /API key not valid/ },
+  { name: 'srv-gemini-quota', outcome: 'failed', category: 'quota', retryAfter: null },
   { name: 'srv-gemini-overloaded', outcome: 'failed', category: 'upstream_error', reason: /overloaded/ },
-  { name: 'srv-gemini-model-not-found', outcome: 'failed', category: 'not-retried', reason: /not found/, todo: `${MODEL_404}; and the reason is Gemini CLI's last line, "An unexpected critical error occurred:[object Object]"` },
+  { name: 'srv-gemini-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /models\/gemini-3.8-flash is not found/ },
   { name: 'srv-gemini-hang-before-first-byte', outcome: 'timeout', category: 'stall', stalled: true },
   { name: 'srv-gemini-hang-mid-stream', outcome: 'timeout', category: 'stall', stalled: true },
 ];

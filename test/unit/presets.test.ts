@@ -14,12 +14,12 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
     viaStdin: true,
   },
-  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'], viaStdin: true },
+  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'], viaStdin: true },
   aider: {
     command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
     viaStdin: false,
   },
-  gemini: { command: ['gemini', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
+  gemini: { command: ['gemini', '--yolo', '--skip-trust', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
 
