@@ -3,8 +3,8 @@
 // only. Gemini CLI reaches the server through GOOGLE_GEMINI_BASE_URL with GEMINI_API_KEY, the auth type
 // chosen in ~/.gemini/settings.json. Headless, it refuses an untrusted folder (exit 55): these runs trust
 // the work tree with GEMINI_CLI_TRUST_WORKSPACE=true, except the test that shows the preset without it.
-// Where what agent-runner concludes today differs from what it should, the assertion is a separate
-// `todo` test (issue 14).
+// The preset prints Gemini CLI's JSON event stream (--output-format stream-json): the verdicts below are
+// read from its result line and stderr, the usage from the result's stats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -60,11 +60,11 @@ test('gemini work (trusted): writes a file, commits it through run_shell_command
   assert.ok(first.headers['user-agent'].startsWith('GeminiCLI') && first.headers['user-agent'].includes(`/${cliVersion('gemini')}/`), first.headers['user-agent']);
 });
 
-test('gemini work: the round records the usage the server sent', { todo: 'issue 14: the gemini preset prints plain text (no --output-format stream-json) and the stream parser knows no Gemini JSON shape: the round records 0 tokens; with stream-json Gemini CLI ends on {"type":"result","stats":{"input_tokens","output_tokens","cached","input",…}} (fixture srv-gemini-work-stream-json)' }, async () => {
+test('gemini work: the round records the usage the server sent (the preset prints stream-json)', async () => {
   const r = await round('work');
   assert.deepEqual(
-    { input_tokens: r.record.usage?.input_tokens, output_tokens: r.record.usage?.output_tokens, cached_tokens: r.record.usage?.cached_tokens },
-    expectedUsage(WORK_TURNS, 'gemini'),
+    { format: r.record.usage?.format, input_tokens: r.record.usage?.input_tokens, output_tokens: r.record.usage?.output_tokens, cached_tokens: r.record.usage?.cached_tokens },
+    { format: 'gemini', ...expectedUsage(WORK_TURNS, 'gemini') },
     describeRound(r),
   );
 });
@@ -77,11 +77,19 @@ test('gemini work with --output-format stream-json: the round is ok with the com
   assert.match(r.log, /^\{"type":"result","timestamp":"[^"]+","status":"success","stats":\{/m);
 });
 
-test('gemini work with --output-format stream-json: the round records the usage the server sent', { todo: 'issue 14: Gemini CLI\'s stream-json (init / message / tool_use / tool_result / result with stats) is not parsed: the round says format "claude" (its init and result lines are taken for Claude\'s), 0 tokens, 0 tool calls' }, async () => {
+test('gemini work with --output-format stream-json: the round records the usage the server sent', async () => {
   const r = await streaming('work');
   assert.deepEqual(
-    { input_tokens: r.record.usage?.input_tokens, output_tokens: r.record.usage?.output_tokens, cached_tokens: r.record.usage?.cached_tokens, tool_calls: r.record.usage?.tool_calls },
-    { ...expectedUsage(WORK_TURNS, 'gemini'), tool_calls: 2 },
+    {
+      format: r.record.usage?.format,
+      input_tokens: r.record.usage?.input_tokens,
+      output_tokens: r.record.usage?.output_tokens,
+      cached_tokens: r.record.usage?.cached_tokens,
+      tool_calls: r.record.usage?.tool_calls,
+      turns: r.record.usage?.turns,
+    },
+    // one turn per request the server answered (WORK_TURNS), two tool calls: write_file, run_shell_command
+    { format: 'gemini', ...expectedUsage(WORK_TURNS, 'gemini'), tool_calls: 2, turns: WORK_TURNS.length },
     describeRound(r),
   );
 });

@@ -19,7 +19,7 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
     viaStdin: false,
   },
-  gemini: { command: ['gemini', '--yolo', '--skip-trust', '--prompt', '{prompt}'], viaStdin: false },
+  gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
 
