@@ -122,7 +122,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .command('restart')
     .description('stop (or with --force, kill) serve, then start it again with the config re-validated')
     .option('--force', 'kill instead of waiting for the current round')
-    .option('--timeout <s>', 'how long to wait for a graceful stop', seconds)
+    .option('--timeout <s>', 'how long the current round may finish before it is cancelled', seconds)
     .action((o) =>
       run(async () => (await import('./control-cmd.js')).restartCommand({ config: cfg(), force: !!o.force, timeout: o.timeout })),
     );

@@ -7,6 +7,7 @@ function human(s: StatusReport): string {
   const lines: string[] = [];
   let head = `${s.project}: ${s.state}`;
   if (s.pid) head += ` (${s.mode} pid ${s.pid}, up ${s.uptime_s}s)`;
+  if (s.killed) head += ` (killed at ${s.killed.at} by ${s.killed.by})`;
   if (s.exit_code === EXIT.HALTED) head += ' (halted: it waits for you, see below)';
   if (s.waiting) head += `, waiting until ${s.waiting.until} (${s.waiting.why})`;
   lines.push(head);
@@ -14,7 +15,7 @@ function human(s: StatusReport): string {
   if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''} at ${s.last.end}`);
   else lines.push('  no round recorded yet');
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
-  if (s.reason) lines.push(`  ${s.reason}`);
+  if (s.reason && !s.killed) lines.push(`  ${s.reason}`);
   if (s.systemd) {
     const d = s.systemd;
     lines.push(
