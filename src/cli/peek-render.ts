@@ -1,7 +1,7 @@
 // The human view of a Snapshot, shared by `peek` and `watch`: a summary, not a dump. Pure.
 import type { Snapshot } from '../snapshot/types.js';
 import type { EventLine } from '../state/types.js';
-import { clip, collapseWhitespace } from '../util/text.js';
+import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -115,7 +115,8 @@ export function renderSnapshot(snap: Snapshot): string {
     out.push('', `last ${snap.events.length} event${snap.events.length === 1 ? '' : 's'}:`);
     for (const e of snap.events) out.push(`  ${renderEvent(e)}`);
   }
-  return out.join('\n') + '\n';
+  // agent text (reasons, waits, events) may carry escapes: none reaches the terminal
+  return terminalSafe(out.join('\n')) + '\n';
 }
 
 export function renderEvent(e: EventLine): string {

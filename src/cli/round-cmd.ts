@@ -12,6 +12,7 @@ import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
+import { terminalSafe } from '../util/text.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -43,7 +44,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   process.on('SIGHUP', onSignal);
   try {
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
-    if (aborted) process.stderr.write(describeRound(aborted) + '\n');
+    if (aborted) process.stderr.write(terminalSafe(describeRound(aborted)) + '\n');
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
     const prev = readLedger(paths).records.at(-1);
     const status = statusWriter(paths, {
@@ -67,7 +68,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
     });
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
-    process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
+    // the reason may quote the agent's output: no escape of its reaches the terminal
+    process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
     return roundExitCode(rec);
   } finally {
     lock.release();

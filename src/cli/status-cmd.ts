@@ -1,6 +1,7 @@
 // `agent-runner status`: renders snapshot/status.ts's report, human or --json.
 import { loadObserverContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
+import { terminalSafe } from '../util/text.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
 
 function human(s: StatusReport): string {
@@ -24,7 +25,8 @@ function human(s: StatusReport): string {
         : `  systemd: ${d.unit} (${d.scope}) ${d.active_state}/${d.sub_state}, ${d.n_restarts ?? 0} restart(s), result ${d.result}`,
     );
   }
-  return lines.join('\n') + '\n';
+  // reasons and waits may quote the agent: no escape of theirs reaches the terminal
+  return terminalSafe(lines.join('\n')) + '\n';
 }
 
 export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {
