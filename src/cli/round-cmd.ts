@@ -5,6 +5,7 @@ import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
+import { acquireTreeLock } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readLedger } from '../state/ledger.js';
@@ -28,6 +29,14 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   const { config, paths } = loadContext(opts.config);
   claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
+  let treeLock;
+  try {
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
+    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'round');
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
   repairState(paths);
   if (lock.recoveredFrom)
@@ -72,6 +81,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
     return roundExitCode(rec);
   } finally {
+    treeLock?.release();
     lock.release();
   }
 }
