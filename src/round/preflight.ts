@@ -106,9 +106,12 @@ export const PREFLIGHT_CHECKS: Check[] = [
     name: 'agent_binary',
     verifies: 'the agent command resolves to an executable',
     run(i) {
-      return which(i.argv0, i.agentPath, i.workDir)
-        ? null
-        : `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
+      if (which(i.argv0, i.agentPath, i.workDir)) return null;
+      if (!i.argv0.includes('/')) return `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
+      // a path is run as it is, PATH plays no part: name the file that was looked for
+      const file = path.resolve(i.workDir, i.argv0);
+      if (!fs.existsSync(file)) return `agent command not found: ${file}: install it there, or fix agent.command`;
+      return `agent command is not an executable file: ${file}: \`chmod +x\` it, or fix agent.command`;
     },
   },
   {

@@ -13,6 +13,9 @@ test('start when serve dies at once (its agent is missing: preflight, exit 78): 
   assert.equal(r.code, 78, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout, /started/);
   assert.match(r.stderr, /serve exited at once \(exit 78\): .*preflight failed/);
+  // a path is not looked up on PATH: the message names the file
+  assert.match(r.stderr, /agent command not found: \/nonexistent\/agent: /);
+  assert.doesNotMatch(r.stderr, /on PATH/);
 });
 
 test('start says started once serve is up: its heartbeat shows the first round running', () => {
