@@ -4,6 +4,7 @@ import type { AlertLine } from './types.js';
 export type Sink = (line: AlertLine) => void;
 
 export function humanLine(l: AlertLine): string {
+  if (l.state === 'ok') return `${l.ts} ${'OK'.padEnd(8)} ${'ok'.padEnd(8)} ${l.host} ${l.detector}`;
   const sev = l.severity.toUpperCase().padEnd(8);
   const act = l.auto_action ? ` [auto-stop: ${l.auto_action.result}${l.auto_action.detail ? `: ${l.auto_action.detail}` : ''}]` : '';
   return `${l.ts} ${sev} ${l.state.padEnd(8)} ${l.host} ${l.detector}: ${l.message}${act}`;

@@ -201,6 +201,20 @@ test('supervisor_stale: fires, stays quiet, resolves', () => {
   });
 });
 
+test('crash_loop: fires, stays quiet, resolves', () => {
+  const halted = (reason: string, exit_code = 3) => snapshot({ service: { state: 'failed', pid: null, mode: null, uptime_s: null, reason, exit_code } });
+  check('crash_loop', {
+    fires: [halted('crash loop: 5 quick failures in a row (rounds 1, 2, 3, 4, 5, each under 10s)')],
+    quiet: [
+      snapshot(),
+      halted('auth failure: Not logged in'), // oauth_fail's
+      halted('crash loop: 5 quick failures', 1), // not a halt
+      snapshot({ service: { state: 'stopped', pid: null, mode: null, uptime_s: null, reason: 'stop file', exit_code: 0 } }),
+    ],
+    resolvedBy: snapshot(), // started again
+  });
+});
+
 test('host_unreachable: fires, stays quiet, resolves', () => {
   check('host_unreachable', {
     fires: [snapshot()],
