@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { isDiskFull } from '../system/disk-space.js';
 import { errorMessage, firstLine } from '../util/text.js';
+import { showTimesInUtc } from '../util/time-display.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = require("../../../package.json").version;
@@ -64,11 +65,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('Run an autonomous coding agent round after round in a git project, safely.')
     .version(VERSION, '-V, --version')
     .option('-c, --config <path>', 'the config file (default: agent-runner.toml here or in a parent dir, or $AGENT_RUNNER_CONFIG)')
+    .option('--utc', 'show times in UTC instead of the local zone (--json always gives ISO-8601)')
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
 
   const cfg = () => program.opts().config as string | undefined;
+  program.hook('preAction', () => showTimesInUtc(program.opts().utc === true));
 
   program
     .command('init')

@@ -39,7 +39,7 @@ test('status after kill: stopped (killed), with when and by what; not failed', a
   assert.match(s.killed?.by ?? '', /agent-runner kill/);
   assert.ok(Math.abs(Date.now() - Date.parse(s.killed.at)) < 60_000, s.killed.at);
   const human = p.run(['status']).stdout;
-  assert.match(human.split('\n')[0], /: stopped \(killed at .+ by agent-runner kill \(pid \d+\)\)/);
+  assert.match(human.split('\n')[0], /: stopped \(killed .+ by agent-runner kill \(pid \d+\)\)/);
   assert.doesNotMatch(human, /failed|gone without recording/);
 });
 
