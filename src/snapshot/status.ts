@@ -19,6 +19,8 @@ export interface StatusReport {
   reason: string | null;
   /** serve's exit code when it ended and said so (docs/commands.md), else null */
   exit_code: number | null;
+  /** the running serve's first round number (its rounds are those from it on); null when no serve runs */
+  first_round: number | null;
   /** when serve (or a round) was ended by `kill`, and by what; else null */
   killed: { at: string; by: string } | null;
   state_dir: string;
@@ -101,6 +103,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     config_changed: fresh ? file.config_changed : false,
     reason,
     exit_code: exitCode,
+    first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
     killed,
     state_dir: paths.dir,
   };
