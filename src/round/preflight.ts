@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
-import { which } from '../system/which.js';
+import { which, whyNotFound } from '../system/which.js';
 import { checkSpace } from '../system/disk-space.js';
 import { GitError } from './git.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
@@ -107,11 +107,9 @@ export const PREFLIGHT_CHECKS: Check[] = [
     verifies: 'the agent command resolves to an executable',
     run(i) {
       if (which(i.argv0, i.agentPath, i.workDir)) return null;
-      if (!i.argv0.includes('/')) return `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
-      // a path is run as it is, PATH plays no part: name the file that was looked for
-      const file = path.resolve(i.workDir, i.argv0);
-      if (!fs.existsSync(file)) return `agent command not found: ${file}: install it there, or fix agent.command`;
-      return `agent command is not an executable file: ${file}: \`chmod +x\` it, or fix agent.command`;
+      const why = whyNotFound(i.argv0, i.workDir);
+      if (!i.argv0.includes('/')) return `agent command ${why}: install it, or put its absolute path in agent.command`;
+      return `agent command ${why}: ${why.startsWith('not found') ? 'install it there' : '`chmod +x` it'}, or fix agent.command`;
     },
   },
   {

@@ -1,27 +1,20 @@
 // doctor's checks of the host: disk space and inodes, the clock, systemd (the unit, lingering), and what
 // contains a round's processes. Data entries; doctor.ts runs them.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { currentUser, installedServeUnit, journalHint, lingerEnabled, showUnit } from '../system/systemd.js';
 import { hasEnvTag } from '../system/proc.js';
+import { nearestExisting } from '../system/disk-space.js';
 import { ok, problem, type DoctorCheck, type DoctorInput } from './doctor-types.js';
 
 /** below this share of free inodes, new files (round logs, git objects) start to fail */
 const MIN_FREE_INODE_PCT = 5;
 const DEFAULT_MIN_FREE_MB = 50;
 
-/** the nearest existing dir at or above `dir` (a state dir not made yet is on its parent's disk) */
-function existing(dir: string): string {
-  let at = path.resolve(dir);
-  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-  return at;
-}
-
 function dirsOf(i: DoctorInput): string[] {
-  return [...new Set([i.stateDir, i.config?.workDir ?? i.workDir].filter((d): d is string => !!d).map(existing))];
+  return [...new Set([i.stateDir, i.config?.workDir ?? i.workDir].filter((d): d is string => !!d).map(nearestExisting))];
 }
 
 export const HOST_CHECKS: DoctorCheck[] = [

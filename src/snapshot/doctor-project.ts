@@ -9,7 +9,7 @@ import { readEvents } from '../state/events.js';
 import { configFingerprint } from '../config/load.js';
 import { liveHolder } from '../state/lock.js';
 import { statePaths } from '../state/paths.js';
-import { which } from '../system/which.js';
+import { which, whyNotFound } from '../system/which.js';
 import { adapterFor } from '../agents/registry.js';
 import { gitState } from '../round/git-status.js';
 import { gitStateProblem } from '../round/git-state.js';
@@ -62,10 +62,8 @@ export const PROJECT_CHECKS: DoctorCheck[] = [
       const argv = i.config.agent.command;
       const envPath = i.config.agent.env.PATH ?? process.env.PATH;
       const bin = which(argv[0], envPath, i.config.workDir);
-      if (!bin) {
-        const where = argv[0].includes('/') ? `not found: ${path.resolve(i.config.workDir, argv[0])}` : `\`${argv[0]}\` not found on PATH`;
-        return problem(`agent command ${where}`, 'install it, or fix agent.command (`agent-runner init --preset NAME` shows the usual ones)');
-      }
+      if (!bin)
+        return problem(`agent command ${whyNotFound(argv[0], i.config.workDir)}`, 'install it, or fix agent.command (`agent-runner init --preset NAME` shows the usual ones)');
       const a = adapterFor(argv);
       let version: string | null = null;
       try {
