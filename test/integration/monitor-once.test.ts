@@ -16,7 +16,7 @@ test('monitor --once on a healthy project: one ok line per detector, in the regi
   assert.deepEqual(lines(j.stdout).map((l) => [l.detector, l.state]), DETECTORS.map((d) => [d.name, 'ok']));
   const h = p.run(['monitor', '--once']).stdout.trim().split('\n');
   assert.equal(h.length, DETECTORS.length);
-  for (const [i, d] of DETECTORS.entries()) assert.match(h[i], new RegExp(`^\\S+ OK +ok +\\S+ ${d.name}$`));
+  for (const [i, d] of DETECTORS.entries()) assert.match(h[i], new RegExp(`^\\d\\d:\\d\\d:\\d\\d \\S+ OK +ok +\\S+ ${d.name}$`));
 });
 
 test('a serve halted by the crash-loop breaker raises crash_loop; a second --once says it is still active', () => {
