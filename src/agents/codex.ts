@@ -201,7 +201,7 @@ export const codex: AgentAdapter = {
   // its usage-limit words ("You've hit your usage limit") are in the shared table: Claude Code's are alike
   patterns: [],
   resets: [{ name: 'local-clock', precision: 'clock', read: resetFromLocalClock }],
-  authHint: 'Codex cannot authenticate: run `codex login` (or `codex login --with-api-key`, or set OPENAI_API_KEY), then `agent-runner start`',
+  authHint: 'Codex cannot authenticate: run `codex login` (or `codex login --with-api-key`, or export OPENAI_API_KEY in the environment agent-runner starts from, kept outside the repository), then `agent-runner start`',
   rootRefusals: [],
   // `codex --version` → `codex-cli 0.169.0`
   version: {

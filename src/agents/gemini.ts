@@ -25,7 +25,7 @@ export const gemini: AgentAdapter = {
   stream: GEMINI_STREAM,
   patterns: [],
   resets: [],
-  authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or set GEMINI_API_KEY under [agent.env], then `agent-runner start`',
+  authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or export GEMINI_API_KEY in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],
   // `gemini --version` → `0.1.13`
   version: {

@@ -5,6 +5,7 @@ import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
+import { acquireTreeLock } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readLedger } from '../state/ledger.js';
@@ -12,6 +13,7 @@ import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
+import { terminalSafe } from '../util/text.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -27,6 +29,14 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   const { config, paths } = loadContext(opts.config);
   claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
+  let treeLock;
+  try {
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
+    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'round');
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
   repairState(paths);
   if (lock.recoveredFrom)
@@ -43,7 +53,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   process.on('SIGHUP', onSignal);
   try {
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
-    if (aborted) process.stderr.write(describeRound(aborted) + '\n');
+    if (aborted) process.stderr.write(terminalSafe(describeRound(aborted)) + '\n');
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
     const prev = readLedger(paths).records.at(-1);
     const status = statusWriter(paths, {
@@ -67,9 +77,11 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
     });
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
-    process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
+    // the reason may quote the agent's output: no escape of its reaches the terminal
+    process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
     return roundExitCode(rec);
   } finally {
+    treeLock?.release();
     lock.release();
   }
 }

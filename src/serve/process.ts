@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
+import { acquireTreeLock } from '../round/tree-lock.js';
 import { appendEvent } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
@@ -19,10 +20,19 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   const fingerprint = configFingerprint(fs.readFileSync(config.configPath, 'utf8'));
   claimStateDir(paths.dir);
   let lock;
+  let treeLock;
   try {
     lock = acquireLock(paths.lock, 'serve');
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`serve is already running for this project: ${e.message}`, EXIT.FAILURE);
+    throw e;
+  }
+  try {
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
+    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'serve');
+  } catch (e) {
+    lock.release();
+    if (e instanceof UserError) throw new UserError(`a supervisor already runs on this work tree: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
   // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
@@ -65,6 +75,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   } finally {
     appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode });
     fs.rmSync(paths.servePid, { force: true });
+    treeLock?.release();
     lock.release();
     process.stderr.write(`agent-runner: serve stopped: ${result.reason}\n`);
   }

@@ -14,9 +14,15 @@ export function isDiskFull(e: unknown): boolean {
 }
 
 /** Bytes an unprivileged writer can still use on the filesystem of `dir` (its nearest existing ancestor); null if unknown. */
-export function freeBytes(dir: string): number | null {
+/** The nearest existing dir at or above `dir`: a dir not made yet will be on its parent's disk. */
+export function nearestExisting(dir: string): string {
   let at = path.resolve(dir);
   while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
+}
+
+export function freeBytes(dir: string): number | null {
+  const at = nearestExisting(dir);
   try {
     const s = fs.statfsSync(at);
     return s.bavail * s.bsize;

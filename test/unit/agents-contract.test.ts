@@ -471,3 +471,11 @@ test('the claude probe reads the installed Claude Code (a dev dependency)', () =
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'package.json'), 'utf8'));
   assert.equal(claude.version.parse(r.stdout), pkg.version);
 });
+
+test('no auth hint suggests a secret in [agent.env] of the (usually committed) config: a login command, or the environment from outside the repo', () => {
+  for (const a of [...ADAPTERS, FALLBACK]) {
+    assert.doesNotMatch(a.authHint, /agent\.env/, a.name);
+    assert.match(a.authHint, /log ?in|outside the repository/, a.name);
+    if (/[A-Z_]*(TOKEN|KEY)\b/.test(a.authHint)) assert.match(a.authHint, /outside the repository/, `${a.name}: a secret named without where to keep it`);
+  }
+});
