@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entry point for every job: ./build.sh <build|test|check|demo|bench|docs> [args]
+# One entry point for every job: ./build.sh <build|test|deps|check|demo|bench|docs> [args]
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +8,38 @@ install() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-fund --no-audit --loglevel=error
   fi
+}
+
+# What the test suite needs beyond Node, npm and git: one list, also run by CI (.ci/run).
+# As root it installs what is missing with apt-get; otherwise it stops at once, naming the packages and
+# the one command that installs them (never a silent skip: a test without its tool would fail late).
+deps() {
+  local need=()
+  command -v git >/dev/null || need+=(git)
+  command -v setsid >/dev/null || need+=(util-linux)
+  command -v nsenter >/dev/null || need+=(util-linux)
+  command -v pgrep >/dev/null || need+=(procps)
+  # the remote monitor test runs a real sshd on 127.0.0.1 (test/integration/monitor-remote.test.ts)
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  command -v ssh >/dev/null || need+=(openssh-client)
+  # the systemd tests boot Debian's systemd in a private namespace (test/helpers/systemd-sandbox.ts); logind needs dbus
+  [ -x /lib/systemd/systemd ] || need+=(systemd)
+  command -v dbus-daemon >/dev/null || need+=(dbus)
+  command -v tmux >/dev/null || need+=(tmux) # watch's terminal test
+  # the real agent CLIs run in a network namespace with loopback only: `ip link set lo up` (test/model-server/netns.ts)
+  command -v ip >/dev/null || need+=(iproute2)
+  # the clock-jump faults move the wall clock of serve alone with libfaketime (test/faults/clock.test.ts)
+  ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
+  [ ${#need[@]} -eq 0 ] && return 0
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "build.sh: installing what the tests need: ${need[*]}" >&2
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+    return 0
+  fi
+  echo "build.sh: the tests need ${need[*]}; install with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
 }
 
 build() {
@@ -27,7 +59,9 @@ case "$cmd" in
     build
     node build/src/tools/gen-docs.js --check
     ;;
+  deps) deps ;;
   test)
+    deps
     build
     node build/src/tools/gen-docs.js --check
     files=("$@")
@@ -45,7 +79,7 @@ case "$cmd" in
   docs) build; node build/src/tools/gen-docs.js --write ;;
   bench) build; node build/bench/run.js "$@" ;;
   *)
-    echo "usage: ./build.sh build|test|check|demo|docs|bench" >&2
+    echo "usage: ./build.sh build|test|deps|check|demo|docs|bench" >&2
     exit 2
     ;;
 esac

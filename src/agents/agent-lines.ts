@@ -1,12 +1,13 @@
 // Reads the structured JSON lines agents print out of a log tail, and sorts what they say into facts and
 // evidence. Pure. Each CLI's lines are read by its adapter (StreamShape.tail), chosen by the line's `type`
-// through the registry; of any other JSON object only a top-level `error` is trusted.
+// through the registry's ShapePicker (the live parser's rule: a type two CLIs print goes to this tail's CLI);
+// of any other JSON object only a top-level `error` is trusted.
 //
 // What it never hands on as evidence: tool output (tool results, tool inputs, command output) and model
 // reasoning. An agent that reads a file containing "401 Unauthorized" has not failed to authenticate.
 import type { Category } from '../state/types.js';
 import { errorText, isObj, str } from './json-fields.js';
-import { shapeForType } from './registry.js';
+import { ShapePicker } from './registry.js';
 
 export interface ApiRetry {
   /** HTTP status of the last retried request; null when no response came back at all */
@@ -62,6 +63,7 @@ export function parseAgentLines(tail: string): AgentLines {
     plainLines: [],
   };
   const lines = tail.split(/\r?\n/);
+  const picker = new ShapePicker();
   // Everything before the last sign of progress was recovered from; reset the "since progress" facts.
   const progress = () => {
     out.rateLimitRejected = null;
@@ -90,7 +92,7 @@ export function parseAgentLines(tail: string): AgentLines {
     }
     out.json = true;
     const type = str(v.type);
-    const shape = type === null ? null : shapeForType(type);
+    const shape = type === null ? null : picker.pick(v, type);
     if (shape) {
       shape.tail(v, type as string, out, progress);
     } else {

@@ -24,7 +24,7 @@ export const aider: AgentAdapter = {
   stream: null,
   patterns: [],
   resets: [],
-  authHint: 'aider cannot authenticate: set the API key of its model (e.g. ANTHROPIC_API_KEY or OPENAI_API_KEY) under [agent.env], then `agent-runner start`',
+  authHint: 'aider cannot authenticate: export the API key of its model (e.g. ANTHROPIC_API_KEY or OPENAI_API_KEY) in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],
   // `aider --version` → `aider 0.86.1`
   version: {

@@ -15,7 +15,7 @@ import type { LiveReader, StreamContext, StreamShape } from './types.js';
 const ERROR_KINDS: Record<string, Category> = {
   authentication_failed: 'auth',
   oauth_org_not_allowed: 'auth',
-  billing_error: 'usage_limit',
+  billing_error: 'quota',
   rate_limit: 'rate_limit',
   server_error: 'upstream_error',
   overloaded: 'upstream_error',

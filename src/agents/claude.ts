@@ -75,7 +75,7 @@ export const claude: AgentAdapter = {
     { name: 'zoned-clock', precision: 'clock', read: resetFromZonedClock },
   ],
   authHint:
-    'Claude Code cannot authenticate: run `claude setup-token` (a long-lived token for unattended use; put it in CLAUDE_CODE_OAUTH_TOKEN under [agent.env]) or log in with `claude` then `/login`, or set ANTHROPIC_API_KEY; then `agent-runner start`',
+    'Claude Code cannot authenticate: log in with `claude` then `/login`, or run `claude setup-token` (a long-lived token for unattended use) and export it as CLAUDE_CODE_OAUTH_TOKEN in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml); then `agent-runner start`',
   // "--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"
   rootRefusals: [{ flag: '--dangerously-skip-permissions', unlessEnv: ['IS_SANDBOX', '1'] }],
   // `claude --version` → `2.1.197 (Claude Code)`

@@ -10,6 +10,10 @@ import type { AgentAdapter, LiveReader, StreamContext, StreamShape } from './typ
 /**
  * `try again at Nov 21st, 2026 2:57 AM.` or, the same day, `try again at 2:57 AM.` Codex prints the
  * machine's local time without a zone; we assume the supervisor runs on the same machine (same TZ) as the agent.
+ * It prints the minute the reset falls in, seconds cut off ("4:38 AM" for 04:38:45): the reset is read as the
+ * end of that minute, so the next round never starts before it. A day-less time a little in the past (Codex
+ * printed it moments ago, or the round's end took a while) means now, never tomorrow; only one well in the past
+ * (the clock passed midnight since: "1:30 AM" read at 11 PM) is tomorrow's.
  */
 export function resetFromLocalClock(text: string, now: Date): Date | null {
   const re = new RegExp(
@@ -23,11 +27,14 @@ export function resetFromLocalClock(text: string, now: Date): Date | null {
   const h = hour24(Number(hh), ampm);
   const mi = Number(mm);
   if (h === null || mi > 59) return null;
-  if (mon) return new Date(Number(year), MONTHS.indexOf(mon.toLowerCase()), Number(day), h, mi);
-  const t = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, mi);
-  if (t.getTime() <= now.getTime()) t.setDate(t.getDate() + 1);
+  const t = mon ? new Date(Number(year), MONTHS.indexOf(mon.toLowerCase()), Number(day), h, mi) : new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, mi);
+  t.setMinutes(t.getMinutes() + 1); // the end of the printed minute
+  if (!mon && t.getTime() < now.getTime() - PAST_IS_NOW_MS) t.setDate(t.getDate() + 1);
   return t;
 }
+
+/** How far in the past a day-less reset time may be and still mean "now": longer than any round's end takes. */
+const PAST_IS_NOW_MS = 60 * 60_000;
 
 const TOOL_ITEMS: ReadonlySet<string> = new Set(['command_execution', 'file_change', 'mcp_tool_call', 'web_search']);
 
@@ -179,12 +186,13 @@ export const codex: AgentAdapter = {
   preset: {
     name: 'codex',
     description: 'OpenAI Codex CLI (`codex exec`), prompt on stdin, JSONL events in the round log.',
-    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'],
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'],
     env: {},
     notes: [
       'exec: non-interactive mode: one task, then exit. "-" reads the prompt from stdin, where agent-runner sends it (no argument-size limit, not visible in ps).',
       '--json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, turns and tool calls on the round record, cost from [pricing]; turn.completed is the final result that result_grace_s waits on; errors and usage limits for the verdict).',
       '--sandbox workspace-write: exec is read-only by default; this lets it edit the work tree. Network stays off inside the sandbox: for git push or package installs add -c sandbox_workspace_write.network_access=true, or run inside a VM with --dangerously-bypass-approvals-and-sandbox instead.',
+      '-c sandbox_workspace_write.writable_roots=[".git"]: the sandbox mounts .git read-only, so without it every `git commit` of the agent fails ("Unable to create .git/index.lock") and its work is left to agent-runner\'s aftercare (stashed, or committed with dirty_action = "commit"). With it the agent commits its own work.',
       'No --skip-git-repo-check: the work dir is a git work tree, so the check passes, and it stops codex from editing a directory that is not under version control.',
     ],
   },
@@ -193,7 +201,7 @@ export const codex: AgentAdapter = {
   // its usage-limit words ("You've hit your usage limit") are in the shared table: Claude Code's are alike
   patterns: [],
   resets: [{ name: 'local-clock', precision: 'clock', read: resetFromLocalClock }],
-  authHint: 'Codex cannot authenticate: run `codex login` (or `codex login --with-api-key`, or set OPENAI_API_KEY), then `agent-runner start`',
+  authHint: 'Codex cannot authenticate: run `codex login` (or `codex login --with-api-key`, or export OPENAI_API_KEY in the environment agent-runner starts from, kept outside the repository), then `agent-runner start`',
   rootRefusals: [],
   // `codex --version` → `codex-cli 0.169.0`
   version: {

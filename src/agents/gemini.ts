@@ -1,5 +1,6 @@
-// Google Gemini CLI (`gemini --prompt`): everything agent-runner knows about it. Its output is read by the
-// shared machinery: plain text, and of a JSON line (--output-format json) only a top-level `error`.
+// Google Gemini CLI (`gemini --prompt`): everything agent-runner knows about it. Its stream reader
+// (--output-format stream-json) is gemini-stream.ts.
+import { GEMINI_STREAM } from './gemini-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
 import type { AgentAdapter } from './types.js';
 
@@ -10,20 +11,21 @@ export const gemini: AgentAdapter = {
   binary: /^gemini$/,
   preset: {
     name: 'gemini',
-    description: 'Google Gemini CLI (`gemini`) in headless mode, tools auto-approved.',
-    command: ['gemini', '--yolo', '--prompt', '{prompt}'],
+    description: 'Google Gemini CLI (`gemini`) in headless mode, tools auto-approved, JSON event stream in the round log.',
+    command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'],
     env: {},
     notes: [
       `--prompt {prompt}: headless mode: answer one prompt, then exit (stdin is closed, so nothing else is appended to it). ${ARG_LIMIT_NOTE}`,
+      '--skip-trust: headless, nobody can answer the trusted-folder question, and without it Gemini CLI exits 55 in a folder it was never told to trust (GEMINI_CLI_TRUST_WORKSPACE=true in [agent.env] does the same).',
       '--yolo: approves every tool call; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
-      'Recent versions also take --output-format stream-json, which puts one JSON event per line in the round log.',
+      '--output-format stream-json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, tool calls and the model on the round record, cost from [pricing]; its last line is the final result that result_grace_s waits on, with the API\'s error words when the run failed). Read as Gemini CLI 0.61 prints it; without the flag the round log is plain text and the round records no tokens.',
     ],
   },
   prompt: 'argument',
-  stream: null,
+  stream: GEMINI_STREAM,
   patterns: [],
   resets: [],
-  authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or set GEMINI_API_KEY under [agent.env], then `agent-runner start`',
+  authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or export GEMINI_API_KEY in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],
   // `gemini --version` → `0.1.13`
   version: {

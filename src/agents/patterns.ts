@@ -12,7 +12,7 @@ export type { OutputPattern } from './types.js';
  * Categories in priority order. Usage limits first: they arrive as 429s and as "rate limit" wording, and
  * they mean "wait for the reset".
  */
-export const PATTERN_CATEGORIES: readonly Category[] = ['usage_limit', 'auth', 'rate_limit', 'upstream_error', 'network', 'missing_binary'];
+export const PATTERN_CATEGORIES: readonly Category[] = ['usage_limit', 'quota', 'model_not_found', 'auth', 'rate_limit', 'upstream_error', 'network', 'missing_binary'];
 
 export const SHARED_PATTERNS: readonly OutputPattern[] = [
   {
@@ -40,10 +40,17 @@ export const SHARED_PATTERNS: readonly OutputPattern[] = [
     example: "You're out of extra usage · resets 9pm (UTC)",
   },
   {
+    // spent credit or quota: quota, unless the same words come with a time to retry (a daily quota: usage_limit)
     name: 'credit-balance',
-    category: 'usage_limit',
-    re: /\bcredit balance is too low\b|\binsufficient[_ ](?:quota|credits?|funds)\b|\bexceeded your current quota\b|\bbilling_error\b/i,
+    category: 'quota',
+    re: /\bcredit balance is too low\b|\binsufficient[_ ](?:quota|credits?|funds)\b|\bexceeded your current quota\b|\bbilling_error\b|\bquota exceeded\. check your plan and billing\b/i,
     example: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing.',
+  },
+  {
+    name: 'model-unknown',
+    category: 'model_not_found',
+    re: /\bissue with the selected model\b|\bthe model `[^`]+` does not exist\b|\bModelNotFoundError\b|\bmodel_not_found\b|\bmodels\/\S+ is not found\b|\bmodel: \S+ (?:is )?not found\b/i,
+    example: 'The model `gpt-5.5` does not exist or you do not have access to it.',
   },
 
   {

@@ -9,6 +9,7 @@ import { gemini } from './gemini.js';
 import { generic } from './generic.js';
 import { mergePatterns } from './patterns.js';
 import { mergeResetReaders, validDate } from './resets.js';
+import type { Obj } from './json-fields.js';
 import type { AgentAdapter, OutputPattern, ResetReader, StreamShape } from './types.js';
 
 /** Every adapter; `generic` last: it is found by no name, only as the fallback. */
@@ -46,12 +47,40 @@ export function adapterFor(command: readonly string[], format: string | null = n
 /** Every `init --preset` name, in registry order; the first is the default. */
 export const PRESET_NAMES: readonly string[] = ADAPTERS.map((a) => a.preset.name);
 
-const SHAPES = new Map<string, StreamShape>();
-for (const a of ADAPTERS) for (const t of a.stream?.types ?? []) if (!SHAPES.has(t)) SHAPES.set(t, a.stream as StreamShape);
+const SHAPES = new Map<string, StreamShape[]>();
+for (const a of ADAPTERS) {
+  for (const t of a.stream?.types ?? []) SHAPES.set(t, [...(SHAPES.get(t) ?? []), a.stream as StreamShape]);
+}
 
-/** The stream shape whose lines carry this `type`; null for a line no adapter claims. */
-export function shapeForType(type: string): StreamShape | null {
-  return SHAPES.get(type) ?? null;
+/** The stream shapes whose lines carry this `type`, in registry order; empty for a type no adapter claims. */
+export function shapesForType(type: string): readonly StreamShape[] {
+  return SHAPES.get(type) ?? [];
+}
+
+/**
+ * Which CLI's reader each JSON line of one stream goes to. Line types collide across CLIs (Claude's and
+ * Gemini's `result`, Codex's and Gemini's `error`), so the stream is read as a whole:
+ *   - a type one shape alone claims is that shape's, and the first such line locks the stream onto it
+ *     (Claude starts on `system`, Codex on `thread.started`, Gemini on `init`);
+ *   - a type several claim goes to the locked shape when it is one of them;
+ *   - else (a tail that starts past the stream's first lines, a lone line) to the first whose `claims`
+ *     recognises the line by its other fields, else to the first in registry order.
+ * Both the live parser (stream-parser.ts) and the tail reader (agent-lines.ts) keep one per stream.
+ */
+export class ShapePicker {
+  private locked: StreamShape | null = null;
+
+  /** The shape that reads this line; null for a type no adapter claims. */
+  pick(v: Obj, type: string): StreamShape | null {
+    const shapes = shapesForType(type);
+    if (shapes.length === 0) return null;
+    if (shapes.length === 1) {
+      this.locked ??= shapes[0];
+      return shapes[0];
+    }
+    if (this.locked && shapes.includes(this.locked)) return this.locked;
+    return shapes.find((s) => s.claims?.(v, type) === true) ?? shapes[0];
+  }
 }
 
 /** The classifier's pattern table: each CLI's own and the shared ones, in priority order (patterns.ts). */

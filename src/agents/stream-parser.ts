@@ -8,11 +8,12 @@
 // its own line buffer, so interleaved stderr never tears a stdout JSON line.
 //
 // Each CLI's JSON lines are read by its adapter's live reader (StreamShape.live), chosen by the line's `type`
-// through the registry; any other JSON object is read here (its `error` field), any other line is text.
+// through the registry's ShapePicker (one per parser: a type two CLIs print goes to this stream's CLI); any
+// other JSON object is read here (its `error` field), any other line is text.
 import { redact, REDACTED } from '../util/redact.js';
 import { errorText, isObj, str } from './json-fields.js';
 import { RAW_MAX, summary, type AgentEvent, type AgentEventType, type StreamFacts, type StreamFormat, type StreamName, type StreamStats } from './events.js';
-import { shapeForType } from './registry.js';
+import { ShapePicker } from './registry.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
 export { RAW_MAX, SUMMARY_MAX } from './events.js';
@@ -62,6 +63,7 @@ export class StreamParser {
 
   /** each CLI's live reader, made when its first line comes */
   private readonly readers = new Map<StreamShape, LiveReader>();
+  private readonly picker = new ShapePicker();
   private resultLine: string | null = null;
   /** per stream: 0 outside a private key block, else how many lines into it */
   private pemLines: Record<StreamName, number> = { stdout: 0, stderr: 0 };
@@ -192,7 +194,7 @@ export class StreamParser {
       return ev;
     }
     const type = str(v.type) ?? '';
-    const shape = shapeForType(type);
+    const shape = this.picker.pick(v, type);
     if (shape) {
       this.noteFormat(shape.format);
       return this.readerFor(shape)(v, type, (t) => base(t, shape.format));

@@ -52,12 +52,20 @@ export interface StreamContext {
 /** One JSON line of the CLI's stream → its event (made by `ev`, which stamps the stream, format and raw line). */
 export type LiveReader = (v: Obj, type: string, ev: (t: AgentEventType) => AgentEvent) => AgentEvent;
 
-/** The JSON lines a CLI prints, recognised by their `type` field. */
+/** The JSON lines a CLI prints, recognised by their `type` field (and, where types collide, by `claims`). */
 export interface StreamShape {
   /** the format name on its events and on the round's usage */
   format: StreamFormat;
-  /** the `type` values that mark a line as this CLI's (no two adapters may claim the same one) */
+  /**
+   * the `type` values its lines carry. Two CLIs may share one (Claude's and Gemini's `result`): the registry's
+   * ShapePicker then reads the line as the stream's own CLI's, or asks `claims`.
+   */
   types: ReadonlySet<string>;
+  /**
+   * Whether a line of a type other CLIs print too is this CLI's, by its other fields. Asked only of a line
+   * whose stream has not yet said whose it is; a shape sharing a type with an earlier adapter must have it.
+   */
+  claims?(v: Obj, type: string): boolean;
   /** a reader for one round's stream; it may keep state across lines */
   live(ctx: StreamContext): LiveReader;
   /** the end-of-round reader: what one line of the log's tail says, into the facts the verdict reads */

@@ -2,7 +2,10 @@
 import { loadContext, loadObserverContext } from '../config/context.js';
 import { cancelServe, killServe, restartServe, startServe, stopServe, type Say } from '../serve/control.js';
 
-const say: Say = (text) => process.stdout.write(text);
+import { terminalSafe } from '../util/text.js';
+
+// the round lines quote the agent's reasons: no escape of theirs reaches the terminal
+const say: Say = (text) => process.stdout.write(terminalSafe(text));
 
 export async function startCommand(o: { config?: string }): Promise<number> {
   return startServe(loadContext(o.config), say);

@@ -7,6 +7,7 @@ import { loadContext, loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { liveHolder } from '../state/lock.js';
 import { confirmServeUnit } from '../serve/unit-control.js';
+import { lastRoundBefore } from '../serve/confirm-up.js';
 import { sleepFor } from '../util/sleep.js';
 import { renderUnit, shellWord, type RenderedUnit, type Scope, type UnitRole } from '../system/units.js';
 import {
@@ -95,12 +96,13 @@ export async function installCommand(o: InstallOptions): Promise<number> {
     if (!underUnit) throw new UserError(`serve is running (pid ${holder}) outside systemd; \`agent-runner stop\` it first, then install`);
   }
 
+  const lastBefore = lastRoundBefore(paths);
   for (const u of units) writeUnitFile(path.join(dir, u.name), u.text);
   mustCall(scope, ['daemon-reload']);
   for (const u of units) mustCall(scope, ['enable', '--now', '--', u.name], 60_000);
 
   const serve = units[0];
-  const why = await confirmServeUnit({ scope, name: serve.name }, paths);
+  const why = await confirmServeUnit({ scope, name: serve.name }, paths, lastBefore);
   let code: number = EXIT.OK;
   if (why) {
     process.stderr.write(`agent-runner: installed, but serve did not stay up: ${why}\n`);

@@ -10,6 +10,7 @@ import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import { redact, redactDeep } from '../util/redact.js';
+import { terminalSafe } from '../util/text.js';
 
 export interface PeekOptions {
   config?: string;
@@ -45,7 +46,7 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
 
   if (o.select !== undefined) {
     const v = selectPath(doc, o.select, o.round !== undefined ? 'round' : 'snapshot');
-    process.stdout.write(formatSelected(v, !o.json) + '\n');
+    process.stdout.write((o.json ? formatSelected(v, false) : terminalSafe(formatSelected(v, true))) + '\n');
   } else process.stdout.write(o.json ? JSON.stringify(doc) + '\n' : human());
   return EXIT.OK;
 }
@@ -115,5 +116,6 @@ function renderRound(v: RoundView): string {
       out.push(...v.log_tail);
     }
   }
-  return out.join('\n') + '\n';
+  // the record's reason and the log's lines are agent text: no escape of theirs reaches the terminal
+  return terminalSafe(out.join('\n')) + '\n';
 }

@@ -1,19 +1,14 @@
 // The human view of a Snapshot, shared by `peek` and `watch`: a summary, not a dump. Pure.
 import type { Snapshot } from '../snapshot/types.js';
 import type { EventLine } from '../state/types.js';
-import { clip, collapseWhitespace } from '../util/text.js';
+import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
+import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
 
-export function fmtDuration(totalS: number): string {
-  const s = Math.max(0, Math.round(totalS));
-  if (s < 60) return `${s}s`;
-  const pad = (x: number) => String(x).padStart(2, '0');
-  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86400)}d${pad(Math.floor((s % 86400) / 3600))}h`;
-}
+// one formatter of spans and times for people, shared with status and monitor (util/time-display.ts)
+export { fmtDuration };
 
 export function fmtBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -56,7 +51,7 @@ export function renderSnapshot(snap: Snapshot): string {
   } else if (agent.processes > 0) {
     out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
   }
-  if (snap.waiting) out.push(`  waiting until ${snap.waiting.until} (${snap.waiting.why})`);
+  if (snap.waiting) out.push(`  waiting until ${shownTime(snap.waiting.until, now)} (${snap.waiting.why})`);
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 
@@ -113,14 +108,15 @@ export function renderSnapshot(snap: Snapshot): string {
 
   if (snap.events) {
     out.push('', `last ${snap.events.length} event${snap.events.length === 1 ? '' : 's'}:`);
-    for (const e of snap.events) out.push(`  ${renderEvent(e)}`);
+    for (const e of snap.events) out.push(`  ${renderEvent(e, now)}`);
   }
-  return out.join('\n') + '\n';
+  // agent text (reasons, waits, events) may carry escapes: none reaches the terminal
+  return terminalSafe(out.join('\n')) + '\n';
 }
 
-export function renderEvent(e: EventLine): string {
+export function renderEvent(e: EventLine, now = Date.now()): string {
   const rest = Object.entries(e)
     .filter(([k]) => k !== 'ts' && k !== 'kind')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return clip(collapseWhitespace(`${e.ts} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`), 200);
+  return clip(collapseWhitespace(`${clockTime(e.ts, now, { seconds: true })} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`), 200);
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { isDiskFull } from '../system/disk-space.js';
 import { errorMessage, firstLine } from '../util/text.js';
+import { showTimesInUtc } from '../util/time-display.js';
 
 const require = createRequire(import.meta.url);
 const VERSION: string = require("../../../package.json").version;
@@ -64,11 +65,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('Run an autonomous coding agent round after round in a git project, safely.')
     .version(VERSION, '-V, --version')
     .option('-c, --config <path>', 'the config file (default: agent-runner.toml here or in a parent dir, or $AGENT_RUNNER_CONFIG)')
+    .option('--utc', 'show times in UTC instead of the local zone (--json always gives ISO-8601)')
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
 
   const cfg = () => program.opts().config as string | undefined;
+  program.hook('preAction', () => showTimesInUtc(program.opts().utc === true));
 
   program
     .command('init')
@@ -122,7 +125,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .command('restart')
     .description('stop (or with --force, kill) serve, then start it again with the config re-validated')
     .option('--force', 'kill instead of waiting for the current round')
-    .option('--timeout <s>', 'how long to wait for a graceful stop', seconds)
+    .option('--timeout <s>', 'how long the current round may finish before it is cancelled', seconds)
     .action((o) =>
       run(async () => (await import('./control-cmd.js')).restartCommand({ config: cfg(), force: !!o.force, timeout: o.timeout })),
     );

@@ -5,6 +5,7 @@ import { acquireLock, describeHolder } from '../state/lock.js';
 import { appendEvent, HeldEvents } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
+import { acquireTreeLock } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readLedger } from '../state/ledger.js';
@@ -12,6 +13,7 @@ import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
+import { terminalSafe } from '../util/text.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -40,14 +42,17 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   const { config, paths } = loadContext(opts.config);
   claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
+  let treeLock;
   try {
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
+    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'round');
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
     if (lock.recoveredFrom)
       appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
     events.open(paths.events);
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
-    if (aborted) process.stderr.write(describeRound(aborted) + '\n');
+    if (aborted) process.stderr.write(terminalSafe(describeRound(aborted)) + '\n');
     if (ac.signal.aborted) {
       // stopped before the round began: like a round cancelled at once, minus an agent started for nothing
       process.stderr.write(`agent-runner: stopped by ${String(ac.signal.reason)} before the round started\n`);
@@ -76,9 +81,11 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
     });
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
-    process.stdout.write((opts.json ? JSON.stringify(rec) : describeRound(rec)) + '\n');
+    // the reason may quote the agent's output: no escape of its reaches the terminal
+    process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
     return roundExitCode(rec);
   } finally {
+    treeLock?.release();
     lock.release();
   }
 }

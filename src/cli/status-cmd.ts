@@ -1,20 +1,23 @@
 // `agent-runner status`: renders snapshot/status.ts's report, human or --json.
 import { loadObserverContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
+import { terminalSafe } from '../util/text.js';
+import { shownTime } from '../util/time-display.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
 
-function human(s: StatusReport): string {
+function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
   let head = `${s.project}: ${s.state}`;
   if (s.pid) head += ` (${s.mode} pid ${s.pid}, up ${s.uptime_s}s)`;
+  if (s.killed) head += ` (killed ${shownTime(s.killed.at, now)} by ${s.killed.by})`;
   if (s.exit_code === EXIT.HALTED) head += ' (halted: it waits for you, see below)';
-  if (s.waiting) head += `, waiting until ${s.waiting.until} (${s.waiting.why})`;
+  if (s.waiting) head += `, waiting until ${shownTime(s.waiting.until, now)} (${s.waiting.why})`;
   lines.push(head);
   if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);
-  if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''} at ${s.last.end}`);
+  if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}`);
   else lines.push('  no round recorded yet');
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
-  if (s.reason) lines.push(`  ${s.reason}`);
+  if (s.reason && !s.killed) lines.push(`  ${s.reason}`);
   if (s.systemd) {
     const d = s.systemd;
     lines.push(
@@ -23,7 +26,8 @@ function human(s: StatusReport): string {
         : `  systemd: ${d.unit} (${d.scope}) ${d.active_state}/${d.sub_state}, ${d.n_restarts ?? 0} restart(s), result ${d.result}`,
     );
   }
-  return lines.join('\n') + '\n';
+  // reasons and waits may quote the agent: no escape of theirs reaches the terminal
+  return terminalSafe(lines.join('\n')) + '\n';
 }
 
 export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {

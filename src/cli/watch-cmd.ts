@@ -6,6 +6,7 @@ import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import { errorMessage, firstLine } from '../util/text.js';
+import { clockTime } from '../util/time-display.js';
 
 export const DEFAULT_WATCH_INTERVAL_S = 2;
 /** below this, watch would spend its time in git and /proc, not showing anything new */
@@ -39,7 +40,7 @@ export async function watchCommand(o: { config?: string; interval?: number }): P
   const tty = out.isTTY === true;
 
   const view = async (): Promise<string> => {
-    const clock = new Date().toTimeString().slice(0, 8);
+    const clock = clockTime(Date.now(), Date.now(), { seconds: true });
     const headLine = `agent-runner watch · every ${intervalS}s · ${clock}${tty ? ' · Ctrl-C to exit' : ''}`;
     try {
       return `${headLine}\n\n${renderSnapshot(await buildSnapshot(ctx))}`;

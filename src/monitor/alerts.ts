@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../state/files.js';
 import { detectorByName } from './registry.js';
-import type { Alert, AlertLine, Finding } from './types.js';
+import type { Alert, AlertLine, Finding, Severity } from './types.js';
 
 export const alertKey = (host: string, detector: string, subject: string): string => `${host}\u0000${detector}\u0000${subject}`;
 
@@ -56,7 +56,7 @@ export function transition(active: ReadonlyMap<string, Alert>, host: string, fin
   return { raised, resolved, active: next };
 }
 
-export function toLine(a: Alert, state: 'raised' | 'resolved', now: Date): AlertLine {
+export function toLine(a: Alert, state: 'raised' | 'resolved' | 'active', now: Date): AlertLine {
   return {
     ts: now.toISOString(),
     host: a.host,
@@ -66,8 +66,13 @@ export function toLine(a: Alert, state: 'raised' | 'resolved', now: Date): Alert
     state,
     message: a.message,
     context: a.context,
-    auto_action: state === 'raised' ? a.auto_action : null,
+    auto_action: state === 'resolved' ? null : a.auto_action,
   };
+}
+
+/** `--once`: a detector that found nothing on this host. */
+export function okLine(host: string, detector: { name: string; severity: Severity }, now: Date): AlertLine {
+  return { ts: now.toISOString(), host, detector: detector.name, subject: '', severity: detector.severity, state: 'ok', message: 'ok', context: {}, auto_action: null };
 }
 
 export interface AlertStore {

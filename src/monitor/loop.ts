@@ -3,9 +3,9 @@
 import { sleepFor } from '../util/sleep.js';
 import { monoMs } from '../util/clock.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { toLine, transition, type AlertStore } from './alerts.js';
+import { okLine, toLine, transition, type AlertStore } from './alerts.js';
 import { evaluate } from './evaluate.js';
-import { detectorByName } from './registry.js';
+import { DETECTORS, detectorByName } from './registry.js';
 import type { Sink } from './sinks.js';
 import type { HostSource } from './source.js';
 import type { Alert, Thresholds } from './types.js';
@@ -88,8 +88,24 @@ async function poll(w: Watch, o: MonitorOptions): Promise<void> {
   o.store.active = tr.active;
 
   if (snap) await autoStop(w, snap, tr.raised, o);
+  if (o.once) return reportAll(host, evaluated, tr, o, now);
   for (const a of tr.raised) o.sink(toLine(a, 'raised', now));
   for (const a of tr.resolved) o.sink(toLine(a, 'resolved', now));
+}
+
+/**
+ * `--once`: one line per detector that ran, in the registry's order: each of its alerts (raised now, still
+ * active, or resolved now), else `ok`. Silence would not tell "all is well" from "nothing ran".
+ */
+function reportAll(host: string, evaluated: Set<string>, tr: { raised: Alert[]; resolved: Alert[] }, o: MonitorOptions, now: Date): void {
+  for (const d of DETECTORS.filter((x) => evaluated.has(x.name))) {
+    const mine = (a: Alert) => a.host === host && a.detector === d.name;
+    const active = [...o.store.active.values()].filter(mine);
+    const resolved = tr.resolved.filter(mine);
+    for (const a of active) o.sink(toLine(a, tr.raised.includes(a) ? 'raised' : 'active', now));
+    for (const a of resolved) o.sink(toLine(a, 'resolved', now));
+    if (active.length + resolved.length === 0) o.sink(okLine(host, d, now));
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { smokeFailRate } from './detectors/smoke-fail-rate.js';
 import { rateLimitActive } from './detectors/rate-limit-active.js';
 import { supervisorStale } from './detectors/supervisor-stale.js';
 import { hostUnreachable } from './detectors/host-unreachable.js';
+import { crashLoop } from './detectors/crash-loop.js';
 
 export const DETECTORS: readonly Detector[] = [
   oauthFail,
@@ -20,6 +21,7 @@ export const DETECTORS: readonly Detector[] = [
   memPressure,
   hung,
   supervisorStale,
+  crashLoop,
   timeoutRate,
   orphanChain,
   networkFail,

@@ -1,6 +1,6 @@
 // Where a host's snapshot comes from, and how its serve is stopped: in-process for the local project,
 // over ssh for a remote one. The loop does not know which.
-import type { Snapshot } from '../snapshot/types.js';
+import { READABLE_SCHEMA_VERSIONS, type Snapshot } from '../snapshot/types.js';
 import type { AutoAction } from './types.js';
 
 export interface HostSource {
@@ -17,7 +17,8 @@ export interface HostSource {
 export function checkSnapshot(v: unknown): Snapshot {
   const s = v as Partial<Snapshot> | null;
   if (!s || typeof s !== 'object' || Array.isArray(s)) throw new Error('not a snapshot (not a JSON object)');
-  if (s.schema_version !== 1) throw new Error(`unsupported snapshot schema_version ${JSON.stringify(s.schema_version)} (this monitor reads 1)`);
+  if (typeof s.schema_version !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(s.schema_version))
+    throw new Error(`unsupported snapshot schema_version ${JSON.stringify(s.schema_version)} (this monitor reads ${READABLE_SCHEMA_VERSIONS.join(', ')})`);
   const ok =
     typeof s.generated_at === 'string' &&
     !!s.project && typeof s.project.name === 'string' &&

@@ -66,14 +66,17 @@ export interface Alert {
   auto_action: AutoAction | null;
 }
 
-/** One line of output: a transition of an alert. */
+/**
+ * One line of output: a transition of an alert (raised, resolved); with `--once`, also an alert still
+ * active from an earlier poll, or `ok` for a detector that found nothing.
+ */
 export interface AlertLine {
   ts: string;
   host: string;
   detector: string;
   subject: string;
   severity: Severity;
-  state: 'raised' | 'resolved';
+  state: 'raised' | 'resolved' | 'active' | 'ok';
   message: string;
   context: Record<string, unknown>;
   auto_action: AutoAction | null;

@@ -24,8 +24,14 @@ export function serveStartMs(s: Snapshot): number | null {
   return Date.parse(s.generated_at) - sv.uptime_s * 1000;
 }
 
-/** Rounds that started after the running serve did; all of them when serve is not running. */
+/**
+ * The running serve's own rounds; all of them when serve is not running. By its first round number
+ * (snapshot version 2): a step of the wall clock moves round times, not round numbers. A version 1
+ * snapshot (an older host) has no number: its rounds are those that started after serve did.
+ */
 export function sinceServeStart(rounds: SnapshotRound[], s: Snapshot): SnapshotRound[] {
+  const first = s.service.first_round;
+  if (typeof first === 'number' && serveStartMs(s) !== null) return rounds.filter((r) => r.n >= first);
   const start = serveStartMs(s);
   if (start === null) return rounds;
   return rounds.filter((r) => Date.parse(r.start) > start + START_MARGIN_MS);

@@ -57,7 +57,7 @@ const REASON_MAX = 200;
 /** HTTP status → category; null for statuses that say nothing about why (400, 404, …). */
 export function categoryForStatus(status: number): Category | null {
   if (status === 401 || status === 403) return 'auth';
-  if (status === 402) return 'usage_limit';
+  if (status === 402) return 'quota';
   if (status === 429) return 'rate_limit';
   if (status === 408 || (status >= 500 && status <= 599)) return 'upstream_error';
   return null;
@@ -100,8 +100,18 @@ function evidenceTiers(a: AgentLines): string[][] {
   return [errors, plain, last];
 }
 
+/** Where the matched words start in a long line, past which the line is shown from just before them. */
+const MATCH_LEAD = 60;
+
+/**
+ * The line of the text that matched, for the reason. When the words sit far into a long line (Gemini CLI puts
+ * a report path and a JSON head first), it starts just before them, so the 200-character reason keeps them.
+ */
 function matchedLine(text: string, re: RegExp): string {
-  for (const l of text.split('\n')) if (re.test(l)) return l;
+  for (const l of text.split('\n')) {
+    const m = re.exec(l);
+    if (m) return m.index > MATCH_LEAD ? `…${l.slice(m.index - 20)}` : l;
+  }
   return text;
 }
 
@@ -138,6 +148,8 @@ function resetTime(hit: Hit | null, tiers: string[][], now: Date): Date | null {
 }
 
 const LIMITED: ReadonlySet<Category> = new Set(['usage_limit', 'rate_limit']);
+/** Claude Code's words for a 429 that is not the plan's limit. */
+const NOT_A_USAGE_LIMIT = /\bnot your usage limit\b/i;
 
 /** A status-derived category, promoted to usage_limit when the words say so (plan limits can arrive as 429s). */
 function refine(cat: Category, tiers: string[][]): Category {
@@ -147,12 +159,21 @@ function refine(cat: Category, tiers: string[][]): Category {
 
 function failedWith(f: RoundFacts, cat: Category, detail: string, tiers: string[][], hit: Hit | null = null): Verdict {
   const usable = hit && hit.pattern.category === cat ? hit : findHit(tiers, cat);
+  if (cat === 'quota') {
+    // a quota that says when to retry (Gemini's daily quota: "retry in 61s") is a limit a wait fixes
+    const retry = resetTime(usable, tiers, f.now);
+    if (retry) return verdict('failed', 'usage_limit', `${exitLabel(f)}: ${detail}`, retry);
+  }
   const retry = LIMITED.has(cat) ? resetTime(usable, tiers, f.now) : null;
   return verdict('failed', cat, `${exitLabel(f)}: ${detail}`, retry);
 }
 
 /** Facts from the JSON lines that decide the category on their own; null when they do not. */
 function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | null {
+  if (a.rateLimitRejected && !a.rateLimitRejected.resetsAt && NOT_A_USAGE_LIMIT.test(a.result?.text ?? a.assistantError?.text ?? '')) {
+    // Claude Code rejects a subscriber's plain 429 this way too, and says so: a rate limit, not the plan's limit
+    return failedWith(f, 'rate_limit', a.result?.text || a.assistantError?.text || 'rate limited', tiers);
+  }
   if (a.rateLimitRejected) {
     const words = a.assistantError?.text || a.result?.text || `usage limit reached (${a.rateLimitRejected.type ?? 'rejected'})`;
     const retry = a.rateLimitRejected.resetsAt ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../state/files.js';
-import { which } from '../system/which.js';
+import { which, whyNotFound } from '../system/which.js';
 import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
@@ -107,9 +107,10 @@ export const PREFLIGHT_CHECKS: Check[] = [
     name: 'agent_binary',
     verifies: 'the agent command resolves to an executable',
     run(i) {
-      return which(i.argv0, i.agentPath, i.workDir)
-        ? null
-        : `agent command \`${i.argv0}\` was not found on PATH: install it, or put its absolute path in agent.command`;
+      if (which(i.argv0, i.agentPath, i.workDir)) return null;
+      const why = whyNotFound(i.argv0, i.workDir);
+      if (!i.argv0.includes('/')) return `agent command ${why}: install it, or put its absolute path in agent.command`;
+      return `agent command ${why}: ${why.startsWith('not found') ? 'install it there' : '`chmod +x` it'}, or fix agent.command`;
     },
   },
   {

@@ -9,19 +9,23 @@ import { appendEvent } from '../state/events.js';
 import { FILE_MODE, readTail } from '../state/files.js';
 import { claimStateDir, holdsOwnState } from '../state/ownership.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
+import { readStatus, writeStatus } from '../state/status.js';
 import { ROUND_TAG_VAR } from '../round/record.js';
 import { recoverOpenRound, sweepRound } from '../round/recover.js';
 import { describeRound } from '../round/describe.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
 import { requestUnitStop, startServeUnit, waitUnitDown } from './unit-control.js';
+import { lastRoundBefore, serveIsUp } from './confirm-up.js';
 import { monoMs } from '../util/clock.js';
 import { sleepFor } from '../util/sleep.js';
 
 export type Say = (text: string) => void;
 
 const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
-const START_CONFIRM_MS = 10_000;
+const START_CONFIRM_MS = 30_000;
+// after a cancel, serve ends the round's tree (kill grace) and records it; this much more before a kill
+const CANCEL_SETTLE_S = 30;
 
 async function waitGone(h: LockHolder, timeoutMs: number | undefined): Promise<boolean> {
   const end = timeoutMs === undefined ? Infinity : monoMs() + timeoutMs; // a bound, not a moment
@@ -67,6 +71,7 @@ async function startDetached({ config, paths }: Context, say: Say): Promise<numb
   claimStateDir(paths.dir);
   const out = fs.openSync(paths.serveLog, 'a', FILE_MODE);
   const logStart = fs.fstatSync(out).size;
+  const lastBefore = lastRoundBefore(paths);
   const child = spawn(process.execPath, [process.argv[1], '--config', config.configPath, 'serve'], {
     cwd: config.workDir,
     detached: true,
@@ -81,8 +86,8 @@ async function startDetached({ config, paths }: Context, say: Say): Promise<numb
   child.unref();
   const end = monoMs() + START_CONFIRM_MS;
   while (monoMs() < end) {
-    const h = liveHolder(paths.lock);
-    if (h && h.pid === child.pid && h.role === 'serve') {
+    // up: its heartbeat shows a round past preflight or a wait, not only the lock (confirm-up.ts)
+    if (exited === null && child.pid !== undefined && serveIsUp(paths, child.pid, lastBefore)) {
       say(`started serve (pid ${child.pid}); output in ${paths.serveLog}\n`);
       return EXIT.OK;
     }
@@ -101,6 +106,9 @@ async function startDetached({ config, paths }: Context, say: Say): Promise<numb
   throw new UserError(`serve (pid ${child.pid}) did not confirm it is running within ${START_CONFIRM_MS / 1000}s; see ${paths.serveLog}`);
 }
 
+/** What a stop does when its timeout passes: report and leave serve stopping, or cancel the round (restart). */
+type OnTimeout = 'report' | { cancelGraceS: number };
+
 async function stopWith(
   paths: StatePaths,
   sig: NodeJS.Signals,
@@ -108,6 +116,7 @@ async function stopWith(
   timeoutS: number | undefined,
   unit: InstalledUnit | null = null,
   say: Say,
+  onTimeout: OnTimeout = 'report',
 ): Promise<number> {
   const h = liveHolder(paths.lock);
   // a stop through systemd: the unit stays down (a pending auto-restart is cancelled too)
@@ -123,8 +132,18 @@ async function stopWith(
   );
   if (h.pid !== mainPid) signalHolder(h, sig);
   if (!(await waitGone(h, timeoutS === undefined ? undefined : timeoutS * 1000))) {
-    say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
-    return EXIT.FAILURE;
+    if (onTimeout === 'report') {
+      say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
+      return EXIT.FAILURE;
+    }
+    // restart: the round had its time; end it now (recorded cancelled), and kill what does not end
+    const still = readOpenRound(paths);
+    say(`still ${verb} after ${timeoutS}s: cancelling${still ? ` round ${still.n}` : ''}\n`);
+    signalHolder(h, CANCEL_SIGNAL);
+    if (!(await waitGone(h, (onTimeout.cancelGraceS + CANCEL_SETTLE_S) * 1000))) {
+      say(`pid ${h.pid} did not end after the cancel: killing it\n`);
+      return killServe(paths, onTimeout.cancelGraceS, say);
+    }
   }
   if (unit) await waitUnitDown(unit);
   say(`stopped; ${lastRoundLine(paths)}\n`);
@@ -164,6 +183,7 @@ export async function killServe(paths: StatePaths, graceS: number, say: Say): Pr
     try {
       recorded = await recoverOpenRound(paths, graceS * 1000);
       appendEvent(paths.events, 'serve_killed', { pid: h?.pid ?? null, round: recorded?.n ?? null, killed });
+      if (h) markKilled(paths, h);
     } finally {
       lock.release();
     }
@@ -180,11 +200,21 @@ export async function killServe(paths: StatePaths, graceS: number, say: Say): Pr
   return EXIT.OK;
 }
 
+/** status.json as the killed supervisor cannot leave it: stopped, killed when and by what. */
+function markKilled(paths: StatePaths, h: LockHolder): void {
+  const file = readStatus(paths);
+  if (!file || file.pid !== h.pid) return;
+  const { updated: _, ...rest } = file;
+  const by = `agent-runner kill (pid ${process.pid})`;
+  writeStatus(paths, { ...rest, state: 'stopped', round: null, waiting: null, reason: `killed by ${by}`, exit_code: null, killed: { at: new Date().toISOString(), by } });
+}
+
 /** `restart`: the caller loaded (so validated) the config on disk first: a broken one stops nothing. */
 export async function restartServe(ctx: Context, o: { force: boolean; timeout?: number }, say: Say): Promise<number> {
   if (o.force) await killServe(ctx.paths, ctx.config.runtime.kill_grace_s, say);
   else {
-    const code = await stopWith(ctx.paths, 'SIGTERM', 'stopping', o.timeout, installedServeUnit(ctx.paths.dir), say);
+    const unit = installedServeUnit(ctx.paths.dir);
+    const code = await stopWith(ctx.paths, 'SIGTERM', 'stopping', o.timeout, unit, say, { cancelGraceS: ctx.config.runtime.kill_grace_s });
     if (code !== EXIT.OK) return code;
   }
   return launchServe(ctx, say);

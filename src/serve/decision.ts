@@ -41,7 +41,7 @@ export function decideAfter(d: DecisionInput): Decision {
   });
 }
 
-/** The policy's stop, reported: `crash_loop` (with the last log's tail) or `auth_stop`, and one stderr line. */
+/** The policy's stop, reported: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or `model_not_found_stop`, and one stderr line. */
 export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, decision: Extract<Decision, { action: 'stop' }>): void {
   if (decision.reason === 'crash_loop') {
     appendEvent(paths.events, 'crash_loop', {
@@ -49,6 +49,8 @@ export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, 
       message: decision.message,
       log_tail: rec.log ? redactedTail(rec.log, CRASH_TAIL_BYTES) : null,
     });
+  } else if (decision.reason !== 'auth') {
+    appendEvent(paths.events, `${decision.reason}_stop`, { round: rec.n, message: decision.message });
   } else {
     appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });
   }

@@ -73,6 +73,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     config_changed: false,
     reason: null,
     exit_code: null,
+    first_round: sessionFromRound,
   });
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);

@@ -9,7 +9,7 @@ import { collapseWhitespace } from '../util/text.js';
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth'; exitCode: number; message: string };
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'quota' | 'model_not_found'; exitCode: number; message: string };
 
 export interface PolicyInput {
   /** recent round records, oldest first (the caller passes the last ~50) */
@@ -45,10 +45,11 @@ export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, t
  *  ok        success, or an agent failure that made commits (progress): resets every streak
  *  neutral   cancelled by a person, or aborted because the supervisor died: counts for nothing
  *  auth      the agent could not authenticate
+ *  halt      no wait or restart fixes it: the quota is spent, the model does not exist
  *  external  usage/rate limit, network, upstream error, failed preflight: the world, not the agent
  *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout)
  */
-export type RoundKind = 'ok' | 'neutral' | 'auth' | 'external' | 'agent';
+export type RoundKind = 'ok' | 'neutral' | 'auth' | 'halt' | 'external' | 'agent';
 
 const EXTERNAL_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'usage_limit',
@@ -77,6 +78,7 @@ export function kindOf(r: RoundRecord): RoundKind {
     case 'failed':
     case 'timeout':
       if (r.category === 'auth') return 'auth';
+      if (r.category === 'quota' || r.category === 'model_not_found') return 'halt';
       if (r.category !== null && EXTERNAL_CATEGORIES.has(r.category)) return 'external';
       // a round cut short after committing work is progress (e.g. round_timeout used as a time box)
       return r.commits.length > 0 ? 'ok' : 'agent';
@@ -149,6 +151,8 @@ export function decideNext(i: PolicyInput): Decision {
         return { action: 'stop', reason: 'auth', exitCode: EXIT.HALTED, message: `${hint} (${what}${detail(last)})` };
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
+    case 'halt':
+      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what) };
     case 'external':
       return externalBackoff(last, session, i);
     case 'agent': {
@@ -169,6 +173,24 @@ export function decideNext(i: PolicyInput): Decision {
       return run(backoffDelay(k, serve.backoff_base_s, serve.backoff_max_s), `${what}: back-off ${k}`);
     }
   }
+}
+
+/** What to do about a spent quota or an unknown model, in one line naming the model when the agent said it. */
+export function haltMessage(last: RoundRecord, what: string): string {
+  if (last.category === 'quota') {
+    return `the account's credit or quota is spent: add credit, or change the plan or the key, then \`agent-runner start\` (${what}${detail(last)})`;
+  }
+  const model = modelNamed(last.reason ?? '');
+  return (
+    `${model ? `the model ${model}` : 'the model'} is not known to the provider, or this account may not use it: ` +
+    `set another in [agent] command (--model) or the CLI's own settings, then \`agent-runner start\` (${what}${detail(last)})`
+  );
+}
+
+/** The model an error names: `gpt-5.5`, (claude-sonnet-5), models/gemini-3.8-flash. */
+export function modelNamed(text: string): string | null {
+  const m = /\bmodel (?:`([^`]+)`|\(([^)\s]+)\))|\bmodels\/([\w.:-]+)|\bmodel[:=]\s*['"]?([\w.:/-]+)/i.exec(text);
+  return m ? (m[1] ?? m[2] ?? m[3] ?? m[4]) : null;
 }
 
 function externalBackoff(last: RoundRecord, session: readonly RoundRecord[], i: PolicyInput): Decision {

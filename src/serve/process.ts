@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock, describeHolder } from '../state/lock.js';
+import { acquireTreeLock } from '../round/tree-lock.js';
 import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
@@ -53,11 +54,21 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
     if (e instanceof UserError) throw new UserError(`serve is already running for this project: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
+  let treeLock;
+  try {
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
+    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'serve');
+  } catch (e) {
+    lock.release();
+    if (e instanceof UserError) throw new UserError(`a supervisor already runs on this work tree: ${e.message}`, EXIT.FAILURE);
+    throw e;
+  }
   try {
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
     if (lock.recoveredFrom) appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
   } catch (e) {
+    treeLock?.release();
     lock.release();
     throw e;
   }
@@ -93,6 +104,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
     };
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
     attempt(() => fs.rmSync(paths.servePid, { force: true }));
+    attempt(() => treeLock?.release());
     attempt(() => lock.release());
     process.stderr.write(`agent-runner: serve stopped: ${result.reason}\n`);
   }

@@ -97,6 +97,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
       reason: redactOrNull(s.reason),
       config_changed: s.config_changed,
       exit_code: s.exit_code,
+      first_round: s.first_round,
     },
     current_round:
       open && s.round

@@ -4,34 +4,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stateDirKind, refusalOf } from '../state/ownership.js';
-import { stateDirRefusal, type StateDirFacts } from '../state/refused-dirs.js';
+import { stateDirRefusal } from '../state/refused-dirs.js';
 import { STATE_MARKER } from '../state/paths.js';
 import { DIR_MODE, FILE_MODE } from '../state/files.js';
+import { ok, problem, type DoctorCheck, type DoctorInput, type DoctorResult } from './doctor-types.js';
+import { PROJECT_CHECKS } from './doctor-project.js';
+import { HOST_CHECKS } from './doctor-host.js';
 
-export interface DoctorInput {
-  stateDir: string;
-  facts: StateDirFacts;
-}
-
-export type DoctorResult = { ok: true; detail: string } | { ok: false; problem: string; fix: string };
-
-export interface DoctorCheck {
-  name: string;
-  verifies: string;
-  run(i: DoctorInput): DoctorResult;
-}
+export type { DoctorCheck, DoctorInput, DoctorResult };
 
 export interface DoctorReport {
   ok: boolean;
   checks: ({ name: string } & DoctorResult)[];
 }
 
-const ok = (detail: string): DoctorResult => ({ ok: true, detail });
-const problem = (p: string, fix: string): DoctorResult => ({ ok: false, problem: p, fix });
 /** At most this many paths are named in one line; the count says how many more. */
 const NAMED = 5;
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [
+/** the state dir's own checks: they need no config and no host tools */
+export const STATE_CHECKS: DoctorCheck[] = [
   {
     name: 'state_dir',
     verifies: `the state dir is agent-runner's own (it carries ${STATE_MARKER}) or can become so (missing, or empty)`,
@@ -74,6 +65,9 @@ export const DOCTOR_CHECKS: DoctorCheck[] = [
   },
 ];
 
+/** Every check, in the order doctor prints them: the state dir, the project (config, agent, git), the host. */
+export const DOCTOR_CHECKS: DoctorCheck[] = [...STATE_CHECKS, ...PROJECT_CHECKS, ...HOST_CHECKS];
+
 /** The files and dirs under `top` (itself included) with a mode bit beyond 0600 / 0700. Symlinks are skipped. */
 export function widerThanOwn(top: string): { rel: string; mode: number }[] {
   const out: { rel: string; mode: number }[] = [];
@@ -100,15 +94,16 @@ export function widerThanOwn(top: string): { rel: string; mode: number }[] {
   return out;
 }
 
-export function runDoctor(input: DoctorInput, checks: DoctorCheck[] = DOCTOR_CHECKS): DoctorReport {
-  const results = checks.map((c) => {
+export async function runDoctor(input: DoctorInput, checks: DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
+  const results = [];
+  for (const c of checks) {
     try {
-      return { name: c.name, ...c.run(input) };
+      results.push({ name: c.name, ...(await c.run(input)) });
     } catch (e) {
       // a check that cannot run is a finding too, not a crash of the whole report
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      return { name: c.name, ...problem(`the check could not run: ${msg}`, 'rerun with AGENT_RUNNER_DEBUG=1, or report it') };
+      results.push({ name: c.name, ...problem(`the check could not run: ${msg}`, 'rerun with AGENT_RUNNER_DEBUG=1, or report it') });
     }
-  });
+  }
   return { ok: results.every((r) => r.ok), checks: results };
 }

@@ -19,6 +19,10 @@ export interface StatusReport {
   reason: string | null;
   /** serve's exit code when it ended and said so (docs/commands.md), else null */
   exit_code: number | null;
+  /** the running serve's first round number (its rounds are those from it on); null when no serve runs */
+  first_round: number | null;
+  /** when serve (or a round) was ended by `kill`, and by what; else null */
+  killed: { at: string; by: string } | null;
   state_dir: string;
   /** systemd's view of the serve unit when one is installed (`install`), else null */
   systemd?: SystemdView | null;
@@ -71,6 +75,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
   let state: ServiceState;
   let reason: string | null = null;
   let exitCode: number | null = null;
+  let killed: StatusReport['killed'] = null;
   if (alive) {
     state = file?.pid === lock.pid && file.state === 'waiting' ? 'waiting' : 'running';
   } else if (file && (file.state === 'running' || file.state === 'waiting')) {
@@ -83,6 +88,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     reason = stale ? null : (file?.reason ?? null);
     exitCode = stale ? null : (file?.exit_code ?? null);
     if (stale) state = 'stopped';
+    if (!stale) killed = file?.killed ?? null;
   }
   const fresh = alive && file?.pid === lock.pid;
   return {
@@ -97,6 +103,8 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     config_changed: fresh ? file.config_changed : false,
     reason,
     exit_code: exitCode,
+    first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
+    killed,
     state_dir: paths.dir,
   };
 }

@@ -2,7 +2,9 @@
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
 import type { Category, EventLine, Outcome, RoundUsage } from '../state/types.js';
 
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const SNAPSHOT_SCHEMA_VERSION = 2;
+/** what a monitor reads: this version, and version 1 from hosts that run an older agent-runner */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export interface SnapshotRound {
   n: number;
@@ -27,7 +29,8 @@ export interface SnapshotRound {
 }
 
 export interface Snapshot {
-  schema_version: typeof SNAPSHOT_SCHEMA_VERSION;
+  /** 2 from this version on; a monitor also reads 1 (no service.first_round) from older hosts */
+  schema_version: typeof SNAPSHOT_SCHEMA_VERSION | 1;
   /** when this snapshot was taken (ISO) */
   generated_at: string;
   /** the machine's hostname */
@@ -44,6 +47,8 @@ export interface Snapshot {
     config_changed: boolean;
     /** how serve last ended (0 stopped as asked, 3 halted for a person, 78 broken config, 1 crash); null while it runs */
     exit_code?: number | null;
+    /** the running serve's first round number, or null (version 2; absent in version 1) */
+    first_round?: number | null;
   };
   current_round: {
     n: number;

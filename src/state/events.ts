@@ -21,6 +21,8 @@ export const EVENT_KINDS = {
   waiting: 'serve is waiting for an external condition (until, why, category)',
   crash_loop: 'the crash-loop breaker tripped: consecutive quick agent failures',
   auth_stop: 'the loop stopped on an authentication failure (message, hint: the CLI\'s login command)',
+  quota_stop: 'the loop stopped: the account\'s credit or quota is spent, no wait fixes it (message: what to do)',
+  model_not_found_stop: 'the loop stopped: the provider does not know the model (message: which model, where to set another)',
   stop_requested: 'an operator or a signal asked serve to stop (how)',
   cancel_requested: 'an operator asked to interrupt the current round',
   stop_file: 'the stop file was found between rounds',

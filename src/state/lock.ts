@@ -12,6 +12,8 @@ export interface LockHolder {
   starttime: number | null;
   since: string;
   role: 'round' | 'serve';
+  /** in a work tree's lock (round/tree-lock.ts): the holder's state dir, to tell the operator which one */
+  state_dir?: string;
 }
 
 export interface Lock {
@@ -84,12 +86,13 @@ function tryCreate(file: string, h: LockHolder): boolean {
  * Take the project lock or fail at once naming the holder. Stale-lock recovery runs under a second
  * O_EXCL guard so two recoverers cannot both win.
  */
-export function acquireLock(file: string, role: LockHolder['role']): Lock {
+export function acquireLock(file: string, role: LockHolder['role'], tree?: { scope: 'work tree'; stateDir: string }): Lock {
   const me: LockHolder = {
     pid: process.pid,
     starttime: processStartTime(process.pid),
     since: new Date().toISOString(),
     role,
+    ...(tree ? { state_dir: tree.stateDir } : {}),
   };
   let recoveredFrom: LockHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -108,10 +111,8 @@ export function acquireLock(file: string, role: LockHolder['role']): Lock {
     }
     const holder = readLock(file);
     if (holder && holderAlive(holder)) {
-      throw new UserError(
-        `another ${describeHolder(holder)} holds this project's lock (${file}); wait for it, or \`agent-runner stop\``,
-        EXIT.FAILURE,
-      );
+      const whose = tree ? `this work tree's lock (${file}), with state dir ${holder.state_dir ?? '?'}` : `this project's lock (${file})`;
+      throw new UserError(`another ${describeHolder(holder)} holds ${whose}; wait for it, or \`agent-runner stop\` it`, EXIT.FAILURE);
     }
     // dead holder (or unreadable lock): recover under a guard
     const guard = `${file}.recover`;

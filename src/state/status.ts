@@ -19,6 +19,10 @@ export interface StatusFile {
   /** why serve ended, when state is stopped or failed */
   reason?: string | null;
   exit_code?: number | null;
+  /** serve: the number of its first round (a clock step cannot move it, unlike `started`) */
+  first_round?: number | null;
+  /** set by `kill`: when, and by what (the verb and its pid) */
+  killed?: { at: string; by: string } | null;
 }
 
 export function readStatus(paths: StatePaths): StatusFile | null {

@@ -5,6 +5,10 @@ export type Outcome = 'ok' | 'failed' | 'timeout' | 'cancelled' | 'aborted' | 'p
 export type Category =
   | 'auth'
   | 'usage_limit'
+  /** the account's credit or quota is spent (billing): no wait fixes it */
+  | 'quota'
+  /** the provider does not know the model, or this key may not use it: no restart fixes it */
+  | 'model_not_found'
   | 'rate_limit'
   | 'network'
   | 'upstream_error'

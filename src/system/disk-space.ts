@@ -26,12 +26,17 @@ export interface Room {
   inodes: number | null;
 }
 
-/** The room left on the filesystem of `dir` (its nearest existing ancestor); null if unknown. */
-export function freeRoom(dir: string): Room | null {
+/** The nearest existing dir at or above `dir`: a dir not made yet will be on its parent's disk. */
+export function nearestExisting(dir: string): string {
   let at = path.resolve(dir);
   while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
+}
+
+/** The room left on the filesystem of `dir` (its nearest existing ancestor); null if unknown. */
+export function freeRoom(dir: string): Room | null {
   try {
-    const s = fs.statfsSync(at);
+    const s = fs.statfsSync(nearestExisting(dir));
     return { bytes: s.bavail * s.bsize, inodes: s.files > 0 ? s.ffree : null };
   } catch {
     return null;

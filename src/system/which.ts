@@ -15,6 +15,13 @@ export function which(cmd: string, envPath: string | undefined, cwd: string): st
   return null;
 }
 
+/** Why `cmd` did not resolve, naming what was looked for: a path is run as it is, PATH plays no part. */
+export function whyNotFound(cmd: string, cwd: string): string {
+  if (!cmd.includes('/')) return `\`${cmd}\` was not found on PATH`;
+  const p = path.resolve(cwd, cmd);
+  return fs.existsSync(p) ? `is not an executable file: ${p}` : `not found: ${p}`;
+}
+
 function isExecutable(p: string): boolean {
   try {
     const st = fs.statSync(p);

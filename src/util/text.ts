@@ -31,3 +31,19 @@ export function escapeControlChars(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
+
+// ESC sequences: CSI (colours, cursor moves, clear screen), OSC (window title, hyperlinks, clipboard),
+// DCS/SOS/PM/APC strings, and the two-character ones; their 8-bit C1 forms too
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Text that may be shown on a terminal: escape sequences removed and every other control character (a
+ * carriage return, a bell, a backspace …) dropped; newlines and tabs stay. For agent text in human views:
+ * it must not recolour, retitle, clear or overwrite the operator's screen.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}

@@ -188,3 +188,21 @@ test('usage-limit wait for a reset an hour away, clock +2h past it: serve wakes 
   assert.ok(woke < SLICE_MS / 1000 + 15, `woke ${woke}s after the step`);
   await endsClean(c.p, 2);
 });
+
+test('clock −30m after serve started: monitor --once still counts its auth failures (by round number) and stops it', async (t) => {
+  const c = clockedServe(t, [], 'auth-error.sh', { serveToml: 'stop_on_auth = false\nbackoff_base_s = 1\nbackoff_max_s = 2' });
+  const lockSince = () => Date.parse(JSON.parse(safeRead(path.join(c.p.stateDir, 'lock')) || '{}').since ?? 'x');
+  assert.ok(await waitFor(() => !Number.isNaN(lockSince()), 20_000), 'serve took no lock');
+  c.step('-30m'); // serve's next rounds start "before" serve did, by the wall clock
+  const since = lockSince();
+  const stepped = () => c.p.rounds().filter((r) => r.category === 'auth' && Date.parse(r.start) < since - 0.4 * HOUR);
+  assert.ok(await waitFor(() => stepped().length >= 2, 30_000), `no auth failure after the step: ${JSON.stringify(c.p.rounds().map((r) => [r.n, r.start]))}`);
+  // the monitor runs on the real clock: serve started (uptime_s) after these rounds' start times
+  const m = c.p.run(['monitor', '--once', '--json']);
+  assert.equal(m.code, 0, m.stderr);
+  const o = m.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.detector === 'oauth_fail');
+  assert.equal(o?.state, 'raised', m.stdout);
+  assert.equal(o?.auto_action?.result, 'stopped', JSON.stringify(o?.auto_action));
+  const r = await exitWithin(c, 30_000);
+  assert.equal(r.code, 0, r.stderr);
+});

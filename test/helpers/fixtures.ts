@@ -9,6 +9,8 @@ import { FIXTURES_DIR } from './env.js';
 const DIR = path.join(FIXTURES_DIR, 'agents');
 
 export interface AgentFixture {
+  /** the `# key: value` lines before the output */
+  header: Record<string, string>;
   exitCode: number | null;
   stdout: string;
   stderr: string;
@@ -24,7 +26,9 @@ export function readAgentFixture(name: string): AgentFixture {
   const code = /^# exit_code: (\d+)/m.exec(raw);
   const body = /^===== STDOUT \(\d+ bytes\) =====\n([\s\S]*?)^===== STDERR \(\d+ bytes\) =====\n([\s\S]*?)^===== END =====/m.exec(raw);
   assert.ok(body, `${file}: not a fixture`);
-  return { exitCode: code ? Number(code[1]) : null, stdout: body[1], stderr: body[2] };
+  const header: Record<string, string> = {};
+  for (const m of raw.slice(0, body.index).matchAll(/^# ([\w-]+): (.*)$/gm)) header[m[1]] = m[2];
+  return { header, exitCode: code ? Number(code[1]) : null, stdout: body[1], stderr: body[2] };
 }
 
 /** the same as bytes, for the stream parser */

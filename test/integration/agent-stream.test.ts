@@ -108,7 +108,9 @@ test('usage limit: serve waits until the reset (status says so) and then runs th
     // + jitter of at most a tenth of the wait
     assert.ok(until >= resetMs && until <= resetMs + 1000, `until ${st.waiting.until} vs reset ${new Date(resetMs).toISOString()}`);
     assert.equal(st.waiting.why, 'usage limit');
-    assert.match(p.run(['status']).stdout, new RegExp(`waiting until ${st.waiting.until} \\(usage limit\\)`));
+    // shown to a person: its clock time in the zone of --utc, and how far off
+    const hhmm = st.waiting.until.slice(11, 16);
+    assert.match(p.run(['--utc', 'status']).stdout, new RegExp(`waiting until ${hhmm} UTC \\(in [^)]+\\) \\(usage limit\\)`));
     const r = await done;
     assert.equal(r.code, 0, r.stderr);
     const [first, second] = p.rounds();

@@ -41,7 +41,7 @@ test('peek --json after real rounds: fields right, schema-valid, and no secret i
 
   const s = peekJson(p);
   assert.deepEqual(validate(SCHEMA, s), []);
-  assert.equal(s.schema_version, 1);
+  assert.equal(s.schema_version, 2);
   assert.deepEqual(s.project, { name: path.basename(p.dir), work_dir: p.dir, config_path: p.configPath, state_dir: p.stateDir });
   assert.equal(s.service.state, 'stopped');
   assert.equal(s.service.pid, null);

@@ -256,3 +256,14 @@ test('a config edited mid-run is reported and not applied', () => {
   const changed = p.events().filter((e) => e.kind === 'config_changed');
   assert.equal(changed.length, 1);
 });
+
+test('a spent quota: serve halts at the first round (exit 3) with one line saying what to do, and a quota_stop event', () => {
+  const p = makeProject({ agent: 'quota-spent.sh', serveToml: 'backoff_base_s = 0.2\nbackoff_max_s = 1' });
+  const r = p.run(['serve']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(p.rounds().length, 1, 'no second round burnt on a spent quota');
+  assert.equal(p.rounds()[0].category, 'quota');
+  assert.match(r.stderr, /credit or quota is spent: add credit, or change the plan or the key/);
+  assert.ok(p.events().some((e) => e.kind === 'quota_stop'), 'quota_stop event');
+  assert.equal(JSON.parse(p.run(['status', '--json']).stdout).exit_code, 3);
+});

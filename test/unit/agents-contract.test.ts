@@ -15,11 +15,12 @@ import { authHint } from '../../src/agents/agent-cli.js';
 import { promptPassing } from '../../src/agents/prompt-passing.js';
 import { StreamParser, type AgentEvent, type StreamName } from '../../src/agents/stream-parser.js';
 import { classify, type Verdict } from '../../src/round/classify.js';
+import { parseAgentLines } from '../../src/agents/agent-lines.js';
 import type { AgentAdapter } from '../../src/agents/types.js';
 
 const NOW = new Date('2026-11-20T23:58:00Z');
 
-type CaseName = 'success' | 'auth' | 'usage_limit_with_reset' | 'usage_limit_without_reset' | 'garbage';
+type CaseName = 'success' | 'auth' | 'usage_limit_with_reset' | 'usage_limit_without_reset' | 'quota' | 'garbage';
 /** a captured run, or lines of a recorded shape (stdout unless said) and the exit status the CLI gives them */
 type Input = { fixture: string } | { shape: string; stdout?: string; stderr?: string; exitCode: number };
 type Unsupported = { unsupported: string; today?: Input & { verdict: [string, string | null] } };
@@ -51,6 +52,17 @@ const claudeSynthetic = (text: string, error: string) => ({
 });
 const claudeResult = (o: Record<string, unknown>) => ({ type: 'result', subtype: 'success', is_error: true, api_error_status: null, num_turns: 1, total_cost_usd: 0, ...o });
 
+const GEMINI_INIT = { type: 'init', timestamp: '2026-11-20T23:57:00.000Z', session_id: 's', model: 'auto' };
+const GEMINI_INIT_LINE = jl(GEMINI_INIT);
+const GEMINI_ZERO = { total_tokens: 0, input_tokens: 0, output_tokens: 0, cached: 0, input: 0 };
+const geminiResult = (status: string, message: string) => ({
+  type: 'result',
+  timestamp: '2026-11-20T23:57:01.000Z',
+  status,
+  error: { type: 'unknown', message },
+  stats: { ...GEMINI_ZERO, duration_ms: 0, tool_calls: 0, models: { 'gemini-3.8-flash': GEMINI_ZERO } },
+});
+
 const TABLE: Record<string, Row> = {
   claude: {
     version: { fixture: 'claude-version', expect: '2.1.197' },
@@ -80,14 +92,27 @@ const TABLE: Record<string, Row> = {
         { shape: 'print mode, older versions: the machine form', stdout: 'Claude AI usage limit reached|1762952400\n', exitCode: 1, retryAfter: new Date(1762952400 * 1000) },
       ],
       usage_limit_without_reset: {
-        shape: 'stream-json: the synthetic assistant error billing_error, then its result',
+        shape: 'stream-json: a rejected rate_limit_event without resetsAt, then the synthetic assistant error and the 429 result',
         stdout: jl(
           CLAUDE_INIT,
-          claudeSynthetic('Credit balance is too low', 'billing_error'),
-          claudeResult({ result: 'Credit balance is too low' }),
+          { type: 'rate_limit_event', rate_limit_info: { status: 'rejected' } },
+          claudeSynthetic("You've hit your limit", 'rate_limit'),
+          claudeResult({ api_error_status: 429, result: "You've hit your limit" }),
         ),
         exitCode: 1,
       },
+      quota: [
+        {
+          shape: 'stream-json: the synthetic assistant error billing_error, then its result',
+          stdout: jl(
+            CLAUDE_INIT,
+            claudeSynthetic('Credit balance is too low', 'billing_error'),
+            claudeResult({ result: 'Credit balance is too low' }),
+          ),
+          exitCode: 1,
+        },
+        { fixture: 'srv-claude-quota' },
+      ],
       garbage: {
         shape: 'stream-json lines torn or of the wrong types',
         stdout:
@@ -114,7 +139,7 @@ const TABLE: Record<string, Row> = {
         exitCode: 0,
       },
       auth: { fixture: 'sim-codex-401' },
-      usage_limit_with_reset: { fixture: 'sim-codex-429-usage-json', retryAfter: new Date(2026, 10, 21, 2, 57) },
+      usage_limit_with_reset: { fixture: 'sim-codex-429-usage-json', retryAfter: new Date(2026, 10, 21, 2, 58) },
       usage_limit_without_reset: {
         shape: 'exec --json as in sim-codex-429-usage-json; the words of codex-rs UsageLimitReachedError without resets_at',
         stdout: jl(
@@ -125,6 +150,7 @@ const TABLE: Record<string, Row> = {
         ),
         exitCode: 1,
       },
+      quota: { fixture: 'srv-codex-quota' },
       garbage: {
         shape: 'exec --json lines torn or of the wrong types',
         stdout:
@@ -171,6 +197,17 @@ const TABLE: Record<string, Row> = {
           verdict: ['ok', null],
         },
       },
+      quota: {
+        unsupported: 'aider exits 0 after the provider refuses a spent quota (see auth): the round is ok',
+        today: {
+          shape: 'aider/coders/base_coder.py: str(err), then the ExInfo description',
+          stdout:
+            'Aider v0.86.1\n' +
+            'litellm.RateLimitError: RateLimitError: OpenAIException - You exceeded your current quota, please check your plan and billing details.\n',
+          exitCode: 0,
+          verdict: ['ok', null],
+        },
+      },
       garbage: { shape: 'plain text of no meaning, exit 1', stdout: GARBAGE, exitCode: 1 },
     },
   },
@@ -178,36 +215,55 @@ const TABLE: Record<string, Row> = {
   gemini: {
     version: { shape: 'gemini --version prints the bare version (yargs)', stdout: '0.1.13\n', expect: '0.1.13', exitCode: 0 },
     cases: {
-      success: { shape: 'headless --prompt: the answer as plain text', stdout: 'I added the test and committed it.\n', exitCode: 0 },
-      auth: {
-        shape: 'headless: the API error line (google-gemini/gemini-cli#4690), exit 1',
-        stderr: 'Error when talking to Gemini API Full report available at: /tmp/gemini-client-error.json\n[API Error: API key not valid. Please pass a valid API key. (Status: INVALID_ARGUMENT)]\n',
+      success: { fixture: 'srv-gemini-work' },
+      auth: [
+        { fixture: 'srv-gemini-auth' },
+        {
+          shape: 'headless without --output-format: the API error line (google-gemini/gemini-cli#4690), exit 1',
+          stderr: 'Error when talking to Gemini API Full report available at: /tmp/gemini-client-error.json\n[API Error: API key not valid. Please pass a valid API key. (Status: INVALID_ARGUMENT)]\n',
+          exitCode: 1,
+        },
+      ],
+      usage_limit_with_reset: [
+        // the result says "daily quota"; the reset is the API's "Please retry in 61s." on stderr, read from the round's end
+        { fixture: 'srv-gemini-usage-limit', retryAfter: new Date(NOW.getTime() + 61_000) },
+        {
+          unsupported: 'no pattern knows its quota words, and the relative reader takes no "2h52m39s"',
+          today: {
+            shape: 'stream-json: the error result of a TerminalQuotaError as reported by users of gemini-cli',
+            stdout: jl(
+              GEMINI_INIT,
+              geminiResult('error', "[API Error: You have exhausted your capacity on this model. Your quota will reset after 2h52m39s.]"),
+            ),
+            exitCode: 1,
+            verdict: ['failed', 'crash'],
+          },
+        },
+      ],
+      usage_limit_without_reset: {
+        unsupported: 'no pattern knows its quota words (RESOURCE_EXHAUSTED, "Resource has been exhausted")',
+        today: {
+          shape: 'stream-json: the error result of a 429 RESOURCE_EXHAUSTED (srv-gemini-retry-after-long without its retry delay)',
+          stdout: jl(
+            GEMINI_INIT,
+            geminiResult('error', '[API Error: Resource has been exhausted (e.g. check quota).]\nPlease wait and try again later.'),
+          ),
+          exitCode: 173,
+          verdict: ['failed', 'crash'],
+        },
+      },
+      quota: { fixture: 'srv-gemini-quota' },
+      garbage: {
+        shape: 'stream-json lines torn or of the wrong types',
+        stdout:
+          GEMINI_INIT_LINE +
+          '{"type":"result","timestamp":"t","status":"error","error":{"type":"unknown","message":"[API Error: API key not va\n' +
+          '{"type":"tool_result","tool_id":42,"status":[]}\n' +
+          '{"type":"message","role":"assistant","content":{"not":"a string"}}\n' +
+          '{"type":"error","severity":7,"message":null}\n' +
+          GARBAGE,
         exitCode: 1,
       },
-      usage_limit_with_reset: {
-        unsupported: 'no pattern knows its quota words, and the relative reader takes no "2h52m39s"',
-        today: {
-          shape: 'headless, as reported by users of gemini-cli (TerminalQuotaError)',
-          stderr:
-            'Error when talking to Gemini API Full report available at: /tmp/gemini-client-error.json\n' +
-            '[API Error: You have exhausted your capacity on this model. Your quota will reset after 2h52m39s.]\n' +
-            'An unexpected critical error occurred:[object Object]\n',
-          exitCode: 1,
-          verdict: ['failed', 'crash'],
-        },
-      },
-      usage_limit_without_reset: {
-        unsupported: 'no pattern knows its quota words (RESOURCE_EXHAUSTED, "Quota exceeded for quota metric")',
-        today: {
-          shape: 'headless: the API error of a 429 (RESOURCE_EXHAUSTED)',
-          stderr:
-            'Loaded cached credentials.\n' +
-            '[API Error: {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}]\n',
-          exitCode: 1,
-          verdict: ['failed', 'crash'],
-        },
-      },
-      garbage: { shape: 'plain text of no meaning, exit 1', stderr: GARBAGE, exitCode: 1 },
     },
   },
 
@@ -223,7 +279,8 @@ const TABLE: Record<string, Row> = {
         exitCode: 1,
       },
       usage_limit_with_reset: { shape: 'plain text with a relative wait', stderr: 'Error: usage limit reached. Try again in 3 hours.\n', exitCode: 1, retryAfter: new Date(NOW.getTime() + 3 * 3600_000) },
-      usage_limit_without_reset: { shape: 'the OpenAI API error code in plain text', stderr: 'Error: 429 insufficient_quota\n', exitCode: 1 },
+      usage_limit_without_reset: { shape: 'a usage limit in plain text, no time given', stderr: "Error: You've hit your usage limit. Try again later.\n", exitCode: 1 },
+      quota: { shape: 'the OpenAI API error code in plain text', stderr: 'Error: 429 insufficient_quota\n', exitCode: 1 },
       garbage: { shape: 'plain text of no meaning, exit 1', stdout: GARBAGE, exitCode: 1 },
     },
   },
@@ -298,6 +355,11 @@ const EXPECT: Record<CaseName, (a: AgentAdapter, row: Row, c: Input & { retryAft
     assert.deepEqual([r.verdict.outcome, r.verdict.category], ['failed', 'usage_limit'], r.verdict.reason);
     assert.equal(r.verdict.retryAfter, null);
   },
+  quota(a, row, c) {
+    const r = run(c);
+    assert.deepEqual([r.verdict.outcome, r.verdict.category], ['failed', 'quota'], r.verdict.reason);
+    assert.equal(r.verdict.retryAfter, null);
+  },
   garbage(a, row, c) {
     const r = run(c);
     assert.equal(r.parser.facts.result, null, 'no result from garbage');
@@ -356,14 +418,46 @@ for (const a of ADAPTERS) {
   }
 }
 
-test('every line type is claimed by one adapter at most', () => {
-  const seen = new Map<string, string>();
-  for (const a of ADAPTERS) {
-    for (const t of a.stream?.types ?? []) {
-      assert.ok(!seen.has(t), `${a.name} and ${seen.get(t)} both claim "${t}" lines`);
-      seen.set(t, a.name);
-    }
+test('a line type several adapters print: every shape after the first in the registry tells its lines apart (claims)', () => {
+  const byType = new Map<string, AgentAdapter[]>();
+  for (const a of ADAPTERS) for (const t of a.stream?.types ?? []) byType.set(t, [...(byType.get(t) ?? []), a]);
+  const shared = [...byType].filter(([, as]) => as.length > 1);
+  assert.ok(shared.length > 0, 'the rule below has something to check (Claude and Gemini both print `result`)');
+  for (const [t, as] of shared) {
+    for (const a of as.slice(1)) assert.equal(typeof a.stream?.claims, 'function', `${a.name} shares "${t}" with ${as[0].name}: it needs claims`);
   }
+});
+
+/** The format of the line's event, and the result the tail reader makes of the lines. */
+function readAs(...objs: unknown[]): { formats: string[]; result: ReturnType<typeof parseAgentLines>['result'] } {
+  const p = new StreamParser();
+  const text = jl(...objs);
+  return { formats: p.feed(Buffer.from(text), 'stdout').map((e) => e.format), result: parseAgentLines(text).result };
+}
+
+const GEMINI_RESULT_OK = { type: 'result', timestamp: 't', status: 'success', stats: { input_tokens: 10, output_tokens: 5, cached: 0, input: 10 } };
+const GEMINI_ERROR = { type: 'error', timestamp: 't', severity: 'error', message: 'boom' };
+
+test('a colliding line alone, its stream unknown: read by the shape its fields say (claims), else by the first', () => {
+  assert.deepEqual(readAs(GEMINI_RESULT_OK).formats, ['gemini']);
+  assert.deepEqual(readAs(claudeResult({ is_error: false, result: 'Done.' })).formats, ['claude']);
+  assert.deepEqual(readAs(GEMINI_ERROR).formats, ['gemini']);
+  assert.deepEqual(readAs({ type: 'error', message: 'boom' }).formats, ['codex']);
+});
+
+test('a colliding line in a stream whose first lines said whose it is: read as that CLI\'s, in the live parser and the tail reader alike', () => {
+  // a Gemini stream: its error without a severity is still Gemini's, not Codex's
+  assert.deepEqual(readAs(GEMINI_INIT, { type: 'error', message: 'boom' }).formats, ['gemini', 'gemini']);
+  // a Codex stream: an error with a severity is still Codex's
+  assert.deepEqual(readAs({ type: 'thread.started', thread_id: 't' }, GEMINI_ERROR).formats, ['codex', 'codex']);
+  // a Claude stream: a result of Gemini's fields is read by Claude's reader (no is_error: not an error)
+  const claudeRun = readAs(CLAUDE_INIT, { type: 'result', status: 'error', error: { message: 'boom' } });
+  assert.deepEqual(claudeRun.formats, ['claude', 'claude']);
+  assert.equal(claudeRun.result?.isError, false);
+  // the same result in a Gemini stream is Gemini's: status error, its message
+  const geminiRun = readAs(GEMINI_INIT, { type: 'result', status: 'error', error: { message: 'boom' } });
+  assert.deepEqual(geminiRun.formats, ['gemini', 'gemini']);
+  assert.deepEqual([geminiRun.result?.isError, geminiRun.result?.text], [true, 'boom']);
 });
 
 const CLAUDE_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
@@ -376,4 +470,12 @@ test('the claude probe reads the installed Claude Code (a dev dependency)', () =
   assert.equal(r.status, 0, r.stderr);
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'package.json'), 'utf8'));
   assert.equal(claude.version.parse(r.stdout), pkg.version);
+});
+
+test('no auth hint suggests a secret in [agent.env] of the (usually committed) config: a login command, or the environment from outside the repo', () => {
+  for (const a of [...ADAPTERS, FALLBACK]) {
+    assert.doesNotMatch(a.authHint, /agent\.env/, a.name);
+    assert.match(a.authHint, /log ?in|outside the repository/, a.name);
+    if (/[A-Z_]*(TOKEN|KEY)\b/.test(a.authHint)) assert.match(a.authHint, /outside the repository/, `${a.name}: a secret named without where to keep it`);
+  }
 });

@@ -67,16 +67,17 @@ for (const c of FIXTURE_CASES) {
   });
 }
 
-test('fixture sim-codex-429-usage-json → usage_limit, retryAfter Nov 21 2026 02:57 local time', () => {
+test('fixture sim-codex-429-usage-json → usage_limit, retryAfter the end of Nov 21 2026 02:57 local time', () => {
   const v = classify(fromFixture('sim-codex-429-usage-json'));
   assert.equal(v.outcome, 'failed');
   assert.equal(v.category, 'usage_limit');
   assert.match(v.reason, /hit your usage limit/);
-  assert.deepEqual(v.retryAfter, new Date(2026, 10, 21, 2, 57));
+  assert.deepEqual(v.retryAfter, new Date(2026, 10, 21, 2, 58));
 });
 
 test('every fixture in the directory is covered by a case', () => {
-  const names = AGENT_FIXTURE_FILES.map((f) => f.slice(0, -4));
+  // the srv-* ones (real CLIs against the scripted model server) have theirs in classify-srv.test.ts
+  const names = AGENT_FIXTURE_FILES.filter((f) => !f.startsWith('srv-')).map((f) => f.slice(0, -4));
   const covered = new Set([...FIXTURE_CASES.map((c) => c.name), 'sim-codex-429-usage-json']);
   assert.deepEqual(names.filter((n) => !covered.has(n)), []);
 });
@@ -386,12 +387,47 @@ test('reset: relative waits', () => {
   assert.equal(resetFromRelative('in 3h', NOW), null);
 });
 
-test('reset: Codex local clock, with a date or the next such time today/tomorrow', () => {
-  assert.deepEqual(resetFromLocalClock('or try again at Nov 21st, 2026 2:57 AM.', NOW), new Date(2026, 10, 21, 2, 57));
-  assert.deepEqual(resetFromLocalClock('try again at Dec 2nd, 2026 11:05 PM.', NOW), new Date(2026, 11, 2, 23, 5));
+test('reset: Codex local clock is the end of the printed minute, with a date or the next such time today/tomorrow', () => {
+  assert.deepEqual(resetFromLocalClock('or try again at Nov 21st, 2026 2:57 AM.', NOW), new Date(2026, 10, 21, 2, 58));
+  assert.deepEqual(resetFromLocalClock('try again at Dec 2nd, 2026 11:05 PM.', NOW), new Date(2026, 11, 2, 23, 6));
+  assert.deepEqual(resetFromLocalClock('try again at Dec 7th, 2026 1:30 PM.', NOW), new Date(2026, 11, 7, 13, 31));
   const now = new Date(2026, 10, 20, 12, 0);
-  assert.deepEqual(resetFromLocalClock('try again at 2:57 PM.', now), new Date(2026, 10, 20, 14, 57));
-  assert.deepEqual(resetFromLocalClock('try again at 2:57 AM.', now), new Date(2026, 10, 21, 2, 57));
+  assert.deepEqual(resetFromLocalClock('try again at 2:57 PM.', now), new Date(2026, 10, 20, 14, 58));
+  assert.deepEqual(resetFromLocalClock('try again at 14:57', now), new Date(2026, 10, 20, 14, 58), '24h clock');
+  assert.deepEqual(resetFromLocalClock('try again at 2:57 AM.', now), new Date(2026, 10, 21, 2, 58));
+  assert.deepEqual(resetFromLocalClock('try again at 11:59 PM.', now), new Date(2026, 10, 21, 0, 0), 'the end of 23:59 is midnight');
+});
+
+test('reset: a Codex time a few minutes past means now, never tomorrow (issue 14: a 24-hour wait before)', () => {
+  // "4:38 AM" for a reset at 04:38:45, read at 04:38:50 or, after a slow round end, at 04:45
+  for (const [h, m, s] of [[4, 38, 50], [4, 39, 0], [4, 45, 0], [5, 30, 0]]) {
+    const now = new Date(2026, 11, 6, h, m, s);
+    const r = resetFromLocalClock('try again at 4:38 AM.', now)!;
+    assert.deepEqual(r, new Date(2026, 11, 6, 4, 39), `read at ${h}:${m}:${s}`);
+    assert.ok(r.getTime() - now.getTime() <= 60_000, 'no wait past the end of the printed minute');
+  }
+  // well in the past: the clock passed midnight since it was printed
+  assert.deepEqual(resetFromLocalClock('try again at 1:30 AM.', new Date(2026, 11, 6, 23, 0)), new Date(2026, 11, 7, 1, 31));
+});
+
+test('reset: Codex local clock across time zones and a DST change, and around midnight', () => {
+  const tz = process.env.TZ;
+  try {
+    for (const zone of ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Pacific/Auckland']) {
+      process.env.TZ = zone;
+      const now = new Date(2026, 2, 28, 23, 50); // the night before Europe's spring-forward (29 March 2026)
+      const r = resetFromLocalClock('try again at 12:10 AM.', now)!;
+      assert.equal(r.getTime() - now.getTime() > 0 && r.getTime() - now.getTime() <= 2 * 3600_000, true, `${zone}: ${r.toString()}`);
+      assert.deepEqual([r.getDate(), r.getMinutes()], [29, 11], zone);
+    }
+    process.env.TZ = 'Europe/Berlin';
+    // 02:30 does not exist on 29 March 2026 in Berlin: the reset is the first moment after it, never a day late
+    const spring = resetFromLocalClock('try again at Mar 29th, 2026 2:30 AM.', new Date(2026, 2, 29, 1, 0))!;
+    assert.ok(spring.getTime() - new Date(2026, 2, 29, 1, 0).getTime() < 3 * 3600_000, spring.toString());
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
 });
 
 test('reset: unreadable times are null', () => {

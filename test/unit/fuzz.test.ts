@@ -364,7 +364,7 @@ describe('fuzz: the stream parser', () => {
 // ---- the classifier: always a valid verdict --------------------------------------------------------------
 
 const OUTCOMES = new Set(['ok', 'failed', 'timeout', 'cancelled', 'aborted', 'preflight_failed']);
-const CATEGORIES = new Set(['auth', 'usage_limit', 'rate_limit', 'network', 'upstream_error', 'missing_binary', 'crash', 'stall', 'unknown']);
+const CATEGORIES = new Set(['auth', 'usage_limit', 'quota', 'model_not_found', 'rate_limit', 'network', 'upstream_error', 'missing_binary', 'crash', 'stall', 'unknown']);
 const tailLine = fc.oneof(
   { weight: 3, arbitrary: agentLine.map((b) => b.toString('utf8')) },
   { weight: 2, arbitrary: fc.constantFrom(...OUTPUT_PATTERNS.map((p) => p.example)) },

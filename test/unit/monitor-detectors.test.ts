@@ -161,6 +161,21 @@ test('oauth_fail: fires, stays quiet, resolves', () => {
   assert.equal(run('oauth_fail', again, { fires: [], quiet: [], resolvedBy: again }).length, 1);
 });
 
+test('oauth_fail counts the running serve\'s rounds by number (snapshot version 2), whatever a clock step did to their times', () => {
+  const c = { fires: [], quiet: [], resolvedBy: snapshot() };
+  // serve (up 30 s) started at round 3; the wall clock then stepped back an hour: its rounds 3 and 4 carry
+  // start times from before its start, which the time-based window of version 1 took for history
+  const stepped = [round(1, 'failed', { category: 'auth', agoS: 7200 }), ...[3, 4].map((n) => round(n, 'failed', { category: 'auth', agoS: 3000 - n }))];
+  const v2 = snapshot({ service: { uptime_s: 30, first_round: 3 }, rounds: stepped });
+  const f = run('oauth_fail', v2, c);
+  assert.equal(f.length, 1);
+  assert.deepEqual(f[0].context.rounds, [3, 4]);
+  // the rounds before serve's first are history, however they are timed
+  assert.deepEqual(run('oauth_fail', snapshot({ service: { uptime_s: 30, first_round: 5 }, rounds: stepped }), c), []);
+  // version 1 (no first_round): the old window by start time, which misses them
+  assert.deepEqual(run('oauth_fail', snapshot({ service: { uptime_s: 30 }, rounds: stepped }), c), []);
+});
+
 test('network_fail: fires, stays quiet, resolves', () => {
   const net: ['failed', { category: 'network' }] = ['failed', { category: 'network' }];
   check('network_fail', {
@@ -210,6 +225,20 @@ test('supervisor_stale: fires, stays quiet, resolves', () => {
       snapshot({ service: { state: 'stopped', pid: null, mode: null, uptime_s: null, heartbeat: iso(NOW - 9e6) } }),
     ],
     resolvedBy: snapshot({ service: { heartbeat: iso(NOW - 1000) } }),
+  });
+});
+
+test('crash_loop: fires, stays quiet, resolves', () => {
+  const halted = (reason: string, exit_code = 3) => snapshot({ service: { state: 'failed', pid: null, mode: null, uptime_s: null, reason, exit_code } });
+  check('crash_loop', {
+    fires: [halted('crash loop: 5 quick failures in a row (rounds 1, 2, 3, 4, 5, each under 10s)')],
+    quiet: [
+      snapshot(),
+      halted('auth failure: Not logged in'), // oauth_fail's
+      halted('crash loop: 5 quick failures', 1), // not a halt
+      snapshot({ service: { state: 'stopped', pid: null, mode: null, uptime_s: null, reason: 'stop file', exit_code: 0 } }),
+    ],
+    resolvedBy: snapshot(), // started again
   });
 });
 

@@ -125,7 +125,11 @@ test('output: one line for people with severity; NDJSON with the documented fiel
 
 test('a snapshot from elsewhere is checked before the detectors see it', () => {
   assert.ok(checkSnapshot(JSON.parse(JSON.stringify(snapshot()))));
-  assert.throws(() => checkSnapshot({ ...snapshot(), schema_version: 2 }), /schema_version/);
+  assert.throws(() => checkSnapshot({ ...snapshot(), schema_version: 3 }), /schema_version 3 \(this monitor reads 1, 2\)/);
+  // a host that runs an older agent-runner still answers version 1, without service.first_round
+  const v1 = snapshot();
+  delete v1.service.first_round;
+  assert.equal(checkSnapshot({ ...v1, schema_version: 1 }).schema_version, 1);
   assert.throws(() => checkSnapshot({ schema_version: 1 }), /fields missing/);
   assert.throws(() => checkSnapshot([]), /not a snapshot/);
 });

@@ -13,6 +13,7 @@ import {
   kindOf,
   type Decision,
   type PolicyInput,
+  modelNamed,
 } from '../../src/serve/policy.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -199,6 +200,26 @@ const CASES: Case[] = [
     expect: { action: 'run', delay_s: 30 },
   },
   { name: 'preflight_failed backs off like an external condition', records: times(2, () => ({ outcome: 'preflight_failed' as const })), expect: { action: 'run', delay_s: 60 } },
+
+  // halt: no wait or restart fixes these
+  {
+    name: 'a spent quota stops at the first one, saying what to do',
+    records: [fail('quota', 2, { reason: 'exit 1: Quota exceeded. Check your plan and billing details.' })],
+    expect: { action: 'stop', reason: 'quota', exitCode: 3 },
+    messageIncludes: ['credit or quota is spent', 'agent-runner start', 'Quota exceeded'],
+  },
+  {
+    name: 'an unknown model stops at the first one, naming the model',
+    records: [fail('model_not_found', 2, { reason: 'exit 1: The model `gpt-5.5` does not exist or you do not have access to it.' })],
+    expect: { action: 'stop', reason: 'model_not_found', exitCode: 3 },
+    messageIncludes: ['the model gpt-5.5 is not known', '--model'],
+  },
+  {
+    name: 'a spent quota stops even with stop_on_auth off (it is not an auth failure)',
+    records: [fail('quota')],
+    input: { stopOnAuth: false },
+    expect: { action: 'stop', reason: 'quota' },
+  },
 
   // auth
   {
@@ -418,4 +439,11 @@ describe('decideNext: invariants over arbitrary histories', () => {
       }),
     );
   });
+});
+
+it('modelNamed: the model each CLI names in its not-found error', () => {
+  assert.equal(modelNamed("exit 1: There's an issue with the selected model (claude-sonnet-5). It may not exist"), 'claude-sonnet-5');
+  assert.equal(modelNamed('exit 1: The model `gpt-5.5` does not exist or you do not have access to it.'), 'gpt-5.5');
+  assert.equal(modelNamed('exit 1: …ModelNotFoundError: models/gemini-3.8-flash is not found for API version v1beta'), 'gemini-3.8-flash');
+  assert.equal(modelNamed('exit 1: model_not_found'), null);
 });

@@ -1,10 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import { PRESETS, isPresetName, packageRoot, renderConfigToml, type PresetName } from '../../src/agents/presets.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import { rootRefusal } from '../../src/agents/agent-cli.js';
+import { ADAPTERS } from '../../src/agents/registry.js';
 
 const CFG = '/srv/proj/agent-runner.toml';
 const ENV = { HOME: '/home/u' };
@@ -14,12 +16,12 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
     viaStdin: true,
   },
-  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'], viaStdin: true },
+  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'], viaStdin: true },
   aider: {
     command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
     viaStdin: false,
   },
-  gemini: { command: ['gemini', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
+  gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
 
@@ -77,4 +79,17 @@ test('agent_as_root: Claude Code with --dangerously-skip-permissions as root is 
   assert.equal(rootRefusal(claude, {}, null), null, 'no uid (not POSIX)');
   assert.equal(rootRefusal(['claude', '-p'], {}, 0), null, 'without the flag');
   assert.equal(rootRefusal(['codex', 'exec', '--dangerously-bypass-approvals-and-sandbox'], {}, 0), null, 'codex runs as root');
+});
+
+test("the README's presets table matches the presets: every one, its command, how it takes the prompt", () => {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| `([a-z]+)` \| (.+?) \| (stdin|argument) \|/gm)].map((m) => ({ name: m[1], command: m[2], prompt: m[3] }));
+  assert.deepEqual(rows.map((r) => r.name).sort(), Object.keys(PRESETS).sort(), 'one row per preset');
+  for (const r of rows) {
+    const p = PRESETS[r.name as PresetName];
+    const a = ADAPTERS.find((x) => x.preset.name === r.name)!;
+    assert.equal(r.prompt, a.prompt, `${r.name}: prompt`);
+    // the demo's command is a path in the checkout: the row describes it instead
+    if (r.name !== 'demo') assert.equal(r.command, '`' + p.command.join(' ') + '`', `${r.name}: command`);
+  }
 });

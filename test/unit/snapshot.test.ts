@@ -50,6 +50,8 @@ const stopped: StatusReport = {
   config_changed: false,
   reason: null,
   exit_code: null,
+  first_round: null,
+  killed: null,
   state_dir: '/s',
 };
 

@@ -2,7 +2,7 @@
 // their callers (git's stderr often starts with a blank line; a reason must not end mid-word without a mark).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clip, collapseWhitespace, errorMessage, firstLine, firstNonBlankLine } from '../../src/util/text.js';
+import { clip, collapseWhitespace, errorMessage, firstLine, firstNonBlankLine, terminalSafe } from '../../src/util/text.js';
 
 test('firstLine is the text before the first newline, blank or not; firstNonBlankLine skips blank lines and trims', () => {
   assert.equal(firstLine('one\ntwo'), 'one');
@@ -24,4 +24,13 @@ test('errorMessage: an Error gives its message, anything else thrown gives its s
   assert.equal(errorMessage('plain'), 'plain');
   assert.equal(errorMessage(42), '42');
   assert.equal(errorMessage(null), 'null');
+});
+
+test('terminalSafe: escape sequences and control characters go, newlines, tabs and the words stay', () => {
+  assert.equal(terminalSafe('a\x1b]0;title\x07b'), 'ab');
+  assert.equal(terminalSafe('a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b'), 'alinkb');
+  assert.equal(terminalSafe('\x1b[2J\x1b[1;31mred\x1b[0m'), 'red');
+  assert.equal(terminalSafe('\x9b31mc1\x1bPdcs\x1b\\'), 'c1');
+  assert.equal(terminalSafe('x\r\by\x00\x7f\tz\nw'), 'xy\tz\nw');
+  assert.equal(terminalSafe('plain, ünïcode ✓'), 'plain, ünïcode ✓');
 });

@@ -1,0 +1,32 @@
+// One supervisor per work tree. The project lock lives in the state dir, so a second supervisor with
+// another state dir (another XDG_STATE_HOME, another config) would not see it and would run on the same
+// tree at once: two agents editing, stashing and committing over each other. This second lock is keyed to
+// the work tree itself and kept in the git common dir, where every supervisor on that tree looks; two
+// worktrees of one repository have different keys, so each may have its own supervisor.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { acquireLock, type Lock, type LockHolder } from '../state/lock.js';
+import { git } from './git.js';
+
+/** `<git common dir>/agent-runner/worktree-<hash of the top-level path>.lock`; null outside a git work tree. */
+export async function workTreeLockFile(workDir: string): Promise<string | null> {
+  let out: string;
+  try {
+    out = await git(workDir, ['rev-parse', '--show-toplevel', '--git-common-dir'], { timeoutMs: 10_000 });
+  } catch {
+    return null; // not a git work tree (yet): the round's preflight says so, with the fix
+  }
+  const [top, common] = out.trim().split('\n');
+  if (!top || !common) return null;
+  const key = createHash('sha256').update(top).digest('hex').slice(0, 16);
+  return path.join(path.resolve(workDir, common), 'agent-runner', `worktree-${key}.lock`);
+}
+
+/** Takes the work tree's lock, or fails at once naming its holder and that holder's state dir; null outside git. */
+export async function acquireTreeLock(workDir: string, stateDir: string, role: LockHolder['role']): Promise<Lock | null> {
+  const file = await workTreeLockFile(workDir);
+  if (!file) return null;
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  return acquireLock(file, role, { scope: 'work tree', stateDir });
+}

@@ -1,0 +1,114 @@
+// One `agent-runner round` of a real agent CLI (its preset command, the pinned binary) against the scripted
+// model server, the whole of it (server, agent-runner, CLI) inside a network namespace with loopback only.
+import * as fs from 'node:fs';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { CLI, tmpDir } from './env.js';
+import { makeProject, type Project } from './project.js';
+import { baseEnv, cliSetup, homeBase, type CliName, type CliSetup, type SetupOptions } from '../model-server/clis.js';
+import { isolationProblems, runIsolated } from '../model-server/netns.js';
+import type { JobResult } from '../model-server/driver.js';
+import type { RecordedRequest } from '../model-server/server.js';
+import type { RoundRecord } from '../../src/state/types.js';
+
+export interface RealRound {
+  project: Project;
+  setup: CliSetup;
+  /** the run of agent-runner (its exit, its own output) and what the server saw */
+  run: JobResult;
+  record: RoundRecord;
+  /** the round log: the CLI's stdout and stderr as agent-runner kept them */
+  log: string;
+  /** the agent loop's requests */
+  main: RecordedRequest[];
+}
+
+export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
+  /** round_timeout_s (default 60) */
+  timeout?: number;
+  /** more lines for [runtime] (stall_timeout_s …) */
+  runtimeToml?: string;
+  /** replaces the preset's arguments after argv[0] */
+  args?: string[];
+}
+
+export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
+  const home = tmpDir(`ar-home-${cli}-`, homeBase());
+  const setup = cliSetup(cli, { scenario: scenarioName, ...o, home });
+  const command = o.args ? [setup.command[0], ...o.args] : setup.command;
+  const timeout = o.timeout ?? 60;
+  const project = makeProject({
+    command,
+    timeout,
+    grace: 2,
+    runtimeToml: o.runtimeToml,
+    agentEnv: { ...setup.presetEnv, HOME: home },
+  });
+  const run = await runIsolated({
+    scenario: scenarioName,
+    workDir: project.dir,
+    files: setup.files,
+    argv: [process.execPath, CLI, '--config', project.configPath, 'round'],
+    cwd: project.dir,
+    // agent-runner passes its environment on to the agent: the server's URL and the credential go there
+    env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },
+    stdin: null,
+    timeoutMs: (timeout + 30) * 1000,
+    requestsLog: path.join(home, 'requests.jsonl'),
+  });
+  const [record, ...more] = project.rounds();
+  if (!record || more.length) throw new Error(`expected one round record, got ${project.rounds().length}: ${run.stdout}${run.stderr}`);
+  const log = record.log && fs.existsSync(record.log) ? fs.readFileSync(record.log, 'utf8') : '';
+  return { project, setup, run, record, log, main: run.requests.filter((r) => r.main) };
+}
+
+/** A short account of a round for assertion messages. */
+export function describeRound(r: RealRound): string {
+  const reqs = r.run.requests.map((q) => `${q.method} ${q.url} → ${q.answer}${q.notes.length ? ` (${q.notes.join('; ')})` : ''}`).join('\n  ');
+  return [
+    `record: ${JSON.stringify(r.record)}`,
+    `agent-runner exit ${r.run.exit}: ${r.run.stdout}${r.run.stderr}`,
+    `requests:\n  ${reqs}`,
+    `round log (last 3000 chars):\n${r.log.slice(-3000)}`,
+  ].join('\n');
+}
+
+/** Each scenario's round runs once per test file, on first use, and its tests share it. */
+export function roundsOf(cli: CliName, options: (scenario: string) => RealRoundOptions = () => ({})): (scenario: string) => Promise<RealRound> {
+  const runs = new Map<string, Promise<RealRound>>();
+  return (scenario) => {
+    let p = runs.get(scenario);
+    if (!p) {
+      p = realRound(cli, scenario, options(scenario));
+      runs.set(scenario, p);
+    }
+    return p;
+  };
+}
+
+/** The namespace had loopback only, the server saw the CLI, and it handled every request the CLI made. */
+export function assertIsolated(r: RealRound): void {
+  assert.deepEqual(isolationProblems(r.run), [], 'the namespace has a network besides loopback');
+  assert.ok(r.run.requests.length > 0, `the server saw no request: ${describeRound(r)}`);
+  const unhandled = r.run.requests.filter((q) => q.answer === 'unhandled').map((q) => `${q.method} ${q.url}`);
+  assert.deepEqual(unhandled, [], 'requests the server does not know');
+}
+
+/** The reset the server announced in its (first) usage-limit answer, as agent-runner writes times. */
+export function serverResetIso(r: RealRound): string {
+  const f = r.run.requests.find((q) => q.fault?.kind === 'usage_limit')?.fault;
+  assert.ok(f?.kind === 'usage_limit', `the server sent no usage-limit answer: ${describeRound(r)}`);
+  return new Date(f.resetAt * 1000).toISOString();
+}
+
+/**
+ * retry_after is the server's reset: not before it (a wait that ends early meets the same limit again), and
+ * not more than `lateS` after it (a CLI that prints the reset to the minute or as "in 61s" loses precision).
+ */
+export function assertRetryAfterIsReset(r: RealRound, lateS = 0): void {
+  const reset = serverResetIso(r);
+  const got = r.record.retry_after ?? null;
+  assert.ok(got, `no retry_after (server reset ${reset}): ${describeRound(r)}`);
+  const d = (Date.parse(got) - Date.parse(reset)) / 1000;
+  assert.ok(d >= 0 && d <= lateS, `retry_after ${got} is ${d} s off the server's reset ${reset} (allowed 0…${lateS} s)`);
+}

@@ -1,0 +1,151 @@
+// The real Claude Code (@anthropic-ai/claude-code, pinned) under `agent-runner round`, with the claude
+// preset, against the scripted model server (test/model-server), all inside a network namespace with
+// loopback only. Claude Code reaches the server through ANTHROPIC_BASE_URL; it authenticates with a
+// `claude setup-token` style OAuth token (CLAUDE_CODE_OAUTH_TOKEN), or an API key for the scenarios of
+// Console accounts (rate limits with retry-after, credit balance). What agent-runner concludes today and
+// what it should conclude differ in places: those assertions are separate `todo` tests (issue 14).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { git } from '../helpers/env.js';
+import { assertIsolated, describeRound, roundsOf, serverResetIso } from '../helpers/real-cli.js';
+import { netnsUnavailable } from '../model-server/netns.js';
+import { binPath, cliVersion } from '../model-server/clis.js';
+import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
+
+const round = roundsOf('claude', (s) => (s === 'hang_mid_stream' ? { timeout: 60, runtimeToml: 'stall_timeout_s = 8' } : {}));
+// a subscriber (OAuth token) for every scenario, the Console-account ones included
+const subscriber = roundsOf('claude', () => ({ claudeAuth: 'oauth' }));
+
+test('claude: the pinned CLI is installed and network namespaces work here', () => {
+  assert.ok(fs.existsSync(binPath('claude')), 'run npm ci: @anthropic-ai/claude-code is a dev dependency');
+  assert.equal(netnsUnavailable(), null);
+});
+
+test('claude work: writes a file, commits it through Bash; the round is ok with the commit and the server-sent usage', async () => {
+  const r = await round('work');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'ok', why);
+  assert.equal(r.record.exit_code, 0, why);
+  const head = git(r.project.dir, 'rev-parse', 'HEAD');
+  assert.deepEqual(r.record.commits, [head], why);
+  assert.equal(git(r.project.dir, 'log', '-1', '--format=%s'), COMMIT_MESSAGE);
+  assert.equal(git(r.project.dir, 'show', `HEAD:${WORK_FILE}`), WORK_CONTENT.trimEnd());
+  assert.equal(r.record.dirty_files, 0);
+  // the CLI's own report equals its source: the server's figures, summed over the turns
+  const want = expectedUsage(WORK_TURNS, 'anthropic');
+  assert.equal(r.record.usage?.format, 'claude');
+  assert.deepEqual(
+    { input_tokens: r.record.usage?.input_tokens, output_tokens: r.record.usage?.output_tokens, cached_tokens: r.record.usage?.cached_tokens },
+    want,
+    why,
+  );
+  assert.equal(r.record.usage?.tool_calls, 2);
+  // what the CLI sent: three turns of the agent loop, the prompt, Claude Code's tools, the OAuth token
+  assert.deepEqual(r.main.map((q) => q.turn), [0, 1, 2]);
+  const first = r.main[0];
+  assert.match(JSON.stringify((first.body as { messages: unknown }).messages), /Improve the project one small step at a time/);
+  const tools = ((first.body as { tools: { name: string }[] }).tools ?? []).map((t) => t.name);
+  for (const t of ['Write', 'Bash', 'Edit', 'Read']) assert.ok(tools.includes(t), `no ${t} tool offered: ${tools.join(' ')}`);
+  assert.equal(first.headers.authorization, 'Bearer [REDACTED]');
+  assert.ok(first.headers['user-agent'].startsWith(`claude-cli/${cliVersion('claude')} `), first.headers['user-agent']);
+  assert.equal(path.basename(r.setup.command[0]), 'claude');
+});
+
+test('claude auth (401): the round fails as auth', async () => {
+  const r = await round('auth');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.equal(r.record.category, 'auth', describeRound(r));
+  assert.match(r.record.reason ?? '', /401/);
+});
+
+test('claude usage_limit (subscription window, reset 60 s ahead): the round is usage_limit', async () => {
+  const r = await round('usage_limit');
+  assertIsolated(r);
+  assert.match(r.log, /"type":"rate_limit_event".*"status":"rejected"/, 'Claude Code printed no rejected rate_limit_event');
+  assert.match(r.log, /You've hit your session limit · resets/);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.equal(r.record.category, 'usage_limit', describeRound(r));
+  assert.equal(r.run.exit, 75, '`round` exits 75 (paused) on a usage limit');
+});
+
+test('claude usage_limit: retry_after is the reset the server sent', async () => {
+  const r = await round('usage_limit');
+  // Claude Code passes the reset on exactly, as the rate_limit_event's resetsAt
+  assert.equal(r.record.retry_after, serverResetIso(r), describeRound(r));
+});
+
+test('claude retry_after (429, retry-after 2 s, API key): Claude Code waits and retries; the round is ok with the commit', async () => {
+  const r = await round('retry_after_short');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'ok', describeRound(r));
+  assert.equal(r.record.commits.length, 1, describeRound(r));
+  assert.deepEqual(r.main.map((q) => q.answer), ['fault rate_limit', 'turn 0', 'turn 1', 'turn 2']);
+  assert.ok(r.main[1].at_ms - r.main[0].at_ms >= 1900, 'the retry came before the retry-after');
+});
+
+test('claude retry_after (429, retry-after 3600 s, API key): Claude Code gives up at once; the round is rate_limit', async () => {
+  const r = await round('retry_after_long');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.equal(r.record.category, 'rate_limit', describeRound(r));
+  // Claude Code does not print the retry-after it got, so there is no reset to read
+  assert.equal(r.record.retry_after ?? null, null);
+});
+
+test('claude quota (credit balance too low, API key): the round is quota, with no reset', async () => {
+  const r = await round('quota');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.equal(r.record.category, 'quota', describeRound(r));
+  assert.match(r.record.reason ?? '', /[Cc]redit balance is too low/);
+  assert.equal(r.record.retry_after ?? null, null);
+});
+
+test('claude overloaded (529): after its retries the round is upstream_error', async () => {
+  const r = await round('overloaded');
+  assertIsolated(r);
+  assert.equal(r.main.length, 3, 'one request and two retries (CLAUDE_CODE_MAX_RETRIES=2)');
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.equal(r.record.category, 'upstream_error', describeRound(r));
+  assert.match(r.record.reason ?? '', /529/);
+});
+
+test('claude hang_mid_stream: the silence guard ends the round as a stall', async () => {
+  const r = await round('hang_mid_stream');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'timeout', describeRound(r));
+  assert.equal(r.record.category, 'stall', describeRound(r));
+  assert.equal(r.record.ended_by, 'stall');
+  assert.ok(r.record.duration_s < 30, `took ${r.record.duration_s}s`);
+});
+
+test('claude model_not_found (404): the round fails and says which model', async () => {
+  const r = await round('model_not_found');
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+  assert.match(r.record.reason ?? '', /issue with the selected model/);
+});
+
+test('claude model_not_found: the category says no restart helps (a configuration error, as auth is)', async () => {
+  const r = await round('model_not_found');
+  assert.equal(r.record.category, 'model_not_found', describeRound(r));
+  assert.ok(!['crash', 'unknown', 'rate_limit', 'upstream_error', 'network'].includes(String(r.record.category)), `category ${r.record.category}: ${r.record.reason}`);
+});
+
+test('claude subscriber hit by a plain 429 (retry-after 3600 s): Claude Code says "not your usage limit"', async () => {
+  const r = await subscriber('retry_after_long');
+  assertIsolated(r);
+  assert.match(r.log, /not your usage limit/);
+  assert.match(r.log, /"type":"rate_limit_event","rate_limit_info":\{"status":"rejected"/);
+  assert.equal(r.record.outcome, 'failed', describeRound(r));
+});
+
+test('claude subscriber hit by a plain 429: the round is rate_limit, not usage_limit', async () => {
+  const r = await subscriber('retry_after_long');
+  assert.equal(r.record.category, 'rate_limit', describeRound(r));
+  assert.notEqual(r.run.exit, 75, 'not paused as on a usage limit');
+});

@@ -1,0 +1,53 @@
+// What the operator's terminal receives. Agent text (a round's reason, its log) carries whatever the agent
+// printed, escapes included: peek, status and round must not let it retitle, clear or recolour the screen.
+// A reader that stops early (`events | head`, `watch | head`) must not get a stack trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI } from '../helpers/env.js';
+import { makeProject, type Project } from '../helpers/project.js';
+
+// a title change (OSC), a screen clear and a colour (CSI), a bell, a carriage return and a backspace
+const HOSTILE = String.raw`printf 'x\033]0;pwned\007\033[2Jboom\033[31m red\r\b\n' >&2; printf 'out \033[31mred\n'; exit 3`;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+test('agent escapes never reach the terminal: round, status, peek, peek --round --log', () => {
+  const p = makeProject({ command: ['bash', '-c', HOSTILE] });
+  const views = [p.run(['round']), p.run(['status']), p.run(['peek']), p.run(['peek', '--round', 'latest', '--log']), p.run(['peek', '--select', 'rounds.0.reason'])];
+  for (const v of views) {
+    assert.doesNotMatch(v.stdout, CONTROL, JSON.stringify(v.stdout));
+    assert.doesNotMatch(v.stderr, CONTROL, JSON.stringify(v.stderr));
+  }
+  // the words stay: only the escapes go
+  assert.match(views[2].stdout, /exit 3: .*boom red/);
+  assert.match(views[3].stdout, /^out red$/m);
+  // --json keeps the record as it is (JSON escapes it)
+  assert.match(p.run(['peek', '--json']).stdout, /\\u001b/);
+});
+
+/** runs the CLI with stdout to a reader that takes the first chunk and closes the pipe */
+function headOne(p: Project, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, '--config', p.configPath, ...args], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stderr }))));
+}
+
+test('events | head and watch | head: exit 0, quietly, no EPIPE stack trace', async () => {
+  const p = makeProject();
+  // enough events that the first write does not take them all
+  const line = JSON.stringify({ ts: new Date().toISOString(), kind: 'backoff', delay_s: 1, reason: 'x'.repeat(500) });
+  fs.mkdirSync(p.stateDir, { recursive: true });
+  fs.writeFileSync(path.join(p.stateDir, 'events.jsonl'), (line + '\n').repeat(2000));
+  for (const args of [['events'], ['events', '--tail'], ['watch', '--interval', '0.2']]) {
+    if (args[0] === 'events' && args[1] === '--tail') setTimeout(() => fs.appendFileSync(path.join(p.stateDir, 'events.jsonl'), line + '\n'), 1000);
+    const r = await headOne(p, args);
+    assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.code, 0, args.join(' '));
+  }
+});

@@ -1,0 +1,181 @@
+// Scripts the loopback model server plays (test/model-server/server.ts). A scenario is a list of turns of a
+// healthy model (text and real tool calls, in no CLI's dialect yet: each API module renders them in its
+// CLI's own tool schema) plus, optionally, a fault: what the API answers instead, attempt by attempt.
+// DATA: the tests and the fixtures README name scenarios by these keys.
+
+/** Token figures of one model response, in Anthropic's split: `input` excludes the cache. */
+export interface TurnUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export type Action =
+  /** the model's words */
+  | { kind: 'text'; text: string }
+  /** create (or replace) a file: Claude `Write`, Codex `apply_patch` (Add File), Gemini `write_file` */
+  | { kind: 'write'; path: string; content: string }
+  /** run a shell command in the work tree: Claude `Bash`, Codex `exec_command`, Gemini `run_shell_command` */
+  | { kind: 'shell'; command: string };
+
+export interface Turn {
+  actions: Action[];
+  usage: TurnUsage;
+}
+
+/** What the API does instead of answering. Each API module renders it in its own shape. */
+export type Fault =
+  /** the subscription's usage window is used up; resets at `resetAt` (epoch seconds) */
+  | { kind: 'usage_limit'; resetAt: number }
+  /** a plain rate limit with a `retry-after` of so many seconds */
+  | { kind: 'rate_limit'; retryAfterS: number }
+  /** the credential is refused (401) */
+  | { kind: 'auth' }
+  /** the account's credit is spent (OpenAI insufficient_quota, Anthropic "credit balance is too low") */
+  | { kind: 'quota' }
+  /** the service is overloaded (Anthropic 529, OpenAI and Gemini 503) */
+  | { kind: 'overloaded' }
+  /** the model named in the request does not exist (404) */
+  | { kind: 'model_not_found' }
+  /** accept the request, then never send a byte */
+  | { kind: 'hang_before_first_byte' }
+  /** send the head of a streamed answer, then go silent with the connection open */
+  | { kind: 'hang_mid_stream' };
+
+export interface Scenario {
+  name: string;
+  description: string;
+  turns: Turn[];
+  /** the fault for the n-th main request (0-based, counting every attempt and retry); null: answer normally */
+  fault: (attempt: number, now: number) => Fault | null;
+}
+
+export const WORK_FILE = 'NOTES.md';
+export const WORK_CONTENT = '# Notes\n\nA line written by the scripted model.\n';
+export const COMMIT_MESSAGE = 'Add NOTES.md';
+export const FINAL_TEXT = 'Added NOTES.md and committed it.';
+
+/** The healthy model's script: write a file, commit it through the shell tool, say so. */
+export const WORK_TURNS: Turn[] = [
+  {
+    actions: [
+      { kind: 'text', text: 'I will add a notes file.' },
+      { kind: 'write', path: WORK_FILE, content: WORK_CONTENT },
+    ],
+    usage: { input: 1200, output: 80, cacheRead: 0, cacheWrite: 9000 },
+  },
+  {
+    actions: [{ kind: 'shell', command: `git add ${WORK_FILE} && git commit -q -m '${COMMIT_MESSAGE}'` }],
+    usage: { input: 300, output: 60, cacheRead: 9000, cacheWrite: 450 },
+  },
+  {
+    actions: [{ kind: 'text', text: FINAL_TEXT }],
+    usage: { input: 150, output: 25, cacheRead: 9450, cacheWrite: 120 },
+  },
+];
+
+/** One short answer: the turns for scenarios whose point is the fault. */
+const SAY_DONE: Turn[] = [{ actions: [{ kind: 'text', text: 'Done.' }], usage: { input: 100, output: 5, cacheRead: 0, cacheWrite: 0 } }];
+
+/** How far ahead the usage limit of the `usage_limit` scenario resets. */
+export const USAGE_LIMIT_RESET_S = 60;
+export const RETRY_AFTER_SHORT_S = 2;
+export const RETRY_AFTER_LONG_S = 3600;
+
+function always(f: Fault | ((now: number) => Fault)): Scenario['fault'] {
+  return (_n, now) => (typeof f === 'function' ? f(now) : f);
+}
+
+/** The reset instant for a usage limit seen at `now` (ms): whole seconds, as the APIs send it. */
+export function usageLimitReset(now: number): number {
+  return Math.ceil(now / 1000) + USAGE_LIMIT_RESET_S;
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  work: {
+    name: 'work',
+    description: 'edit a file, git add + commit through the shell tool, then a final message',
+    turns: WORK_TURNS,
+    fault: () => null,
+  },
+  usage_limit: {
+    name: 'usage_limit',
+    description: `every request: the usage limit is reached, reset ${USAGE_LIMIT_RESET_S} s ahead`,
+    turns: SAY_DONE,
+    fault: always((now) => ({ kind: 'usage_limit', resetAt: usageLimitReset(now) })),
+  },
+  retry_after_short: {
+    name: 'retry_after_short',
+    description: `the first request: 429 with retry-after ${RETRY_AFTER_SHORT_S}; then the work script`,
+    turns: WORK_TURNS,
+    fault: (n) => (n === 0 ? { kind: 'rate_limit', retryAfterS: RETRY_AFTER_SHORT_S } : null),
+  },
+  retry_after_long: {
+    name: 'retry_after_long',
+    description: `every request: 429 with retry-after ${RETRY_AFTER_LONG_S}`,
+    turns: SAY_DONE,
+    fault: always({ kind: 'rate_limit', retryAfterS: RETRY_AFTER_LONG_S }),
+  },
+  auth: { name: 'auth', description: 'every request: 401', turns: SAY_DONE, fault: always({ kind: 'auth' }) },
+  quota: {
+    name: 'quota',
+    description: 'every request: the credit is spent (OpenAI insufficient_quota, Anthropic credit balance too low)',
+    turns: SAY_DONE,
+    fault: always({ kind: 'quota' }),
+  },
+  overloaded: {
+    name: 'overloaded',
+    description: 'every request: overloaded (Anthropic 529, OpenAI and Gemini 503)',
+    turns: SAY_DONE,
+    fault: always({ kind: 'overloaded' }),
+  },
+  model_not_found: {
+    name: 'model_not_found',
+    description: 'every request: 404, the model does not exist',
+    turns: SAY_DONE,
+    fault: always({ kind: 'model_not_found' }),
+  },
+  hang_before_first_byte: {
+    name: 'hang_before_first_byte',
+    description: 'every request: accepted, then not one byte back',
+    turns: SAY_DONE,
+    fault: always({ kind: 'hang_before_first_byte' }),
+  },
+  hang_mid_stream: {
+    name: 'hang_mid_stream',
+    description: 'every request: the head of a streamed answer, then silence with the connection open',
+    turns: SAY_DONE,
+    fault: always({ kind: 'hang_mid_stream' }),
+  },
+};
+
+export function scenario(name: string): Scenario {
+  const s = SCENARIOS[name];
+  if (!s) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  return s;
+}
+
+export type Dialect = 'anthropic' | 'openai' | 'gemini';
+
+/**
+ * What a CLI should report for a run of `turns` answered in full, in agent-runner's split (input without the
+ * cache, cached = read + written). OpenAI and Gemini report no cache writes: there, written tokens are
+ * plain input (see each API module's usage shape).
+ */
+export function expectedUsage(turns: Turn[], dialect: Dialect): { input_tokens: number; output_tokens: number; cached_tokens: number } {
+  let input = 0;
+  let output = 0;
+  let cached = 0;
+  for (const t of turns) {
+    output += t.usage.output;
+    if (dialect === 'anthropic') {
+      input += t.usage.input;
+      cached += t.usage.cacheRead + t.usage.cacheWrite;
+    } else {
+      input += t.usage.input + t.usage.cacheWrite;
+      cached += t.usage.cacheRead;
+    }
+  }
+  return { input_tokens: input, output_tokens: output, cached_tokens: cached };
+}
