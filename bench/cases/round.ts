@@ -14,11 +14,8 @@ export async function roundOverhead(o: BenchOptions): Promise<Row[]> {
   const target = '< 100 ms';
   try {
     o.log('round: overhead');
-    const r = paired(
-      n,
-      () => timeSync([process.execPath, CLI, 'round'], { cwd: p.dir }),
-      () => timeSync(['true'], { cwd: p.dir }),
-    );
+    const round = () => timeSync([process.execPath, CLI, 'round'], { cwd: p.dir });
+    const r = paired(n, round, () => timeSync(['true'], { cwd: p.dir }));
     const over = r.subject.median - r.floor.median;
     rows.push({
       section: 2,
@@ -29,6 +26,18 @@ export async function roundOverhead(o: BenchOptions): Promise<Row[]> {
       target,
       verdict: verdict(over < 100),
       note: 'includes one Node start (see `node -e 0` above)',
+    });
+    // the whole round against the floor of any Node CLI, measured beside it
+    const whole = paired(n, round, () => timeSync([process.execPath, '-e', '0'], { cwd: p.dir }));
+    const ratio = whole.subject.median / whole.floor.median;
+    rows.push({
+      section: 2,
+      measure: 'a whole `round` with agent `true`, against `node -e 0`',
+      value: fmt(whole.subject, 'ms'),
+      floor: `node -e 0: ${fmt(whole.floor, 'ms')}`,
+      vs: `${ratio.toFixed(2)}×`,
+      target: '≤ 3× floor',
+      verdict: verdict(ratio <= 3),
     });
 
     const counter = gitCounter();

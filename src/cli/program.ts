@@ -1,47 +1,10 @@
-// The command line: commander wiring only (bin/agent-runner.js runs main). Each verb's module is imported when that verb runs, so
+// The command line: commander wiring only (bin/agent-runner.js runs main.ts, which hands the plain forms of
+// status, peek and --version to fast-path.ts first). Each verb's module is imported when that verb runs, so
 // `status` does not pay for what `round` needs.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { EXIT, UserError } from '../errors.js';
-import { isDiskFull } from '../system/disk-space.js';
-import { errorMessage, firstLine } from '../util/text.js';
+import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
-
-const require = createRequire(import.meta.url);
-const VERSION: string = require("../../../package.json").version;
-
-type Action = () => Promise<number | void>;
-
-function run(action: Action): Promise<void> {
-  return action().then(
-    (code) => {
-      process.exitCode = code ?? EXIT.OK;
-    },
-    (e: unknown) => {
-      process.exitCode = reportError(e);
-    },
-  );
-}
-
-/** One line for a person, the documented exit code; a stack trace only with AGENT_RUNNER_DEBUG=1. */
-export function reportError(e: unknown): number {
-  if (e instanceof UserError) {
-    process.stderr.write(`agent-runner: ${e.message}\n`);
-    return e.exitCode;
-  }
-  if (isDiskFull(e)) {
-    // not a bug: the state dir's disk (or quota) is full. 75: waiting for space helps; systemd restarts it later
-    const err = e as NodeJS.ErrnoException;
-    // a write through a file descriptor names no path: then the line says only what happened
-    const where = err.path ? ` writing to ${path.dirname(err.path)}` : '';
-    process.stderr.write(`agent-runner: disk full (${err.code})${where}: free some space, then run it again\n`);
-    return EXIT.PAUSED;
-  }
-  process.stderr.write(`agent-runner: unexpected error: ${firstLine(errorMessage(e))} (rerun with AGENT_RUNNER_DEBUG=1 for details)\n`);
-  if (process.env.AGENT_RUNNER_DEBUG === '1' && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return EXIT.FAILURE;
-}
+import { peekVerb, reportError, run, statusVerb, version } from './verbs.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -63,7 +26,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
   const program = new Command('agent-runner');
   program
     .description('Run an autonomous coding agent round after round in a git project, safely.')
-    .version(VERSION, '-V, --version')
+    .version(version(), '-V, --version')
     .option('-c, --config <path>', 'the config file (default: agent-runner.toml here or in a parent dir, or $AGENT_RUNNER_CONFIG)')
     .option('--utc', 'show times in UTC instead of the local zone (--json always gives ISO-8601)')
     .showSuggestionAfterError(true)
@@ -134,7 +97,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .command('status')
     .description('is serve running, what round is it on, how did the last one end')
     .option('--json', 'machine-readable output')
-    .action((o) => run(async () => (await import('./status-cmd.js')).statusCommand({ config: cfg(), json: !!o.json })));
+    .action((o) => statusVerb({ config: cfg(), json: o.json }));
 
   program
     .command('doctor')
@@ -175,7 +138,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--round <n>', 'print one round\'s record instead: a number or "latest"')
     .option('--log', 'with --round: also the last 100 lines of its log (redacted)')
     .option('--events <n>', 'add the last n events', positiveInt)
-    .action((o) => run(async () => (await import('./peek-cmd.js')).peekCommand({ config: cfg(), ...o })));
+    .action((o) => peekVerb({ config: cfg(), ...o }));
 
   program
     .command('watch')

@@ -1,9 +1,12 @@
-// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/ with esbuild.
-// Why: a Node start pays per module file (resolve, read, compile); ~30 files and commander's CommonJS
-// become a handful, which `./build.sh bench` measures against the tsc output. Each verb stays its own
-// chunk (code splitting), so the lazy imports in program.ts still load only what a verb needs.
-// bin/agent-runner.js runs the bundle whenever it is there (AGENT_RUNNER_ENTRY=src forces the tsc output),
-// so `./build.sh build` makes both, always. Without esbuild this is a no-op and the tsc output runs.
+// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with esbuild.
+// Why: a Node start pays per module file (resolve, read, compile) and more for an ES module than for a
+// CommonJS one (the ESM loader reads and links asynchronously); ~40 files and commander's CommonJS become one
+// CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
+// (esbuild splits ES modules only): each verb's code is still evaluated only when that verb runs (the lazy
+// imports in program.ts and verbs.ts become lazy initialisers), and V8 compiles a function only when it is
+// first called. bin/agent-runner.js (CommonJS too, bin/package.json) requires it whenever it is there
+// (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build` makes both, always. Without esbuild
+// this is a no-op and the tsc output runs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +15,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const ENTRY = path.join(ROOT, 'build', 'src', 'cli', 'main.js');
 /** the same depth below the root as build/src/<dir>/, so '../../..' paths in the sources still reach the root */
 const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
+const OUT_FILE = path.join(OUT_DIR, 'main.cjs');
 /**
- * Dependencies inlined: small, pure JS, on every start's path. Every other one stays a normal import
- * from node_modules: some find their own files at run time (pino's worker transports, systeminformation),
- * which a bundle would break, and the lazy ones cost nothing until used anyway.
+ * Dependencies inlined: small, pure JS, on every start's path. Every other one stays a require() from
+ * node_modules (so it must ship CommonJS): some find their own files at run time, which a bundle would break.
  */
 const INLINED = new Set(['commander', 'smol-toml']);
 
@@ -54,14 +57,14 @@ async function main(): Promise<number> {
   await esbuild.build({
     entryPoints: [ENTRY],
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outdir: OUT_DIR,
+    outfile: OUT_FILE,
     external: deps.filter((d) => !INLINED.has(d)),
-    // dependencies are bundled too: that is the point. Their CommonJS `require`s need a real require.
-    banner: { js: "import { createRequire as __arCreateRequire } from 'node:module'; const require = __arCreateRequire(import.meta.url);" },
+    // the sources find files next to themselves (package.json, templates) by import.meta.url
+    define: { 'import.meta.url': '__arModuleUrl' },
+    banner: { js: "const __arModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
     legalComments: 'none',

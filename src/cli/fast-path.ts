@@ -1,0 +1,53 @@
+// The command lines a monitor or a person runs most often (`peek --json`, `status`, `--version`), started
+// without loading commander: parsing them needs no parser, and loading one is a good part of what a Node
+// CLI pays before it answers (docs/performance.md). Only plain forms are taken, each one that commander
+// reads the same way; anything else (help, a bad or unknown flag, a missing value, an extra argument) goes
+// to commander, which prints its one-line error and exits 2. The verbs themselves are verbs.ts's, the
+// same ones program.ts wires to commander.
+import { peekVerb, statusVerb, version } from './verbs.js';
+
+export interface FastCall {
+  verb: 'status' | 'peek' | 'version';
+  config?: string;
+  json: boolean;
+}
+
+const VERBS = new Set(['status', 'peek']);
+
+/**
+ * `args` as after `agent-runner`: a fast call, or null for commander. Taken: `--version` / `-V` alone, and
+ * `status` or `peek` with `--json` after the verb and at most one `-c PATH` / `--config PATH` /
+ * `--config=PATH` before or after it (commander reads program options on either side of the verb).
+ */
+export function parseFast(args: string[]): FastCall | null {
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { verb: 'version', json: false };
+  let verb: FastCall['verb'] | null = null;
+  let config: string | undefined;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let value: string | undefined;
+    if (a === '-c' || a === '--config') value = args[++i];
+    else if (a.startsWith('--config=')) value = a.slice('--config='.length);
+    else if (a === '--json' && verb) {
+      json = true;
+      continue;
+    } else if (VERBS.has(a) && !verb) {
+      verb = a as FastCall['verb'];
+      continue;
+    } else return null;
+    // a path commander might read otherwise (empty, a flag, given twice): its call
+    if (value === undefined || value === '' || value.startsWith('-') || config !== undefined) return null;
+    config = value;
+  }
+  return verb ? { verb, config, json } : null;
+}
+
+export function runFast(c: FastCall): Promise<void> {
+  if (c.verb === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return Promise.resolve();
+  }
+  const o = { config: c.config, json: c.json };
+  return c.verb === 'status' ? statusVerb(o) : peekVerb(o);
+}

@@ -1,0 +1,112 @@
+// The fast path (src/cli/fast-path.ts) against commander (src/cli/program.ts): for every command line, the
+// bin and commander print the same and exit the same, whether the fast path took the line or left it to
+// commander (bad flags included: commander's one line, exit 2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CLI, REPO_ROOT } from '../helpers/env.js';
+import { makeProject } from '../helpers/project.js';
+import { parseFast } from '../../src/cli/fast-path.js';
+
+const PROGRAM = path.join(REPO_ROOT, 'build', 'src', 'cli', 'program.js');
+/** commander only: program.ts's main, as main.ts ran it before the fast path */
+const VIA_COMMANDER = `const { main } = await import(${JSON.stringify(PROGRAM)}); await main(['node', 'agent-runner', ...process.argv.slice(1)]);`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnIn(cwd: string, argv: string[]): Run {
+  const r = spawnSync(process.execPath, argv, { cwd, encoding: 'utf8', env: { ...process.env, AGENT_RUNNER_CONFIG: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What changes from one moment to the next: the snapshot's time and host sample, "Ns ago", the load line. */
+function steady(out: string): string {
+  const t = out.trim();
+  if (t.startsWith('{')) {
+    const doc = JSON.parse(t);
+    delete doc.generated_at;
+    delete doc.host_sample;
+    return JSON.stringify(doc);
+  }
+  return out.replace(/\d+s ago/g, 'Ns ago').replace(/^host: .*$/m, 'host: …');
+}
+
+const TAKEN = [
+  ['status'],
+  ['status', '--json'],
+  ['status', '--json', '--json'],
+  ['peek'],
+  ['peek', '--json'],
+  ['--version'],
+  ['-V'],
+];
+const WITH_CONFIG = (cfg: string) => [
+  ['-c', cfg, 'status'],
+  ['--config', cfg, 'peek', '--json'],
+  ['peek', '--json', '--config', cfg],
+  [`--config=${cfg}`, 'status', '--json'],
+  ['status', '-c', cfg, '--json'],
+];
+/** bad flags: commander's one line and exit 2, on both paths */
+const BAD = [
+  ['status', '--jso'],
+  ['status', '--json', 'extra'],
+  ['status', '-j'],
+  ['--json', 'status'],
+  ['status', '-c'],
+  ['status', '--', '--json'],
+  ['peek', '--json', '--bogus'],
+  ['peek', '--events', '0'],
+];
+const LEFT_TO_COMMANDER = [
+  ...BAD,
+  ['status', '--config='],
+  ['peek', '--select', 'service.state'],
+  ['status', '--help'],
+  ['--version', 'status'],
+];
+
+test('parseFast takes the plain forms only, and reads them as commander does', () => {
+  for (const args of [...TAKEN, ...WITH_CONFIG('x.toml')]) assert.notEqual(parseFast(args), null, args.join(' '));
+  for (const args of [...LEFT_TO_COMMANDER, ['-c', 'a', '-c', 'b', 'status'], ['-c', '--json', 'status'], [], ['round']]) {
+    assert.equal(parseFast(args), null, args.join(' '));
+  }
+  assert.deepEqual(parseFast(['peek', '--json', '--config', 'x.toml']), { verb: 'peek', config: 'x.toml', json: true });
+  assert.deepEqual(parseFast(['--config=x.toml', 'status']), { verb: 'status', config: 'x.toml', json: false });
+});
+
+test('the bin and commander give the same output and exit code, fast path or not', () => {
+  const p = makeProject({ agent: 'succeed.sh' });
+  assert.equal(p.run(['round']).code, 0);
+  const broken = makeProject({ agent: 'succeed.sh' });
+  assert.equal(broken.run(['round']).code, 0);
+  fs.appendFileSync(broken.configPath, '\n[runtime]\nround_timout_s = 5\n');
+
+  const cases: Array<[string, string[]]> = [
+    ...[...TAKEN, ...WITH_CONFIG(p.configPath), ...LEFT_TO_COMMANDER].map((a): [string, string[]] => [p.dir, a]),
+    // a config broken on disk: status and peek still answer, with the one-line warning
+    [broken.dir, ['status', '--json']],
+    [broken.dir, ['peek', '--json']],
+    // a config that is not there: exit 78 either way
+    [p.dir, ['--config', 'nope.toml', 'status']],
+  ];
+  for (const [cwd, args] of cases) {
+    const label = args.join(' ');
+    const bin = spawnIn(cwd, [CLI, ...args]);
+    const cmd = spawnIn(cwd, ['--input-type=module', '-e', VIA_COMMANDER, '--', ...args]);
+    assert.equal(bin.code, cmd.code, `${label}: exit ${bin.code} vs commander's ${cmd.code}: ${bin.stderr}`);
+    assert.equal(steady(bin.stdout), steady(cmd.stdout), label);
+    assert.equal(bin.stderr, cmd.stderr, label);
+  }
+  for (const args of BAD) {
+    const r = spawnIn(p.dir, [CLI, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: /, args.join(' '));
+  }
+});
