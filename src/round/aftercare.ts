@@ -1,6 +1,7 @@
 // What to do with the work tree after a round: record what the agent did, and keep its orphan work safe.
 import { randomBytes } from 'node:crypto';
 import { namePaths } from './git-state.js';
+import { mayHaveStashes } from './stash-log.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirtyAction } from '../config/types.js';
@@ -140,9 +141,10 @@ async function stashOrphanWork(
   top: string,
 ): Promise<{ sha: string | null; note: string | null }> {
   const prefix = stashMessagePrefix(i.round);
-  const recent = (await stashEntries(i.workDir)).find(
-    (e) => e.message.startsWith(prefix) && i.now.getTime() - e.timeMs < STASH_RETRY_WINDOW_MS,
-  );
+  // a repository that never stashed holds no stash of a first attempt (one git process less on a clean tree)
+  const recent = !mayHaveStashes(gitDir)
+    ? undefined
+    : (await stashEntries(i.workDir)).find((e) => e.message.startsWith(prefix) && i.now.getTime() - e.timeMs < STASH_RETRY_WINDOW_MS);
   if (recent) return { sha: recent.sha, note: null };
   if (dirty === 0) return { sha: null, note: null };
 

@@ -2,7 +2,7 @@
 // after that leaves a marker the next start finds, and that round's tree is swept and recorded `aborted`.
 import type { OpenRound } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
-import { writeOpenRound } from '../state/ledger.js';
+import { updateOpenRound, writeOpenRound } from '../state/ledger.js';
 import { isDiskFull } from '../system/disk-space.js';
 import type { AgentHandle } from './spawn.js';
 import { iso } from './record.js';
@@ -40,7 +40,7 @@ export function markSpawned(paths: StatePaths, open: OpenRound, agent: Pick<Agen
   open.pid = agent.pid;
   open.pid_starttime = agent.startTime;
   try {
-    writeOpenRound(paths, open);
+    updateOpenRound(paths, open);
   } catch (e) {
     // the marker from before the spawn stays, and its tag alone finds the tree: a full disk must not orphan the agent
     if (!isDiskFull(e)) throw e;

@@ -1,10 +1,12 @@
 // The snapshot's view of git: at most two git processes per peek, started together, whatever the size of
-// the tree or the number of rounds. Never one process per round or per file.
+// the tree or the number of rounds (one when the repository never stashed). Never one process per round or
+// per file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../round/git.js';
 import { wholeTreeExcept } from '../round/git-pathspec.js';
 import { parseStatusV2 } from '../round/git-status.js';
+import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
 
 /** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
 const PEEK_GIT_TIMEOUT_MS = 30_000;
@@ -24,11 +26,11 @@ export interface GitProbe {
 export async function probeGit(workDir: string, exclude: string[]): Promise<GitProbe> {
   const top = findTop(workDir);
   const pathspec = top ? ['--', ...wholeTreeExcept(top, exclude)] : [];
+  const opts = { timeoutMs: PEEK_GIT_TIMEOUT_MS };
   const [status, stash] = await Promise.allSettled([
-    git(workDir, ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', ...pathspec], {
-      timeoutMs: PEEK_GIT_TIMEOUT_MS,
-    }),
-    git(workDir, ['stash', 'list', '--format=%H'], { timeoutMs: PEEK_GIT_TIMEOUT_MS }),
+    git(workDir, ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', ...pathspec], opts),
+    // a repository that never stashed has an empty stash list: no process to ask
+    !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H'], opts) : Promise.resolve(''),
   ]);
   let tree: GitProbe['tree'] = null;
   if (status.status === 'fulfilled') {

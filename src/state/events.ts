@@ -47,11 +47,13 @@ export function eventsLostToFullDisk(): number {
 /**
  * Append one event. On a full disk (ENOSPC, EDQUOT) the event is dropped and counted instead of thrown:
  * an event is a log line, and losing one must not take down the supervisor that is busy not losing records.
+ * Not synced, for the same reason: a power cut may lose the last events or tear the last line (readers skip
+ * it, the next append starts a fresh line, `repairState` moves it aside); the ledger, not this log, counts rounds.
  */
 export function appendEvent(file: string, kind: EventKind, fields: Record<string, unknown> = {}): EventLine {
   const ev: EventLine = { ts: new Date().toISOString(), kind, ...fields };
   try {
-    appendJsonLine(file, ev);
+    appendJsonLine(file, ev, { sync: 'none' });
   } catch (e) {
     if (!isDiskFull(e)) throw e;
     lostToFullDisk++;

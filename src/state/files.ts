@@ -42,13 +42,24 @@ export function ensureDir(dir: string): boolean {
   return made;
 }
 
-/** temp file + fsync + rename: a reader sees the old content or the new, never a mix. */
-export function writeFileAtomic(file: string, data: string): void {
+/**
+ * How much of a write reaches the disk before the call returns (fsync). Only a power cut or a kernel crash
+ * loses what was not synced; a crash of the process loses nothing written. 'full' (the default): the data
+ * and the new name. 'data': the data, but the rename may be lost (the file keeps its previous content).
+ * 'none': neither; the file may keep its previous content, lose its last lines, or hold a torn or empty
+ * one, which every reader skips. Which file syncs how, and why that is safe: docs/architecture.md.
+ */
+export interface Durability {
+  sync?: 'full' | 'data' | 'none';
+}
+
+/** temp file + fsync + rename (+ fsync of the dir): a reader sees the old content or the new, never a mix. */
+export function writeFileAtomic(file: string, data: string, o: Durability = {}): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(tmp, 'w', FILE_MODE);
   try {
     writeAll(fd, Buffer.from(data));
-    fs.fsyncSync(fd);
+    if (o.sync !== 'none') fs.fsyncSync(fd);
   } catch (e) {
     // a full disk fails the write or the fsync: no half-written temp file is left to fill it further
     fs.closeSync(fd);
@@ -62,7 +73,7 @@ export function writeFileAtomic(file: string, data: string): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(path.dirname(file));
+  if ((o.sync ?? 'full') === 'full') fsyncDir(path.dirname(file));
 }
 
 function fsyncDir(dir: string): void {
@@ -82,7 +93,7 @@ function fsyncDir(dir: string): void {
  * Append one JSON line. A torn last line left by a crash is first closed with a newline, so the
  * new record never glues onto it.
  */
-export function appendJsonLine(file: string, obj: unknown): void {
+export function appendJsonLine(file: string, obj: unknown, o: Durability = {}): void {
   const line = JSON.stringify(obj) + '\n';
   const { O_RDWR, O_CREAT, O_APPEND, O_NONBLOCK, O_NOCTTY } = fs.constants;
   let fd: number;
@@ -105,7 +116,7 @@ export function appendJsonLine(file: string, obj: unknown): void {
     }
     try {
       writeAll(fd, Buffer.from(prefix + line));
-      fs.fsyncSync(fd);
+      if (o.sync !== 'none') fs.fsyncSync(fd);
     } catch (e) {
       // a write cut short (ENOSPC, EDQUOT) must not leave half a line behind: back to the previous size
       try {

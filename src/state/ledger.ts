@@ -52,8 +52,18 @@ export function nextRoundNumber(ledger: Ledger, open: OpenRound | null, file = '
   return max + 1;
 }
 
+/** Written (synced whole) before the spawn: from then on, a crash of any kind leaves the round findable. */
 export function writeOpenRound(paths: StatePaths, open: OpenRound): void {
   writeFileAtomic(paths.openRound, JSON.stringify(open, null, 2) + '\n');
+}
+
+/**
+ * The marker again, with the agent's pid once it runs. Its data is synced, its new name is not: the pid
+ * matters only while the round's processes may live, and a power cut (all a sync guards against) ends them;
+ * the marker from before the spawn is then still there, whole, and the next start records the round aborted.
+ */
+export function updateOpenRound(paths: StatePaths, open: OpenRound): void {
+  writeFileAtomic(paths.openRound, JSON.stringify(open, null, 2) + '\n', { sync: 'data' });
 }
 
 export function clearOpenRound(paths: StatePaths): void {

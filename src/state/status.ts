@@ -30,9 +30,14 @@ export function readStatus(paths: StatePaths): StatusFile | null {
   return s && typeof s === 'object' && typeof s.state === 'string' ? s : null;
 }
 
+/**
+ * Not synced: a view, replaced at every change. A power cut may lose the last updates (or, on some
+ * filesystems, leave the file empty, which readers take as no status and `repairState` moves aside); the
+ * next start writes it whole again, and status checks it against the lock anyway.
+ */
 export function writeStatus(paths: StatePaths, s: Omit<StatusFile, 'updated'>): StatusFile {
   const full: StatusFile = { ...s, updated: new Date().toISOString() };
-  writeFileAtomic(paths.status, JSON.stringify(full, null, 2) + '\n');
+  writeFileAtomic(paths.status, JSON.stringify(full, null, 2) + '\n', { sync: 'none' });
   return full;
 }
 

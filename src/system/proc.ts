@@ -34,11 +34,26 @@ export function parseStat(text: string): ProcInfo | null {
   };
 }
 
+/**
+ * One stat line: 52 numeric fields and a comm of at most 64 bytes, far under this. Shared, as the reads are
+ * synchronous: a sweep reads one per process on the machine, and readFileSync's stat + buffer each time
+ * doubled the cost of a scan.
+ */
+const STAT_BUF = Buffer.alloc(4096);
+
 export function readProc(pid: number): ProcInfo | null {
+  let fd: number;
   try {
-    return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    fd = fs.openSync(`/proc/${pid}/stat`, 'r');
   } catch {
     return null;
+  }
+  try {
+    return parseStat(STAT_BUF.toString('latin1', 0, fs.readSync(fd, STAT_BUF, 0, STAT_BUF.length, 0)));
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
