@@ -5,16 +5,39 @@
 // `./build.sh build` right after tsc) when it is there, else the tsc output. AGENT_RUNNER_ENTRY=src forces the
 // tsc output, for a developer who re-ran only `tsc`; `./build.sh build` always remakes both.
 'use strict';
+const fs = require('node:fs');
 const path = require('node:path');
 
 const bundle = path.join(__dirname, '..', 'build', 'bundle', 'cli', 'main.cjs');
-let bundled = false;
-if (process.env.AGENT_RUNNER_ENTRY !== 'src') {
+if (process.env.AGENT_RUNNER_ENTRY === 'src' || !runBundle(bundle)) import('../build/src/cli/main.js');
+
+/**
+ * Runs the bundle as require() would, compiled with the V8 code cache the build wrote beside it
+ * (src/tools/bundle.ts): the top level of the file is not compiled again at every start. false: no bundle.
+ */
+function runBundle(file) {
+  let source;
   try {
-    require(bundle);
-    bundled = true;
+    source = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if (e?.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(bundle)) throw e;
+    if (e.code === 'ENOENT') return false;
+    throw e;
   }
+  const { Module } = require('node:module');
+  const vm = require('node:vm');
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: codeCache(`${file}.v8cache`, source) });
+  script.runInThisContext()({}, Module.createRequire(file), { exports: {} }, file, path.dirname(file));
+  return true;
 }
-if (!bundled) import('../build/src/cli/main.js');
+
+/** The cache if it was made for this build of the bundle (its first line names the build); V8 checks the rest. */
+function codeCache(file, source) {
+  let buf;
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const nl = buf.indexOf(10);
+  return nl > 0 && buf.toString('utf8', 0, nl + 1) === source.slice(0, source.indexOf('\n') + 1) ? buf.subarray(nl + 1) : undefined;
+}

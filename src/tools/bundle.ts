@@ -1,21 +1,28 @@
-// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with esbuild.
+// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with esbuild,
+// and write the V8 code cache of that file beside it (main.cjs.v8cache).
 // Why: a Node start pays per module file (resolve, read, compile) and more for an ES module than for a
 // CommonJS one (the ESM loader reads and links asynchronously); ~40 files and commander's CommonJS become one
 // CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
 // (esbuild splits ES modules only): each verb's code is still evaluated only when that verb runs (the lazy
 // imports in program.ts and verbs.ts become lazy initialisers), and V8 compiles a function only when it is
-// first called. bin/agent-runner.js (CommonJS too, bin/package.json) requires it whenever it is there
+// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js).
+// bin/agent-runner.js (CommonJS too, bin/package.json) runs the bundle whenever it is there
 // (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build` makes both, always. Without esbuild
 // this is a no-op and the tsc output runs.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { Module } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as vm from 'node:vm';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const ENTRY = path.join(ROOT, 'build', 'src', 'cli', 'main.js');
 /** the same depth below the root as build/src/<dir>/, so '../../..' paths in the sources still reach the root */
 const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
 const OUT_FILE = path.join(OUT_DIR, 'main.cjs');
+/** the build's id (the bundle's first line), then V8's code cache for that bundle: bin/agent-runner.js reads it */
+const CACHE_FILE = `${OUT_FILE}.v8cache`;
 /**
  * Dependencies inlined: small, pure JS, on every start's path. Every other one stays a require() from
  * node_modules (so it must ship CommonJS): some find their own files at run time, which a bundle would break.
@@ -62,14 +69,29 @@ async function main(): Promise<number> {
     target: 'node20',
     outfile: OUT_FILE,
     external: deps.filter((d) => !INLINED.has(d)),
-    // the sources find files next to themselves (package.json, templates) by import.meta.url
+    // the sources find files next to themselves (package.json, templates) by import.meta.url. The banner
+    // names the build (the code cache must be this build's) and keeps the file strict, as the modules were
     define: { 'import.meta.url': '__arModuleUrl' },
-    banner: { js: "const __arModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: {
+      js: `// agent-runner bundle ${randomBytes(8).toString('hex')}\n'use strict';\nconst __arModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
+    },
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
     legalComments: 'none',
   });
+  writeCodeCache();
   return 0;
+}
+
+/**
+ * V8's cache of the bundle's compiled top level, made as the bin compiles it (the same CommonJS wrapper). V8
+ * checks it against its own version and flags, and compiles afresh when they differ; the first line ties
+ * it to this build of the bundle, which V8 would check by length only.
+ */
+function writeCodeCache(): void {
+  const source = fs.readFileSync(OUT_FILE, 'utf8');
+  const data = new vm.Script(Module.wrap(source), { filename: OUT_FILE }).createCachedData();
+  fs.writeFileSync(CACHE_FILE, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
 }
 
 process.exitCode = await main();

@@ -1,0 +1,49 @@
+// bin/agent-runner.js: the bundle when it is there, the tsc output when asked; a code cache that is not the
+// bundle's own (another build's, or garbage) is never used, and the CLI runs the same with or without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CLI, REPO_ROOT, tmpDir } from '../helpers/env.js';
+import { makeProject } from '../helpers/project.js';
+
+const BUNDLE = path.join(REPO_ROOT, 'build', 'bundle', 'cli', 'main.cjs');
+
+function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, AGENT_RUNNER_CONFIG: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('the bundle and the tsc output answer the same', () => {
+  const p = makeProject({ agent: 'succeed.sh' });
+  assert.equal(p.run(['round']).code, 0);
+  const bundled = node([CLI, 'status', '--json'], p.dir);
+  const tsc = node([CLI, 'status', '--json'], p.dir, { AGENT_RUNNER_ENTRY: 'src' });
+  assert.equal(bundled.code, 0, bundled.stderr);
+  assert.deepEqual(JSON.parse(bundled.stdout), JSON.parse(tsc.stdout));
+});
+
+test('a code cache made for another build, or garbage, is not used: the CLI still runs', { skip: !fs.existsSync(BUNDLE) }, () => {
+  // a copy of the installed layout: bin/, build/bundle/cli/, package.json
+  const root = tmpDir('ar-bin-');
+  fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'build', 'bundle', 'cli'), { recursive: true });
+  fs.copyFileSync(BUNDLE, path.join(root, 'build', 'bundle', 'cli', 'main.cjs'));
+  fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  const cache = path.join(root, 'build', 'bundle', 'cli', 'main.cjs.v8cache');
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  const firstLine = fs.readFileSync(BUNDLE, 'utf8').split('\n')[0];
+  for (const [label, content] of [
+    ['no cache', null],
+    ['the right build, garbage data', Buffer.concat([Buffer.from(`${firstLine}\n`), Buffer.alloc(4096, 7)])],
+    ['another build', Buffer.concat([Buffer.from('// agent-runner bundle 0000000000000000\n'), fs.readFileSync(`${BUNDLE}.v8cache`).subarray(firstLine.length + 1)])],
+    ['no first line', Buffer.alloc(100, 0)],
+  ] as const) {
+    if (content === null) fs.rmSync(cache, { force: true });
+    else fs.writeFileSync(cache, content);
+    const r = node([path.join(root, 'bin', 'agent-runner.js'), '--version'], root);
+    assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+    assert.equal(r.stdout, `${version}\n`, label);
+  }
+});
