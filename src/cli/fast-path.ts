@@ -1,22 +1,22 @@
-// The command lines a monitor or a person runs most often (`peek --json`, `status`, `--version`), started
-// without loading commander: parsing them needs no parser, and loading one is a good part of what a Node
-// CLI pays before it answers (docs/performance.md). Only plain forms are taken, each one that commander
-// reads the same way; anything else (help, a bad or unknown flag, a missing value, an extra argument) goes
-// to commander, which prints its one-line error and exits 2. The verbs themselves are verbs.ts's, the
-// same ones program.ts wires to commander.
-import { peekVerb, statusVerb, version } from './verbs.js';
+// The command lines a monitor, a timer or a person runs most often (`peek --json`, `status`, `round`,
+// `--version`), started without loading commander: parsing them needs no parser, and loading one is a good
+// part of what a Node CLI pays before it answers (docs/performance.md). Only plain forms are taken, each one
+// that commander reads the same way; anything else (help, a bad or unknown flag, a missing value, an extra
+// argument) goes to commander, which prints its one-line error and exits 2. The verbs themselves are
+// verbs.ts's, the same ones program.ts wires to commander.
+import { peekVerb, roundVerb, statusVerb, version } from './verbs.js';
 
 export interface FastCall {
-  verb: 'status' | 'peek' | 'version';
+  verb: 'round' | 'status' | 'peek' | 'version';
   config?: string;
   json: boolean;
 }
 
-const VERBS = new Set(['status', 'peek']);
+const VERBS = new Set(['round', 'status', 'peek']);
 
 /**
  * `args` as after `agent-runner`: a fast call, or null for commander. Taken: `--version` / `-V` alone, and
- * `status` or `peek` with `--json` after the verb and at most one `-c PATH` / `--config PATH` /
+ * `round`, `status` or `peek` with `--json` after the verb and at most one `-c PATH` / `--config PATH` /
  * `--config=PATH` before or after it (commander reads program options on either side of the verb).
  */
 export function parseFast(args: string[]): FastCall | null {
@@ -49,5 +49,5 @@ export function runFast(c: FastCall): Promise<void> {
     return Promise.resolve();
   }
   const o = { config: c.config, json: c.json };
-  return c.verb === 'status' ? statusVerb(o) : peekVerb(o);
+  return c.verb === 'round' ? roundVerb(o) : c.verb === 'status' ? statusVerb(o) : peekVerb(o);
 }

@@ -1,4 +1,4 @@
-// Entry point: run the command line. The plain forms of status, peek and --version skip commander
+// Entry point: run the command line. The plain forms of round, status, peek and --version skip commander
 // (fast-path.ts); everything else is parsed by it (program.ts), loaded only then. No top-level await: the
 // bundle is CommonJS (src/tools/bundle.ts). Neither promise rejects: both report errors themselves.
 import { parseFast, runFast } from './fast-path.js';

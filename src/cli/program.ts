@@ -1,10 +1,10 @@
 // The command line: commander wiring only (bin/agent-runner.js runs main.ts, which hands the plain forms of
-// status, peek and --version to fast-path.ts first). Each verb's module is imported when that verb runs, so
-// `status` does not pay for what `round` needs.
+// round, status, peek and --version to fast-path.ts first). Each verb's module is imported when that verb
+// runs, so `status` does not pay for what `round` needs.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
-import { peekVerb, reportError, run, statusVerb, version } from './verbs.js';
+import { peekVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -51,7 +51,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run one round of the agent now, in the foreground')
     .option('--phase <name>', 'run this phase instead of the rotation\'s next one')
     .option('--json', 'print the round record as JSON')
-    .action((o) => run(async () => (await import('./round-cmd.js')).roundCommand({ config: cfg(), ...o })));
+    .action((o) => roundVerb({ config: cfg(), ...o }));
 
   program
     .command('serve')

@@ -1,6 +1,6 @@
 // How a verb runs, without commander: the exit code it sets, the one line it prints on an error, and the
-// verbs that both program.ts (commander) and fast-path.ts (plain argv) start. One place, so the two paths
-// cannot drift apart.
+// verbs that both program.ts (commander) and fast-path.ts (plain argv) start (round, status, peek). One
+// place, so the two paths cannot drift apart.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
@@ -46,7 +46,12 @@ export function reportError(e: unknown): number {
   return EXIT.FAILURE;
 }
 
-/** `status`: each verb's module is imported only when that verb runs. */
+/** `round`: each verb's module is imported only when that verb runs. */
+export function roundVerb(o: { config?: string; phase?: string; json?: boolean }): Promise<void> {
+  return run(async () => (await import('./round-cmd.js')).roundCommand(o));
+}
+
+/** `status` */
 export function statusVerb(o: { config?: string; json?: boolean }): Promise<void> {
   return run(async () => (await import('./status-cmd.js')).statusCommand({ config: o.config, json: !!o.json }));
 }
