@@ -63,14 +63,14 @@ export interface GitState {
 
 /**
  * The repository's state before a round: what would make an agent's round go wrong (an operation in
- * progress, conflicts) and what it should be told (a detached HEAD). Two git processes at most: the
- * rev-parse (skipped when the caller has its answer) and `ls-files -u`, which reads only the index;
- * HEAD and the in-progress markers are read from the git dir directly.
+ * progress, conflicts) and what it should be told (a detached HEAD). Two git processes at most, run side
+ * by side: the rev-parse (the caller's, when it started one: `known`) and `ls-files -u`, which reads only
+ * the index; HEAD and the in-progress markers are read from the git dir directly.
  */
-export async function gitState(dir: string, known?: { head: string | null; paths: RepoPaths }): Promise<GitState> {
-  const { head, paths } = known ?? (await headAndPaths(dir));
-  // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked
-  const out = await git(dir, ['ls-files', '-u', '-z', '--full-name', '--', ':/']);
+export async function gitState(dir: string, known?: Promise<{ head: string | null; paths: RepoPaths }>): Promise<GitState> {
+  // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked,
+  // while HEAD and the paths are read (or come in)
+  const [{ head, paths }, out] = await Promise.all([known ?? headAndPaths(dir), git(dir, ['ls-files', '-u', '-z', '--full-name', '--', ':/'])]);
   const unmerged: string[] = [];
   for (const rec of out.split('\0')) {
     // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats

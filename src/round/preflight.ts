@@ -5,7 +5,7 @@ import { ensureDir } from '../state/files.js';
 import { which, whyNotFound } from '../system/which.js';
 import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
-import { headAndPaths, type RepoPaths } from './git-head.js';
+import { headAndPaths } from './git-head.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
 import { rootRefusal, rootRefusalNotes } from '../agents/agent-cli.js';
@@ -28,7 +28,8 @@ export interface PreflightInput {
 }
 
 export interface PreflightSeen {
-  repo?: { head: string | null; paths: RepoPaths };
+  /** the git state, asked for together with work_dir's rev-parse (its ls-files runs beside it) */
+  pending?: Promise<GitState>;
   git?: GitState;
 }
 
@@ -77,10 +78,12 @@ export const PREFLIGHT_CHECKS: Check[] = [
     verifies: 'the work dir is a git work tree',
     async run(i) {
       if (!fs.existsSync(i.workDir)) return `work dir ${i.workDir} does not exist: set runtime.work_dir`;
-      // the round needs HEAD and the repository's paths anyway: one rev-parse answers both questions
+      // the round needs HEAD and the repository's paths anyway: one rev-parse answers both questions, and
+      // git_state's ls-files runs beside it (its answer waits for that check; a failure here makes it moot)
+      const repo = headAndPaths(i.workDir);
+      if (i.seen) (i.seen.pending = gitState(i.workDir, repo)).catch(() => {});
       try {
-        const repo = await headAndPaths(i.workDir);
-        if (i.seen) i.seen.repo = repo;
+        await repo;
         return null;
       } catch (e) {
         const why = e instanceof GitError ? e.message.replace(/^git [^:]*: (fatal: )?/, '') : '';
@@ -95,7 +98,7 @@ export const PREFLIGHT_CHECKS: Check[] = [
     async run(i) {
       let st: GitState;
       try {
-        st = await gitState(i.workDir, i.seen?.repo);
+        st = await (i.seen?.pending ?? gitState(i.workDir));
       } catch (e) {
         return `the git state of work dir ${i.workDir} cannot be read (${e instanceof Error ? e.message : e}): run \`git status\` there to see why`;
       }
