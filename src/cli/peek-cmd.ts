@@ -8,7 +8,7 @@ import { formatSelected, selectPath } from './select-path.js';
 import { readTail } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
-import { buildSnapshot } from '../snapshot/build.js';
+import { startGitProbe } from '../snapshot/git-probe.js';
 import { redact, redactDeep } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
 
@@ -39,7 +39,10 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
     doc = view;
     human = () => renderRound(view);
   } else {
-    const snap = await buildSnapshot(ctx, { events: o.events });
+    // the git status is the slowest part of a snapshot: it runs while the rest of the snapshot's code loads
+    const git = startGitProbe(ctx);
+    const { buildSnapshot } = await import('../snapshot/build.js');
+    const snap = await buildSnapshot(ctx, { events: o.events, git });
     doc = snap;
     human = () => renderSnapshot(snap);
   }

@@ -5,14 +5,14 @@ import * as os from 'node:os';
 import { buildStatus, type StatusReport } from './status.js';
 import { DEFENSES, type Defense } from './defenses.js';
 import { findRoundProcesses } from '../system/kill-tree.js';
-import { findOrphanStash, ROUND_TAG_VAR, userFiles } from '../round/record.js';
+import { findOrphanStash, ROUND_TAG_VAR } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
 import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
-import { probeGit, type GitProbe } from './git-probe.js';
+import { startGitProbe, type GitProbe } from './git-probe.js';
 import { readStatus } from '../state/status.js';
 import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
@@ -35,6 +35,8 @@ export interface SnapshotOptions {
   rounds?: number;
   /** include the last N events */
   events?: number;
+  /** the git probe, when the caller started it already (peek starts it before this module is even loaded) */
+  git?: Promise<GitProbe>;
 }
 
 /** Everything assembleSnapshot needs, already read. */
@@ -119,8 +121,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const now = Date.now();
   const { paths, config } = src;
   const workDir = src.workDir ?? config?.workDir ?? null;
-  const exclude = config ? userFiles(config, paths) : [paths.dir];
-  const gitP: Promise<GitProbe> = workDir ? probeGit(workDir, exclude) : Promise.resolve({ tree: null, stashes: null });
+  const gitP = opts.git ?? startGitProbe(src);
   const diskP = sampleDisk(paths.dir);
 
   const status = buildStatus(paths, src.project, now);

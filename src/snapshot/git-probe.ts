@@ -7,6 +7,9 @@ import { git } from '../round/git.js';
 import { wholeTreeExcept } from '../round/git-pathspec.js';
 import { parseStatusV2 } from '../round/git-status.js';
 import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
+import { userFiles } from '../round/record.js';
+import type { Config } from '../config/types.js';
+import type { StatePaths } from '../state/paths.js';
 
 /** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
 const PEEK_GIT_TIMEOUT_MS = 30_000;
@@ -16,6 +19,16 @@ export interface GitProbe {
   tree: { head: string | null; branch: string | null; dirty_files: number } | null;
   /** SHAs on the stash list, newest first; null when the call failed */
   stashes: string[] | null;
+}
+
+/**
+ * The probe of a project's work tree (the config's, or `workDir` when the config is broken), started now: the
+ * git status is the slowest part of a snapshot, so peek starts it first and loads the rest meanwhile.
+ */
+export function startGitProbe(src: { config: Config | null; paths: StatePaths; workDir?: string }): Promise<GitProbe> {
+  const workDir = src.workDir ?? src.config?.workDir ?? null;
+  const exclude = src.config ? userFiles(src.config, src.paths) : [src.paths.dir];
+  return workDir ? probeGit(workDir, exclude) : Promise.resolve({ tree: null, stashes: null });
 }
 
 /**

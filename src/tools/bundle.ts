@@ -90,6 +90,8 @@ async function main(): Promise<number> {
  */
 function writeCodeCache(): void {
   const source = fs.readFileSync(OUT_FILE, 'utf8');
+  // the bin runs the bundle as a vm.Script, which has no loader for import(): every module must be bundled
+  if (/\bimport\(/.test(source)) throw new Error(`${OUT_FILE} calls import(): bundle that module, or load it with require()`);
   const data = new vm.Script(Module.wrap(source), { filename: OUT_FILE }).createCachedData();
   fs.writeFileSync(CACHE_FILE, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
 }
