@@ -30,7 +30,14 @@ export function loadContext(configOpt: string | undefined, o: ContextOptions = {
 
 /** What the state-dir rules need to know of a project (src/state/refused-dirs.ts). */
 export function stateDirFacts(workDir: string): StateDirFacts {
-  return { home: homeDir(), workDir, defaultDir: defaultStateDir(workDir) };
+  // the default dir is named only in a refusal's message: its hash (node:crypto) is made only then
+  return {
+    home: homeDir(),
+    workDir,
+    get defaultDir() {
+      return defaultStateDir(workDir);
+    },
+  };
 }
 
 /**

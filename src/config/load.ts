@@ -2,13 +2,13 @@
 // the schema key by key (validate.ts), resolve the paths (resolve.ts: resolvePaths), then check across
 // keys and put the Config together with every default filled in. Every problem becomes ONE line naming
 // the file, the key and the fix (ConfigError, exit 78): whatever the input, nothing else escapes from here.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
+import { sha256Hex } from '../util/crypto.js';
 import type { Config, PhaseConfig } from './types.js';
 import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
@@ -59,7 +59,7 @@ export function parseConfig(text: string, configPath: string, opts: ParseOptions
 
 /** sha256 hex of the file's content: serve compares it to notice an edited config. */
 export function configFingerprint(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256Hex(text);
 }
 
 // ---------------------------------------------------------------------------------------------------------

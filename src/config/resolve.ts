@@ -1,12 +1,12 @@
 // The path-resolution step of loading a config: runtime.work_dir and runtime.state_dir (given, or their
 // defaults) become absolute paths, checked where a path can go wrong; every other path of the config
 // resolves the same way (`~/` is the home dir, anything else is relative to the config file's directory).
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Table, Validator } from './validate.js';
 import { hasControlChar, workDirProblem } from './work-dir.js';
+import { sha256Hex } from '../util/crypto.js';
 
 export interface ResolvedPaths {
   /** the work tree the agent runs in: absolute, its real path when it exists */
@@ -52,7 +52,7 @@ export function resolvePaths(v: Validator, runtime: Table, file: string, env: No
 export function defaultStateDir(realWorkDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_STATE_HOME;
   const stateHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.local', 'state');
-  const hash = crypto.createHash('sha256').update(realWorkDir, 'utf8').digest('hex').slice(0, 8);
+  const hash = sha256Hex(realWorkDir).slice(0, 8);
   return path.join(stateHome, 'agent-runner', `${projectName(realWorkDir)}-${hash}`);
 }
 

@@ -1,10 +1,10 @@
 // One runner per project: an O_EXCL lock file naming its holder. A lock left by a dead holder is recovered.
 import * as fs from 'node:fs';
 import { BadFileError, MAX_BYTES, readRegularText } from './read-file.js';
-import { randomBytes } from 'node:crypto';
 import { FILE_MODE, writeAll } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
 import { UserError, EXIT } from '../errors.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 export interface LockHolder {
   pid: number;
@@ -63,7 +63,7 @@ export function describeHolder(h: LockHolder): string {
  * for a dead one's, and a disk too full to write it leaves no lock behind.
  */
 function tryCreate(file: string, h: LockHolder): boolean {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
   try {
     const fd = fs.openSync(tmp, 'wx', FILE_MODE);
     try {

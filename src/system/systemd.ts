@@ -127,14 +127,16 @@ export function findInstalledUnits(stateDir: string): InstalledUnit[] {
     const dir = unitDir(scope);
     let names: string[];
     try {
-      names = fs.readdirSync(dir);
+      names = fs.readdirSync(dir).filter((n) => n.startsWith('agent-runner-'));
     } catch {
       continue;
     }
+    // no unit of ours here: no suffix to make (its hash loads node:crypto, a cost at every `status`)
+    if (names.length === 0) continue;
     for (const role of ['serve', 'monitor'] as const) {
       const suffix = unitSuffix(stateDir, role);
       for (const n of names) {
-        if (n.startsWith('agent-runner-') && n.endsWith(suffix)) found.push({ scope, role, name: n, file: path.join(dir, n) });
+        if (n.endsWith(suffix)) found.push({ scope, role, name: n, file: path.join(dir, n) });
       }
     }
   }

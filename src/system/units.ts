@@ -1,7 +1,7 @@
 // systemd units for a project, rendered from the templates in systemd/: pure (text in, text out), so every
 // rule about names, quoting and timeouts is table-tested without a systemd.
-import * as crypto from 'node:crypto';
 import { EXIT, UserError } from '../errors.js';
+import { sha256Hex } from '../util/crypto.js';
 
 export type Scope = 'user' | 'system';
 
@@ -38,7 +38,7 @@ export function systemdEscape(s: string): string {
 
 /** Short, stable hash of the state dir: two projects of the same name never share a unit. */
 export function shortHash(stateDir: string): string {
-  return crypto.createHash('sha256').update(stateDir, 'utf8').digest('hex').slice(0, 8);
+  return sha256Hex(stateDir).slice(0, 8);
 }
 
 /** Unit names are agent-runner-<project>-<hash>.service and agent-runner-<project>-<hash>-monitor.service. */
