@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
-  await esbuild.build({
+  const out = await esbuild.build({
     entryPoints: [ENTRY],
     bundle: true,
     format: 'cjs',
@@ -78,9 +78,28 @@ async function main(): Promise<number> {
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
     legalComments: 'none',
+    write: false,
   });
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  fs.writeFileSync(OUT_FILE, shareBuiltinNamespaces(out.outputFiles[0].text));
   writeCodeCache();
   return 0;
+}
+
+/**
+ * esbuild turns each `import * as fs from 'node:fs'` into `__toESM(require("node:fs"), 1)`: a new object with a
+ * getter per export (about a hundred for fs), made again in every module that imports it, some 80 times per
+ * start (~2 ms). One per builtin is enough (a namespace object is shared in ES modules too): the banner's
+ * `__arNodeNs` keeps the first.
+ */
+export function shareBuiltinNamespaces(code: string): string {
+  const each = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
+  if (!each.test(code)) throw new Error('bundle: no __toESM(require("node:…"), 1) found: has esbuild changed its helpers?');
+  const shared =
+    'const __arNs = new Map();\n' +
+    'const __arNodeNs = (id) => { let ns = __arNs.get(id); if (!ns) __arNs.set(id, (ns = __toESM(require(id), 1))); return ns; };\n';
+  const at = code.indexOf('\n', code.indexOf('const __arModuleUrl')) + 1;
+  return code.slice(0, at) + shared + code.slice(at).replace(each, '__arNodeNs("$1")');
 }
 
 /**
