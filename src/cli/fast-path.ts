@@ -4,26 +4,29 @@
 // that commander reads the same way; anything else (help, a bad or unknown flag, a missing value, an extra
 // argument) goes to commander, which prints its one-line error and exits 2. The verbs themselves are
 // verbs.ts's, the same ones program.ts wires to commander.
+import { showTimesInUtc } from '../util/time-display.js';
 import { peekVerb, roundVerb, statusVerb, version } from './verbs.js';
 
 export interface FastCall {
   verb: 'round' | 'status' | 'peek' | 'version';
   config?: string;
   json: boolean;
+  utc: boolean;
 }
 
 const VERBS = new Set(['round', 'status', 'peek']);
 
 /**
  * `args` as after `agent-runner`: a fast call, or null for commander. Taken: `--version` / `-V` alone, and
- * `round`, `status` or `peek` with `--json` after the verb and at most one `-c PATH` / `--config PATH` /
- * `--config=PATH` before or after it (commander reads program options on either side of the verb).
+ * `round`, `status` or `peek` with `--json` after the verb, `--utc`, and at most one `-c PATH` /
+ * `--config PATH` / `--config=PATH` (commander reads program options on either side of the verb).
  */
 export function parseFast(args: string[]): FastCall | null {
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { verb: 'version', json: false };
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { verb: 'version', json: false, utc: false };
   let verb: FastCall['verb'] | null = null;
   let config: string | undefined;
   let json = false;
+  let utc = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     let value: string | undefined;
@@ -31,6 +34,9 @@ export function parseFast(args: string[]): FastCall | null {
     else if (a.startsWith('--config=')) value = a.slice('--config='.length);
     else if (a === '--json' && verb) {
       json = true;
+      continue;
+    } else if (a === '--utc') {
+      utc = true;
       continue;
     } else if (VERBS.has(a) && !verb) {
       verb = a as FastCall['verb'];
@@ -40,7 +46,7 @@ export function parseFast(args: string[]): FastCall | null {
     if (value === undefined || value === '' || value.startsWith('-') || config !== undefined) return null;
     config = value;
   }
-  return verb ? { verb, config, json } : null;
+  return verb ? { verb, config, json, utc } : null;
 }
 
 export function runFast(c: FastCall): Promise<void> {
@@ -48,6 +54,7 @@ export function runFast(c: FastCall): Promise<void> {
     process.stdout.write(`${version()}\n`);
     return Promise.resolve();
   }
+  showTimesInUtc(c.utc); // as program.ts's preAction hook does
   const o = { config: c.config, json: c.json };
   return c.verb === 'round' ? roundVerb(o) : c.verb === 'status' ? statusVerb(o) : peekVerb(o);
 }

@@ -21,7 +21,8 @@ interface Run {
 }
 
 function spawnIn(cwd: string, argv: string[]): Run {
-  const r = spawnSync(process.execPath, argv, { cwd, encoding: 'utf8', env: { ...process.env, AGENT_RUNNER_CONFIG: '' } });
+  // a zone other than UTC, so --utc shows (times for people are local by default)
+  const r = spawnSync(process.execPath, argv, { cwd, encoding: 'utf8', env: { ...process.env, AGENT_RUNNER_CONFIG: '', TZ: 'Asia/Tokyo' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,6 +48,8 @@ const TAKEN = [
   ['status'],
   ['status', '--json'],
   ['status', '--json', '--json'],
+  ['status', '--utc'],
+  ['--utc', 'peek'],
   ['peek'],
   ['peek', '--json'],
   ['--version'],
@@ -87,8 +90,8 @@ test('parseFast takes the plain forms only, and reads them as commander does', (
   for (const args of [...LEFT_TO_COMMANDER, ['-c', 'a', '-c', 'b', 'status'], ['-c', '--json', 'status'], [], ['serve']]) {
     assert.equal(parseFast(args), null, args.join(' '));
   }
-  assert.deepEqual(parseFast(['peek', '--json', '--config', 'x.toml']), { verb: 'peek', config: 'x.toml', json: true });
-  assert.deepEqual(parseFast(['--config=x.toml', 'status']), { verb: 'status', config: 'x.toml', json: false });
+  assert.deepEqual(parseFast(['peek', '--json', '--config', 'x.toml']), { verb: 'peek', config: 'x.toml', json: true, utc: false });
+  assert.deepEqual(parseFast(['--config=x.toml', 'status', '--utc']), { verb: 'status', config: 'x.toml', json: false, utc: true });
 });
 
 test('the bin and commander give the same output and exit code, fast path or not', () => {
