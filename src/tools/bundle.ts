@@ -1,5 +1,5 @@
-// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with esbuild,
-// and write the V8 code cache of that file beside it (main.cjs.v8cache).
+// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with
+// esbuild, and write the V8 code cache of that file beside it (main.cjs.v8cache).
 // Why: a Node start pays per module file (resolve, read, compile) and more for an ES module than for a
 // CommonJS one (the ESM loader reads and links asynchronously); ~40 files and commander's CommonJS become one
 // CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
@@ -69,11 +69,18 @@ async function main(): Promise<number> {
     target: 'node20',
     outfile: OUT_FILE,
     external: deps.filter((d) => !INLINED.has(d)),
-    // the sources find files next to themselves (package.json, templates) by import.meta.url. The banner
-    // names the build (the code cache must be this build's) and keeps the file strict, as the modules were
+    // the sources find files next to themselves (package.json, templates) by import.meta.url
     define: { 'import.meta.url': '__arModuleUrl' },
+    // the build's name (the code cache must be this build's); strict, as the modules were; one namespace
+    // object per Node builtin (shareBuiltinNamespaces)
     banner: {
-      js: `// agent-runner bundle ${randomBytes(8).toString('hex')}\n'use strict';\nconst __arModuleUrl = require('node:url').pathToFileURL(__filename).href;`,
+      js: [
+        `// agent-runner bundle ${randomBytes(8).toString('hex')}`,
+        "'use strict';",
+        "const __arModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+        'const __arNs = new Map();',
+        'const __arNodeNs = (id) => { let ns = __arNs.get(id); if (!ns) __arNs.set(id, (ns = __toESM(require(id), 1))); return ns; };',
+      ].join('\n'),
     },
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
@@ -87,19 +94,15 @@ async function main(): Promise<number> {
 }
 
 /**
- * esbuild turns each `import * as fs from 'node:fs'` into `__toESM(require("node:fs"), 1)`: a new object with a
- * getter per export (about a hundred for fs), made again in every module that imports it, some 80 times per
+ * esbuild turns each `import * as fs from 'node:fs'` into `__toESM(require("node:fs"), 1)`: a new object with
+ * a getter per export (about a hundred for fs), made again in every module that imports it, some 80 times per
  * start (~2 ms). One per builtin is enough (a namespace object is shared in ES modules too): the banner's
  * `__arNodeNs` keeps the first.
  */
-export function shareBuiltinNamespaces(code: string): string {
+function shareBuiltinNamespaces(code: string): string {
   const each = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
   if (!each.test(code)) throw new Error('bundle: no __toESM(require("node:…"), 1) found: has esbuild changed its helpers?');
-  const shared =
-    'const __arNs = new Map();\n' +
-    'const __arNodeNs = (id) => { let ns = __arNs.get(id); if (!ns) __arNs.set(id, (ns = __toESM(require(id), 1))); return ns; };\n';
-  const at = code.indexOf('\n', code.indexOf('const __arModuleUrl')) + 1;
-  return code.slice(0, at) + shared + code.slice(at).replace(each, '__arNodeNs("$1")');
+  return code.replace(each, '__arNodeNs("$1")');
 }
 
 /**
