@@ -13,7 +13,7 @@ import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
-import { terminalSafe } from '../util/text.js';
+import { errorMessage, terminalSafe } from '../util/text.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -85,7 +85,13 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
     return roundExitCode(rec);
   } finally {
-    treeLock?.release();
+    // the work-tree lock lives in .git, which the agent can write: a lock it broke must not cost the project
+    // lock or the round's exit code
+    try {
+      treeLock?.release();
+    } catch (e) {
+      process.stderr.write(`agent-runner: warning: the work-tree lock could not be released: ${terminalSafe(errorMessage(e))}\n`);
+    }
     lock.release();
   }
 }

@@ -88,6 +88,11 @@ interface Hit {
   line: string;
 }
 
+/** evidenceTiers' third tier: what the model said last, not an error the CLI reported. */
+const LAST_WORDS_TIER = 2;
+/** Categories that stop serve outright: only an error the CLI reported may give them. */
+const HALTING: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found']);
+
 function evidenceTiers(a: AgentLines): string[][] {
   const errors: string[] = [];
   if (a.turnFailed) errors.push(a.turnFailed);
@@ -117,9 +122,11 @@ function matchedLine(text: string, re: RegExp): string {
 
 /** The first hit: tier by tier, and within a tier by pattern priority, newest text first. */
 function findHit(tiers: string[][], only?: Category): Hit | null {
-  for (const tier of tiers) {
+  for (const [i, tier] of tiers.entries()) {
     for (const pattern of OUTPUT_PATTERNS) {
       if (only && pattern.category !== only) continue;
+      // the model's own last words may name a quota or a model ("handled the model_not_found case"): they never halt serve
+      if (i === LAST_WORDS_TIER && HALTING.has(pattern.category)) continue;
       for (const text of tier) {
         if (pattern.re.test(text)) return { pattern, text, line: matchedLine(text, pattern.re) };
       }
@@ -160,8 +167,9 @@ function refine(cat: Category, tiers: string[][]): Category {
 function failedWith(f: RoundFacts, cat: Category, detail: string, tiers: string[][], hit: Hit | null = null): Verdict {
   const usable = hit && hit.pattern.category === cat ? hit : findHit(tiers, cat);
   if (cat === 'quota') {
-    // a quota that says when to retry (Gemini's daily quota: "retry in 61s") is a limit a wait fixes
-    const retry = resetTime(usable, tiers, f.now);
+    // a quota that says when to retry (Gemini's daily quota: "retry in 61s") is a limit a wait fixes; the time
+    // must come from what the CLI printed (its errors, its plain lines), never from the model's last words
+    const retry = resetTime(usable, tiers.slice(0, LAST_WORDS_TIER), f.now);
     if (retry) return verdict('failed', 'usage_limit', `${exitLabel(f)}: ${detail}`, retry);
   }
   const retry = LIMITED.has(cat) ? resetTime(usable, tiers, f.now) : null;

@@ -46,3 +46,12 @@ test('two worktrees of one repository: each has its own supervisor', () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(p.run(['kill']).code, 0);
 });
+
+test('an agent that breaks the work-tree lock in .git: the round keeps its exit code and the project lock is released', () => {
+  const p = makeProject({ agent: 'break-tree-lock.sh' });
+  const r = p.run(['round']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: the work-tree lock could not be released/);
+  assert.equal(p.rounds()[0].outcome, 'ok');
+  assert.equal(fs.existsSync(path.join(p.stateDir, 'lock')), false, 'the project lock is released');
+});

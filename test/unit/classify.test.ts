@@ -436,3 +436,19 @@ test('reset: unreadable times are null', () => {
   }
   assert.deepEqual(extractResetTime('rate limit; resets at 2026-11-21T02:57:00Z', NOW), new Date('2026-11-21T02:57:00Z'));
 });
+
+test('the model naming a quota or an unknown model in its last words never halts serve: only the CLI\'s errors may', () => {
+  const codex = (text: string) =>
+    jl(
+      { type: 'thread.started', thread_id: 't' },
+      { type: 'turn.started' },
+      { type: 'item.completed', item: { id: 'i1', type: 'agent_message', text } },
+    );
+  for (const said of ['Handled the model_not_found case.', 'Added a test for insufficient_quota.', "The model `gpt-x` does not exist in the fixtures, so I added it."]) {
+    const v = classify(facts({ exitCode: 1, tail: codex(said) }));
+    assert.ok(v.category !== 'quota' && v.category !== 'model_not_found', `${said} → ${v.category}`);
+  }
+  // the same words as the CLI's own error do halt
+  const err = jl({ type: 'turn.failed', error: { message: 'The model `gpt-5.5` does not exist or you do not have access to it.' } });
+  assert.equal(classify(facts({ exitCode: 1, tail: err })).category, 'model_not_found');
+});
