@@ -113,6 +113,16 @@ export function filterOverrides(listing: string): Array<[string, string]> {
   return out;
 }
 
+/** The drivers `filterOverrides` empties (not the operator's): their names, once each. */
+export function emptiedDrivers(pairs: Array<[string, string]>): string[] {
+  const names = new Set<string>();
+  for (const [key, value] of pairs) {
+    const m = FILTER_KEY.exec(key);
+    if (m && m[2]!.toLowerCase() !== 'required' && value === '') names.add(m[1]!);
+  }
+  return [...names];
+}
+
 /** Adds the pairs to `env` as GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n (command scope, like -c), after any the operator set. */
 export function guardEnv(env: NodeJS.ProcessEnv, pairs: Array<[string, string]>): void {
   let n = Number(env.GIT_CONFIG_COUNT ?? 0);

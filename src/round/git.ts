@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { firstNonBlankLine } from '../util/text.js';
-import { filterOverrides, GUARD_ARGS, guardEnv, needsFilterGuard } from './git-guard.js';
+import { emptiedDrivers, filterOverrides, GUARD_ARGS, guardEnv, needsFilterGuard } from './git-guard.js';
 
 const execFileP = promisify(execFile);
 
@@ -58,8 +58,23 @@ async function plantedFilters(cwd: string, env: NodeJS.ProcessEnv, timeout: numb
  */
 export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
   const env = gitEnv(o.write === true);
+  if (needsFilterGuard(cwd, args)) {
+    const pairs = await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS);
+    // A call that stores content must neither run the repository's own drivers (an agent can write .git/config)
+    // nor store without them: with git-crypt's that would commit plaintext. It is refused; the work stays put.
+    const emptied = o.write === true ? emptiedDrivers(pairs) : [];
+    if (emptied.length) {
+      throw new GitError(
+        args,
+        null,
+        `the repository's own .git/config defines the filter driver${emptied.length > 1 ? 's' : ''} ${emptied.join(', ')}: agent-runner neither runs ` +
+          `${emptied.length > 1 ? 'them' : 'it'} (an agent can write .git/config) nor stores files without ${emptied.length > 1 ? 'them' : 'it'}; ` +
+          'the work stays in the tree: commit it yourself, or define the driver in ~/.gitconfig',
+      );
+    }
+    guardEnv(env, pairs);
+  }
   try {
-    if (needsFilterGuard(cwd, args)) guardEnv(env, await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS));
     const { stdout } = await execFileP('git', [...GUARD_ARGS, ...args], {
       cwd,
       env,

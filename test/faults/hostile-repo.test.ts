@@ -96,13 +96,16 @@ for (const action of ['stash', 'commit'] as const) {
     }
     assert.deepEqual(marks(markDir), [], 'a planted command ran in a supervisor or operator git call');
 
-    // the aftercare still did its job, with the filters out of the way
+    // the aftercare neither ran the repository's own filter driver nor stored the work without it (with
+    // git-crypt's that would store plaintext): it refused, named the driver, and the work stays in the tree
     const rounds = p.rounds();
     assert.equal(rounds.length, 2);
     for (const r of rounds) {
       assert.equal(r.outcome, 'ok', JSON.stringify(r));
-      if (action === 'stash') assert.match(String(r.stash_sha), /^[0-9a-f]{40}$/, JSON.stringify(r));
-      else assert.equal(r.commits.length, 1, JSON.stringify(r));
+      assert.equal(r.stash_sha, null, JSON.stringify(r));
+      assert.equal(r.commits.length, 0, JSON.stringify(r));
+      assert.match(String(r.reason), /filter drivers? evil\b.*nor stores files without them/, JSON.stringify(r));
+      assert.ok(r.dirty_files > 0, JSON.stringify(r));
     }
     checkInvariants(p.stateDir, { minRounds: 2 });
     await assertNoStray({ stateDir: p.stateDir });

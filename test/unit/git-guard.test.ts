@@ -2,7 +2,7 @@
 // operator's (git-lfs in ~/.gitconfig) survive even when the repository redefines them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterOverrides, guardEnv } from '../../src/round/git-guard.js';
+import { emptiedDrivers, filterOverrides, guardEnv } from '../../src/round/git-guard.js';
 
 const listing = (rows: Array<[string, string, string?]>): string =>
   rows.map(([scope, key, value]) => `${scope}\0${value === undefined ? key : `${key}\n${value}`}\0`).join('');
@@ -37,4 +37,13 @@ test('the overrides go after any GIT_CONFIG_COUNT pairs the operator set', () =>
   assert.equal(env.GIT_CONFIG_KEY_0, 'a.b');
   assert.equal(env.GIT_CONFIG_KEY_1, 'filter.x.clean');
   assert.equal(env.GIT_CONFIG_VALUE_1, '');
+});
+
+test('emptiedDrivers: the repository-defined drivers the guard empties, not the operator\'s nor the required switch', () => {
+  const pairs = filterOverrides(
+    ['local', 'filter.crypt.clean\ngit-crypt clean', 'local', 'filter.crypt.smudge\ngit-crypt smudge', 'local', 'filter.crypt.required\ntrue',
+      'global', 'filter.lfs.clean\ngit-lfs clean -- %f', 'local', 'filter.lfs.clean\nevil'].join('\0') + '\0',
+  );
+  assert.deepEqual(emptiedDrivers(pairs), ['crypt'], 'lfs keeps the operator\'s value, so it is not emptied');
+  assert.deepEqual(emptiedDrivers([]), []);
 });
