@@ -86,6 +86,15 @@ export function roundsOf(cli: CliName, options: (scenario: string) => RealRoundO
   };
 }
 
+/** A mid-stream hang, ended by the silence guard (stall_timeout_s) long before the round's own timeout. */
+export function assertStalled(r: RealRound): void {
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'timeout', describeRound(r));
+  assert.equal(r.record.category, 'stall', describeRound(r));
+  assert.equal(r.record.ended_by, 'stall');
+  assert.ok(r.record.duration_s < 30, `took ${r.record.duration_s}s`);
+}
+
 /** The namespace had loopback only, the server saw the CLI, and it handled every request the CLI made. */
 export function assertIsolated(r: RealRound): void {
   assert.deepEqual(isolationProblems(r.run), [], 'the namespace has a network besides loopback');
