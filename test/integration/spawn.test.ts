@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { spawnAgent } from '../../src/round/spawn.js';
 import { killRoundTree } from '../../src/system/kill-tree.js';
 import { readProc } from '../../src/system/proc.js';
-import { AGENTS_DIR, REPO_ROOT, isAlive, procStatusKb, sleep, tmpDir, waitFor } from '../helpers/env.js';
+import { AGENTS_DIR, REPO_ROOT, isAlive, procStatusKb, sleep, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 
 const TAG = 'AGENT_RUNNER_TEST_TAG';
 const agent = (name: string) => path.join(AGENTS_DIR, name);
@@ -107,6 +107,13 @@ test('the agent runs in its own session and process group', async () => {
     assert.notEqual(p.sid, me.sid);
     assert.notEqual(p.pgid, me.pgid);
     assert.equal(a.startTime, p.starttime);
+    // The script's first line is the proof it ran in that group; kill only once it is out, or the
+    // SIGTERM can land before bash has printed anything.
+    const log = path.join(dir, 'log');
+    await waitUntil(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('\n'), {
+      timeoutMs: 10_000,
+      what: "hang.sh's first line",
+    });
   } finally {
     await killRoundTree({ rootPid: a.pid, tagName: TAG, tagValue: tag, graceMs: 1000 });
   }
