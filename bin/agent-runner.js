@@ -25,6 +25,9 @@ function runBundle(file) {
   }
   const { Module } = require('node:module');
   const vm = require('node:vm');
+  // the flag the build made the cache under (src/tools/bundle.ts): V8 then checks the cache's checksum, and a
+  // cache damaged on disk is compiled afresh instead of crashing the process
+  require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: codeCache(`${file}.v8cache`, source) });
   script.runInThisContext()({}, Module.createRequire(file), { exports: {} }, file, path.dirname(file));
   return true;

@@ -47,3 +47,41 @@ test('a code cache made for another build, or garbage, is not used: the CLI stil
     assert.equal(r.stdout, `${version}\n`, label);
   }
 });
+
+test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a crash', { skip: !fs.existsSync(BUNDLE) }, () => {
+  // seen before the fix: with a matching header V8 trusted the payload, and a bit flipped at some offsets
+  // segfaulted `status --json`; which offsets crash depends on the build, so flip one bit at many offsets
+  const root = tmpDir('ar-bin-');
+  fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'build', 'bundle', 'cli'), { recursive: true });
+  fs.copyFileSync(BUNDLE, path.join(root, 'build', 'bundle', 'cli', 'main.cjs'));
+  fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  const good = fs.readFileSync(`${BUNDLE}.v8cache`);
+  const header = fs.readFileSync(BUNDLE, 'utf8').indexOf('\n') + 1;
+  const work = tmpDir('ar-bin-cwd-');
+  const expected = node([path.join(root, 'bin', 'agent-runner.js'), 'status', '--json'], work);
+  const step = Math.floor((good.length - header) / 24);
+  for (let at = header + 16; at < good.length; at += step) {
+    const bad = Buffer.from(good);
+    bad[at] ^= 0x10;
+    fs.writeFileSync(path.join(root, 'build', 'bundle', 'cli', 'main.cjs.v8cache'), bad);
+    const r = node([path.join(root, 'bin', 'agent-runner.js'), 'status', '--json'], work);
+    assert.equal(r.code, expected.code, `bit flipped at ${at}: ${r.stderr}`);
+    assert.equal(r.stderr, expected.stderr, `bit flipped at ${at}`);
+  }
+});
+
+test("the build's code cache is accepted by V8 under the flags the bin sets", { skip: !fs.existsSync(BUNDLE) }, () => {
+  // the same compile as bin/agent-runner.js: a cache V8 rejects (made under other flags) costs every start
+  const bin = fs.readFileSync(path.join(REPO_ROOT, 'bin', 'agent-runner.js'), 'utf8');
+  const flags = [...bin.matchAll(/setFlagsFromString\('([^']+)'\)/g)].map((m) => m[1]);
+  assert.deepEqual(flags, ['--verify-snapshot-checksum']);
+  const probe = `
+    require('node:v8').setFlagsFromString(${JSON.stringify(flags[0])});
+    const fs = require('node:fs'), vm = require('node:vm'), { Module } = require('node:module');
+    const file = ${JSON.stringify(BUNDLE)}, source = fs.readFileSync(file, 'utf8'), buf = fs.readFileSync(file + '.v8cache');
+    const s = new vm.Script(Module.wrap(source), { filename: file, cachedData: buf.subarray(buf.indexOf(10) + 1) });
+    process.stdout.write(String(s.cachedDataRejected));`;
+  const r = node(['-e', probe], REPO_ROOT);
+  assert.equal(r.stdout, 'false', r.stderr);
+});
