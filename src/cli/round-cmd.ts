@@ -1,11 +1,11 @@
 // `agent-runner round`: one round under the project lock, with SIGTERM/SIGINT ending the agent's tree.
 import { loadContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
-import { acquireLock, describeHolder } from '../state/lock.js';
-import { appendEvent, HeldEvents } from '../state/events.js';
+import { acquireLock } from '../state/lock.js';
+import { HeldEvents } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
-import { acquireTreeLock } from '../round/tree-lock.js';
+import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readLedger } from '../state/ledger.js';
@@ -45,11 +45,10 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   let treeLock;
   try {
     // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
-    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'round');
+    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round');
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
-    if (lock.recoveredFrom)
-      appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+    recordRecoveredLocks(paths.events, lock, treeLock);
     events.open(paths.events);
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
     if (aborted) process.stderr.write(terminalSafe(describeRound(aborted)) + '\n');

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { acquireLock, type Lock, type LockHolder } from '../state/lock.js';
+import { acquireLock, describeHolder, type Lock, type LockHolder } from '../state/lock.js';
+import { appendEvent } from '../state/events.js';
 import { git } from './git.js';
 
 /** `<git common dir>/agent-runner/worktree-<hash of the top-level path>.lock`; null outside a git work tree. */
@@ -24,9 +25,24 @@ export async function workTreeLockFile(workDir: string): Promise<string | null> 
 }
 
 /** Takes the work tree's lock, or fails at once naming its holder and that holder's state dir; null outside git. */
-export async function acquireTreeLock(workDir: string, stateDir: string, role: LockHolder['role']): Promise<Lock | null> {
+export async function acquireTreeLock(
+  workDir: string,
+  holder: { stateDir: string; config: string },
+  role: LockHolder['role'],
+): Promise<Lock | null> {
   const file = await workTreeLockFile(workDir);
   if (!file) return null;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  return acquireLock(file, role, { scope: 'work tree', stateDir });
+  return acquireLock(file, role, { scope: 'work tree', stateDir: holder.stateDir, config: holder.config });
+}
+
+/** A dead holder's project or work-tree lock taken over: one event each, naming whose it was. */
+export function recordRecoveredLocks(events: string, project: Lock, tree: Lock | null | undefined): void {
+  if (project.recoveredFrom) appendEvent(events, 'lock_recovered', { previous: describeHolder(project.recoveredFrom) });
+  if (tree?.recoveredFrom)
+    appendEvent(events, 'lock_recovered', {
+      scope: 'work tree',
+      previous: describeHolder(tree.recoveredFrom),
+      state_dir: tree.recoveredFrom.state_dir ?? null,
+    });
 }

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
-import { acquireLock, describeHolder } from '../state/lock.js';
-import { acquireTreeLock } from '../round/tree-lock.js';
+import { acquireLock } from '../state/lock.js';
+import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
@@ -57,7 +57,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   let treeLock;
   try {
     // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
-    treeLock = await acquireTreeLock(config.workDir, paths.dir, 'serve');
+    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'serve');
   } catch (e) {
     lock.release();
     if (e instanceof UserError) throw new UserError(`a supervisor already runs on this work tree: ${e.message}`, EXIT.FAILURE);
@@ -66,7 +66,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   try {
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
-    if (lock.recoveredFrom) appendEvent(paths.events, 'lock_recovered', { previous: describeHolder(lock.recoveredFrom) });
+    recordRecoveredLocks(paths.events, lock, treeLock);
   } catch (e) {
     treeLock?.release();
     lock.release();

@@ -14,6 +14,8 @@ export interface LockHolder {
   role: 'round' | 'serve';
   /** in a work tree's lock (round/tree-lock.ts): the holder's state dir, to tell the operator which one */
   state_dir?: string;
+  /** in a work tree's lock: the holder's config, so the refusal can say how to stop that holder */
+  config?: string;
 }
 
 export interface Lock {
@@ -84,16 +86,28 @@ function tryCreate(file: string, h: LockHolder): boolean {
 }
 
 /**
+ * Who holds the lock, and how to stop that holder: a work tree's holder may be another config's serve, which
+ * a plain `agent-runner stop` (this config's state dir) would not reach.
+ */
+function refusal(file: string, holder: LockHolder, tree: { stateDir: string; config: string } | undefined): string {
+  if (!tree) return `another ${describeHolder(holder)} holds this project's lock (${file}); wait for it, or \`agent-runner stop\` it`;
+  const whose = `this work tree's lock (${file}), with state dir ${holder.state_dir ?? '?'}`;
+  const mine = holder.state_dir === tree.stateDir;
+  const how = mine ? '`agent-runner stop` it' : holder.config ? `stop it with \`agent-runner stop -c ${holder.config}\`` : `stop it (kill ${holder.pid})`;
+  return `another ${describeHolder(holder)} holds ${whose}; wait for it, or ${how}`;
+}
+
+/**
  * Take the project lock or fail at once naming the holder. Stale-lock recovery runs under a second
  * O_EXCL guard so two recoverers cannot both win.
  */
-export function acquireLock(file: string, role: LockHolder['role'], tree?: { scope: 'work tree'; stateDir: string }): Lock {
+export function acquireLock(file: string, role: LockHolder['role'], tree?: { scope: 'work tree'; stateDir: string; config: string }): Lock {
   const me: LockHolder = {
     pid: process.pid,
     starttime: processStartTime(process.pid),
     since: new Date().toISOString(),
     role,
-    ...(tree ? { state_dir: tree.stateDir } : {}),
+    ...(tree ? { state_dir: tree.stateDir, config: tree.config } : {}),
   };
   let recoveredFrom: LockHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -112,8 +126,7 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     }
     const holder = readLock(file);
     if (holder && holderAlive(holder)) {
-      const whose = tree ? `this work tree's lock (${file}), with state dir ${holder.state_dir ?? '?'}` : `this project's lock (${file})`;
-      throw new UserError(`another ${describeHolder(holder)} holds ${whose}; wait for it, or \`agent-runner stop\` it`, EXIT.FAILURE);
+      throw new UserError(refusal(file, holder, tree), EXIT.FAILURE);
     }
     // dead holder (or unreadable lock): recover under a guard
     const guard = `${file}.recover`;

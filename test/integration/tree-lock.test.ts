@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git, tmpDir } from '../helpers/env.js';
 import { makeProject } from '../helpers/project.js';
+import { killStateDirProcesses } from '../helpers/invariants.js';
 
 /** a second config for a tree, beside the first: an agent that succeeds at once, its own state dir */
 function secondConfig(dir: string, name: string): string {
@@ -27,6 +28,8 @@ test('a second supervisor with another state dir on the same work tree is refuse
     const r = p.run(['--config', other, ...verb]);
     assert.equal(r.code, 1, `${verb}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, new RegExp(`serve pid ${pid}.* holds this work tree's lock .*with state dir ${p.stateDir}`));
+    // a plain `stop` with this config would reach this config's state dir, not the holder's
+    assert.ok(r.stderr.includes(`stop it with \`agent-runner stop -c ${p.configPath}\``), r.stderr);
   }
   assert.equal(p.run(['kill']).code, 0);
   // the first gone, the second may run
@@ -54,4 +57,23 @@ test('an agent that breaks the work-tree lock in .git: the round keeps its exit 
   assert.match(r.stderr, /warning: the work-tree lock could not be released/);
   assert.equal(p.rounds()[0].outcome, 'ok');
   assert.equal(fs.existsSync(path.join(p.stateDir, 'lock')), false, 'the project lock is released');
+});
+
+test("a dead supervisor's work-tree lock is taken over, and the events say so, naming its state dir", () => {
+  const p = makeProject({ command: ['sleep', '30'] });
+  const st = p.run(['start']);
+  assert.equal(st.code, 0, st.stderr);
+  const pid = Number(/pid (\d+)/.exec(st.stdout)?.[1]);
+  process.kill(pid, 'SIGKILL'); // no release: both its locks stay behind
+  const other = secondConfig(p.dir, 'other.toml');
+  const r = p.run(['--config', other, 'round']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const otherState = /^state_dir = (.*)$/m.exec(fs.readFileSync(other, 'utf8'))?.[1];
+  const events = fs.readFileSync(path.join(JSON.parse(otherState ?? '""'), 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const recovered = events.filter((e) => e.kind === 'lock_recovered');
+  assert.equal(recovered.length, 1, JSON.stringify(events));
+  assert.equal(recovered[0].scope, 'work tree');
+  assert.equal(recovered[0].state_dir, p.stateDir);
+  assert.match(recovered[0].previous, new RegExp(`serve pid ${pid}`));
+  killStateDirProcesses(p.stateDir); // the first's agent, still running in its own group
 });
