@@ -3,6 +3,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import type { EventLine } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
+import { budgetSummary } from '../serve/budget.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -52,6 +53,7 @@ export function renderSnapshot(snap: Snapshot): string {
     out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
   }
   if (snap.waiting) out.push(`  waiting until ${shownTime(snap.waiting.until, now)} (${snap.waiting.why})`);
+  if (snap.budget?.length) out.push(`  budget: ${budgetSummary(snap.budget, now)}`);
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 

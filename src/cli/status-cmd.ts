@@ -4,6 +4,7 @@ import { EXIT } from '../errors.js';
 import { terminalSafe } from '../util/text.js';
 import { shownTime } from '../util/time-display.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
+import { budgetSummary } from '../serve/budget.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
@@ -16,6 +17,7 @@ function human(s: StatusReport, now = Date.now()): string {
   if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);
   if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}`);
   else lines.push('  no round recorded yet');
+  if (s.budget.length) lines.push(`  budget: ${budgetSummary(s.budget, now)}`);
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason && !s.killed) lines.push(`  ${s.reason}`);
   if (s.systemd) {
@@ -31,8 +33,8 @@ function human(s: StatusReport, now = Date.now()): string {
 }
 
 export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {
-  const { paths, project } = loadObserverContext(o.config);
-  const s = { ...buildStatus(paths, project), systemd: systemdView(paths.dir) };
+  const { paths, project, config } = loadObserverContext(o.config);
+  const s = { ...buildStatus(paths, project, Date.now(), config?.budget), systemd: systemdView(paths.dir) };
   process.stdout.write(o.json ? JSON.stringify(s) + '\n' : human(s));
   return EXIT.OK;
 }

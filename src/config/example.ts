@@ -160,7 +160,7 @@ export function tomlValue(v: Literal): string {
   if (Array.isArray(v)) return `[${v.map(tomlString).join(', ')}]`;
   const entries = Object.entries(v);
   if (entries.length === 0) return '{}';
-  return `{ ${entries.map(([key, val]) => `${tomlKey(key)} = ${tomlString(val)}`).join(', ')} }`;
+  return `{ ${entries.map(([key, val]) => `${tomlKey(key)} = ${typeof val === 'number' ? String(val) : tomlString(val)}`).join(', ')} }`;
 }
 
 export function tomlString(s: string): string {

@@ -70,6 +70,12 @@ function valueSchema(t: ValueType): JsonSchema {
       return { type: 'string', enum: [...t.values] };
     case 'boolean':
       return { type: 'boolean' };
+    case 'limits':
+      return {
+        type: 'object',
+        properties: Object.fromEntries(t.windows.map((w) => [w, { type: t.integer ? 'integer' : 'number', exclusiveMinimum: 0, maximum: t.max }])),
+        additionalProperties: false,
+      };
     case 'env_table':
       return {
         type: 'object',

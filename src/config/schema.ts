@@ -5,6 +5,7 @@
 // ([[phases]]) come last so that the keys of the example file stay under their own headers when a user
 // uncomments them.
 import { AGENT } from './schema/agent.js';
+import { BUDGET } from './schema/budget.js';
 import { MONITOR } from './schema/monitor.js';
 import { PHASES } from './schema/phases.js';
 import { PRICING } from './schema/pricing.js';
@@ -19,7 +20,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, PRICING, MONITOR, PHASES] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, BUDGET, PRICING, MONITOR, PHASES] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;
@@ -55,5 +56,7 @@ export function describeType(t: ValueType): string {
       return 'boolean';
     case 'env_table':
       return 'table of strings';
+    case 'limits':
+      return `table of limits (${t.windows.join(', ')}), each ${t.integer ? 'a whole number' : 'a number'} above 0`;
   }
 }

@@ -168,6 +168,8 @@ export class Validator {
         if (typeof value !== 'boolean') return wrong(`write true or false, unquoted, e.g. ${spec.key} = ${exampleOf(spec)}`);
         return value;
       }
+      case 'limits':
+        return this.limits(t, value, label, wrong);
       case 'env_table': {
         if (!isTable(value)) return wrong(`write it as a table, e.g. ${spec.key} = { NAME = "value" }, or an [agent.env] section`);
         const out: Record<string, string> = {};
@@ -185,6 +187,23 @@ export class Validator {
         return out;
       }
     }
+  }
+
+  /** `{ per_day = 20 }`: known windows only, each limit a number above 0 (no key = no limit) */
+  private limits(t: Extract<KeySpec['type'], { kind: 'limits' }>, value: unknown, label: string, wrong: (fix: string) => never): Record<string, number> {
+    if (!isTable(value)) return wrong(`write it as a table, e.g. ${label.split('.').at(-1)} = { ${t.windows[1] ?? t.windows[0]} = 20 }`);
+    const out: Record<string, number> = {};
+    for (const [w, v] of Object.entries(value)) {
+      if (!t.windows.includes(w)) {
+        const near = closest(w, t.windows);
+        this.fail(`\`${label}\` has "${printable(w)}", which is not a window; use ${t.windows.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+      }
+      const range = `${t.integer ? 'a whole number' : 'a number'} above 0 and at most ${t.max}; remove the key for no limit`;
+      if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`\`${label}.${w}\` must be a number, not ${describeValue(v)}; use ${range}`);
+      else if (v <= 0 || v > t.max || (t.integer && !Number.isInteger(v))) this.fail(`\`${label}.${w}\` = ${v} is not allowed; use ${range}`);
+      out[w] = v as number;
+    }
+    return out;
   }
 
   /** strings end up in argv, env or paths: a NUL byte cannot go there */

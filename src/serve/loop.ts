@@ -1,5 +1,5 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
-// guard, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
+// guard, the budget, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
@@ -13,6 +13,7 @@ import { ConfigLeash } from './config-leash.js';
 import { serveRound } from './serve-round.js';
 import { decideAfter, reportStop } from './decision.js';
 import { waitBeforeNext } from './wait.js';
+import { budgetGate } from './budget-gate.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
@@ -101,6 +102,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     if (changed !== status.current.config_changed) status.set({ config_changed: changed });
     // the disk guard: no round while the state dir or the work dir is short of space
     if ((await disk.beforeRound()) === 'stopped') continue;
+    // the budget: no round once a [budget] limit is reached; wait for its window, or stop (budget-gate.ts)
+    const budget = await budgetGate({ config, paths, status, stop: control.stop.signal });
+    if (budget.action === 'waited') continue;
+    if (budget.action === 'stop') return finish(EXIT.HALTED, budget.message);
 
     // a round
     const rec = await serveRound({ config, paths, control, disk, status });

@@ -36,7 +36,7 @@ export async function waitBeforeNext(
 }
 
 /** A wait that also ends when the stop file or the done sentinel appears (a timer, not a poll). */
-async function sleepWatchingStopFiles(wait: (signal: AbortSignal) => Promise<unknown>, stop: AbortSignal, paths: StatePaths): Promise<void> {
+export async function sleepWatchingStopFiles(wait: (signal: AbortSignal) => Promise<unknown>, stop: AbortSignal, paths: StatePaths): Promise<void> {
   const appeared = new AbortController();
   let watcher: fs.FSWatcher | null = null;
   try {

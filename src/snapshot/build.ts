@@ -111,6 +111,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     host_sample: { ...d.host, agent: d.agent },
     git: d.git.tree,
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
+    budget: s.budget ?? [],
   };
   if (d.events) snap.events = redactDeep(d.events) as EventLine[];
   return snap;
@@ -124,7 +125,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const gitP = opts.git ?? startGitProbe(src);
   const diskP = sampleDisk(paths.dir);
 
-  const status = buildStatus(paths, src.project, now);
+  const status = buildStatus(paths, src.project, now, config?.budget);
   const heartbeat = readStatus(paths)?.updated ?? null;
   const records = readLedger(paths).records;
   const open = readOpenRound(paths);

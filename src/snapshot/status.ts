@@ -5,6 +5,8 @@ import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, showUnit } from '../system/systemd.js';
 import { errorMessage, firstLine } from '../util/text.js';
+import type { BudgetConfig } from '../config/types.js';
+import { budgetState, type BudgetLine } from '../serve/budget.js';
 
 export interface StatusReport {
   project: string;
@@ -24,6 +26,8 @@ export interface StatusReport {
   /** when serve (or a round) was ended by `kill`, and by what; else null */
   killed: { at: string; by: string } | null;
   state_dir: string;
+  /** spend against each [budget] limit (none configured: empty) */
+  budget: BudgetLine[];
   /** systemd's view of the serve unit when one is installed (`install`), else null */
   systemd?: SystemdView | null;
 }
@@ -64,12 +68,13 @@ export function systemdView(stateDir: string): SystemdView | null {
 const secondsSince = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
 
 /** Combines what the state files say with whether their writer is still alive. */
-export function buildStatus(paths: StatePaths, project: string, now = Date.now()): StatusReport {
+export function buildStatus(paths: StatePaths, project: string, now = Date.now(), budget?: BudgetConfig): StatusReport {
   const file = readStatus(paths);
   const lock = readLock(paths.lock);
   const alive = lock !== null && holderAlive(lock);
   const open = readOpenRound(paths);
-  const lastRec = readLedger(paths).records.at(-1) ?? null;
+  const records = readLedger(paths).records;
+  const lastRec = records.at(-1) ?? null;
   const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
 
   let state: ServiceState;
@@ -106,5 +111,6 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
     killed,
     state_dir: paths.dir,
+    budget: budgetState(records, budget, new Date(now)).lines,
   };
 }

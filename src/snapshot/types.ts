@@ -1,6 +1,7 @@
 // The Snapshot: a published, versioned contract (`peek --json`). The monitor, watch and remote hosts read
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
 import type { Category, EventLine, Outcome, RoundUsage } from '../state/types.js';
+import type { BudgetLine } from '../serve/budget.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
 /** what a monitor reads: this version, and version 1 from hosts that run an older agent-runner */
@@ -73,6 +74,8 @@ export interface Snapshot {
   };
   git: { head: string | null; branch: string | null; dirty_files: number } | null;
   defenses: Array<{ name: string; layer: string; prevents: string }>;
+  /** spend against each [budget] limit, [] when none is set (added within version 2) */
+  budget?: BudgetLine[];
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

@@ -32,6 +32,8 @@ export const EVENT_KINDS = {
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
   auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
   disk_full: 'serve stopped starting rounds: too little free space, or a state write failed with ENOSPC/EDQUOT (dir, free_mb, need_mb)',
+  budget_exhausted: 'a [budget] limit is reached before a round (metric, window, limit, used; until: when it frees, or action: stop)',
+  budget_freed: 'the budget window that serve waited for has room again; rounds resume (metric, window, used)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
 } as const;
 

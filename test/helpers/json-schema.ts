@@ -6,7 +6,7 @@ type Schema = Record<string, unknown>;
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples']);
 const SUPPORTED = new Set([
   'type', 'required', 'properties', 'items', 'enum', 'additionalProperties', 'propertyNames',
-  'minItems', 'maxItems', 'minimum', 'maximum', 'minLength', 'pattern', 'not', 'anyOf',
+  'minItems', 'maxItems', 'minimum', 'exclusiveMinimum', 'maximum', 'minLength', 'pattern', 'not', 'anyOf',
 ]);
 
 function typeOf(v: unknown): string[] {
@@ -33,6 +33,8 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
     errs.push(`${at}: ${JSON.stringify(value)} not one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum)
     errs.push(`${at}: ${value} < minimum ${schema.minimum}`);
+  if (typeof value === 'number' && typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum)
+    errs.push(`${at}: ${value} <= exclusiveMinimum ${schema.exclusiveMinimum}`);
   if (typeof value === 'number' && typeof schema.maximum === 'number' && value > schema.maximum)
     errs.push(`${at}: ${value} > maximum ${schema.maximum}`);
   if (typeof value === 'string' && typeof schema.minLength === 'number' && [...value].length < schema.minLength)

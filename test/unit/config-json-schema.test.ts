@@ -135,6 +135,10 @@ function validValue(k: KeySpec): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'env_table':
       return fc.dictionary(fc.constantFrom('A', 'B_2', '_c'), fc.string({ maxLength: 3 }), { maxKeys: 2 });
+    case 'limits': {
+      const limit = t.integer ? fc.integer({ min: 1, max: Math.min(t.max, 1e6) }) : fc.double({ min: 0.01, max: t.max, noNaN: true });
+      return fc.dictionary(fc.constantFrom(...t.windows), limit, { maxKeys: t.windows.length });
+    }
   }
 }
 
@@ -153,6 +157,16 @@ function wrongValue(k: KeySpec): fc.Arbitrary<unknown> {
       return junk;
     case 'env_table':
       return fc.oneof(fc.constant({ AGENT_RUNNER_X: '1' }), fc.constant({ '1X': '1' }), fc.constant({ A: 1 }), junk);
+    case 'limits':
+      return fc.oneof(
+        fc.constant({ [t.windows[0]]: 0 }),
+        fc.constant({ [t.windows[0]]: -1 }),
+        fc.constant({ [t.windows[0]]: t.max * 2 }),
+        fc.constant({ [t.windows[0]]: '5' }),
+        fc.constant({ per_month: 1 }),
+        ...(t.integer ? [fc.constant({ [t.windows[0]]: 1.5 })] : []),
+        fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant([1])),
+      );
   }
 }
 

@@ -53,6 +53,7 @@ const stopped: StatusReport = {
   first_round: null,
   killed: null,
   state_dir: '/s',
+  budget: [],
 };
 
 const open: OpenRound = {
@@ -160,7 +161,13 @@ test('assembleSnapshot: table', () => {
 test('the schema describes every field a fully populated snapshot has, and the validator catches drift', () => {
   const full = assembleSnapshot(
     data({
-      status: { ...running, waiting: { until: iso(-5000), why: 'usage limit' }, config_changed: true, reason: 'r' },
+      status: {
+        ...running,
+        waiting: { until: iso(-5000), why: 'usage limit' },
+        config_changed: true,
+        reason: 'r',
+        budget: [{ metric: 'cost_usd', window: 'per_day', limit: 20, used: 20.5, unpriced_rounds: 1, exhausted: true, frees_at: iso(-3600) }],
+      },
       open,
       heartbeat: iso(0),
       records: [

@@ -8,10 +8,12 @@ export type ValueType =
   | { readonly kind: 'number'; readonly min: number; readonly max: number; readonly integer: boolean; readonly unit?: string }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'boolean' }
-  | { readonly kind: 'env_table' };
+  | { readonly kind: 'env_table' }
+  /** `{ per_day = 20, total = 500 }`: a limit for some of the named windows, each above 0 */
+  | { readonly kind: 'limits'; readonly windows: readonly string[]; readonly max: number; readonly integer: boolean };
 
 /** A TOML value as it is written in the example and the docs. */
-export type Literal = string | number | boolean | readonly string[] | Readonly<Record<string, string>>;
+export type Literal = string | number | boolean | readonly string[] | Readonly<Record<string, string>> | Readonly<Record<string, number>>;
 
 export interface KeySpec {
   readonly key: string;

@@ -17,7 +17,9 @@ export type ValueOf<T extends ValueType> = T extends { kind: 'string' }
           ? boolean
           : T extends { kind: 'env_table' }
             ? Record<string, string>
-            : never;
+            : T extends { kind: 'limits'; windows: readonly (infer W)[] }
+              ? Partial<Record<W & string, number>>
+              : never;
 
 /** Whether a loaded section always holds this key: it is required, or has a constant default. */
 type AlwaysThere<K extends KeySpec> = K extends { required: true } ? true : K extends { default: unknown } ? true : false;

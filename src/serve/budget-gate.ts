@@ -1,0 +1,42 @@
+// The [budget] check before each round (budget.ts says what is spent): room → the round runs; a limit
+// reached → serve waits until its window frees, shown in status and peek, or stops (on_exhausted = "stop",
+// or a `total` limit, which never frees) with exit 3: a person must raise the limit.
+import type { Config } from '../config/types.js';
+import type { StatePaths } from '../state/paths.js';
+import type { StatusWriter } from '../state/status.js';
+import { appendEvent } from '../state/events.js';
+import { readLedger } from '../state/ledger.js';
+import { sleepUntil } from '../util/sleep.js';
+import { budgetState, describeBudgetLine, type BudgetLine } from './budget.js';
+import { MAX_WAIT_S } from './policy.js';
+import { sleepWatchingStopFiles } from './wait.js';
+
+export type BudgetVerdict = { action: 'run' } | { action: 'waited' } | { action: 'stop'; message: string };
+
+function fields(l: BudgetLine): Record<string, unknown> {
+  return { metric: l.metric, window: l.window, limit: l.limit, used: l.used };
+}
+
+export async function budgetGate(g: { config: Config; paths: StatePaths; status: StatusWriter; stop: AbortSignal }): Promise<BudgetVerdict> {
+  const budget = g.config.budget;
+  if (!budget || (!budget.cost_usd && !budget.tokens && !budget.rounds)) return { action: 'run' };
+  const { blocking } = budgetState(readLedger(g.paths).records, budget, new Date());
+  if (!blocking) return { action: 'run' };
+  const spent = describeBudgetLine(blocking);
+  if (budget.on_exhausted === 'stop' || blocking.frees_at === null) {
+    appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), action: 'stop' });
+    const why = blocking.frees_at === null ? 'a total limit never frees' : 'on_exhausted = "stop"';
+    const message = `budget reached: ${spent} (${why}); raise the limit in [budget], then \`agent-runner restart\``;
+    process.stderr.write(`agent-runner: ${message}\n`);
+    return { action: 'stop', message };
+  }
+  const until = blocking.frees_at;
+  appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), until });
+  process.stderr.write(`agent-runner: budget reached: ${spent}; waiting until ${until}\n`);
+  g.status.set({ state: 'waiting', waiting: { until, why: `budget: ${spent}` } });
+  await sleepWatchingStopFiles((signal) => sleepUntil(Date.parse(until), signal, MAX_WAIT_S * 1000), g.stop, g.paths);
+  if (g.status.current.state === 'waiting') g.status.set({ state: 'running', waiting: null });
+  // the wait also ends on a stop, the STOP file or the DONE sentinel: only a wait that ran out frees the budget
+  if (Date.now() >= Date.parse(until)) appendEvent(g.paths.events, 'budget_freed', fields(blocking));
+  return { action: 'waited' };
+}
