@@ -10,7 +10,8 @@ type JsonSchema = Record<string, unknown>;
 const BEYOND =
   'agent-runner checks a little more when it loads the file: a program first in agent.command (not ""), ' +
   'serve.backoff_max_s not below serve.backoff_base_s, unique phase names, monitor.disk_critical_pct not below ' +
-  'monitor.disk_warning_pct, detector names in monitor.auto_stop_on, no NUL character in a string, and that ' +
+  'monitor.disk_warning_pct, detector names in monitor.auto_stop_on, no NUL character in a string, ' +
+  'schedule.active ranges written as "[DAYS ]HH:MM-HH:MM", schedule.timezone a zone the system knows, and that ' +
   'runtime.work_dir exists and is a safe place for an agent.';
 
 export function configJsonSchema(): JsonSchema {

@@ -13,6 +13,7 @@ import type { Config, PhaseConfig } from './types.js';
 import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
 import { Validator, type RawSections, type Table } from './validate.js';
+import { knownZone, localZone, parseActiveRange, type ActiveRange } from './schedule.js';
 
 export { defaultStateDir } from './resolve.js';
 
@@ -94,6 +95,8 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
     v.fail(`\`serve.backoff_max_s\` (${backoffMax}) is less than \`serve.backoff_base_s\` (${backoffBase}); raise backoff_max_s or lower backoff_base_s`);
   }
 
+  const schedule = readSchedule(v, values.schedule);
+
   // what load derives in place of keys as written (config/types.ts, DerivedByLoad)
   const { work_dir: _workDir, state_dir: _stateDir, ...runtime } = values.runtime;
   const { file: _file, files: _files, ...prompt } = values.prompt;
@@ -105,7 +108,20 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
     runtime: { ...runtime, state_dir: paths.stateDir },
     prompt: { ...prompt, files: promptFiles.map(paths.resolve) },
     phases,
+    schedule,
   };
+}
+
+/** [schedule]: every range read now, the zone checked, so a mistake is a config error naming the fix. */
+function readSchedule(v: Validator, s: ConfigValues['schedule']): { active: ActiveRange[]; timezone: string } {
+  const timezone = s.timezone === undefined ? localZone() : knownZone(s.timezone);
+  if (timezone === null) v.fail(`\`schedule.timezone\` "${s.timezone}" is not a time zone this system knows; use an IANA name such as "Europe/Berlin" or "UTC"`);
+  const active = (s.active ?? []).map((text, i) => {
+    const r = parseActiveRange(text);
+    if (typeof r === 'string') v.fail(`\`schedule.active[${i + 1}]\` "${text}" is not a time range: ${r}`);
+    return r;
+  });
+  return { active, timezone };
 }
 
 /** Every section with the constant default of each key not given; a key without one stays absent. */

@@ -10,6 +10,7 @@ import { MONITOR } from './schema/monitor.js';
 import { PHASES } from './schema/phases.js';
 import { PRICING } from './schema/pricing.js';
 import { PROMPT } from './schema/prompt.js';
+import { SCHEDULE } from './schema/schedule.js';
 import { RUNTIME } from './schema/runtime.js';
 import { SERVE } from './schema/serve.js';
 import type { KeySpec, SectionSpec, ValueType } from './schema/spec.js';
@@ -20,7 +21,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, BUDGET, PRICING, MONITOR, PHASES] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, BUDGET, SCHEDULE, PRICING, MONITOR, PHASES] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;

@@ -3,6 +3,7 @@
 // no edit here. What is written out below is only what load derives, and is not a config key as written.
 import type { ConfigValues } from './schema.js';
 import type { Simplify } from './schema/values.js';
+import type { ActiveRange } from './schedule.js';
 
 /** Makes some keys optional: hand-built configs (tests) may leave them out; load always sets them. */
 type Lenient<T, K extends keyof T> = Simplify<Omit<T, K> & Partial<Pick<T, K>>>;
@@ -46,6 +47,8 @@ interface DerivedByLoad {
   monitor?: MonitorConfig;
   /** optional for hand-built configs, as monitor; load always sets it (no limit key: no limit) */
   budget?: BudgetConfig;
+  /** [schedule] read by load: the active ranges (empty: any time) and the zone; optional for hand-built configs */
+  schedule?: { active: ActiveRange[]; timezone: string };
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

@@ -1,5 +1,5 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
-// guard, the budget, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
+// guard, the budget, the schedule, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
@@ -14,6 +14,7 @@ import { serveRound } from './serve-round.js';
 import { decideAfter, reportStop } from './decision.js';
 import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
+import { scheduleGate } from './schedule-gate.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
@@ -106,6 +107,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     const budget = await budgetGate({ config, paths, status, stop: control.stop.signal });
     if (budget.action === 'waited') continue;
     if (budget.action === 'stop') return finish(EXIT.HALTED, budget.message);
+    // the active hours: outside them, wait for the next range (schedule-gate.ts)
+    if ((await scheduleGate({ config, paths, status, stop: control.stop.signal })) === 'waited') continue;
 
     // a round
     const rec = await serveRound({ config, paths, control, disk, status });

@@ -11,17 +11,9 @@ import { AGENTS_DIR, tmpDir, waitFor } from '../helpers/env.js';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
 import { assertNoStray, checkInvariants, killStateDirProcesses, safeRead } from '../helpers/invariants.js';
 import { SLICE_MS } from '../../src/util/sleep.js';
+import { findLibfaketime } from '../helpers/faketime.js';
 
 const HOUR = 3600_000;
-
-/** Debian's faketime package puts it under /usr/lib/<multiarch>/faketime/. Missing: the test fails. */
-function findLibfaketime(): string | null {
-  for (const d of fs.readdirSync('/usr/lib')) {
-    const so = path.join('/usr/lib', d, 'faketime', 'libfaketime.so.1');
-    if (fs.existsSync(so)) return so;
-  }
-  return null;
-}
 
 interface Clocked {
   p: Project;
