@@ -123,6 +123,15 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .action(() => run(async () => (await import('./install-cmd.js')).uninstallCommand({ config: cfg() })));
 
   program
+    .command('note')
+    .description("queue a note for the next round's prompt, without stopping serve")
+    .argument('[text...]', 'the note')
+    .option('--list', 'show the notes waiting for the next round')
+    .option('--clear', 'drop the notes waiting')
+    .option('--json', 'machine-readable output')
+    .action((text: string[], o) => run(async () => (await import('./note-cmd.js')).noteCommand({ config: cfg(), text, ...o })));
+
+  program
     .command('events')
     .description('print events.jsonl as NDJSON')
     .option('--kind <kinds>', 'only these kinds, comma-separated')

@@ -9,6 +9,7 @@ import { headAndPaths, type RepoPaths } from './git-head.js';
 import { stashShas } from './git-stash.js';
 import { findOrphanStash } from './record.js';
 import { MAX_BYTES, readRegularText } from '../state/read-file.js';
+import { takeNotes } from '../state/notes.js';
 
 export interface BriefInput {
   workDir: string;
@@ -52,6 +53,8 @@ export async function briefAgent(b: BriefInput): Promise<Brief> {
     // a round may run on a detached HEAD, but the agent is told so; the record keeps head_before/head_after
     detachedHead: b.seen.git?.detached ? headBefore : null,
     stateDir: b.paths.dir,
+    // the queue is taken now, once: the record lists what this prompt carried (state/notes.ts)
+    notes: takeNotes(b.paths, b.n),
   };
   if (context.detachedHead) appendEvent(b.paths.events, 'git_detached', { round: b.n, sha: context.detachedHead });
   const prompt = assemblePrompt(

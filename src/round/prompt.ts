@@ -11,6 +11,8 @@ export interface RoundContext {
   /** HEAD's SHA when the round starts on a detached HEAD (no branch checked out); absent or null otherwise */
   detachedHead?: string | null;
   stateDir: string;
+  /** operator notes queued with `agent-runner note` since the last round, oldest first */
+  notes?: ReadonlyArray<{ queued: string; text: string }>;
 }
 
 export function renderContext(c: RoundContext): string {
@@ -31,11 +33,13 @@ export function renderContext(c: RoundContext): string {
     );
   }
   if (c.detachedHead) lines.push(...detachedContextLines(c.detachedHead));
-  lines.push(
-    `When there is nothing left to do, create the file ${c.stateDir}/DONE (its path is also in $AGENT_RUNNER_STATE_DIR) and exit.`,
-    '</agent-runner-context>',
-    '',
-  );
+  lines.push(`When there is nothing left to do, create the file ${c.stateDir}/DONE (its path is also in $AGENT_RUNNER_STATE_DIR) and exit.`);
+  if (c.notes?.length) {
+    // the operator's words, as written: the heading says whose they are and that they are for this round on
+    lines.push('Notes from the operator (sent with `agent-runner note` while you ran; they apply from this round on):');
+    for (const note of c.notes) lines.push(...note.text.split('\n').map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)));
+  }
+  lines.push('</agent-runner-context>', '');
   return lines.join('\n');
 }
 

@@ -7,6 +7,8 @@ import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound } from '../state/ledger.js';
 import { isDiskFull } from '../system/disk-space.js';
 import { UserError } from '../errors.js';
+import { notesGiven, settleNotes } from '../state/notes.js';
+import { redact } from '../util/redact.js';
 
 /** Every process of a round carries this variable: the sweep finds escaped descendants by it. */
 export const ROUND_TAG_VAR = 'AGENT_RUNNER_ROUND_TAG';
@@ -23,6 +25,7 @@ export function userFiles(config: Config, paths: StatePaths): string[] {
 
 /** The ledger line, the event, then the open marker goes: a crash between them is recovered, not doubled. */
 export function finishRound(paths: StatePaths, rec: RoundRecord): void {
+  withNotes(paths, rec);
   try {
     appendRound(paths, rec);
   } catch (e) {
@@ -37,7 +40,14 @@ export function finishRound(paths: StatePaths, rec: RoundRecord): void {
     exit_code: rec.exit_code,
     duration_s: rec.duration_s,
   });
+  settleNotes(paths, rec.n);
   clearOpenRound(paths);
+}
+
+/** The notes round n's prompt carried go on its record (redacted: the record reaches peek and the monitor). */
+export function withNotes(paths: StatePaths, rec: RoundRecord): void {
+  const given = notesGiven(paths, rec.n);
+  if (given.length) rec.notes = given.map((x) => ({ queued: x.queued, text: redact(x.text) }));
 }
 
 /**

@@ -7,7 +7,8 @@ import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
-import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
+import { bareRecord, iso, ROUND_TAG_VAR, withNotes } from './record.js';
+import { settleNotes } from '../state/notes.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */
@@ -64,7 +65,9 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     pid: open.pid,
     killed: swept.ended,
   });
+  withNotes(paths, rec);
   appendRound(paths, rec);
+  settleNotes(paths, open.n);
   appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
   clearOpenRound(paths);
   return rec;

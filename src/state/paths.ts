@@ -18,10 +18,13 @@ export interface StatePaths {
   doneFile: string; // the agent writes it when there is nothing left to do
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
+  notes: string; // notes.jsonl: operator notes queued for the next round (`agent-runner note`)
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
   roundEvents: (n: number) => string;
+  /** rounds/<n>.notes.jsonl: the notes round n was given */
+  roundNotes: (n: number) => string;
 }
 
 export function statePaths(dir: string): StatePaths {
@@ -40,8 +43,10 @@ export function statePaths(dir: string): StatePaths {
     doneFile: path.join(dir, 'DONE'),
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
+    notes: path.join(dir, 'notes.jsonl'),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
+    roundNotes: (n) => path.join(roundsDir, `${n}.notes.jsonl`),
   };
 }

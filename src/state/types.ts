@@ -62,6 +62,8 @@ export interface RoundRecord {
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** operator notes (`agent-runner note`) this round's prompt carried, oldest first; text redacted */
+  notes?: Array<{ queued: string; text: string }>;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */

@@ -130,6 +130,14 @@ export async function killRoundTree(
   const termed = new Set<string>();
   const termedGroups = new Set<number>();
 
+  // A process signalled already but not yet dead can drop out of a scan: while it exits its environ reads
+  // empty (no tag) and its parent may be gone. It is still alive, so it stays in the count until it is dead.
+  const rescan = (): Scan => {
+    const now = scan(opts, tagCache);
+    const listed = new Set(now.found.map((p) => p.pid));
+    const dying = [...seen.values()].filter((p) => !listed.has(p.pid) && stillSame(p));
+    return dying.length ? { found: [...now.found, ...dying], all: now.all } : now;
+  };
   let s = scan(opts, tagCache);
   // the grace and the KILL phase are measured on the monotonic clock: a step of the wall clock back must
   // not stretch the grace by hours, nor a step forward cut it to nothing
@@ -151,11 +159,11 @@ export async function killRoundTree(
     }
     if (monoMs() >= graceEnd) break;
     await sleepFor(Math.min(POLL_MS, Math.max(1, graceEnd - monoMs())));
-    s = scan(opts, tagCache);
+    s = rescan();
   }
 
   const killEnd = monoMs() + KILL_PHASE_MS;
-  if (s.found.length > 0) s = scan(opts, tagCache);
+  if (s.found.length > 0) s = rescan();
   // SIGKILL takes effect within milliseconds: look again soon, then back off to POLL_MS (the kill
   // latency past the grace is what this wait adds; docs/performance.md measures it)
   let killPoll = 4;
@@ -166,7 +174,7 @@ export async function killRoundTree(
     if (monoMs() >= killEnd) break;
     await sleepFor(killPoll);
     killPoll = Math.min(POLL_MS, killPoll * 2);
-    s = scan(opts, tagCache);
+    s = rescan();
   }
 
   const survivors = s.found.filter(stillSame).map((p) => p.pid);
