@@ -138,6 +138,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--round <n>', 'print one round\'s record instead: a number or "latest"')
     .option('--log', 'with --round: also the last 100 lines of its log (redacted)')
     .option('--events <n>', 'add the last n events', positiveInt)
+    .option('--rounds <n>', 'how many of the newest rounds the snapshot holds (default 20)', positiveInt)
     .action((o) => peekVerb({ config: cfg(), ...o }));
 
   program
@@ -157,6 +158,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
       return n;
     })
     .option('--once', 'poll once, print what changed, exit')
+    .option('--rounds <n>', 'how many of the newest rounds each snapshot holds, here or on --host (default: monitor.window_rounds)', positiveInt)
     .option('--json', 'NDJSON: one alert transition a line')
     .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
     .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
