@@ -51,6 +51,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run one round of the agent now, in the foreground')
     .option('--phase <name>', 'run this phase instead of the rotation\'s next one')
     .option('--json', 'print the round record as JSON')
+    .option('--quiet', 'no live progress line and no summary: the exit code says how it ended')
     .action((o) => roundVerb({ config: cfg(), ...o }));
 
   program
@@ -58,8 +59,9 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run rounds until told to stop (the loop; what systemd runs)')
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
+    .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
     .action((o) =>
-      run(async () => (await import('../serve/process.js')).serveCommand({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds })),
+      run(async () => (await import('./serve-cmd.js')).serveVerb({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, quiet: !!o.quiet })),
     );
 
   program
@@ -164,6 +166,12 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
     .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((o) => run(async () => (await import('./monitor-cmd.js')).monitorCommand({ config: cfg(), ...o })));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: verbs, flags, presets, monitor.hosts (`source <(agent-runner completion bash)`)')
+    .argument('<shell>', 'bash or zsh')
+    .action((shell: string) => run(async () => (await import('./completion-cmd.js')).completionCommand({ shell, config: cfg() })));
 
   return program;
 }
