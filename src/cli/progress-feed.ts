@@ -70,18 +70,21 @@ export class RoundFeed {
   }
 }
 
-/** The ledger from where it ended when the feed began: each poll returns the records appended since. */
-export class LedgerFeed {
+/** A JSONL file (the ledger, events.jsonl) from where it ended when the feed began: each poll returns the lines appended since that pass `valid`. */
+export class JsonlFeed<T> {
   private offset: number;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly valid: (v: unknown) => v is T,
+  ) {
     this.offset = fileSize(file);
   }
 
-  poll(): RoundRecord[] {
+  poll(): T[] {
     const part = readBytes(this.file, this.offset, READ_MAX);
     if (!part) return [];
-    // a ledger rewritten shorter (repaired under the lock): start again at its end
+    // a file rewritten shorter (repaired under the lock): start again at its end
     if (part.size < this.offset) {
       this.offset = part.size;
       return [];
@@ -89,18 +92,28 @@ export class LedgerFeed {
     // whole lines only (cut at the newline byte, so a UTF-8 sequence is never split): the rest is read again
     const end = part.data.lastIndexOf(10) + 1;
     this.offset += end;
-    const out: RoundRecord[] = [];
+    const out: T[] = [];
     for (const l of part.data.toString('utf8', 0, end).split('\n')) {
       try {
         const v: unknown = JSON.parse(l);
-        if (isRoundRecord(v)) out.push(v);
+        if (this.valid(v)) out.push(v);
       } catch {
-        /* a torn or foreign line: not a round */
+        /* a torn or foreign line */
       }
     }
     return out;
   }
 }
+
+/** the ledger's new records */
+export const ledgerFeed = (file: string) => new JsonlFeed<RoundRecord>(file, isRoundRecord);
+
+/** serve's `waiting` events (a usage limit's reset, waited out): the line that says why nothing runs */
+export const waitingFeed = (file: string) =>
+  new JsonlFeed<{ kind: 'waiting'; until: string; category?: string | null; why?: string }>(
+    file,
+    (v): v is { kind: 'waiting'; until: string } => !!v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'waiting' && typeof (v as { until?: unknown }).until === 'string',
+  );
 
 function fileSize(file: string): number {
   try {

@@ -5,7 +5,7 @@ import type { AgentEvent } from '../agents/events.js';
 import { describeRound } from '../round/describe.js';
 import type { RoundRecord, RoundUsage } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
-import { fmtDuration, shownTime } from '../util/time-display.js';
+import { clockTime, fmtDuration, relative, shownTime } from '../util/time-display.js';
 
 type Tokens = Pick<RoundUsage, 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'cost_usd'>;
 
@@ -78,7 +78,9 @@ export function liveLine(r: LiveRound, width: number): string {
   return clip(head.join(' · '), Math.max(10, width));
 }
 
-/** serve between rounds: "waiting until 14:30 CET (in 2h53m): usage limit" */
-export function waitingLine(w: { until: string; why: string }, width: number): string {
-  return clip(`waiting until ${shownTime(w.until)}: ${terminalSafe(w.why)}`, Math.max(10, width));
+/** serve between rounds: "waiting until 14:30 CET (in 2h53m): usage limit"; to the second when it is near */
+export function waitingLine(w: { until: string; why: string }, width: number, now = Date.now()): string {
+  const ms = Date.parse(w.until);
+  const when = Number.isNaN(ms) ? shownTime(w.until, now) : `${clockTime(ms, now, { seconds: ms - now < 3_600_000 })} (${relative(ms, now)})`;
+  return clip(`waiting until ${when}: ${terminalSafe(w.why)}`, Math.max(10, width));
 }

@@ -10,7 +10,7 @@ import type { Pricing } from '../agents/pricing.js';
 import type { StatePaths } from '../state/paths.js';
 import { readOpenRound } from '../state/ledger.js';
 import { readStatus } from '../state/status.js';
-import { LedgerFeed, RoundFeed } from './progress-feed.js';
+import { ledgerFeed, RoundFeed, waitingFeed } from './progress-feed.js';
 import { liveLine, summaryLine, waitingLine } from './progress-text.js';
 
 const LIVE_MS = 500;
@@ -32,7 +32,9 @@ export interface Progress {
 }
 
 export function startProgress(o: ProgressOptions): Progress {
-  const ledger = o.summaries ? new LedgerFeed(o.paths.rounds) : null;
+  const ledger = o.summaries ? ledgerFeed(o.paths.rounds) : null;
+  // off a terminal the live line says nothing, so a wait for a usage limit's reset gets a line of its own
+  const waits = o.summaries && !o.live ? waitingFeed(o.paths.events) : null;
   let feed: RoundFeed | null = null;
   let drawn = false;
   const out = process.stdout.write.bind(process.stdout);
@@ -41,7 +43,11 @@ export function startProgress(o: ProgressOptions): Progress {
     if (drawn) err(ERASE);
     drawn = false;
   };
-  const restore = o.live ? interceptWrites(erase) : () => {};
+  // serve's own lines come after the summary of the round they are about: it is in the ledger by then
+  const restore = interceptWrites(() => {
+    summaries();
+    erase();
+  });
 
   const draw = () => {
     const width = (process.stderr.columns || 80) - 1;
@@ -65,6 +71,7 @@ export function startProgress(o: ProgressOptions): Progress {
       erase();
       out(summaryLine(rec) + '\n');
     }
+    for (const w of waits?.poll() ?? []) out(waitingLine({ until: w.until, why: (w.category ?? w.why ?? 'waiting').replace(/_/g, ' ') }, 200) + '\n');
   };
   const tick = () => {
     try {
