@@ -2,41 +2,16 @@
 // the timeout, tokens, cost, the agent's last action) and the one-line summary of a finished round. Pure:
 // the observer (progress.ts) reads the state dir and hands the facts in.
 import type { AgentEvent } from '../agents/events.js';
-import { describeRound } from '../round/describe.js';
+import { describeRound, usageBits } from '../round/describe.js';
 import type { RoundRecord, RoundUsage } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 import { clockTime, fmtDuration, relative, shownTime } from '../util/time-display.js';
 
 type Tokens = Pick<RoundUsage, 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'cost_usd'>;
 
-/** 850, 12.4k, 3.1M */
-export function fmtTokens(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 999_500) return `${(n / 1000).toFixed(n < 1e4 ? 1 : 0)}k`;
-  return `${(n / 1e6).toFixed(1)}M`;
-}
-
-/** $0.0042 below a cent, else $1.23 */
-export function fmtCost(usd: number): string {
-  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
-
-/**
- * "tokens 45.1k in / 1.2k out", "$0.0712": nothing when the agent reported no tokens (a plain-text agent),
- * rather than a zero that reads as a fact. Input counts the prompt cache too: that is what the model read.
- */
-export function usageBits(u: Tokens | null | undefined): string[] {
-  if (!u) return [];
-  const bits: string[] = [];
-  const input = u.input_tokens + u.cached_tokens;
-  if (input || u.output_tokens) bits.push(`tokens ${fmtTokens(input)} in / ${fmtTokens(u.output_tokens)} out`);
-  if (u.cost_usd !== null && u.cost_usd !== undefined) bits.push(fmtCost(u.cost_usd));
-  return bits;
-}
-
 /** The summary a finished round ends with: outcome, duration, commits, tokens, cost (and its reason). */
 export function summaryLine(r: RoundRecord): string {
-  return terminalSafe(describeRound(r, usageBits(r.usage)));
+  return terminalSafe(describeRound(r));
 }
 
 /** The agent's last action, one line: a tool call, its words, an error; null for what is not an action. */

@@ -15,7 +15,6 @@ import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
 import { errorMessage, terminalSafe } from '../util/text.js';
 import { liveProgress } from './terminal.js';
-import { summaryLine } from './progress-text.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -94,7 +93,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
     // the summary; its reason may quote the agent's output: no escape of its reaches the terminal
     if (opts.json) process.stdout.write(JSON.stringify(rec) + '\n');
-    else if (!opts.quiet) process.stdout.write(summaryLine(rec) + '\n');
+    else if (!opts.quiet) process.stdout.write(terminalSafe(describeRound(rec)) + '\n');
     return roundExitCode(rec);
   } finally {
     // the work-tree lock lives in .git, which the agent can write: a lock it broke must not cost the project

@@ -2,9 +2,11 @@
 // as one terminal-safe line, and the summary a round ends with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionOf, fmtCost, fmtTokens, liveLine, summaryLine, usageBits } from '../../src/cli/progress-text.js';
+import { actionOf, liveLine, summaryLine, waitingLine } from '../../src/cli/progress-text.js';
+import { fmtCost, fmtTokens, usageBits } from '../../src/round/describe.js';
 import type { AgentEvent } from '../../src/agents/events.js';
 import { bareRecord } from '../../src/round/record.js';
+import { showTimesInUtc } from '../../src/util/time-display.js';
 
 const ev = (o: Partial<AgentEvent>): AgentEvent => ({ type: 'text', stream: 'stdout', format: 'text', raw: '', bytes: 0, ...o });
 
@@ -33,4 +35,10 @@ test('the live line fits the terminal; the summary carries outcome, duration, co
   assert.match(line, /^round 3 \[review\] · 42s \/ 30m00s · tokens 1 in \/ 2 out · \$0\.50 · says "x+…$/);
   const r = bareRecord({ n: 4, phase: null, start: '2026-12-06T07:00:00Z', end: '2026-12-06T07:00:12Z', duration_s: 12.5, outcome: 'failed', category: 'crash', exit_code: 1, commits: ['a', 'b'], reason: 'boom \x1b[2J', usage: { format: 'claude', model: null, input_tokens: 10, output_tokens: 5, cached_tokens: 0, cost_usd: 0.0042, turns: 1, tool_calls: 0 } });
   assert.equal(summaryLine(r), 'round 4: failed (crash), exit 1, 12.5s, 2 commits, tokens 10 in / 5 out, $0.0042 — boom ');
+  // a wait shown to the second when it is near, in the zone asked for (--utc here)
+  showTimesInUtc(true);
+  const now = Date.parse('2026-12-06T07:00:00Z');
+  assert.equal(waitingLine({ until: '2026-12-06T07:00:05Z', why: 'usage limit' }, 100, now), 'waiting until 07:00:05 UTC (in 5s): usage limit');
+  assert.equal(waitingLine({ until: '2026-12-06T09:30:00Z', why: 'usage limit' }, 100, now), 'waiting until 09:30 UTC (in 2h30m): usage limit');
+  showTimesInUtc(false);
 });
