@@ -17,6 +17,8 @@ export interface MonitorCmdOptions {
   host?: string[];
   interval?: number;
   once?: boolean;
+  /** rounds per snapshot (default: monitor.window_rounds) */
+  rounds?: number;
   json?: boolean;
   remoteConfig?: string;
   remoteCommand?: string;
@@ -47,16 +49,17 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
   }
   const t = checkThresholds(ctx?.config?.monitor, configPath ?? '[monitor]');
   const intervalS = o.interval ?? t.interval_s;
+  const rounds = o.rounds ?? t.window_rounds;
 
   let controlDir: string | null = null;
   let sources: HostSource[];
   if (hosts.length === 0) {
-    sources = [localSource(ctx!, t.window_rounds)];
+    sources = [localSource(ctx!, rounds)];
   } else {
     controlDir = makeControlDir();
     const dir = controlDir;
     const remoteConfig = o.remoteConfig ?? configPath!;
-    sources = hosts.map((host) => sshSource({ host, remoteCommand, remoteConfig, sshOptions, controlDir: dir }));
+    sources = hosts.map((host) => sshSource({ host, remoteCommand, remoteConfig, sshOptions, controlDir: dir, rounds }));
   }
   // a single local project keeps its alerts across monitor restarts, in its state dir once that is
   // agent-runner's (never in an empty dir no round has claimed yet); a fleet keeps them in memory

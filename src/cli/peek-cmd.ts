@@ -20,6 +20,8 @@ export interface PeekOptions {
   round?: string;
   log?: boolean;
   events?: number;
+  /** how many of the newest round records the snapshot holds (default 20) */
+  rounds?: number;
 }
 
 export const LOG_TAIL_LINES = 100;
@@ -30,6 +32,7 @@ const LOG_LINE_MAX = 2000;
 export async function peekCommand(o: PeekOptions): Promise<number> {
   if (o.log && o.round === undefined) throw new UserError('--log goes with --round N|latest', EXIT.USAGE);
   if (o.events !== undefined && o.round !== undefined) throw new UserError('--events goes with the snapshot, not with --round', EXIT.USAGE);
+  if (o.rounds !== undefined && o.round !== undefined) throw new UserError('--rounds goes with the snapshot, not with --round', EXIT.USAGE);
   const ctx = loadObserverContext(o.config);
 
   let doc: unknown;
@@ -42,7 +45,7 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
     // the git status is the slowest part of a snapshot: it runs while the rest of the snapshot's code loads
     const git = startGitProbe(ctx);
     const { buildSnapshot } = await import('../snapshot/build.js');
-    const snap = await buildSnapshot(ctx, { events: o.events, git });
+    const snap = await buildSnapshot(ctx, { events: o.events, rounds: o.rounds, git });
     doc = snap;
     human = () => renderSnapshot(snap);
   }

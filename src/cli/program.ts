@@ -51,6 +51,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run one round of the agent now, in the foreground')
     .option('--phase <name>', 'run this phase instead of the rotation\'s next one')
     .option('--json', 'print the round record as JSON')
+    .option('--quiet', 'no live progress line and no summary: the exit code says how it ended')
     .action((o) => roundVerb({ config: cfg(), ...o }));
 
   program
@@ -58,8 +59,9 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run rounds until told to stop (the loop; what systemd runs)')
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
+    .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
     .action((o) =>
-      run(async () => (await import('../serve/process.js')).serveCommand({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds })),
+      run(async () => (await import('./serve-cmd.js')).serveVerb({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, quiet: !!o.quiet })),
     );
 
   program
@@ -147,6 +149,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--round <n>', 'print one round\'s record instead: a number or "latest"')
     .option('--log', 'with --round: also the last 100 lines of its log (redacted)')
     .option('--events <n>', 'add the last n events', positiveInt)
+    .option('--rounds <n>', 'how many of the newest rounds the snapshot holds (default 20)', positiveInt)
     .action((o) => peekVerb({ config: cfg(), ...o }));
 
   program
@@ -166,11 +169,18 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
       return n;
     })
     .option('--once', 'poll once, print what changed, exit')
+    .option('--rounds <n>', 'how many of the newest rounds each snapshot holds, here or on --host (default: monitor.window_rounds)', positiveInt)
     .option('--json', 'NDJSON: one alert transition a line')
     .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
     .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
     .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((o) => run(async () => (await import('./monitor-cmd.js')).monitorCommand({ config: cfg(), ...o })));
+
+  program
+    .command('completion')
+    .description('print the shell completion script: verbs, flags, presets, monitor.hosts (`source <(agent-runner completion bash)`)')
+    .argument('<shell>', 'bash or zsh')
+    .action((shell: string) => run(async () => (await import('./completion-cmd.js')).completionCommand({ shell, config: cfg() })));
 
   return program;
 }

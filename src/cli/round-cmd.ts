@@ -14,6 +14,7 @@ import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
 import { errorMessage, terminalSafe } from '../util/text.js';
+import { liveProgress } from './terminal.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -25,7 +26,7 @@ export function roundExitCode(r: RoundRecord): number {
   return EXIT.FAILURE;
 }
 
-export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean }): Promise<number> {
+export async function roundCommand(opts: { config?: string; phase?: string; json?: boolean; quiet?: boolean }): Promise<number> {
   // The traps come first, before anything is read, locked or spawned: a signal while the config loads or the
   // lock is taken is held (its event too); the left-open round is still recovered, then no round starts.
   const ac = new AbortController();
@@ -71,17 +72,27 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       reason: null,
       exit_code: null,
     });
-    const rec = await runRound({
-      config,
-      paths,
-      phase: opts.phase,
-      signal: ac.signal,
-      minFreeMb: config.runtime.min_free_mb,
-      onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
-    });
+    // the live line, on a terminal only: its code is not even loaded otherwise (progress.ts)
+    const progress = liveProgress(opts)
+      ? (await import('./progress.js')).startProgress({ paths, pricing: config.pricing, live: true, summaries: false })
+      : null;
+    let rec: RoundRecord;
+    try {
+      rec = await runRound({
+        config,
+        paths,
+        phase: opts.phase,
+        signal: ac.signal,
+        minFreeMb: config.runtime.min_free_mb,
+        onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
+      });
+    } finally {
+      progress?.stop();
+    }
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
-    // the reason may quote the agent's output: no escape of its reaches the terminal
-    process.stdout.write((opts.json ? JSON.stringify(rec) : terminalSafe(describeRound(rec))) + '\n');
+    // the summary; its reason may quote the agent's output: no escape of its reaches the terminal
+    if (opts.json) process.stdout.write(JSON.stringify(rec) + '\n');
+    else if (!opts.quiet) process.stdout.write(terminalSafe(describeRound(rec)) + '\n');
     return roundExitCode(rec);
   } finally {
     // the work-tree lock lives in .git, which the agent can write: a lock it broke must not cost the project

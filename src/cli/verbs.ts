@@ -47,7 +47,7 @@ export function reportError(e: unknown): number {
 }
 
 /** `round`: each verb's module is imported only when that verb runs. */
-export function roundVerb(o: { config?: string; phase?: string; json?: boolean }): Promise<void> {
+export function roundVerb(o: { config?: string; phase?: string; json?: boolean; quiet?: boolean }): Promise<void> {
   return run(async () => (await import('./round-cmd.js')).roundCommand(o));
 }
 

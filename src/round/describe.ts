@@ -1,6 +1,32 @@
-// A round record as one line for a person: what `round`, `stop`, `kill` and serve's log print.
-import type { RoundRecord } from '../state/types.js';
+// A round record as one line for a person: what `round`, `stop`, `kill` and serve's summaries print.
+import type { RoundRecord, RoundUsage } from '../state/types.js';
 
+/** 850, 12.4k, 3.1M */
+export function fmtTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 999_500) return `${(n / 1000).toFixed(n < 1e4 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
+/** $0.0042 below a cent, else $1.23 */
+export function fmtCost(usd: number): string {
+  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+/**
+ * "tokens 45.1k in / 1.2k out", "$0.0712": nothing when the agent reported no tokens (a plain-text agent),
+ * rather than a zero that reads as a fact. Input counts the prompt cache too: that is what the model read.
+ */
+export function usageBits(u: Pick<RoundUsage, 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'cost_usd'> | null | undefined): string[] {
+  if (!u) return [];
+  const bits: string[] = [];
+  const input = u.input_tokens + u.cached_tokens;
+  if (input || u.output_tokens) bits.push(`tokens ${fmtTokens(input)} in / ${fmtTokens(u.output_tokens)} out`);
+  if (u.cost_usd !== null && u.cost_usd !== undefined) bits.push(fmtCost(u.cost_usd));
+  return bits;
+}
+
+/** outcome, exit, duration, commits, orphan work, leftovers, tokens, cost; then the reason */
 export function describeRound(r: RoundRecord): string {
   const bits = [r.outcome + (r.category ? ` (${r.category})` : '')];
   if (r.exit_code !== null) bits.push(`exit ${r.exit_code}`);
@@ -10,6 +36,7 @@ export function describeRound(r: RoundRecord): string {
   if (r.stash_sha) bits.push(`orphan work stashed as ${r.stash_sha.slice(0, 12)}`);
   else if (r.dirty_files) bits.push(`${r.dirty_files} dirty file(s) left`);
   if (r.killed) bits.push(`${r.killed} leftover process(es) ended`);
+  bits.push(...usageBits(r.usage));
   let line = `round ${r.n}: ${bits.join(', ')}`;
   if (r.reason && r.outcome !== 'ok') line += ` — ${r.reason}`;
   return line;

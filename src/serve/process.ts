@@ -14,10 +14,25 @@ import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
+import type { Config } from '../config/types.js';
+import type { StatePaths } from '../state/paths.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
-export async function serveCommand(o: { config?: string; once: boolean; maxRounds?: number }): Promise<number> {
+export interface ServeWatcher {
+  stop(): void;
+}
+
+/**
+ * watch: started once serve holds its locks and runs, stopped before its last line (the CLI's progress line
+ * and round summaries, src/cli/progress.ts; serve itself prints only its decisions).
+ */
+export async function serveCommand(o: {
+  config?: string;
+  once: boolean;
+  maxRounds?: number;
+  watch?: (config: Config, paths: StatePaths) => Promise<ServeWatcher | null>;
+}): Promise<number> {
   // The traps come first, before anything is read, locked or spawned: a signal while the config loads, the
   // lock is taken or the state is repaired is held (its event too) and handled like any later one: the
   // loop sees the stop before its first round and serve exits 0, its lock released.
@@ -74,6 +89,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   }
 
   let result = { exitCode: EXIT.FAILURE as number, reason: 'unexpected error' };
+  let watcher: ServeWatcher | null = null;
   try {
     writeFileAtomic(paths.servePid, `${process.pid}\n`);
     appendEvent(paths.events, 'serve_started', {
@@ -84,6 +100,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
       max_rounds: o.maxRounds ?? null,
     });
     events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
+    watcher = (await o.watch?.(config, paths)) ?? null;
     result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
     return result.exitCode;
   } catch (e) {
@@ -102,6 +119,7 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
         /* reported by the line below */
       }
     };
+    attempt(() => watcher?.stop());
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
     attempt(() => fs.rmSync(paths.servePid, { force: true }));
     attempt(() => treeLock?.release());

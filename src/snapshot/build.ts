@@ -11,13 +11,13 @@ import { redact, redactDeep } from '../util/redact.js';
 import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
+import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
 import { startGitProbe, type GitProbe } from './git-probe.js';
 import { readStatus } from '../state/status.js';
 import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 
-export const DEFAULT_SNAPSHOT_ROUNDS = 20;
+export { DEFAULT_SNAPSHOT_ROUNDS };
 
 /** What the snapshot is built from: the ObserverContext of src/cli/context.ts fits. */
 export interface SnapshotSource {

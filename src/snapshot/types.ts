@@ -4,6 +4,8 @@ import type { Category, EventLine, Outcome, RoundUsage } from '../state/types.js
 import type { BudgetLine } from '../serve/budget.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
+/** how many of the newest round records a snapshot holds unless asked (`peek --rounds`, `monitor --rounds`) */
+export const DEFAULT_SNAPSHOT_ROUNDS = 20;
 /** what a monitor reads: this version, and version 1 from hosts that run an older agent-runner */
 export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 

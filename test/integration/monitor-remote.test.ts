@@ -149,7 +149,8 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
   const wrapper = path.join(tmp, 'remote-agent-runner');
   fs.writeFileSync(
     wrapper,
-    `#!/bin/sh\nexport HOME='${home}'\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+    // each call's arguments, one line each: what the monitor asked the remote for
+    `#!/bin/sh\necho "$*" >> '${path.join(tmp, 'calls.log')}'\nexport HOME='${home}'\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`,
     { mode: 0o755 },
   );
   const remote = (...args: string[]) => spawnSync(wrapper, ['--config', remoteConfig, ...args], { encoding: 'utf8', cwd: work });
@@ -177,8 +178,11 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
   assert.ok(await waitFor(() => (remote('status', '--json').stdout.match(/"state":"(running|waiting)"/) ? true : false), 10_000));
   // oauth_fail counts this serve's own rounds: wait for its first to be recorded (round 1 was the foreground one)
   await waitUntil(() => (JSON.parse(remote('status', '--json').stdout).last?.n ?? 0) >= 2, { timeoutMs: 30_000, what: "the remote serve's first round" });
-  const once = spawnSync(process.execPath, [CLI, ...monitorArgs, '--once'], { cwd: local, env, encoding: 'utf8', timeout: 60_000 });
+  const once = spawnSync(process.execPath, [CLI, ...monitorArgs, '--once', '--rounds', '30'], { cwd: local, env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(once.status, 0, once.stderr);
+  // --rounds reaches the remote peek, which answers with that many rounds (peek.test.ts holds peek --rounds)
+  const peeks = fs.readFileSync(path.join(tmp, 'calls.log'), 'utf8').split('\n').filter((l) => l.startsWith('peek '));
+  assert.deepEqual(peeks, [`peek --json --rounds 30 --config ${remoteConfig}`]);
   const o = lines(once.stdout).find((l) => l.detector === 'oauth_fail');
   assert.ok(o && o.state === 'raised' && o.host === '127.0.0.1', `oauth_fail from the remote snapshot: ${once.stdout} ${once.stderr}`);
   assert.equal(o.auto_action?.result, 'stopped', JSON.stringify(o.auto_action));

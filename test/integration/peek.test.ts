@@ -78,6 +78,8 @@ test('peek --json after real rounds: fields right, schema-valid, and no secret i
   assert.match(human, /git: main @ \w{10}, 1 dirty file/);
   const logView = p.run(['peek', '--round', '2', '--log']).stdout;
   assert.match(logView, /leak-token\.sh: using ANTHROPIC_API_KEY=\[REDACTED\]/);
+  // --rounds: the newest N records (what `monitor --host … --rounds N` asks a remote host for)
+  assert.deepEqual(peekJson(p, ['--rounds', '2']).rounds.map((r) => r.n), [2, 3]);
   const withEvents = peekJson(p, ['--events', '3']);
   assert.equal(withEvents.events!.length, 3);
   assert.equal(withEvents.events!.at(-1)!.kind, 'round_ended');
@@ -150,6 +152,8 @@ test('peek --select and --round: one value, bad paths and flags are one line wit
     [['peek', '--log'], 2, /^agent-runner: --log goes with --round/, 'stderr'],
     [['peek', '--events', '0'], 2, /--events/, 'stderr'],
     [['peek', '--round', '1', '--events', '3'], 2, /--events goes with the snapshot/, 'stderr'],
+    [['peek', '--round', '1', '--rounds', '3'], 2, /--rounds goes with the snapshot/, 'stderr'],
+    [['peek', '--rounds', '0'], 2, /--rounds/, 'stderr'],
   ];
   for (const [args, code, re, stream] of expect) {
     const r = p.run(args);

@@ -108,6 +108,10 @@ test('thresholds: defaults from the schema; auto_stop_on names eligible detector
   assert.throws(() => checkThresholds({ ...t, auto_stop_on: ['oauth_fial'] }, 'f'), ConfigError);
   assert.throws(() => checkThresholds({ ...t, auto_stop_on: ['rate_limit_active'] }, 'f'), /cannot stop serve/);
   assert.throws(() => checkThresholds({ ...t, disk_warning_pct: 96 }, 'f'), /disk_critical_pct/);
+  // monitor.hosts reach a shell's completion: names as --host takes them, nothing a shell would expand
+  assert.deepEqual(checkThresholds({ ...t, hosts: ['pi', 'agent@10.0.0.2'] }, 'f').hosts, ['pi', 'agent@10.0.0.2']);
+  assert.throws(() => checkThresholds({ ...t, hosts: ['pi', '$(reboot)'] }, 'f'), /^Error: f: `monitor.hosts`: "\$\(reboot\)": use letters|monitor\.hosts/);
+  assert.throws(() => checkThresholds({ ...t, hosts: ['-oProxyCommand=x'] }, 'f'), ConfigError);
   assert.deepEqual(checkThresholds(undefined, 'f'), t);
 });
 

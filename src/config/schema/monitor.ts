@@ -96,5 +96,11 @@ export const MONITOR = section({
       default: ['oauth_fail', 'disk_critical'],
       doc: 'Detectors whose alert stops serve, as `agent-runner stop` does; only auto-stop-eligible ones (docs/detectors.md). [] never stops.',
     },
+    {
+      key: 'hosts',
+      type: { kind: 'string_array', nonEmpty: false },
+      default: [],
+      doc: 'The ssh hosts of your fleet (aliases of ~/.ssh/config, or user@host): shell completion offers them for `monitor --host` (`agent-runner completion`).',
+    },
   ],
 });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { redact } from '../../util/redact.js';
 import { checkSnapshot, type HostSource } from '../source.js';
 import { shellQuote } from './validate.js';
+import { DEFAULT_SNAPSHOT_ROUNDS } from '../../snapshot/types.js';
 
 export const FETCH_TIMEOUT_MS = 30_000;
 /** how long a remote `stop` waits for serve to end (its round finishing) */
@@ -23,6 +24,8 @@ export interface SshOptions {
   sshOptions: string[];
   /** a private 0700 dir for the control sockets (shared by all hosts of one monitor) */
   controlDir: string;
+  /** rounds per snapshot: asked for (`peek --rounds N`) only when not peek's default, so an older remote agent-runner still answers */
+  rounds?: number;
 }
 
 interface Ran {
@@ -105,7 +108,8 @@ export function sshSource(o: SshOptions): HostSource {
   return {
     host: o.host,
     async fetch() {
-      const r = await runSsh(remote('peek', '--json', '--config', o.remoteConfig), FETCH_TIMEOUT_MS);
+      const more = o.rounds !== undefined && o.rounds !== DEFAULT_SNAPSHOT_ROUNDS ? ['--rounds', String(o.rounds)] : [];
+      const r = await runSsh(remote('peek', '--json', ...more, '--config', o.remoteConfig), FETCH_TIMEOUT_MS);
       if (r.timedOut) throw new Error(`no answer from ${o.host} within ${FETCH_TIMEOUT_MS / 1000}s`);
       if (r.tooBig) throw new Error(`${o.host} answered more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB: not a snapshot`);
       if (r.code === 255 || r.code === null) throw new Error(`ssh ${o.host} failed: ${lastLine(r.stderr) || 'connection failed'}`);
