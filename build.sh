@@ -26,6 +26,8 @@ deps() {
   [ -x /lib/systemd/systemd ] || need+=(systemd)
   command -v dbus-daemon >/dev/null || need+=(dbus)
   command -v tmux >/dev/null || need+=(tmux) # watch's terminal test
+  # the dashboard tests drive Debian's Chromium, headless, through playwright-core (test/helpers/browser.ts)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
   # the real agent CLIs run in a network namespace with loopback only: `ip link set lo up` (test/model-server/netns.ts)
   command -v ip >/dev/null || need+=(iproute2)
   # the clock-jump faults move the wall clock of serve alone with libfaketime (test/faults/clock.test.ts)

@@ -5,7 +5,8 @@ var OUTCOMES = ['ok', 'failed', 'timeout', 'cancelled', 'aborted', 'preflight_fa
 
 /** rounds as bars coloured by outcome; r = [n, outcome, startMs, duration_s, tokens, cost] */
 function timeline(rows, height) {
-  var w = Math.max(rows.length, 1), g = svg('svg', { viewBox: '0 0 ' + w * 6 + ' ' + height, preserveAspectRatio: 'none', role: 'img', class: 'timeline' });
+  // at least 100 slots wide: a few rounds are a few thin bars, not the width of the page
+  var w = Math.max(rows.length, 100), g = svg('svg', { viewBox: '0 0 ' + w * 6 + ' ' + height, preserveAspectRatio: 'none', role: 'img', class: 'chart h' + height });
   var maxD = 1;
   rows.forEach(function (r) { if (r[3] > maxD) maxD = r[3]; });
   rows.forEach(function (r, i) {
@@ -20,9 +21,9 @@ function timeline(rows, height) {
 }
 
 function bars(values, cls, height, label) {
-  var w = Math.max(values.length, 1), max = 0;
+  var w = Math.max(values.length, 100), max = 0;
   values.forEach(function (v) { if (v[1] > max) max = v[1]; });
-  var g = svg('svg', { viewBox: '0 0 ' + w * 6 + ' ' + height, preserveAspectRatio: 'none', role: 'img' });
+  var g = svg('svg', { viewBox: '0 0 ' + w * 6 + ' ' + height, preserveAspectRatio: 'none', role: 'img', class: 'chart h' + height });
   values.forEach(function (v, i) {
     var h = max ? Math.round((v[1] / max) * (height - 2)) : 0;
     var rect = svg('rect', { x: i * 6, y: height - h, width: 5, height: h, class: cls });

@@ -55,7 +55,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 pre{background:#111;color:#ddd;padding:8px;border-radius:6px;max-height:280px;overflow:auto;font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all;margin:8px 0 0}
 ul{margin:0;padding-left:18px}li{margin:2px 0;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}td,th{padding:2px 6px;text-align:right;border-bottom:1px solid var(--line)}td:first-child,th:first-child{text-align:left}
-svg{display:block;width:100%;height:auto}.o-ok{fill:var(--ok)}.o-failed{fill:var(--failed)}.o-timeout{fill:var(--timeout)}.o-cancelled{fill:var(--cancelled)}
+svg{display:block;width:100%}.chart{margin:4px 0}.h60{height:60px}.h50{height:50px}.h40{height:40px}.h30{height:30px}.o-ok{fill:var(--ok)}.o-failed{fill:var(--failed)}.o-timeout{fill:var(--timeout)}.o-cancelled{fill:var(--cancelled)}
 .o-aborted{fill:var(--aborted)}.o-preflight_failed{fill:var(--preflight_failed)}.bar{fill:var(--waiting)}.bar2{fill:var(--timeout)}
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px}.key.o-ok{background:var(--ok)}.key.o-failed{background:var(--failed)}
 .key.o-timeout{background:var(--timeout)}.key.o-cancelled{background:var(--cancelled)}.key.o-aborted{background:var(--aborted)}.key.o-preflight_failed{background:var(--preflight_failed)}
