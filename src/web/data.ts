@@ -32,10 +32,6 @@ export function roundsPage(records: RoundRecord[], from: number | null, limit: n
   return { rounds: page.map(toSnapshotRound), total: records.length, next: after ? after.n : null };
 }
 
-export function readRoundsPage(paths: StatePaths, from: number | null, limit: number): RoundsPage {
-  return roundsPage(readLedger(paths).records, from, limit);
-}
-
 export interface EventsPage {
   events: EventLine[];
   /** pass it back as ?cursor= for the events after these (a byte offset of events.jsonl) */
