@@ -99,9 +99,12 @@ function nextAction(s) {
   return 'next round starting';
 }
 
+/** seconds since the snapshot was taken: its ages grow on the page between two fetches */
+function since(s) { return Math.max(0, (Date.now() - Date.parse(s.generated_at)) / 1000); }
+
 function renderNow(s) {
   var cr = s.current_round;
-  setText('now', cr ? 'round ' + cr.n + (cr.phase ? ' (' + cr.phase + ')' : '') + ' running for ' + dur(cr.age_s) + ' of ' + dur(cr.timeout_s) +
+  setText('now', cr ? 'round ' + cr.n + (cr.phase ? ' (' + cr.phase + ')' : '') + ' running for ' + dur(cr.age_s + since(s)) + ' of ' + dur(cr.timeout_s) +
     ' · ' + s.host_sample.agent.processes + ' processes' : 'no round running');
   $('now').setAttribute('data-round', cr ? cr.n : '');
   setText('next', 'Next: ' + nextAction(s));

@@ -36,7 +36,7 @@ function bars(values, cls, height, label) {
 }
 
 function renderOverview(o) {
-  setText('round-count', num(o.total_rounds) + ' in the ledger' + (o.timeline.length < o.total_rounds ? ', the last ' + o.timeline.length + ' shown' : ''));
+  setText('round-count', '· ' + num(o.total_rounds) + ' in the ledger' + (o.timeline.length < o.total_rounds ? ', the last ' + o.timeline.length + ' shown' : ''));
   var lg = clear($('legend'));
   OUTCOMES.forEach(function (k) { if (o.outcomes[k]) { lg.appendChild(el('span', { class: 'key o-' + k })); lg.appendChild(el('span', { text: k + ' ' + num(o.outcomes[k]) })); } });
   clear($('timeline')).appendChild(timeline(o.timeline, 60));
@@ -139,8 +139,8 @@ function start() {
     getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
   }
   refresh().then(connect);
-  // the "in 2h" and "3m ago" texts age: redrawn from what is already here
-  setInterval(function () { if (S.snap) { renderHead(S.snap); renderNow(S.snap); } }, 30000);
+  // the "in 2h", "3m ago" and "running for" texts age: redrawn from what is already here
+  setInterval(function () { if (S.snap) { renderHead(S.snap); renderNow(S.snap); } }, 5000);
 }
 start();
 `;

@@ -1,7 +1,6 @@
 // Debian's Chromium, headless, driven by playwright-core: never a downloaded browser, a fresh profile each
 // launch, and no traffic of its own (no sync, no component update, no background networking).
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import assert from 'node:assert/strict';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { tmpDir } from './env.js';
@@ -24,16 +23,5 @@ export async function launchChromium(): Promise<BrowserContext> {
       '--disable-component-update',
       '--disable-sync',
     ],
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
   });
 }

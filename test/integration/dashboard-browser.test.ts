@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { REPO_ROOT, waitUntil } from '../helpers/env.js';
+import { REPO_ROOT, freePort, waitUntil } from '../helpers/env.js';
 import { finished, makeProject } from '../helpers/project.js';
-import { freePort, launchChromium } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/browser.js';
 
 const DASHBOARD_TOML = '[dashboard]\nallow_stop = true\nallow_note = true\n';
 
