@@ -58,7 +58,8 @@ function ledgerReader(file: string, read: () => RoundRecord[]): () => RoundRecor
 
 export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
   const ledger = ledgerReader(ctx.paths.rounds, () => readLedger(ctx.paths).records);
-  const snapshot = cached(() => buildSnapshot(ctx));
+  // the same Snapshot as `peek --json`, from the same ledger, parsed once per change of it
+  const snapshot = cached(() => buildSnapshot(ctx, { records: ledger() }));
   const commits = cached(async () => {
     try {
       return await git(ctx.workDir, ['log', '-n', String(COMMITS), '--format=%H%x1f%s%x1f%cI', 'HEAD'], { timeoutMs: 5000 });
