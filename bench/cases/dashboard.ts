@@ -3,27 +3,16 @@
 // the same browser loading one static file of the same server. Also the server's time for the two API
 // calls the first render makes. Figures only; the tests assert none.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, benchEnv, cpuMs, stats, tmpDir } from '../lib/measure.js';
 import { makeProject, removeProject } from '../lib/project.js';
+import { freePort } from '../../test/helpers/env.js';
 import { failed, fmt, notMeasured, verdict, type BenchOptions, type Row } from '../lib/row.js';
 
 const SECTION = 10;
 const CHROMIUM = '/usr/bin/chromium';
 const TARGET_MS = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** n ledger lines as serve writes them, a round a minute, every fifth failed, with usage */
 function ledger(n: number): string {

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { freePort, waitUntil } from './env.js';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { CLI, freePort, makeGitRepo, waitUntil } from './env.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -138,4 +138,36 @@ export async function startSshd(tmp: string): Promise<RunningSshd> {
   ];
   return { sshd, port, user, sshOptions };
 
+}
+
+export interface RemoteProject {
+  home: string;
+  work: string;
+  remoteConfig: string;
+  /** the "remote" agent-runner: this checkout's CLI under the remote HOME (--remote-command) */
+  wrapper: string;
+  /** runs the remote agent-runner with its config, in its work tree */
+  remote(...args: string[]): SpawnSyncReturns<string>;
+}
+
+/**
+ * The remote side: a project under its own HOME (so its default state dir differs from anything local),
+ * run by a wrapper. `toml`: the config after [agent] command; `env`: exported by the wrapper (KEY=value …).
+ */
+export function makeRemoteProject(tmp: string, agent: string, toml: string, env = ''): RemoteProject {
+  const home = path.join(tmp, 'remotehome');
+  fs.mkdirSync(home);
+  const work = makeGitRepo(fs.mkdtempSync(path.join(home, 'proj-')));
+  fs.mkdirSync(path.join(work, 'prompts'));
+  fs.writeFileSync(path.join(work, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
+  const remoteConfig = path.join(work, 'agent-runner.toml');
+  fs.writeFileSync(remoteConfig, `[agent]\ncommand = ["bash", ${JSON.stringify(agent)}]\n${toml}`);
+  const wrapper = path.join(tmp, 'remote-agent-runner');
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\nexport HOME='${home}' ${env}\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const remote = (...args: string[]) => spawnSync(wrapper, ['--config', remoteConfig, ...args], { encoding: 'utf8', cwd: work });
+  return { home, work, remoteConfig, wrapper, remote };
 }

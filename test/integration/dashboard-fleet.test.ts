@@ -3,12 +3,11 @@
 // page (live), its last snapshot kept. Both aliases reach the same sshd and so the same remote project.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { AGENTS_DIR, CLI, REPO_ROOT, freePort, makeGitRepo, tmpDir, waitUntil } from '../helpers/env.js';
+import { spawn } from 'node:child_process';
+import { AGENTS_DIR, CLI, REPO_ROOT, freePort, tmpDir, waitUntil } from '../helpers/env.js';
 import { finished } from '../helpers/project.js';
-import { startSshd } from '../helpers/sshd.js';
+import { makeRemoteProject, startSshd } from '../helpers/sshd.js';
 import { launchChromium } from '../helpers/browser.js';
 
 test('dashboard --host a --host b: both hosts over ssh side by side, live; a dead sshd shows as unreachable', async (t) => {
@@ -16,17 +15,8 @@ test('dashboard --host a --host b: both hosts over ssh side by side, live; a dea
   const { sshd, user, sshOptions } = await startSshd(tmp);
   t.after(() => sshd.stop());
 
-  // the remote project, under its own HOME, run through a wrapper as the remote `agent-runner`
-  const home = path.join(tmp, 'remotehome');
-  fs.mkdirSync(home);
-  const work = makeGitRepo(fs.mkdtempSync(path.join(home, 'proj-')));
-  fs.mkdirSync(path.join(work, 'prompts'));
-  fs.writeFileSync(path.join(work, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
-  const remoteConfig = path.join(work, 'agent-runner.toml');
-  fs.writeFileSync(remoteConfig, `[agent]\ncommand = ["bash", ${JSON.stringify(path.join(AGENTS_DIR, 'work-with-usage.sh'))}]\n[runtime]\nround_timeout_s = 60\n`);
-  const wrapper = path.join(tmp, 'remote-agent-runner');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexport HOME='${home}' TICKS=1 TICK_S=0\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`, { mode: 0o755 });
-  for (let i = 0; i < 2; i++) assert.equal(spawnSync(wrapper, ['--config', remoteConfig, 'round'], { cwd: work, encoding: 'utf8' }).status, 0);
+  const { remoteConfig, wrapper, remote } = makeRemoteProject(tmp, path.join(AGENTS_DIR, 'work-with-usage.sh'), '[runtime]\nround_timeout_s = 60\n', 'TICKS=1 TICK_S=0');
+  for (let i = 0; i < 2; i++) assert.equal(remote('round').status, 0);
 
   const local = tmpDir('ar-local-'); // no project here: a fleet dashboard needs none
   const port = await freePort();

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { AGENTS_DIR, CLI, makeGitRepo, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { finished } from '../helpers/project.js';
 import { within } from '../helpers/within.js';
-import { startSshd } from '../helpers/sshd.js';
+import { makeRemoteProject, startSshd } from '../helpers/sshd.js';
 import type { AlertLine } from '../../src/monitor/types.js';
 
 const lines = (out: string): AlertLine[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AlertLine);
@@ -19,25 +19,11 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
   const { sshd, port, user, sshOptions } = await startSshd(tmp);
   t.after(() => sshd.stop());
 
-  // the remote side: its own HOME (so its default state dir differs from anything local), run by a wrapper
-  const home = path.join(tmp, 'remotehome');
-  fs.mkdirSync(home);
-  const work = makeGitRepo(fs.mkdtempSync(path.join(home, 'proj-')));
-  fs.mkdirSync(path.join(work, 'prompts'));
-  fs.writeFileSync(path.join(work, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
-  const remoteConfig = path.join(work, 'agent-runner.toml');
-  fs.writeFileSync(
-    remoteConfig,
-    `[agent]\ncommand = ["bash", ${JSON.stringify(path.join(AGENTS_DIR, 'auth-error.sh'))}]\n[runtime]\nround_timeout_s = 60\nkill_grace_s = 1\nrestart_delay_s = 0\n` +
-      `[serve]\nstop_on_auth = false\nbackoff_base_s = 0.2\nbackoff_max_s = 1\n`,
+  const { home, remoteConfig, wrapper, remote } = makeRemoteProject(
+    tmp,
+    path.join(AGENTS_DIR, 'auth-error.sh'),
+    '[runtime]\nround_timeout_s = 60\nkill_grace_s = 1\nrestart_delay_s = 0\n[serve]\nstop_on_auth = false\nbackoff_base_s = 0.2\nbackoff_max_s = 1\n',
   );
-  const wrapper = path.join(tmp, 'remote-agent-runner');
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh\nexport HOME='${home}'\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`,
-    { mode: 0o755 },
-  );
-  const remote = (...args: string[]) => spawnSync(wrapper, ['--config', remoteConfig, ...args], { encoding: 'utf8', cwd: work });
   t.after(() => remote('kill'));
   assert.equal(remote('round').status, 1, 'an auth failure on the remote project');
   const remoteState = fs.readdirSync(path.join(home, '.local', 'state', 'agent-runner'));
