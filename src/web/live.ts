@@ -32,6 +32,7 @@ export function sendable(text: string): { now: string; rest: string } {
 export class LiveFeed {
   private readonly clients = new Set<ServerResponse>();
   private watchers: fs.FSWatcher[] = [];
+  private readonly watched = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
   private debounce: NodeJS.Timeout | null = null;
   private eventsAt = -1;
@@ -69,18 +70,7 @@ export class LiveFeed {
 
   private wake(): void {
     if (!this.paths) return;
-    const p = this.paths;
-    const poke = () => {
-      if (this.debounce) return;
-      this.debounce = setTimeout(() => ((this.debounce = null), this.tick()), DEBOUNCE_MS);
-    };
-    for (const dir of [p.dir, p.roundsDir]) {
-      try {
-        this.watchers.push(fs.watch(dir, poke).on('error', () => {}));
-      } catch {
-        /* not there yet: the heartbeat covers it */
-      }
-    }
+    this.watch(this.paths);
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.write(': ping\n\n');
       this.tick();
@@ -89,9 +79,27 @@ export class LiveFeed {
     this.tick();
   }
 
+  /** inotify on the state dir and rounds/; a dir made later (the first round) is watched from the next tick */
+  private watch(p: StatePaths): void {
+    const poke = () => {
+      if (this.debounce) return;
+      this.debounce = setTimeout(() => ((this.debounce = null), this.tick()), DEBOUNCE_MS);
+    };
+    for (const dir of [p.dir, p.roundsDir]) {
+      if (this.watched.has(dir)) continue;
+      try {
+        this.watchers.push(fs.watch(dir, poke).on('error', () => {}));
+        this.watched.add(dir);
+      } catch {
+        /* not there yet */
+      }
+    }
+  }
+
   private sleep(): void {
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    this.watched.clear();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.debounce) clearTimeout(this.debounce);
     this.heartbeat = this.debounce = null;
@@ -100,6 +108,7 @@ export class LiveFeed {
 
   private tick(): void {
     if (!this.paths || this.clients.size === 0) return;
+    if (this.watched.size < 2) this.watch(this.paths);
     try {
       this.newEvents(this.paths);
       this.newOutput(this.paths);

@@ -96,7 +96,12 @@ test('a token is enforced on the page and the API; without one, an address beyon
   assert.equal((await fetch(`${base}/api/snapshot`, { headers: { Authorization: 'Bearer tok-0123456789abcdef-xyZ' } })).status, 401);
   const snap = await fetch(`${base}/api/snapshot`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(snap.status, 200);
-  assert.equal(((await snap.json()) as { rounds: unknown[] }).rounds.length, 1);
+  // the Snapshot of `peek --json`: the same document but for what is sampled live when it is taken
+  const live = (s: Record<string, unknown>) => ({ ...s, generated_at: null, host_sample: null, service: { ...(s.service as object), uptime_s: null } });
+  const api = (await snap.json()) as Record<string, unknown>;
+  const peek = JSON.parse(p.run(['peek', '--json']).stdout) as Record<string, unknown>;
+  assert.deepEqual(live(api), live(peek));
+  assert.equal((api.rounds as unknown[]).length, 1);
   const log = (await (await fetch(`${base}/api/rounds/1/log`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { lines: string[] };
   assert.ok(log.lines.some((l) => l.includes('[REDACTED]')));
   assert.ok(!log.lines.some((l) => l.includes('DASHBOARDsecret')));
