@@ -27,6 +27,8 @@ deps() {
   command -v dbus-daemon >/dev/null || need+=(dbus)
   command -v tmux >/dev/null || need+=(tmux) # watch's and the progress line's terminal tests
   command -v zsh >/dev/null || need+=(zsh)   # the zsh completion test (test/integration/completion.test.ts)
+  # the dashboard tests drive Debian's Chromium, headless, through playwright-core (test/helpers/browser.ts)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
   # the real agent CLIs run in a network namespace with loopback only: `ip link set lo up` (test/model-server/netns.ts)
   command -v ip >/dev/null || need+=(iproute2)
   # the clock-jump faults move the wall clock of serve alone with libfaketime (test/faults/clock.test.ts)

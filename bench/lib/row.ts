@@ -4,7 +4,7 @@ import type { Stats } from './measure.js';
 export type Verdict = 'met' | 'MISSED' | '–' | 'not measured' | 'not built';
 
 export interface Row {
-  /** the section number of the spec (1 CLI latency … 8 monitor poll, 9 stop latency) */
+  /** the section number of the spec (1 CLI latency … 8 monitor poll, 9 stop latency, 10 dashboard first render) */
   section: number;
   measure: string;
   /** the figure: median (min–max) */

@@ -1,66 +1,29 @@
 // `agent-runner monitor`: watch the local project, or remote hosts over ssh, and print alert transitions.
-import { findConfigPath } from '../config/load.js';
-import { loadObserverContext, type ObserverContext } from '../config/context.js';
-import { ConfigError, EXIT, UserError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { fileStore, memoryStore } from '../monitor/alerts.js';
 import { runMonitor } from '../monitor/loop.js';
-import { localSource } from '../monitor/local.js';
 import { streamSink } from '../monitor/sinks.js';
 import { checkThresholds } from '../monitor/thresholds.js';
-import { checkHost, checkSshOption, splitCommand } from '../monitor/remote/validate.js';
-import { makeControlDir, removeControlDir, sshSource } from '../monitor/remote/ssh.js';
 import { holdsOwnState } from '../state/ownership.js';
-import type { HostSource } from '../monitor/source.js';
+import { hostTargets, openHostSources, type HostFlags } from './host-sources.js';
 
-export interface MonitorCmdOptions {
-  config?: string;
-  host?: string[];
+export interface MonitorCmdOptions extends HostFlags {
   interval?: number;
   once?: boolean;
   /** rounds per snapshot (default: monitor.window_rounds) */
   rounds?: number;
   json?: boolean;
-  remoteConfig?: string;
-  remoteCommand?: string;
-  sshOption?: string[];
 }
 
 export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
-  const hosts = [...new Set((o.host ?? []).map(checkHost))];
-  const sshOptions = (o.sshOption ?? []).map(checkSshOption);
-  const remoteCommand = splitCommand(o.remoteCommand ?? 'agent-runner');
-  if (o.remoteConfig !== undefined && (o.remoteConfig === '' || /[\n\r\0]/.test(o.remoteConfig))) {
-    throw new UserError('--remote-config: give the config path on the remote hosts', EXIT.USAGE);
-  }
-  if (hosts.length === 0 && (o.remoteConfig !== undefined || o.remoteCommand !== undefined || sshOptions.length)) {
-    throw new UserError('--remote-config, --remote-command and --ssh-option need --host', EXIT.USAGE);
-  }
-
-  // the local config gives the thresholds, and (without --remote-config) the remote config's path;
-  // watching remote hosts from a machine without a project needs --remote-config
-  let ctx: ObserverContext | null = null;
-  let configPath: string | null = null;
-  try {
-    configPath = findConfigPath(o.config, process.cwd());
-    // watching other hosts touches no local state dir: only a local monitor needs it to be agent-runner's
-    ctx = loadObserverContext(configPath, { guard: hosts.length === 0 });
-  } catch (e) {
-    if (!(e instanceof ConfigError) || hosts.length === 0 || o.remoteConfig === undefined || o.config !== undefined) throw e;
-  }
-  const t = checkThresholds(ctx?.config?.monitor, configPath ?? '[monitor]');
+  const { hosts, ctx, ...h } = hostTargets(o);
+  const t = checkThresholds(ctx?.config?.monitor, h.configPath ?? '[monitor]');
   const intervalS = o.interval ?? t.interval_s;
+  // the rounds each snapshot carries, local or remote (`--rounds`; default the detectors' window)
   const rounds = o.rounds ?? t.window_rounds;
+  const hs = openHostSources({ hosts, ctx, ...h }, rounds);
+  const { sources } = hs;
 
-  let controlDir: string | null = null;
-  let sources: HostSource[];
-  if (hosts.length === 0) {
-    sources = [localSource(ctx!, rounds)];
-  } else {
-    controlDir = makeControlDir();
-    const dir = controlDir;
-    const remoteConfig = o.remoteConfig ?? configPath!;
-    sources = hosts.map((host) => sshSource({ host, remoteCommand, remoteConfig, sshOptions, controlDir: dir, rounds }));
-  }
   // a single local project keeps its alerts across monitor restarts, in its state dir once that is
   // agent-runner's (never in an empty dir no round has claimed yet); a fleet keeps them in memory
   const local = hosts.length === 0 ? ctx!.paths : null;
@@ -84,8 +47,7 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await Promise.all(sources.map((s) => s.close().catch(() => {})));
-    if (controlDir) removeControlDir(controlDir);
+    await hs.close();
   }
   return EXIT.OK;
 }

@@ -3,7 +3,7 @@
 import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { claimStateDir } from '../state/ownership.js';
-import { clearNotes, pendingNotes, queueNote } from '../state/notes.js';
+import { clearNotes, noteQueuedEvent, pendingNotes, queueNote } from '../state/notes.js';
 import { readOpenRound } from '../state/ledger.js';
 import { shownTime } from '../util/time-display.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
@@ -28,6 +28,7 @@ export async function noteCommand(o: { config?: string; text: string[]; list?: b
   }
   claimStateDir(paths.dir); // the first note may come before the first round
   const note = queueNote(paths, text);
+  noteQueuedEvent(paths, text, 'cli');
   const waiting = pendingNotes(paths).length;
   const open = readOpenRound(paths);
   const next = open ? `round ${open.n + 1} (round ${open.n} is running)` : 'the next round';

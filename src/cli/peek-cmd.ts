@@ -1,15 +1,14 @@
 // `agent-runner peek`: the Snapshot (human summary or --json), one value of it (--select), or one round's
 // record and the tail of its log (--round, --log). Works with a broken config.
-import * as fs from 'node:fs';
 import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { formatSelected, selectPath } from './select-path.js';
-import { readTail } from '../state/files.js';
+import { logTail } from '../snapshot/round-log.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { startGitProbe } from '../snapshot/git-probe.js';
-import { redact, redactDeep } from '../util/redact.js';
+import { redactDeep } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
 
 export interface PeekOptions {
@@ -23,11 +22,6 @@ export interface PeekOptions {
   /** how many of the newest round records the snapshot holds (default 20) */
   rounds?: number;
 }
-
-export const LOG_TAIL_LINES = 100;
-/** enough for 100 ordinary lines; a flood of one giant line is cut, not read whole */
-const LOG_TAIL_BYTES = 256 * 1024;
-const LOG_LINE_MAX = 2000;
 
 export async function peekCommand(o: PeekOptions): Promise<number> {
   if (o.log && o.round === undefined) throw new UserError('--log goes with --round N|latest', EXIT.USAGE);
@@ -91,22 +85,6 @@ function roundView(paths: StatePaths, arg: string, withLog: boolean): RoundView 
 
   if (withLog) view.log_tail = logTail(view.log ?? paths.roundLog(n));
   return view;
-}
-
-/** The last lines of a round's log, redacted and cut to a readable width; null when there is no log. */
-export function logTail(file: string, lines = LOG_TAIL_LINES): string[] | null {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return null;
-  }
-  let text = readTail(file, LOG_TAIL_BYTES);
-  if (size > LOG_TAIL_BYTES) text = text.slice(text.indexOf('\n') + 1); // a partial first line
-  // redacted whole, then split: a private key block spans lines
-  const all = redact(text).split('\n');
-  if (all.at(-1) === '') all.pop();
-  return all.slice(-lines).map((r) => (r.length > LOG_LINE_MAX ? r.slice(0, LOG_LINE_MAX) + ' …[cut]' : r));
 }
 
 function renderRound(v: RoundView): string {

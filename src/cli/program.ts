@@ -60,8 +60,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
     .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
+    .option('--http <addr>', 'also serve the dashboard on HOST:PORT (docs/dashboard.md); beyond loopback it needs a token')
     .action((o) =>
-      run(async () => (await import('./serve-cmd.js')).serveVerb({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, quiet: !!o.quiet })),
+      run(async () =>
+        o.http !== undefined
+          ? (await import('./dashboard-cmd.js')).serveWithHttp({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, http: o.http })
+          : (await import('./serve-cmd.js')).serveVerb({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, quiet: !!o.quiet }),
+      ),
     );
 
   program
@@ -181,6 +186,21 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('print the shell completion script: verbs, flags, presets, monitor.hosts (`source <(agent-runner completion bash)`)')
     .argument('<shell>', 'bash or zsh')
     .action((shell: string) => run(async () => (await import('./completion-cmd.js')).completionCommand({ shell, config: cfg() })));
+
+  program
+    .command('dashboard')
+    .description('serve the dashboard and its read-only JSON API (here, or --host a --host b side by side); see docs/dashboard.md')
+    .option('--listen <addr>', 'HOST:PORT to listen on (default: dashboard.listen, 127.0.0.1:8370); beyond loopback it needs a token')
+    .option('--host <alias>', 'show this ssh host instead of the local project (repeatable: a fleet)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--interval <s>', 'seconds between polls of each --host (default 10)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 1 || n > 86_400) throw new InvalidArgumentError('expected a number of seconds, 1 to 86400');
+      return n;
+    })
+    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
+    .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
+    .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action((o) => run(async () => (await import('./dashboard-cmd.js')).dashboardCommand({ config: cfg(), ...o })));
 
   return program;
 }

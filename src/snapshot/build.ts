@@ -37,6 +37,8 @@ export interface SnapshotOptions {
   events?: number;
   /** the git probe, when the caller started it already (peek starts it before this module is even loaded) */
   git?: Promise<GitProbe>;
+  /** the ledger's records, when the caller holds them already read (the dashboard reads it once per change) */
+  records?: RoundRecord[];
 }
 
 /** Everything assembleSnapshot needs, already read. */
@@ -127,7 +129,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
 
   const status = buildStatus(paths, src.project, now, config?.budget);
   const heartbeat = readStatus(paths)?.updated ?? null;
-  const records = readLedger(paths).records;
+  const records = opts.records ?? readLedger(paths).records;
   const open = readOpenRound(paths);
   // an open round is sampled even when its supervisor is gone: what is left of its tree still uses memory
   const pids = open ? findRoundProcesses({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag }) : [];

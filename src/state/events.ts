@@ -30,6 +30,7 @@ export const EVENT_KINDS = {
   done_sentinel: 'the agent wrote its done sentinel',
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
+  operator_note: 'an operator queued a note for the next round, with `note` or from the dashboard (text, redacted, one line; via)',
   auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
   disk_full: 'serve stopped starting rounds: too little free space, or a state write failed with ENOSPC/EDQUOT (dir, free_mb, need_mb)',
   budget_exhausted: 'a [budget] limit is reached before a round (metric, window, limit, used; until: when it frees, or action: stop)',

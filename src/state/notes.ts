@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import type { StatePaths } from './paths.js';
 import { appendJsonLine, readJsonLines, writeFileAtomic } from './files.js';
 import { UserError, EXIT } from '../errors.js';
+import { appendEvent } from './events.js';
+import { redact } from '../util/redact.js';
+import { clip, collapseWhitespace } from '../util/text.js';
 
 export interface Note {
   /** when it was queued (ISO) */
@@ -69,4 +72,9 @@ export function settleNotes(paths: StatePaths, n: number): void {
   const late = readNotes(taken).slice(notesGiven(paths, n).length);
   for (const x of late) appendJsonLine(paths.notes, x);
   fs.rmSync(taken, { force: true });
+}
+
+/** The `operator_note` event: that a note was queued, and from where (its text redacted, on one line). */
+export function noteQueuedEvent(paths: StatePaths, text: string, via: 'cli' | 'dashboard'): void {
+  appendEvent(paths.events, 'operator_note', { text: clip(collapseWhitespace(redact(text)), 500), via });
 }

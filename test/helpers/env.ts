@@ -1,5 +1,6 @@
 // Small helpers shared by the tests: scratch dirs, real git repos, process liveness.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
@@ -111,4 +112,16 @@ export function changes(sig: () => string | null): () => number {
     last = now;
     return seen;
   };
+}
+
+/** A port free on 127.0.0.1 now (for a server a test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Top to bottom: a folder may import its own files and any folder below it, never one above. */
-export const LAYERS = ['tools', 'cli', 'monitor', 'snapshot', 'serve', 'round', 'agents', 'config', 'state', 'system', 'util'];
+export const LAYERS = ['tools', 'cli', 'web', 'monitor', 'snapshot', 'serve', 'round', 'agents', 'config', 'state', 'system', 'util'];
 /** Files directly under src/ that sit below every layer (anyone may import them). */
 const FLOOR = new Set(['errors.ts']);
 

@@ -4,156 +4,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { AGENTS_DIR, CLI, makeGitRepo, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { AGENTS_DIR, CLI, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { finished } from '../helpers/project.js';
 import { within } from '../helpers/within.js';
+import { makeRemoteProject, startSshd } from '../helpers/sshd.js';
 import type { AlertLine } from '../../src/monitor/types.js';
-
-const SSHD = '/usr/sbin/sshd';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function banner(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1000, () => done(false));
-    s.on('data', (d) => done(d.toString().startsWith('SSH-')));
-    s.on('error', () => done(false));
-  });
-}
-
-/** every descendant of pid (per-connection sshd processes outlive the listener) */
-function descendants(pid: number): number[] {
-  const kids = new Map<number, number[]>();
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(e)]);
-    } catch {
-      /* gone */
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (kids.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
-}
-
-class Sshd {
-  proc: ChildProcess | null = null;
-  stderr = '';
-  constructor(readonly cfg: string, readonly port: number) {}
-
-  async start(): Promise<void> {
-    fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-    this.stderr = '';
-    const p = spawn(SSHD, ['-D', '-e', '-f', this.cfg], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    p.stderr!.on('data', (d) => (this.stderr += d));
-    let exited = false;
-    p.on('exit', () => (exited = true));
-    this.proc = p;
-    let up = false;
-    await waitUntil(async () => exited || (up = await banner(this.port)), {
-      timeoutMs: 10_000,
-      stepMs: 100,
-      what: `sshd to answer on 127.0.0.1:${this.port}`,
-      detail: () => this.stderr.trim() || 'no output',
-    });
-    if (!up) throw new Error(`sshd exited at start on 127.0.0.1:${this.port}: ${this.stderr.trim() || 'no output'}`);
-  }
-
-  /** the listener and every connection it forked: the host is gone */
-  stop(): void {
-    const p = this.proc;
-    if (!p?.pid) return;
-    for (const pid of [...descendants(p.pid), p.pid]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    this.proc = null;
-  }
-}
 
 const lines = (out: string): AlertLine[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AlertLine);
 
 test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead sshd is host_unreachable, resolved when back', async (t) => {
-  assert.ok(fs.existsSync(SSHD), `${SSHD} is missing: apt-get install -y openssh-server`);
   const tmp = tmpDir('ar-sshd-');
-  const user = os.userInfo().username;
-  const key = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path.join(tmp, name)], { stdio: 'pipe' });
-  key('host_key');
-  key('client_key');
-  fs.copyFileSync(path.join(tmp, 'client_key.pub'), path.join(tmp, 'authorized_keys'));
-  const port = await freePort();
-  const cfg = path.join(tmp, 'sshd_config');
-  fs.writeFileSync(
-    cfg,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${path.join(tmp, 'host_key')}`,
-      `PidFile ${path.join(tmp, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(tmp, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      `AllowUsers ${user}`,
-      'LogLevel ERROR',
-      '',
-    ].join('\n'),
-  );
-  const hostPub = fs.readFileSync(path.join(tmp, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
-  fs.writeFileSync(path.join(tmp, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub}\n`);
-
-  const sshd = new Sshd(cfg, port);
+  const { sshd, port, user, sshOptions } = await startSshd(tmp);
   t.after(() => sshd.stop());
-  await sshd.start();
 
-  // the remote side: its own HOME (so its default state dir differs from anything local), run by a wrapper
-  const home = path.join(tmp, 'remotehome');
-  fs.mkdirSync(home);
-  const work = makeGitRepo(fs.mkdtempSync(path.join(home, 'proj-')));
-  fs.mkdirSync(path.join(work, 'prompts'));
-  fs.writeFileSync(path.join(work, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
-  const remoteConfig = path.join(work, 'agent-runner.toml');
-  fs.writeFileSync(
-    remoteConfig,
-    `[agent]\ncommand = ["bash", ${JSON.stringify(path.join(AGENTS_DIR, 'auth-error.sh'))}]\n[runtime]\nround_timeout_s = 60\nkill_grace_s = 1\nrestart_delay_s = 0\n` +
-      `[serve]\nstop_on_auth = false\nbackoff_base_s = 0.2\nbackoff_max_s = 1\n`,
+  const { home, remoteConfig, wrapper, remote } = makeRemoteProject(
+    tmp,
+    path.join(AGENTS_DIR, 'auth-error.sh'),
+    '[runtime]\nround_timeout_s = 60\nkill_grace_s = 1\nrestart_delay_s = 0\n[serve]\nstop_on_auth = false\nbackoff_base_s = 0.2\nbackoff_max_s = 1\n',
   );
-  const wrapper = path.join(tmp, 'remote-agent-runner');
-  fs.writeFileSync(
-    wrapper,
-    // each call's arguments, one line each: what the monitor asked the remote for
-    `#!/bin/sh\necho "$*" >> '${path.join(tmp, 'calls.log')}'\nexport HOME='${home}'\nunset XDG_STATE_HOME AGENT_RUNNER_CONFIG\nexec '${process.execPath}' '${CLI}' "$@"\n`,
-    { mode: 0o755 },
-  );
-  const remote = (...args: string[]) => spawnSync(wrapper, ['--config', remoteConfig, ...args], { encoding: 'utf8', cwd: work });
   t.after(() => remote('kill'));
   assert.equal(remote('round').status, 1, 'an auth failure on the remote project');
   const remoteState = fs.readdirSync(path.join(home, '.local', 'state', 'agent-runner'));
@@ -164,12 +34,7 @@ test('monitor --host over real ssh: remote alerts and auto-stop arrive; a dead s
     'monitor', '--host', '127.0.0.1', '--json',
     '--remote-config', remoteConfig,
     '--remote-command', wrapper,
-    '--ssh-option', `Port=${port}`,
-    '--ssh-option', `User=${user}`,
-    '--ssh-option', `IdentityFile=${path.join(tmp, 'client_key')}`,
-    '--ssh-option', 'IdentitiesOnly=yes',
-    '--ssh-option', `UserKnownHostsFile=${path.join(tmp, 'known_hosts')}`,
-    '--ssh-option', 'StrictHostKeyChecking=yes',
+    ...sshOptions.flatMap((o) => ['--ssh-option', o]),
   ];
   const env = { ...process.env, AGENT_RUNNER_CONFIG: '', HOME: local };
 

@@ -8,7 +8,7 @@ import { layerViolations, lineCount, oversizedFiles, sourceFiles, MAX_LINES, SIZ
 
 const SRC = path.join(REPO_ROOT, 'src');
 
-test('imports only go down: cli → monitor → snapshot → serve → round → agents → config → state → system → util', () => {
+test('imports only go down: cli → web → monitor → snapshot → serve → round → agents → config → state → system → util', () => {
   assert.deepEqual(layerViolations(SRC), []);
 });
 

@@ -29,7 +29,7 @@ export const SECURITY_DEFENSES = inLayer('security', [
   {
     name: 'no_listener',
     prevents: 'a network service exposed by the supervisor or the monitor',
-    invariant: 'a running serve and monitor hold no listening TCP socket and no bound UDP socket',
+    invariant: 'a running serve (without --http) and monitor hold no listening TCP socket and no bound UDP socket; only `dashboard` and `serve --http` listen, as asked',
     test: { file: 'test/faults/security.test.ts', name: 'nothing listens: a running serve and monitor hold no listening TCP or UDP socket' },
   },
   {
@@ -37,5 +37,17 @@ export const SECURITY_DEFENSES = inLayer('security', [
     prevents: 'a broken or hostile remote host filling the monitor\'s memory with an endless answer',
     invariant: 'ssh is ended once a host has sent 16 MiB, and the host is reported',
     test: { file: 'test/faults/security.test.ts', name: 'a remote host that floods its answer: monitor cuts it at 16 MiB and reports the host' },
+  },
+  {
+    name: 'dashboard_token',
+    prevents: 'the dashboard (state, logs, buttons) open to the network, to a web page elsewhere (DNS rebinding, a forged POST), or its token leaked',
+    invariant: 'it binds loopback unless a token is set (exit 78 otherwise); with a token every request carries it, compared in constant time; without, a Host that is not loopback is refused; a POST needs the page\'s CSRF token and a same-origin Origin; the token is never printed',
+    test: { file: 'test/integration/dashboard-browser.test.ts', name: 'a token is enforced on the page and the API; without one, an address beyond loopback is refused' },
+  },
+  {
+    name: 'dashboard_text_is_text',
+    prevents: 'agent output on the dashboard running as markup or script in the operator\'s browser, or showing a secret',
+    invariant: 'everything the agent wrote is redacted on the server, stripped of escape sequences and set with textContent (never innerHTML); a Content-Security-Policy allows only the page\'s own script',
+    test: { file: 'test/integration/dashboard-browser.test.ts', name: 'serve --http: the page shows the timeline, the round live, new rounds without a reload; note and stop work' },
   },
 ]);
