@@ -17,7 +17,17 @@ import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js'
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
-export async function serveCommand(o: { config?: string; once: boolean; maxRounds?: number }): Promise<number> {
+export interface ServeCommandOptions {
+  config?: string;
+  once: boolean;
+  maxRounds?: number;
+  /** write the Prometheus text format here (atomically) while serve runs */
+  metricsFile?: string;
+  /** serve GET /metrics on this host:port */
+  metricsListen?: string;
+}
+
+export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   // The traps come first, before anything is read, locked or spawned: a signal while the config loads, the
   // lock is taken or the state is repaired is held (its event too) and handled like any later one: the
   // loop sees the stop before its first round and serve exits 0, its lock released.
@@ -74,7 +84,12 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
   }
 
   let result = { exitCode: EXIT.FAILURE as number, reason: 'unexpected error' };
+  // notifications and metrics are loaded only when asked for: a plain serve pays nothing for them
+  let notifier: { close(): Promise<void> } | null = null;
+  let metrics: { close(): Promise<void> } | null = null;
   try {
+    notifier = config.notify?.length ? (await import('./notify/serve-hook.js')).startServeNotifier(config, paths) : null;
+    metrics = o.metricsFile || o.metricsListen ? await (await import('./metrics/export.js')).startMetricsExport(paths, config.project, o) : null;
     writeFileAtomic(paths.servePid, `${process.pid}\n`);
     appendEvent(paths.events, 'serve_started', {
       pid: process.pid,
@@ -103,6 +118,8 @@ export async function serveCommand(o: { config?: string; once: boolean; maxRound
       }
     };
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
+    await metrics?.close();
+    await notifier?.close();
     attempt(() => fs.rmSync(paths.servePid, { force: true }));
     attempt(() => treeLock?.release());
     attempt(() => lock.release());

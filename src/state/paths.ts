@@ -18,6 +18,8 @@ export interface StatePaths {
   doneFile: string; // the agent writes it when there is nothing left to do
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
+  /** notify-<owner>.json: the unsent notifications and the open incidents of serve's or the monitor's notifier */
+  notifyOutbox: (owner: 'serve' | 'monitor') => string;
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
@@ -40,6 +42,7 @@ export function statePaths(dir: string): StatePaths {
     doneFile: path.join(dir, 'DONE'),
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
+    notifyOutbox: (owner) => path.join(dir, `notify-${owner}.json`),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
