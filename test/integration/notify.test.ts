@@ -159,3 +159,31 @@ test('notify test: every channel once, each result reported; a command gets the 
   assert.deepEqual(JSON.parse(j.stdout).map((x: any) => x.ok), [true, false, true, false]);
   assert.equal(fs.existsSync(path.join(p.stateDir, 'notify-serve.json')), false, 'a test leaves nothing behind');
 });
+
+test('monitor alerts: raised once (a second poll that finds it still active sends nothing), resolved when it clears', async (t) => {
+  const rx = await startReceiver();
+  t.after(() => rx.close());
+  const p = makeProject({
+    agent: 'fail.sh',
+    serveToml: 'crash_loop_threshold = 2\nbackoff_base_s = 0.1\nbackoff_max_s = 1',
+    extraToml: channel('webhook', rx.url('/alerts'), 'on = ["alert"]'),
+  });
+  const s = await run(p, ['serve']);
+  assert.equal(s.code, 3, s.stderr);
+  assert.equal(rx.got('/alerts').length, 0, 'serve\'s stop is not an alert: this channel did not ask for it');
+  assert.equal((await run(p, ['monitor', '--once'])).code, 0);
+  const raised = rx.got('/alerts').map(json).filter((b) => b.fields.detector === 'crash_loop');
+  assert.equal(raised.length, 1);
+  assert.deepEqual([raised[0].event, raised[0].state, raised[0].severity], ['alert', 'raised', 'critical']);
+  assert.match(raised[0].title, /^critical: crash_loop/);
+  const count = rx.got('/alerts').length;
+  await run(p, ['monitor', '--once']);
+  assert.equal(rx.got('/alerts').length, count, 'still active: nothing new');
+  // the agent is fixed and a round succeeds: the alert resolves, and says so once
+  fs.writeFileSync(p.configPath, fs.readFileSync(p.configPath, 'utf8').replace('fail.sh', 'succeed.sh'));
+  assert.equal((await run(p, ['round'])).code, 0);
+  await run(p, ['monitor', '--once']);
+  const resolved = rx.got('/alerts').slice(count).map(json).filter((b) => b.fields.detector === 'crash_loop');
+  assert.deepEqual(resolved.map((b) => b.state), ['resolved']);
+  assert.equal(resolved[0].key, raised[0].key);
+});

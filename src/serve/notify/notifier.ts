@@ -3,7 +3,7 @@
 // awaited by the loop: notify() returns at once, and a dead, hanging or failing endpoint costs serve
 // nothing but a timer and a socket. The outbox file is written atomically at each change.
 import { randomUUID } from 'node:crypto';
-import { redact } from '../../util/redact.js';
+import { redact, redactDeep } from '../../util/redact.js';
 import { secretOf, type Channel, type Incident } from './incident.js';
 import { admit, afterAttempt, emptyOutbox, loadOutbox, saveOutbox, type AttemptResult, type Outbox, type QueueItem } from './outbox.js';
 import { ntfyRequest, signature, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookBody, type Origin } from './payload.js';
@@ -38,7 +38,9 @@ export class Notifier {
   }
 
   /** Admit an incident; returns at once. Sending happens in the background. */
-  notify(inc: Incident): void {
+  notify(raw: Incident): void {
+    // redacted before it is stored in the outbox, not only when it is sent
+    const inc: Incident = { ...raw, title: redact(raw.title), message: redact(raw.message), fields: redactDeep(raw.fields) as Incident['fields'] };
     try {
       const r = admit(this.box, inc, this.o.channels, Date.now(), randomUUID);
       if (r.box === this.box) return;
