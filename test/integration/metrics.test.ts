@@ -81,7 +81,8 @@ test('--metrics-listen: GET /metrics shows a usage-limit wait live; idle serve w
   const port = probe.port;
   await probe.close();
   const p = makeProject({ agent: 'usage-limit-once.sh', agentEnv: { RESET_IN_S: '3600' }, extraToml: `[[notify]]\nkind = "webhook"\nurl = ${toml(rx.url('/hook'))}\n` });
-  const serve = p.start(['serve', '--metrics-listen', `127.0.0.1:${port}`]);
+  const file = path.join(tmpDir(), 'agent-runner.prom');
+  const serve = p.start(['serve', '--metrics-listen', `127.0.0.1:${port}`, '--metrics-file', file]);
   const done = finished(serve);
   const status = () => JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8'));
   await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'status.json')) && status().state === 'waiting', { timeoutMs: 30_000, what: 'serve to wait for the usage limit' });
@@ -95,6 +96,8 @@ test('--metrics-listen: GET /metrics shows a usage-limit wait live; idle serve w
   assert.equal(sample(res.body, `agent_runner_waiting_until_timestamp_seconds{${proj}}`), Date.parse(status().waiting.until) / 1000);
   assert.equal(sample(res.body, `agent_runner_rounds_total{${proj},outcome="failed",category="usage_limit"}`), 1);
   assert.equal((await get(`http://127.0.0.1:${port}/other`)).status, 404);
+  // the file follows the change within its 10 s timer
+  await waitUntil(() => fs.readFileSync(file, 'utf8').includes(`agent_runner_state{${proj},state="waiting"} 1`), { timeoutMs: 30_000, what: 'the metrics file to show the wait' });
   // idle: waiting, metrics served, a notifier loaded
   const rssKb = procStatusKb(serve.pid!, 'VmRSS')!;
   process.stderr.write(`idle serve RSS: ${Math.round(rssKb / 1024)} MB\n`);
