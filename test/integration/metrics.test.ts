@@ -87,6 +87,8 @@ test('--metrics-listen: GET /metrics shows a usage-limit wait live; idle serve w
   const status = () => JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8'));
   await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'status.json')) && status().state === 'waiting', { timeoutMs: 30_000, what: 'serve to wait for the usage limit' });
   await waitUntil(() => rx.got('/hook').length === 1, { timeoutMs: 10_000, what: 'the usage-wait message' });
+  const wait = JSON.parse(rx.got('/hook')[0].body);
+  assert.deepEqual([wait.event, wait.state, wait.fields.until, wait.fields.category], ['usage_wait', 'raised', status().waiting.until, 'usage_limit']);
   const res = await get(`http://127.0.0.1:${port}/metrics`);
   assert.equal(res.status, 200);
   assert.match(res.type, /^text\/plain; version=0\.0\.4/);

@@ -94,6 +94,14 @@ test('a receiver that hangs or answers 500 never delays a round; the 500 is retr
   const after = rx.got('/hang').slice(before).map((x) => `${json(x).event}:${json(x).state}`);
   assert.ok(after.includes('completed:once'), `flush sent the completion: ${after}`);
   assert.equal(JSON.parse(fs.readFileSync(path.join(p.stateDir, 'notify-serve.json'), 'utf8')).queue.length, 0);
+  // the usage wait, its end and the completion, each once, in order, on each channel
+  const hook = rx.got('/hang').slice(before).concat(rx.got('/hang').slice(0, before)).map((x) => `${json(x).event}:${json(x).state}`);
+  assert.deepEqual([...new Set(hook)].sort(), ['completed:once', 'usage_wait:raised', 'usage_wait:resolved']);
+  const titles = [...new Set(rx.got('/fail').map((x) => String(x.headers.title).replace(/^[^:]*: /, '')))];
+  assert.equal(titles.length, 3, titles.join(' | '));
+  assert.match(titles[0], /^waiting until \S+ \(usage limit\)$/);
+  assert.equal(titles[1], 'resumed: round 2 started');
+  assert.equal(titles[2], 'completed: --max-rounds reached');
 });
 
 test('a 500 then 200 endpoint gets the message on a retry, with the same delivery id', async (t) => {
