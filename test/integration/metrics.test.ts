@@ -84,6 +84,7 @@ test('--metrics-listen: GET /metrics shows a usage-limit wait live; idle serve w
   const file = path.join(tmpDir(), 'agent-runner.prom');
   const serve = p.start(['serve', '--metrics-listen', `127.0.0.1:${port}`, '--metrics-file', file]);
   const done = finished(serve);
+  t.after(() => serve.kill('SIGKILL')); // a failed assertion must not leave it waiting for an hour
   const status = () => JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8'));
   await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'status.json')) && status().state === 'waiting', { timeoutMs: 30_000, what: 'serve to wait for the usage limit' });
   await waitUntil(() => rx.got('/hook').length === 1, { timeoutMs: 10_000, what: 'the usage-wait message' });
@@ -100,10 +101,20 @@ test('--metrics-listen: GET /metrics shows a usage-limit wait live; idle serve w
   assert.equal((await get(`http://127.0.0.1:${port}/other`)).status, 404);
   // the file follows the change within its 10 s timer
   await waitUntil(() => fs.readFileSync(file, 'utf8').includes(`agent_runner_state{${proj},state="waiting"} 1`), { timeoutMs: 30_000, what: 'the metrics file to show the wait' });
-  // idle: waiting, metrics served, a notifier loaded
-  const rssKb = procStatusKb(serve.pid!, 'VmRSS')!;
-  process.stderr.write(`idle serve RSS: ${Math.round(rssKb / 1024)} MB\n`);
-  assert.ok(rssKb < 60 * 1024, `idle serve RSS ${Math.round(rssKb / 1024)} MB`);
+  // idle: waiting, metrics served, a notifier loaded; beside a plain serve idle in the same wait
+  const plain = makeProject({ agent: 'usage-limit-once.sh', agentEnv: { RESET_IN_S: '3600' } });
+  const plainServe = plain.start(['serve']);
+  const plainDone = finished(plainServe);
+  t.after(() => plainServe.kill('SIGKILL'));
+  const plainStatus = path.join(plain.stateDir, 'status.json');
+  await waitUntil(() => fs.existsSync(plainStatus) && JSON.parse(fs.readFileSync(plainStatus, 'utf8')).state === 'waiting', { timeoutMs: 30_000, what: 'the plain serve to wait' });
+  const mb = (pid: number) => Math.round(procStatusKb(pid, 'VmRSS')! / 102.4) / 10;
+  const [withAll, without] = [mb(serve.pid!), mb(plainServe.pid!)];
+  process.stderr.write(`idle serve RSS: ${withAll} MB with metrics and a notifier, ${without} MB without\n`);
+  assert.ok(withAll - without <= 4, `metrics and notifications cost ${withAll - without} MB of idle RSS (${withAll} MB against ${without} MB)`);
+  assert.ok(withAll <= 60, `idle serve RSS ${withAll} MB is over 60 MB (a plain serve takes ${without} MB)`);
+  plainServe.kill('SIGTERM');
+  assert.equal((await plainDone).code, 0);
   serve.kill('SIGTERM');
   const r = await done;
   assert.equal(r.code, 0, r.stderr);
