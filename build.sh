@@ -33,6 +33,8 @@ deps() {
   command -v ip >/dev/null || need+=(iproute2)
   # the clock-jump faults move the wall clock of serve alone with libfaketime (test/faults/clock.test.ts)
   ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
+  # promtool checks the metrics' exposition and the example alert rules (test/unit/metrics.test.ts)
+  command -v promtool >/dev/null || need+=(prometheus)
   [ ${#need[@]} -eq 0 ] && return 0
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then

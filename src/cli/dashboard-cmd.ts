@@ -8,6 +8,7 @@ import { resolveWebOptions } from '../web/options.js';
 import { startDashboard, type Dashboard } from '../web/server.js';
 import { Fleet } from '../web/fleet.js';
 import { hostTargets, openHostSources, type HostFlags } from './host-sources.js';
+import type { ServeCommandOptions } from '../serve/process.js';
 
 export interface DashboardCmdOptions extends HostFlags {
   listen?: string;
@@ -65,7 +66,7 @@ export async function dashboardCommand(o: DashboardCmdOptions): Promise<number> 
 }
 
 /** `serve --http ADDR`: the dashboard of this project beside the loop, for the loop's lifetime. */
-export async function serveWithHttp(o: { config?: string; once: boolean; maxRounds?: number; http: string }): Promise<number> {
+export async function serveWithHttp(o: ServeCommandOptions & { http: string }): Promise<number> {
   const ctx = loadObserverContext(o.config);
   const t = checkThresholds(ctx.config?.monitor, ctx.configPath);
   const web = resolveWebOptions({ listen: o.http, section: ctx.config?.dashboard, env: process.env });
@@ -73,7 +74,7 @@ export async function serveWithHttp(o: { config?: string; once: boolean; maxRoun
   const d = await startDashboard(web, { kind: 'local', ctx, t });
   announce(d, web.token !== null);
   try {
-    return await serveCommand({ config: o.config, once: o.once, maxRounds: o.maxRounds });
+    return await serveCommand({ config: o.config, once: o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen });
   } finally {
     await d.close();
   }

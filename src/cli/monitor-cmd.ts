@@ -29,6 +29,13 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
   const local = hosts.length === 0 ? ctx!.paths : null;
   const store = local ? fileStore(local.monitorAlerts, () => holdsOwnState(local.dir)) : memoryStore();
 
+  // alerts also go to the [[notify]] channels that want them (loaded only then)
+  const notifyTo = ctx?.config?.notify?.length ? await import('../monitor/notify-sink.js') : null;
+  const outbox = local && holdsOwnState(local.dir) ? local.notifyOutbox('monitor') : null;
+  const notifier = notifyTo && ctx?.config ? notifyTo.alertNotifier(ctx.config, outbox) : null;
+  const printed = streamSink(process.stdout, !!o.json);
+  const sink = notifier && notifyTo ? notifyTo.notifyingSink(printed, notifier) : printed;
+
   const ac = new AbortController();
   const onSignal = () => ac.abort();
   process.on('SIGINT', onSignal);
@@ -40,7 +47,7 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
       intervalS,
       once: !!o.once,
       store,
-      sink: streamSink(process.stdout, !!o.json),
+      sink,
       note: (line) => process.stderr.write(`agent-runner: monitor: ${line}\n`),
       signal: ac.signal,
     });
@@ -48,6 +55,8 @@ export async function monitorCommand(o: MonitorCmdOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await hs.close();
+    // a --once run, or a stopped monitor, gives its messages a short while; the rest waits in the outbox
+    await notifier?.close(3000);
   }
   return EXIT.OK;
 }

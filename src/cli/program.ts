@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
+import { parseListen } from '../serve/metrics/listen.js';
 import { peekVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
 
 function positiveInt(v: string): number {
@@ -61,12 +62,15 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
     .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
     .option('--http <addr>', 'also serve the dashboard on HOST:PORT (docs/dashboard.md); beyond loopback it needs a token')
+    .option('--metrics-file <path>', 'keep the Prometheus metrics in this file, rewritten atomically (node_exporter\'s textfile collector)')
+    .option('--metrics-listen <host:port>', 'serve the Prometheus metrics on GET /metrics, e.g. 127.0.0.1:9464', listenAddress)
     .action((o) =>
-      run(async () =>
-        o.http !== undefined
-          ? (await import('./dashboard-cmd.js')).serveWithHttp({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, http: o.http })
-          : (await import('./serve-cmd.js')).serveVerb({ config: cfg(), once: !!o.once, maxRounds: o.maxRounds, quiet: !!o.quiet }),
-      ),
+      run(async () => {
+        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen };
+        return o.http !== undefined
+          ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http })
+          : (await import('./serve-cmd.js')).serveVerb({ ...base, quiet: !!o.quiet });
+      }),
     );
 
   program
@@ -202,7 +206,33 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((o) => run(async () => (await import('./dashboard-cmd.js')).dashboardCommand({ config: cfg(), ...o })));
 
+  program
+    .command('metrics')
+    .description('print the Prometheus metrics of this project (text exposition format; docs/metrics.md)')
+    .action(() => run(async () => (await import('./metrics-cmd.js')).metricsCommand({ config: cfg() })));
+
+  const notify = program.command('notify').description('the [[notify]] channels (docs/notifications.md)');
+  notify
+    .command('test')
+    .description('send a test message on every channel and report each result')
+    .option('--json', 'the results as one JSON array')
+    .action((o) => run(async () => (await import('./notify-cmd.js')).notifyTestCommand({ config: cfg(), json: !!o.json })));
+  notify
+    .command('flush')
+    .description('send what a stopped serve left queued (serve sends its own queue while it runs)')
+    .option('--timeout <s>', 'give up after this many seconds; what is left stays queued (default 60)', seconds)
+    .action((o) => run(async () => (await import('./notify-cmd.js')).notifyFlushCommand({ config: cfg(), timeout: o.timeout })));
+
   return program;
+}
+
+function listenAddress(v: string): string {
+  try {
+    parseListen(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--metrics-listen /, ''));
+  }
+  return v;
 }
 
 function presetOption(names: readonly string[]): Option {

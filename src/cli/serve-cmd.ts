@@ -1,14 +1,16 @@
 // `agent-runner serve` in the foreground: the loop (src/serve/process.ts) with its progress beside it. On a
 // terminal the live line and a summary per round; off one (a pipe, serve.log, the journal) the summaries
 // only; with --quiet neither.
-import { serveCommand } from '../serve/process.js';
+import { serveCommand, type ServeCommandOptions } from '../serve/process.js';
 import { liveProgress } from './terminal.js';
 
-export async function serveVerb(o: { config?: string; once: boolean; maxRounds?: number; quiet: boolean }): Promise<number> {
+export async function serveVerb(o: ServeCommandOptions & { quiet: boolean }): Promise<number> {
   return serveCommand({
     config: o.config,
     once: o.once,
     maxRounds: o.maxRounds,
+    metricsFile: o.metricsFile,
+    metricsListen: o.metricsListen,
     watch: o.quiet
       ? undefined
       : async (config, paths) =>

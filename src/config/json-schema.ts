@@ -12,7 +12,8 @@ const BEYOND =
   'serve.backoff_max_s not below serve.backoff_base_s, unique phase names, monitor.disk_critical_pct not below ' +
   'monitor.disk_warning_pct, detector names in monitor.auto_stop_on, no NUL character in a string, ' +
   'schedule.active ranges written as "[DAYS ]HH:MM-HH:MM", schedule.timezone a zone the system knows, and that ' +
-  'runtime.work_dir exists and is a safe place for an agent.';
+  'runtime.work_dir exists and is a safe place for an agent; and what each [[notify]] kind needs (a url for ntfy ' +
+  'and webhook, a command for command, a secret only on a webhook) and unique channel names.';
 
 export function configJsonSchema(): JsonSchema {
   const tables = SCHEMA.filter((s) => s.kind === 'table');
@@ -64,7 +65,7 @@ function valueSchema(t: ValueType): JsonSchema {
     case 'string':
       return { type: 'string', ...(t.path ? { minLength: 1 } : {}), ...(t.pattern ? { pattern: t.pattern.re.source } : {}) };
     case 'string_array':
-      return { type: 'array', items: { type: 'string', ...(t.path ? { minLength: 1 } : {}) }, ...(t.nonEmpty ? { minItems: 1 } : {}) };
+      return { type: 'array', items: { type: 'string', ...(t.path ? { minLength: 1 } : {}), ...(t.values ? { enum: [...t.values] } : {}) }, ...(t.nonEmpty ? { minItems: 1 } : {}) };
     case 'number':
       return { type: t.integer ? 'integer' : 'number', minimum: t.min, maximum: t.max };
     case 'enum':

@@ -14,6 +14,7 @@ import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
 import { Validator, type RawSections, type Table } from './validate.js';
 import { knownZone, localZone, parseActiveRange, type ActiveRange } from './schedule.js';
+import { checkNotifyChannels } from './notify-checks.js';
 
 export { defaultStateDir } from './resolve.js';
 
@@ -89,6 +90,7 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
     return files ? { ...phase, prompt_files: files.map(paths.resolve) } : phase;
   });
   v.uniqueNames(phases);
+  checkNotifyChannels(v, values.notify);
   const promptFiles = v.promptFiles(raw.tables.prompt, 'prompt', 'file', 'files') ?? [values.prompt.file];
   const { backoff_base_s: backoffBase, backoff_max_s: backoffMax } = values.serve;
   if (backoffMax < backoffBase) {
@@ -130,7 +132,7 @@ function withDefaults(raw: RawSections): ConfigValues {
   const fill = (spec: SectionSpec, t: Table): Table =>
     Object.fromEntries(spec.keys.filter((k) => t[k.key] !== undefined || k.default !== undefined).map((k) => [k.key, t[k.key] ?? copy(k.default!)]));
   const out: Table = {};
-  for (const s of SCHEMA) out[s.name] = s.kind === 'array' ? raw.phases.map((t) => fill(s, t)) : fill(s, raw.tables[s.name]);
+  for (const s of SCHEMA) out[s.name] = s.kind === 'array' ? raw.arrays[s.name].map((t) => fill(s, t)) : fill(s, raw.tables[s.name]);
   return out as ConfigValues;
 }
 

@@ -52,3 +52,6 @@ interface DerivedByLoad {
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;
+
+/** One [[notify]] channel. */
+export type NotifyChannelConfig = ConfigValues['notify'][number];

@@ -6,10 +6,11 @@ import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, describeType, sectionSpec, ty
 
 export type Table = Record<string, unknown>;
 
-/** The validated keys of every section as written (no defaults yet): a table each, [[phases]] a list. */
+/** The validated keys of every section as written (no defaults yet): a table each, an array section ([[phases]], [[notify]]) a list. */
 export interface RawSections {
   tables: Record<string, Table>;
   phases: Table[];
+  arrays: Record<string, Table[]>;
 }
 
 /** Checks raw TOML values against the schema; every failure is one ConfigError line. */
@@ -24,8 +25,12 @@ export class Validator {
   document(root: Table): RawSections {
     this.checkRoot(root);
     const tables: Record<string, Table> = {};
-    for (const s of SCHEMA) if (s.kind === 'table') tables[s.name] = this.table(root, s.name);
-    const phases = this.phases(root);
+    const arrays: Record<string, Table[]> = {};
+    for (const s of SCHEMA) {
+      if (s.kind === 'table') tables[s.name] = this.table(root, s.name);
+      else arrays[s.name] = this.array(root, s);
+    }
+    const phases = arrays.phases;
     const agent = tables.agent;
     if (agent.command === undefined) {
       this.fail('`agent.command` is missing; add it under [agent], e.g. command = ["claude", "-p"] (or run `agent-runner init --preset NAME`)');
@@ -33,7 +38,7 @@ export class Validator {
     if ((agent.command as string[])[0] === '') {
       this.fail('`agent.command[1]` (the program) is empty; put the agent program first, e.g. command = ["claude", "-p"]');
     }
-    return { tables, phases };
+    return { tables, phases, arrays };
   }
 
   /** `one` and `many` (prompt.file / prompt.files, and the same pair of a phase) are exclusive. */
@@ -80,16 +85,16 @@ export class Validator {
     return this.keys(spec, raw, name);
   }
 
-  private phases(root: Table): Table[] {
-    const spec = sectionSpec('phases')!;
-    const raw = root.phases;
+  private array(root: Table, spec: SectionSpec): Table[] {
+    const name = spec.name;
+    const raw = root[name];
     if (raw === undefined) return [];
-    if (!Array.isArray(raw)) {
-      this.fail(`\`phases\` must be an array of tables, not ${describeValue(raw)}; write each phase as [[phases]] followed by name = "..."`);
-    }
+    const first = spec.keys.find((k) => k.required)?.key ?? spec.keys[0].key;
+    const how = `write each as [[${name}]] followed by ${first} = "..."`;
+    if (!Array.isArray(raw)) this.fail(`\`${name}\` must be an array of tables, not ${describeValue(raw)}; ${how}`);
     return raw.map((item, i) => {
-      const where = `phases[${i + 1}]`;
-      if (!isTable(item)) this.fail(`\`${where}\` must be a table, not ${describeValue(item)}; write each phase as [[phases]] followed by name = "..."`);
+      const where = `${name}[${i + 1}]`;
+      if (!isTable(item)) this.fail(`\`${where}\` must be a table, not ${describeValue(item)}; ${how}`);
       return this.keys(spec, item, where);
     });
   }
@@ -143,6 +148,10 @@ export class Validator {
           if (typeof el !== 'string') this.fail(`\`${at}\` must be a string, not ${describeValue(el)}; quote it`);
           this.text(el, at);
           if (t.path && el === '') this.fail(`\`${at}\` is empty; give a path`);
+          if (t.values && !t.values.includes(el)) {
+            const near = closest(el, t.values);
+            this.fail(`\`${at}\` = "${printable(el)}" is not allowed; use ${t.values.map((x) => `"${x}"`).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+          }
         });
         return value;
       }

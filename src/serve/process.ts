@@ -23,16 +23,22 @@ export interface ServeWatcher {
   stop(): void;
 }
 
-/**
- * watch: started once serve holds its locks and runs, stopped before its last line (the CLI's progress line
- * and round summaries, src/cli/progress.ts; serve itself prints only its decisions).
- */
-export async function serveCommand(o: {
+export interface ServeCommandOptions {
   config?: string;
   once: boolean;
   maxRounds?: number;
+  /** write the Prometheus text format here (atomically) while serve runs */
+  metricsFile?: string;
+  /** serve GET /metrics on this host:port */
+  metricsListen?: string;
+  /**
+   * started once serve holds its locks and runs, stopped before its last line (the CLI's progress line and
+   * round summaries, src/cli/progress.ts; serve itself prints only its decisions)
+   */
   watch?: (config: Config, paths: StatePaths) => Promise<ServeWatcher | null>;
-}): Promise<number> {
+}
+
+export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   // The traps come first, before anything is read, locked or spawned: a signal while the config loads, the
   // lock is taken or the state is repaired is held (its event too) and handled like any later one: the
   // loop sees the stop before its first round and serve exits 0, its lock released.
@@ -90,7 +96,12 @@ export async function serveCommand(o: {
 
   let result = { exitCode: EXIT.FAILURE as number, reason: 'unexpected error' };
   let watcher: ServeWatcher | null = null;
+  // notifications and metrics are loaded only when asked for: a plain serve pays nothing for them
+  let notifier: { close(): Promise<void> } | null = null;
+  let metrics: { close(): Promise<void> } | null = null;
   try {
+    metrics = o.metricsFile || o.metricsListen ? await (await import('./metrics/export.js')).startMetricsExport(paths, config.project, o) : null;
+    notifier = config.notify?.length ? (await import('./notify/serve-hook.js')).startServeNotifier(config, paths) : null;
     writeFileAtomic(paths.servePid, `${process.pid}\n`);
     appendEvent(paths.events, 'serve_started', {
       pid: process.pid,
@@ -121,6 +132,8 @@ export async function serveCommand(o: {
     };
     attempt(() => watcher?.stop());
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
+    await metrics?.close();
+    await notifier?.close();
     attempt(() => fs.rmSync(paths.servePid, { force: true }));
     attempt(() => treeLock?.release());
     attempt(() => lock.release());

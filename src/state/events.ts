@@ -43,6 +43,14 @@ export type EventKind = keyof typeof EVENT_KINDS;
 
 let lostToFullDisk = 0;
 
+/** Who hears each event as it is appended (serve's notifier, loaded only when [[notify]] is set): never throws into the writer. */
+type EventListener = (ev: EventLine) => void;
+let listener: EventListener | null = null;
+
+export function onEventAppended(fn: EventListener | null): void {
+  listener = fn;
+}
+
 /** Events dropped because the disk was full: serve compares it around a round to notice a full disk. */
 export function eventsLostToFullDisk(): number {
   return lostToFullDisk;
@@ -61,6 +69,13 @@ export function appendEvent(file: string, kind: EventKind, fields: Record<string
   } catch (e) {
     if (!isDiskFull(e)) throw e;
     lostToFullDisk++;
+  }
+  if (listener) {
+    try {
+      listener(ev);
+    } catch {
+      /* a notification must never cost an event or the loop */
+    }
   }
   return ev;
 }

@@ -51,13 +51,16 @@ export function ensureDir(dir: string): boolean {
  */
 export interface Durability {
   sync?: 'full' | 'data' | 'none';
+  /** the file's mode when not 0600: a file meant for another reader (serve's --metrics-file, for node_exporter) */
+  mode?: number;
 }
 
 /** temp file + fsync + rename (+ fsync of the dir): a reader sees the old content or the new, never a mix. */
 export function writeFileAtomic(file: string, data: string, o: Durability = {}): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(tmp, 'w', FILE_MODE);
+  const fd = fs.openSync(tmp, 'w', o.mode ?? FILE_MODE);
   try {
+    if (o.mode !== undefined) fs.fchmodSync(fd, o.mode); // past the umask: it is asked for
     writeAll(fd, Buffer.from(data));
     if (o.sync !== 'none') fs.fsyncSync(fd);
   } catch (e) {

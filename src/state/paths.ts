@@ -19,6 +19,8 @@ export interface StatePaths {
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
   notes: string; // notes.jsonl: operator notes queued for the next round (`agent-runner note`)
+  /** notify-<owner>.json: the unsent notifications and the open incidents of serve's or the monitor's notifier */
+  notifyOutbox: (owner: 'serve' | 'monitor') => string;
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
@@ -44,6 +46,7 @@ export function statePaths(dir: string): StatePaths {
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     notes: path.join(dir, 'notes.jsonl'),
+    notifyOutbox: (owner) => path.join(dir, `notify-${owner}.json`),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),

@@ -89,12 +89,14 @@ function leaks(text: string): string[] {
   return NEEDLES.filter(([, v]) => text.includes(v)).map(([k]) => k);
 }
 
-test('secrets never leave: events, records, status, peek, events, status and monitor alerts are redacted', { timeout: 240_000 }, async (t) => {
+test('secrets never leave: events, records, status, peek, events, status, monitor alerts and notifications are redacted', { timeout: 240_000 }, async (t) => {
+  // every notification (serve's stop, the monitor's alerts) as its command channel receives it
+  const received = path.join(tmpDir('ar-notify-'), 'received.jsonl');
   const p = makeProject({
     agent: 'leak-secrets.sh',
     agentEnv: { ...SECRETS, LEAK_PEM_BODY: PEM_BODY.join(' '), LEAK_PEM2_BODY: PEM2_BODY.join(' ') },
     serveToml: 'crash_loop_threshold = 2\nbackoff_base_s = 0\nbackoff_max_s = 1\nquick_failure_s = 120\nstop_on_auth = false',
-    extraToml: '[monitor]\nnetwork_fail_rounds = 1',
+    extraToml: `[monitor]\nnetwork_fail_rounds = 1\n[[notify]]\nkind = "command"\ncommand = ["sh", "-c", "cat >> \\"$0\\"; echo >> \\"$0\\"", ${JSON.stringify(received)}]\n`,
   });
   t.after(() => {
     fs.rmSync(p.dir, { recursive: true, force: true });
@@ -157,6 +159,11 @@ test('secrets never leave: events, records, status, peek, events, status and mon
   assert.match(alerts, /network_fail/, `the monitor raised no alert carrying the reason: ${alerts}`);
   assert.match(mj.stdout, /\[REDACTED\]/, `the alert lost the redacted reason: ${mj.stdout}`);
   for (const k of leaks(fs.readFileSync(path.join(p.stateDir, 'monitor-alerts.json'), 'utf8'))) found.push(`monitor-alerts.json: ${k}`);
+  const sent = fs.readFileSync(received, 'utf8');
+  assert.match(sent, /"event":"stopped"/, `no stop notification: ${sent}`);
+  assert.match(sent, /"detector":"network_fail"/, `no alert notification: ${sent}`);
+  for (const k of leaks(sent)) found.push(`notifications: ${k}`);
+  for (const f of ['notify-serve.json', 'notify-monitor.json']) for (const k of leaks(fs.readFileSync(path.join(p.stateDir, f), 'utf8'))) found.push(`${f}: ${k}`);
 
   assert.deepEqual(found, [], `secrets leaked:\n${found.join('\n')}`);
   await finalCheck(p.stateDir);

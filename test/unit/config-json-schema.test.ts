@@ -31,11 +31,11 @@ function loaderError(text: string): string | null {
   }
 }
 
-/** The example with every key uncommented (one of each exclusive pair), [[phases]] included. */
+/** The example with every key uncommented (one of each exclusive pair), [[phases]] and [[notify]] included. */
 function everyKeyUncommented(): string {
   return renderExampleToml()
     .split('\n')
-    .map((l) => (l === '# [[phases]]' || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files) = /.test(l)) ? l.slice(2) : l))
+    .map((l) => (/^# \[\[(phases|notify)\]\]$/.test(l) || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files|secret_env) = |^# command = \["\/usr\/local/.test(l)) ? l.slice(2) : l))
     .join('\n');
 }
 
@@ -83,7 +83,8 @@ describe('schema/config.schema.json', () => {
 
   test('random configs: the schema takes every config the loader takes, and refuses the rest but for the checks it cannot express', () => {
     // the loader's checks across keys or of the file system, which the schema's description lists instead
-    const beyond = /the program\) is empty|backoff_max_s` \(|already the name of an earlier phase|NUL character|is not a time range|is not a time zone this system knows/;
+    const beyond =
+      /the program\) is empty|backoff_max_s` \(|already the name of an earlier (phase|channel)|NUL character|notify\[\d+\]\.(url|command)` is missing|must be an http|only a webhook uses|is not a time range|is not a time zone this system knows/;
     let taken = 0;
     let refused = 0;
     fc.assert(

@@ -4,7 +4,7 @@
 
 export type ValueType =
   | { readonly kind: 'string'; readonly path?: boolean; readonly pattern?: { readonly re: RegExp; readonly doc: string } }
-  | { readonly kind: 'string_array'; readonly path?: boolean; readonly nonEmpty: boolean }
+  | { readonly kind: 'string_array'; readonly path?: boolean; readonly nonEmpty: boolean; readonly values?: readonly string[] }
   | { readonly kind: 'number'; readonly min: number; readonly max: number; readonly integer: boolean; readonly unit?: string }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'boolean' }

@@ -6,7 +6,7 @@ export const SECURITY_DEFENSES = inLayer('security', [
     name: 'secret_redaction',
     prevents: 'API keys, bearer tokens, AWS keys, JWTs, URL credentials, *_KEY/*_TOKEN/*_SECRET values and private keys the agent printed reaching the ledger, events, status, peek, events or monitor alerts',
     invariant: 'every text derived from agent output is redacted before it is written or shown; tails never start mid-line; a private key printed line by line is blanked up to its END (the raw rounds/<n>.log, 0600, is the agent\'s own transcript and is not rewritten)',
-    test: { file: 'test/faults/security.test.ts', name: 'secrets never leave: events, records, status, peek, events, status and monitor alerts are redacted' },
+    test: { file: 'test/faults/security.test.ts', name: 'secrets never leave: events, records, status, peek, events, status, monitor alerts and notifications are redacted' },
   },
   {
     name: 'private_modes',
@@ -29,7 +29,7 @@ export const SECURITY_DEFENSES = inLayer('security', [
   {
     name: 'no_listener',
     prevents: 'a network service exposed by the supervisor or the monitor',
-    invariant: 'a running serve (without --http) and monitor hold no listening TCP socket and no bound UDP socket; only `dashboard` and `serve --http` listen, as asked',
+    invariant: 'a running serve and monitor hold no listening TCP socket and no bound UDP socket, unless asked for one: `dashboard` and `serve --http` (the dashboard, on the address given), `serve --metrics-listen` (read-only metrics, on the address given)',
     test: { file: 'test/faults/security.test.ts', name: 'nothing listens: a running serve and monitor hold no listening TCP or UDP socket' },
   },
   {
