@@ -1,5 +1,5 @@
-// The stash: its reflog read by SHA and message (never stash@{N}), a push, and the cleanup of a push that
-// stored the stash but was cut short before it had cleaned the tree.
+// The stash: its reflog read by SHA (never stash@{N}), the store of a stash commit made beside the index
+// (git-snapshot.ts), and the cleanup that takes the stashed work out of the tree.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,17 +40,17 @@ export async function stashShas(dir: string): Promise<string[]> {
   return (await stashEntries(dir, 10_000)).map((e) => e.sha);
 }
 
-/** Push everything in `pathspec`, untracked files included (ignored files never). */
-export async function stashPush(dir: string, message: string, pathspec: string[]): Promise<void> {
-  await git(dir, ['stash', 'push', '--include-untracked', '-m', message, '--', ...pathspec], { write: true });
+/** Puts a stash commit made by stashCommit on the stash list (refs/stash and its reflog), under `subject`. */
+export async function stashStore(dir: string, sha: string, subject: string): Promise<void> {
+  await git(dir, ['stash', 'store', '-q', '-m', subject, sha], { write: true });
 }
 
 /**
- * Finish the cleanup of a `stash push` that stored `sha` but failed before it had cleaned the tree (another
- * git took index.lock between its steps, or a file vanished under it). Only what the stash holds goes, and
- * only where the tree still holds that same content: anything changed since is left. Returns the paths left.
+ * Take the stashed work `sha` out of the tree (what `stash push` does after its store): only what the stash
+ * holds goes, only within `pathspec`, and only where the tree still holds that same content: anything changed
+ * since is left. Run again after a crash, it does nothing twice. Returns the paths left.
  */
-export async function cleanStashedFromTree(dir: string, top: string, sha: string): Promise<string[]> {
+export async function cleanStashedFromTree(dir: string, top: string, sha: string, pathspec: string[] = []): Promise<string[]> {
   const left: string[] = [];
   // untracked files: the stash's third parent (absent when there were none)
   let untracked = '';
@@ -64,7 +64,7 @@ export async function cleanStashedFromTree(dir: string, top: string, sha: string
     else if (exists(path.join(top, p))) left.push(p);
   }
   // tracked changes (staged or not): the stash commit against its base
-  const changed = (await git(dir, ['diff', '--name-only', '-z', '--no-renames', `${sha}^1`, sha, '--'])).split('\0').filter(Boolean);
+  const changed = (await git(dir, ['diff', '--name-only', '-z', '--no-renames', `${sha}^1`, sha, '--', ...pathspec])).split('\0').filter(Boolean);
   if (!changed.length) return left;
   const blobs = async (rev: string) =>
     new Map(lsTree(await git(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...changed.map(literal)])).map((e) => [e.path, e]));

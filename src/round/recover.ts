@@ -8,6 +8,7 @@ import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
+import { resumeAftercare } from './aftercare-resume.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */
@@ -49,6 +50,8 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     clearOpenRound(paths);
     return null;
   }
+  // killed mid-stash or mid-commit: the work is finished into a stash or commit, and the record names it
+  const care = await resumeAftercare(paths, open);
   const endMs = Date.now();
   const rec = bareRecord({
     n: open.n,
@@ -58,8 +61,16 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     // across processes only the wall clock is shared: a step since the start could make this negative
     duration_s: Math.max(0, Math.round((endMs - Date.parse(open.start)) / 10) / 100),
     outcome: 'aborted',
-    reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
+    reason:
+      `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended` + (care ? `; ${care.note}` : ''),
     head_before: open.head_before,
+    ...(care && {
+      head_after: care.headAfter,
+      commits: care.commits,
+      dirty_files: care.dirtyFiles,
+      stash_sha: care.stashSha,
+      ...(care.refs.length ? { refs: care.refs } : {}),
+    }),
     log: open.log,
     pid: open.pid,
     killed: swept.ended,

@@ -443,8 +443,8 @@ test('index.lock released while aftercare retries: the stash goes through with e
   // the "other git" lets go once aftercare's stash has failed on its lock: the retries (~3 s) must take it
   await waitUntil(() => stashExits(trace).some((code) => code !== 0), {
     timeoutMs: 30_000,
-    what: 'aftercare\'s first `git stash push` to fail on the held index.lock',
-    detail: () => `lock ${fs.existsSync(lock) ? 'held' : 'absent'}; stash exits ${JSON.stringify(stashExits(trace))}`,
+    what: 'aftercare\'s first `git update-index --refresh` (before its stash) to fail on the held index.lock',
+    detail: () => `lock ${fs.existsSync(lock) ? 'held' : 'absent'}; refresh exits ${JSON.stringify(stashExits(trace))}`,
   });
   fs.rmSync(lock);
   const r = await within(done, 60_000);
@@ -457,11 +457,14 @@ test('index.lock released while aftercare retries: the stash goes through with e
   assert.match(git(p.dir, 'show', `${rec.stash_sha}:README.md`), /\ne$/);
   assert.ok(!fs.existsSync(path.join(p.dir, 'work.txt')));
   const exits = stashExits(trace);
-  assert.ok(exits.length >= 2 && exits.at(-1) === 0 && exits.slice(0, -1).every((c) => c !== 0), `stash push exits: ${exits}`);
+  assert.ok(exits.length >= 2 && exits.at(-1) === 0 && exits.slice(0, -1).every((c) => c !== 0), `update-index --refresh exits: ${exits}`);
   await invariants(p, 1);
 });
 
-/** The exit codes of the `git stash push` processes in a GIT_TRACE2_EVENT file, in order. */
+/**
+ * The exit codes of the `git update-index -q --refresh` processes in a GIT_TRACE2_EVENT file, in order: the
+ * stash's first step that needs index.lock (the stash commit itself is made beside the index).
+ */
 function stashExits(file: string): number[] {
   let text = '';
   try {
@@ -479,8 +482,8 @@ function stashExits(file: string): number[] {
       continue; // a line still being written
     }
     // the subcommand comes after the supervisor's `--no-pager -c …` guard options (src/round/git-guard.ts)
-    const at = e.argv?.indexOf('stash') ?? -1;
-    if (e.event === 'start' && at > 0 && e.argv?.[at + 1] === 'push' && e.sid) stash.add(e.sid);
+    const at = e.argv?.indexOf('update-index') ?? -1;
+    if (e.event === 'start' && at > 0 && e.argv?.includes('--refresh') && e.sid) stash.add(e.sid);
     if (e.event === 'exit' && e.sid && stash.has(e.sid) && typeof e.code === 'number') codes.push(e.code);
   }
   return codes;
