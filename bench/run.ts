@@ -13,6 +13,7 @@ import { killLatency } from './cases/kill.js';
 import { throughput } from './cases/throughput.js';
 import { idleCost, monitorPoll } from './cases/idle.js';
 import { stopLatency } from './cases/stop.js';
+import { startupOnLongLedger } from './cases/startup.js';
 
 type Case = (o: BenchOptions) => Promise<Row[]>;
 
@@ -27,12 +28,13 @@ const CASES: Array<[number, string, Case]> = [
   [7, 'idle cost', idleCost],
   [8, 'monitor poll cost', monitorPoll],
   [9, 'stop latency', stopLatency],
+  [10, 'start-up on a long ledger', startupOnLongLedger],
 ];
 
 const USAGE = `usage: node build/bench/run.js [--quick] [--write] [--only N,N…]
   --quick   fewer repetitions, smaller inputs (a smoke run: seconds, not minutes)
   --write   also write the table into docs/performance.md (not with --quick or --only)
-  --only    run only these sections (1 CLI latency … 9 stop latency)`;
+  --only    run only these sections (1 CLI latency … 9 stop latency, 10 start-up on a long ledger)`;
 
 interface Args {
   quick: boolean;

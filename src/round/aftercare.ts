@@ -57,10 +57,7 @@ export interface PlanInput {
 
 const NEXT_REFUSES = 'the next round refuses to start (preflight git_state) until it is resolved';
 
-/**
- * Pure policy. A stash plan is made even for a clean tree: a retry must still find the stash the
- * first attempt pushed before it crashed.
- */
+/** Pure policy. A stash plan may be made for a clean tree: aftercare then has nothing to do. */
 export function planAftercare(p: PlanInput): Plan {
   // git stash and commit refuse unmerged paths, and sweeping half a merge away would hide it: leave it all
   if (p.inProgress)

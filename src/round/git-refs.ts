@@ -25,11 +25,15 @@ export function roundRef(id: string, n: number, kind: RoundRefKind): string {
   return `${roundRefPrefix(id, n)}/${kind}`;
 }
 
-/** Points each ref at its SHA, all in one transaction (one process). Returns the refs written. */
-export async function protect(dir: string, refs: Array<[string, string]>): Promise<string[]> {
+/**
+ * Points each ref at its SHA, all in one transaction (one process). With `reflog`, each gets a reflog entry
+ * with that message, created if need be: how `git stash store` puts an entry on the stash list. Returns the refs.
+ */
+export async function protect(dir: string, refs: Array<[string, string]>, o: { reflog?: string } = {}): Promise<string[]> {
   if (!refs.length) return [];
   const input = refs.map(([ref, sha]) => `update ${ref} ${sha}\n`).join('');
-  await git(dir, ['update-ref', '--stdin'], { write: true, input });
+  const log = o.reflog === undefined ? [] : ['--create-reflog', '-m', o.reflog];
+  await git(dir, ['update-ref', ...log, '--stdin'], { write: true, input });
   return refs.map(([ref]) => ref);
 }
 

@@ -34,25 +34,29 @@ export async function stashCommit(i: SnapshotInput): Promise<string | null> {
     if (fs.existsSync(real)) fs.copyFileSync(real, idx);
     else await git(i.dir, ['read-tree', i.head], { write: true, indexFile: idx });
     const asIndex = { write: true, indexFile: idx };
-    const iTree = (await git(i.dir, ['write-tree'], asIndex)).trim();
-    await git(i.dir, ['add', '-u', '--', ...i.pathspec], asIndex);
-    const [wTree, headTree] = await Promise.all([git(i.dir, ['write-tree'], asIndex), git(i.dir, ['rev-parse', `${i.head}^{tree}`])]);
-    let uTree: string | null = null;
-    const untracked = i.untracked ? await git(i.dir, ['ls-files', '-o', '--exclude-standard', '-z', '--', ...i.pathspec]) : '';
-    if (untracked !== '') {
+    // the index and the tracked changes in one temp index, the untracked files in another, side by side
+    const tracked = async () => {
+      const iTree = (await git(i.dir, ['write-tree'], asIndex)).trim();
+      await git(i.dir, ['add', '-u', '--', ...i.pathspec], asIndex);
+      return { iTree, wTree: (await git(i.dir, ['write-tree'], asIndex)).trim() };
+    };
+    const untracked = async () => {
+      const list = i.untracked ? await git(i.dir, ['ls-files', '-o', '--exclude-standard', '-z', '--', ...i.pathspec]) : '';
+      if (list === '') return null;
       // into an empty index, on stdin (no argv limit); --remove: a file gone since the listing is skipped, not an error
       const asU = { write: true, indexFile: untrackedIdx };
-      await git(i.dir, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...asU, input: untracked });
-      uTree = (await git(i.dir, ['write-tree'], asU)).trim();
-    }
-    if (wTree.trim() === headTree.trim() && iTree === headTree.trim() && uTree === null) return null;
+      await git(i.dir, ['update-index', '--add', '--remove', '-z', '--stdin'], { ...asU, input: list });
+      return (await git(i.dir, ['write-tree'], asU)).trim();
+    };
+    const [{ iTree, wTree }, uTree, headTree] = await Promise.all([tracked(), untracked(), git(i.dir, ['rev-parse', `${i.head}^{tree}`])]);
+    if (wTree === headTree.trim() && iTree === headTree.trim() && uTree === null) return null;
     const commit = async (tree: string, parents: string[], msg: string) =>
       (await withIdentity(i.dir, ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', msg], {})).trim();
     const [iCommit, uCommit] = await Promise.all([
       commit(iTree, [i.head], `index ${i.subject}`),
       uTree ? commit(uTree, [], `untracked files ${i.subject}`) : Promise.resolve(null),
     ]);
-    return commit(wTree.trim(), [i.head, iCommit, ...(uCommit ? [uCommit] : [])], i.subject);
+    return commit(wTree, [i.head, iCommit, ...(uCommit ? [uCommit] : [])], i.subject);
   } finally {
     for (const f of [idx, untrackedIdx]) fs.rmSync(f, { force: true });
   }

@@ -52,34 +52,40 @@ export async function stashStore(dir: string, sha: string, subject: string): Pro
  */
 export async function cleanStashedFromTree(dir: string, top: string, sha: string, pathspec: string[] = []): Promise<string[]> {
   const left: string[] = [];
-  // untracked files: the stash's third parent (absent when there were none)
-  let untracked = '';
-  try {
-    untracked = await git(dir, ['ls-tree', '-r', '-z', '--full-tree', `${sha}^3`]);
-  } catch (e) {
-    if (!(e instanceof GitError && e.code === 128)) throw e;
-  }
+  // untracked files (the stash's third parent, absent when there were none) and the tracked changes (the stash
+  // commit against its base, with both blobs of each path), side by side
+  const [untracked, raw] = await Promise.all([
+    git(dir, ['ls-tree', '-r', '-z', '--full-tree', `${sha}^3`]).catch((e: unknown) => {
+      if (e instanceof GitError && e.code === 128) return '';
+      throw e;
+    }),
+    git(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', `${sha}^1`, sha, '--', ...pathspec]),
+  ]);
   for (const { path: p, mode, oid } of lsTree(untracked)) {
     if (sameContent(path.join(top, p), mode, oid)) removeFile(top, p);
     else if (exists(path.join(top, p))) left.push(p);
   }
-  // tracked changes (staged or not): the stash commit against its base
-  const changed = (await git(dir, ['diff', '--name-only', '-z', '--no-renames', `${sha}^1`, sha, '--', ...pathspec])).split('\0').filter(Boolean);
-  if (!changed.length) return left;
-  const blobs = async (rev: string) =>
-    new Map(lsTree(await git(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...changed.map(literal)])).map((e) => [e.path, e]));
-  const [stashed, base] = await Promise.all([blobs(sha), blobs(`${sha}^1`)]);
-  const holds = (p: string, e: { mode: string; oid: string } | undefined) =>
-    e ? sameContent(path.join(top, p), e.mode, e.oid) : !exists(path.join(top, p));
   const restore: string[] = [];
-  for (const p of changed) {
-    if (holds(p, stashed.get(p))) restore.push(p);
+  for (const c of diffRaw(raw)) {
+    const holds = (mode: string, oid: string) => (/^0+$/.test(oid) ? !exists(path.join(top, c.path)) : sameContent(path.join(top, c.path), mode, oid));
+    if (holds(c.newMode, c.newOid)) restore.push(c.path);
     // already back at the base: the interrupted push got this far itself
-    else if (!holds(p, base.get(p))) left.push(p);
+    else if (!holds(c.oldMode, c.oldOid)) left.push(c.path);
   }
   if (restore.length)
     await git(dir, ['restore', `--source=${sha}^1`, '--staged', '--worktree', '--', ...restore.map(literal)], { write: true });
   return left;
+}
+
+/** `git diff --raw -z` records: ":<old mode> <new mode> <old oid> <new oid> <status>\0<path>\0". */
+function diffRaw(out: string): Array<{ path: string; oldMode: string; newMode: string; oldOid: string; newOid: string }> {
+  const parts = out.split('\0');
+  const recs: Array<{ path: string; oldMode: string; newMode: string; oldOid: string; newOid: string }> = [];
+  for (let k = 0; k + 1 < parts.length; k += 2) {
+    const [oldMode, newMode, oldOid, newOid] = parts[k]!.replace(/^:/, '').split(' ');
+    if (oldMode && newMode && oldOid && newOid) recs.push({ path: parts[k + 1]!, oldMode, newMode, oldOid, newOid });
+  }
+  return recs;
 }
 
 function lsTree(out: string): Array<{ path: string; mode: string; oid: string }> {

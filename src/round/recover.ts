@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
-import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
+import { appendRound, clearOpenRound, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
@@ -43,7 +43,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     }
     return null;
   }
-  const ledger = readLedger(paths);
+  const ledger = readRecentLedger(paths);
   const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
   if (ledger.records.some((r) => r.n === open.n)) {
     // the supervisor died after recording the round but before removing the marker

@@ -8,7 +8,7 @@ import type { StatePaths } from '../state/paths.js';
 import { ensureDir } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { appendEvent } from '../state/events.js';
-import { nextRoundNumber, readLedger, readOpenRound } from '../state/ledger.js';
+import { nextRoundNumber, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
 import { preflight, type PreflightFailure, type PreflightSeen } from './preflight.js';
@@ -41,7 +41,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const { config, paths } = o;
   claimStateDir(paths.dir);
   ensureDir(paths.roundsDir);
-  const ledger = readLedger(paths);
+  const ledger = readRecentLedger(paths);
   const n = nextRoundNumber(ledger, readOpenRound(paths), paths.rounds);
 
   // preflight: a round that may not run is recorded as such, and nothing starts

@@ -8,20 +8,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
+import { finished, type Project } from '../helpers/project.js';
+import { scratchProject } from '../helpers/scratch.js';
 import { CLI, git, isAlive, tmpDir, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { assertNoStray, checkInvariants, killAll, killStateDirProcesses } from '../helpers/invariants.js';
 
-function project(t: TestContext, o: ProjectOptions): Project {
-  const p = makeProject(o);
-  t.after(() => {
-    killStateDirProcesses(p.stateDir);
-    fs.rmSync(p.dir, { recursive: true, force: true });
-    fs.rmSync(path.dirname(p.stateDir), { recursive: true, force: true });
-  });
-  return p;
-}
+const project = scratchProject;
 
 async function invariants(p: Project, minRounds: number): Promise<void> {
   checkInvariants(p.stateDir, { minRounds });
@@ -37,8 +30,9 @@ function exists(dir: string, sha: string): boolean {
 }
 
 /**
- * A `git` first on PATH that, once, hangs on one subcommand of the supervisor's own (`stash` or `commit`),
- * before or after running the real one, writing its pid to `file` first. Everything else passes through.
+ * A `git` first on PATH that, once, hangs on a subcommand of the supervisor's own (`stash`, `commit`; a
+ * `|`-separated list matches any), before or after running the real one, writing its pid to `file` first.
+ * Everything else passes through.
  */
 function hangingGit(t: TestContext, sub: string, when: 'before' | 'after'): { env: NodeJS.ProcessEnv; file: string } {
   const dir = tmpDir('ar-git-shim-');
@@ -53,9 +47,9 @@ while [ $i -lt \${#args[@]} ]; do
   case "\${args[$i]}" in -c) i=$((i + 2)) ;; -*) i=$((i + 1)) ;; *) break ;; esac
 done
 hang() { ( set -o noclobber; echo $$ > ${JSON.stringify(file)} ) 2>/dev/null && exec sleep 600; }
-[ "\${args[$i]}" = ${sub} ] && [ ${when} = before ] && hang
+case "\${args[$i]}" in ${sub}) [ ${when} = before ] && hang ;; esac
 ${JSON.stringify(real)} "$@"; rc=$?
-[ "\${args[$i]}" = ${sub} ] && [ ${when} = after ] && hang
+case "\${args[$i]}" in ${sub}) [ ${when} = after ] && hang ;; esac
 exit $rc
 `,
     { mode: 0o755 },
@@ -94,32 +88,39 @@ async function killServeInAftercare(t: TestContext, p: Project, sub: string, whe
 
 const LEAVE_WORK = 'cat >/dev/null; echo "work of round $AGENT_RUNNER_ROUND" > "w$AGENT_RUNNER_ROUND.txt"; echo "edit $AGENT_RUNNER_ROUND" >> README.md';
 
-for (const when of ['before', 'after'] as const) {
-  test(`serve SIGKILLed ${when} aftercare's own \`git stash\`: the next start finishes the stash, the record names it by SHA, a private ref keeps it`, async (t) => {
-    const p = project(t, { command: ['bash', '-c', LEAVE_WORK] });
-    await killServeInAftercare(t, p, 'stash', when);
+/**
+ * The stash is stored by `git stash push` on main, by one `update-ref` (its private ref and the stash list) here:
+ * serve is killed at the first of those, before or after it ran.
+ */
+async function killedWhileStashing(t: TestContext, when: 'before' | 'after'): Promise<void> {
+  const p = project(t, { command: ['bash', '-c', LEAVE_WORK] });
+  await killServeInAftercare(t, p, 'stash|update-ref', when);
 
-    const r = p.run(['round']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const [one, two] = p.rounds();
-    assert.equal(one.outcome, 'aborted');
-    assert.match(one.reason ?? '', /aftercare was cut short \(stash\)/);
-    assert.ok(one.stash_sha, `round 1 names no stash: ${one.reason}`);
-    assert.equal(git(p.dir, 'show', `${one.stash_sha}^3:w1.txt`), 'work of round 1');
-    assert.match(git(p.dir, 'show', `${one.stash_sha}:README.md`), /edit 1/);
-    // kept by a private ref, on the stash list once, and out of the tree
-    const [ref] = one.refs ?? [];
-    assert.match(ref ?? '', /^refs\/agent-runner\/[0-9a-f]{12}\/rounds\/1\/stash$/);
-    assert.equal(git(p.dir, 'rev-parse', ref!), one.stash_sha);
-    assert.equal(git(p.dir, 'log', '-g', '--format=%H', 'refs/stash').split('\n').filter((s) => s === one.stash_sha).length, 1);
-    assert.ok(!fs.existsSync(path.join(p.dir, 'w1.txt')), 'round 1\'s work is still in the tree');
-    // round 2 ran on a clean tree and stashed only its own work
-    assert.equal(two.outcome, 'ok');
-    assert.ok(two.stash_sha && two.stash_sha !== one.stash_sha);
-    assert.throws(() => git(p.dir, 'show', `${two.stash_sha}^3:w1.txt`));
-    await invariants(p, 2);
-  });
+  const r = p.run(['round']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [one, two] = p.rounds();
+  assert.equal(one.outcome, 'aborted');
+  assert.match(one.reason ?? '', /aftercare was cut short \(stash\)/);
+  assert.ok(one.stash_sha, `round 1 names no stash: ${one.reason}`);
+  assert.equal(git(p.dir, 'show', `${one.stash_sha}^3:w1.txt`), 'work of round 1');
+  assert.match(git(p.dir, 'show', `${one.stash_sha}:README.md`), /edit 1/);
+  // kept by a private ref, on the stash list once, and out of the tree
+  const [ref] = one.refs ?? [];
+  assert.match(ref ?? '', /^refs\/agent-runner\/[0-9a-f]{12}\/rounds\/1\/stash$/);
+  assert.equal(git(p.dir, 'rev-parse', ref!), one.stash_sha);
+  assert.equal(git(p.dir, 'log', '-g', '--format=%H', 'refs/stash').split('\n').filter((s) => s === one.stash_sha).length, 1);
+  assert.ok(!fs.existsSync(path.join(p.dir, 'w1.txt')), 'round 1\'s work is still in the tree');
+  // round 2 ran on a clean tree and stashed only its own work
+  assert.equal(two.outcome, 'ok');
+  assert.ok(two.stash_sha && two.stash_sha !== one.stash_sha);
+  assert.throws(() => git(p.dir, 'show', `${two.stash_sha}^3:w1.txt`));
+  await invariants(p, 2);
 }
+
+test('serve SIGKILLed before aftercare stores its stash: the next start finishes the stash, the record names it by SHA, a private ref keeps it', (t) =>
+  killedWhileStashing(t, 'before'));
+test('serve SIGKILLed after aftercare stored its stash: the next start finishes the cleanup, the record names it by SHA, a private ref keeps it', (t) =>
+  killedWhileStashing(t, 'after'));
 
 test('serve SIGKILLed after aftercare\'s own `git commit` (dirty_action = commit): the next start records the commit and keeps it under a private ref', async (t) => {
   const p = project(t, { command: ['bash', '-c', LEAVE_WORK], extraToml: '[vcs]\ndirty_action = "commit"\n' });
@@ -189,7 +190,7 @@ test('a stash is found by SHA, never by message: two worktrees of one repository
   await invariants(p, 1);
 });
 
-test('the agent runs `git stash clear`, `git reflog expire --all` and `git gc --prune=now`: every earlier round\'s stash survives', async (t) => {
+test('the agent runs `git stash clear`, `git reflog expire --all` and `git gc --prune=now`: the stashes of all earlier rounds survive', async (t) => {
   const script = `${LEAVE_WORK}; if [ "$AGENT_RUNNER_ROUND" = 3 ]; then git checkout -q -- README.md; rm -f w3.txt; ${DESTROY}; fi`;
   const p = project(t, { command: ['bash', '-c', script] });
   for (let i = 0; i < 3; i++) assert.equal(p.run(['round']).code, 0);
