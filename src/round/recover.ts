@@ -1,6 +1,7 @@
 // Crash recovery and the sweep: what a dead supervisor's round left behind is ended and recorded.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resumeAftercare } from './aftercare-resume.js';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
@@ -8,7 +9,6 @@ import { appendRound, clearOpenRound, readRecentLedger, readOpenRound } from '..
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
-import { resumeAftercare } from './aftercare-resume.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */

@@ -1,6 +1,6 @@
 // The loop's own view, from the state dir checked against the live process: `status`, and the Snapshot's core.
 import { readStatus, type ServiceState } from '../state/status.js';
-import { readRecentLedger, readOpenRound } from '../state/ledger.js';
+import { readLedger, readOpenRound } from '../state/ledger.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, showUnit } from '../system/systemd.js';
@@ -69,7 +69,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
   const lock = readLock(paths.lock);
   const alive = lock !== null && holderAlive(lock);
   const open = readOpenRound(paths);
-  const lastRec = readRecentLedger(paths).records.at(-1) ?? null;
+  const lastRec = readLedger(paths).records.at(-1) ?? null;
   const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
 
   let state: ServiceState;

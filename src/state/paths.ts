@@ -7,6 +7,7 @@ export const STATE_MARKER = '.agent-runner-state';
 export interface StatePaths {
   dir: string;
   marker: string; // .agent-runner-state: this dir is agent-runner's own (empty file)
+  id: string; // id: this state dir's random id, naming its private git refs (refs/agent-runner/<id>/…)
   rounds: string; // rounds.jsonl: one RoundRecord per line, the single round counter
   events: string; // events.jsonl
   status: string; // status.json (atomic)
@@ -18,7 +19,6 @@ export interface StatePaths {
   doneFile: string; // the agent writes it when there is nothing left to do
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
-  id: string; // id: this state dir's random id, naming its private git refs (refs/agent-runner/<id>/…)
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
@@ -30,6 +30,7 @@ export function statePaths(dir: string): StatePaths {
   return {
     dir,
     marker: path.join(dir, STATE_MARKER),
+    id: path.join(dir, 'id'),
     rounds: path.join(dir, 'rounds.jsonl'),
     events: path.join(dir, 'events.jsonl'),
     status: path.join(dir, 'status.json'),
@@ -41,7 +42,6 @@ export function statePaths(dir: string): StatePaths {
     doneFile: path.join(dir, 'DONE'),
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
-    id: path.join(dir, 'id'),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),

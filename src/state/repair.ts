@@ -42,7 +42,7 @@ function saveCorrupt(file: string, text: string): string {
  * How much of a JSONL file's end the start-up repair reads: what a crash can tear is the last line, so the
  * cost stays flat however long the ledger and the log grow. Damage further back stays (readers skip it).
  */
-export const REPAIR_TAIL_BYTES = 256 * 1024;
+export const REPAIR_TAIL_BYTES = 64 * 1024;
 
 /**
  * One JSONL file, repaired in place, append-safe: each bad line in its tail (unparsable, not an object, or not

@@ -48,6 +48,10 @@ export interface RoundRecord {
   head_before: string | null;
   head_after: string | null;
   commits: string[];
+  /** commits the round made that its final HEAD does not hold (made on a detached HEAD, then left) */
+  left_commits?: string[];
+  /** private refs (refs/agent-runner/<state id>/rounds/<n>/<kind>) keeping what the round must not lose */
+  refs?: string[];
   dirty_files: number;
   stash_sha: string | null;
   log: string | null;
@@ -62,10 +66,6 @@ export interface RoundRecord {
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
   ended_by?: 'stall' | 'result_grace' | null;
-  /** commits the round made that its final HEAD does not hold (made on a detached HEAD, then left) */
-  left_commits?: string[];
-  /** private refs (refs/agent-runner/<state id>/rounds/<n>/<kind>) keeping what the round must not lose */
-  refs?: string[];
 }
 
 /** What aftercare was about to do when it wrote this into the open marker: a crash resumes it from here. */
