@@ -14,6 +14,7 @@ import { throughput } from './cases/throughput.js';
 import { idleCost, monitorPoll } from './cases/idle.js';
 import { stopLatency } from './cases/stop.js';
 import { dashboardRender } from './cases/dashboard.js';
+import { startupOnLongLedger } from './cases/startup.js';
 
 type Case = (o: BenchOptions) => Promise<Row[]>;
 
@@ -29,12 +30,13 @@ const CASES: Array<[number, string, Case]> = [
   [8, 'monitor poll cost', monitorPoll],
   [9, 'stop latency', stopLatency],
   [10, 'dashboard first render', dashboardRender],
+  [11, 'start-up on a long ledger', startupOnLongLedger],
 ];
 
 const USAGE = `usage: node build/bench/run.js [--quick] [--write] [--only N,N…]
   --quick   fewer repetitions, smaller inputs (a smoke run: seconds, not minutes)
   --write   also write the table into docs/performance.md (not with --quick or --only)
-  --only    run only these sections (1 CLI latency … 10 dashboard first render)`;
+  --only    run only these sections (1 CLI latency … 10 dashboard first render, 11 start-up on a long ledger)`;
 
 interface Args {
   quick: boolean;

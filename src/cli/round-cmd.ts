@@ -8,7 +8,7 @@ import { runRound } from '../round/run.js';
 import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
-import { readLedger } from '../state/ledger.js';
+import { readRecentLedger } from '../state/ledger.js';
 import { lastOf, statusWriter } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
@@ -59,7 +59,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       return EXIT.FAILURE;
     }
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
-    const prev = readLedger(paths).records.at(-1);
+    const prev = readRecentLedger(paths).records.at(-1);
     const status = statusWriter(paths, {
       state: 'running',
       mode: 'round',

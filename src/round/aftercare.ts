@@ -1,18 +1,14 @@
 // What to do with the work tree after a round: record what the agent did, and keep its orphan work safe.
-import { randomBytes } from 'node:crypto';
-import { namePaths } from './git-state.js';
-import { mayHaveStashes } from './stash-log.js';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { DirtyAction } from '../config/types.js';
-import { sleepFor } from '../util/sleep.js';
-import { errorMessage, firstLine } from '../util/text.js';
-import { GitError } from './git.js';
+import type { AftercareMark } from '../state/types.js';
 import { repoPaths, type RepoPaths } from './git-head.js';
 import { wholeTreeExcept } from './git-pathspec.js';
 import { repoState, type InProgress, type RepoState } from './git-status.js';
 import { commitAll, commitsBetween } from './git-commit.js';
-import { cleanStashedFromTree, stashEntries, stashPush, type StashEntry } from './git-stash.js';
+import { onNoRef, protect, pruneRoundRefs, roundRef } from './git-refs.js';
+import { commitsLeft } from './head-log.js';
+import { files, stashOrphanWork } from './aftercare-stash.js';
+import { errorLine, whileLocked, whyFailed } from './git-lock-retry.js';
 
 export interface AftercareInput {
   workDir: string;
@@ -25,7 +21,12 @@ export interface AftercareInput {
   paths?: RepoPaths;
   /** absolute paths never swept into the orphan work (the config file, the state dir); outside the repo: ignored */
   exclude: string[];
-  now: Date;
+  /** this state dir's id (made on first use): the private refs are named by it */
+  stateId: () => string;
+  /** where HEAD's reflog ended when the round began (head-log.ts): the commits it made are found from there */
+  headLogFrom: number | null;
+  /** told what aftercare is about to do, before its first write: the open marker keeps it (a crash resumes it) */
+  mark?: (m: AftercareMark) => void;
 }
 
 export interface AftercareResult {
@@ -34,13 +35,13 @@ export interface AftercareResult {
   dirtyFiles: number;
   stashSha: string | null;
   committedSha: string | null;
+  /** commits the round made that its final HEAD does not hold (left on a detached HEAD) */
+  leftCommits: string[];
+  /** the private refs that keep what the round must not lose */
+  refs: string[];
   note: string | null;
 }
 
-/** A retry of aftercare (after a crash) within this window finds the round's stash instead of pushing another. */
-export const STASH_RETRY_WINDOW_MS = 10 * 60 * 1000;
-
-export const stashMessagePrefix = (round: number): string => `agent-runner round ${round} `;
 export const commitMessage = (round: number): string => `agent-runner: round ${round} orphan work`;
 
 export type Plan = { act: 'stash' | 'commit' | 'leave'; note: string | null };
@@ -56,12 +57,7 @@ export interface PlanInput {
 
 const NEXT_REFUSES = 'the next round refuses to start (preflight git_state) until it is resolved';
 
-const files = (n: number): string => `${n} dirty file${n === 1 ? '' : 's'}`;
-
-/**
- * Pure policy. A stash plan is made even for a clean tree: a retry must still find the stash the
- * first attempt pushed before it crashed.
- */
+/** Pure policy. A stash plan may be made for a clean tree: aftercare then has nothing to do. */
 export function planAftercare(p: PlanInput): Plan {
   // git stash and commit refuse unmerged paths, and sweeping half a merge away would hide it: leave it all
   if (p.inProgress)
@@ -81,7 +77,7 @@ export function planAftercare(p: PlanInput): Plan {
 }
 
 export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
-  const res: AftercareResult = { headAfter: null, commits: [], dirtyFiles: 0, stashSha: null, committedSha: null, note: null };
+  const res: AftercareResult = { headAfter: null, commits: [], dirtyFiles: 0, stashSha: null, committedSha: null, leftCommits: [], refs: [], note: null };
   let rp: RepoPaths;
   let st: RepoState;
   try {
@@ -109,12 +105,17 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   });
   if (plan.note) res.note = plan.note;
   const pathspec = wholeTreeExcept(rp.top, i.exclude);
+  const act = plan.act !== 'leave' && st.dirty.length > 0 ? plan.act : null;
+  if (act) i.mark?.({ act, head: st.head, branch: st.branch, exclude: i.exclude, at: new Date().toISOString() });
   try {
-    if (plan.act === 'stash') {
-      const s = await stashOrphanWork(i, st.dirty.length, pathspec, rp.gitDir, rp.top);
+    if (act === 'stash') {
+      const untracked = st.dirty.some((d) => d.kind === 'untracked');
+      const ref = roundRef(i.stateId(), i.round, 'stash');
+      const s = await stashOrphanWork({ dir: i.workDir, top: rp.top, gitDir: rp.gitDir, head: st.head!, branch: st.branch, round: i.round, pathspec, dirty: st.dirty.length, untracked, ref });
       res.stashSha = s.sha;
+      if (s.sha) res.refs.push(ref);
       if (s.note) res.note = s.note;
-    } else if (plan.act === 'commit') {
+    } else if (act === 'commit') {
       res.committedSha = await whileLocked(rp.gitDir, () => commitAll(i.workDir, commitMessage(i.round), pathspec));
       res.commits.push(res.committedSha);
       res.headAfter = res.committedSha;
@@ -126,111 +127,38 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
     const n = res.commits.length;
     res.note = joinNote(res.note, `HEAD detached: ${n} commit${n === 1 ? '' : 's'} on no branch, the newest ${res.headAfter}`);
   }
+  try {
+    res.leftCommits = await onNoRef(i.workDir, commitsLeft(rp.gitDir, i.headLogFrom, [...res.commits, ...(res.headAfter ? [res.headAfter] : [])]));
+  } catch (e) {
+    res.note = joinNote(res.note, `commits left on no branch unknown: ${errorLine(e)}`);
+  }
+  const kept = await keepRefs(i, res, st.detached);
+  if (kept) res.note = joinNote(res.note, kept);
   return res;
+}
+
+/**
+ * The refs that keep the round's commits from `gc`: the orphan commit, a detached HEAD's commits, the commits
+ * left on no branch. One git process when there is any, none otherwise; the old rounds' refs pruned now and then.
+ */
+async function keepRefs(i: AftercareInput, res: AftercareResult, detached: boolean): Promise<string | null> {
+  const want: Array<[string, string]> = [];
+  const ref = (kind: Parameters<typeof roundRef>[2]) => roundRef(i.stateId(), i.round, kind);
+  if (res.committedSha) want.push([ref('commit'), res.committedSha]);
+  if (detached && res.commits.length > 0 && res.headAfter) want.push([ref('head'), res.headAfter]);
+  res.leftCommits.forEach((sha, k) => want.push([ref(`lost-${k + 1}`), sha]));
+  let note: string | null = null;
+  try {
+    res.refs.push(...(await protect(i.workDir, want)));
+    await pruneRoundRefs(i.workDir, i.stateId(), i.round);
+  } catch (e) {
+    note = `private refs not written: ${errorLine(e)}`;
+  }
+  const n = res.leftCommits.length;
+  if (n) note = joinNote(note, `${n} commit${n === 1 ? '' : 's'} made and left on no branch, the newest ${res.leftCommits.at(-1)} (kept under ${ref('lost-1').replace(/\/lost-1$/, '/')})`);
+  return note;
 }
 
 function joinNote(a: string | null, b: string): string {
   return a ? `${a}; ${b}` : b;
-}
-
-async function stashOrphanWork(
-  i: AftercareInput,
-  dirty: number,
-  pathspec: string[],
-  gitDir: string,
-  top: string,
-): Promise<{ sha: string | null; note: string | null }> {
-  const prefix = stashMessagePrefix(i.round);
-  // a repository that never stashed holds no stash of a first attempt (one git process less on a clean tree)
-  const recent = !mayHaveStashes(gitDir)
-    ? undefined
-    : (await stashEntries(i.workDir)).find((e) => e.message.startsWith(prefix) && i.now.getTime() - e.timeMs < STASH_RETRY_WINDOW_MS);
-  if (recent) return { sha: recent.sha, note: null };
-  if (dirty === 0) return { sha: null, note: null };
-
-  // unique, so the entry is found by message even if another tool pushes a stash at the same moment
-  const message = prefix + randomBytes(4).toString('hex');
-  const find = async () => (await stashEntries(i.workDir)).find((e) => e.message === message) ?? null;
-  let pushed: { stored: StashEntry; error: unknown } | null;
-  try {
-    pushed = await whileLocked(gitDir, async () => {
-      try {
-        await stashPush(i.workDir, message, pathspec);
-        return null;
-      } catch (e) {
-        // the push stores the stash before it cleans the tree: a failure after the store still stashed the work
-        const stored = await find();
-        if (stored) return { stored, error: e };
-        throw e;
-      }
-    });
-  } catch (e) {
-    return { sha: null, note: `stash failed, ${files(dirty)} left in the tree: ${whyFailed(e)}` };
-  }
-  if (pushed) return { sha: pushed.stored.sha, note: await finishCleanup(i.workDir, top, pushed.stored.sha, gitDir, pushed.error) };
-  const mine = await find();
-  if (!mine) return { sha: null, note: `nothing stashable among ${files(dirty)} (submodule changes?): left` };
-  return { sha: mine.sha, note: null };
-}
-
-/**
- * The push stored the stash, then failed part-way through cleaning the tree: finish that cleanup for what
- * the stash holds (retrying a busy lock), so the next round is not told to apply work that is still there.
- */
-async function finishCleanup(dir: string, top: string, sha: string, gitDir: string, first: unknown): Promise<string | null> {
-  try {
-    const left = await whileLocked(gitDir, () => cleanStashedFromTree(dir, top, sha));
-    return left.length
-      ? `stash push interrupted (${errorLine(first)}); ${files(left.length)} changed since stay in the tree: ${namePaths(left)}`
-      : null;
-  } catch (e) {
-    return `stashed, but the tree could not be cleaned (${errorLine(e instanceof LockHeld ? e.cause : e)}): the files are also still in it`;
-  }
-}
-
-/** Attempts at a git write (stash, commit, cleanup) while another git holds index.lock or a ref's lock (~3 s in all). */
-export const LOCK_ATTEMPTS = 5;
-const LOCK_RETRY_BASE_MS = 200;
-
-/** The last failure of a git write that another git's lock kept failing through every attempt. */
-class LockHeld extends Error {
-  constructor(
-    readonly attempts: number,
-    override readonly cause: unknown,
-  ) {
-    super(`another git process held the lock through ${attempts} attempts`);
-  }
-}
-
-/** fn, tried again (with a doubling pause) while another git's lock explains its failure; LockHeld after the last. */
-async function whileLocked<T>(gitDir: string, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!lockBusy(e, gitDir)) throw e;
-      if (attempt >= LOCK_ATTEMPTS) throw new LockHeld(attempt, e);
-      await sleepFor(LOCK_RETRY_BASE_MS * 2 ** (attempt - 1));
-    }
-  }
-}
-
-function whyFailed(e: unknown): string {
-  return e instanceof LockHeld ? e.message : errorLine(e);
-}
-
-/**
- * A failure another git's lock explains. git 2.39's stash prints nothing at all when index.lock is taken
- * (exit 1), so a silent failure counts, and so does a lock file found in the git dir afterwards.
- */
-function lockBusy(e: unknown, gitDir: string): boolean {
-  const stderr = e instanceof GitError ? e.stderr.trim() : '';
-  if (e instanceof GitError && (stderr === '' || /\.lock'?:? |cannot lock ref|Unable to create|Cannot save the current status|could not write index/i.test(stderr)))
-    return true;
-  return ['index.lock', 'refs/stash.lock'].some((f) => fs.existsSync(path.join(gitDir, f)));
-}
-
-/** The first line of an error, at most 300 characters: a note in the round's reason. */
-function errorLine(e: unknown): string {
-  return firstLine(errorMessage(e)).slice(0, 300);
 }

@@ -70,6 +70,8 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     },
     events_log: e.eventsLog,
     ended_by: e.endedBy,
+    ...(care.leftCommits.length ? { left_commits: care.leftCommits } : {}),
+    ...(care.refs.length ? { refs: care.refs } : {}),
   };
 }
 

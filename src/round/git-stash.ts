@@ -1,5 +1,5 @@
-// The stash: its reflog read by SHA and message (never stash@{N}), a push, and the cleanup of a push that
-// stored the stash but was cut short before it had cleaned the tree.
+// The stash: its reflog read by SHA (never stash@{N}), the store of a stash commit made beside the index
+// (git-snapshot.ts), and the cleanup that takes the stashed work out of the tree.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,46 +40,52 @@ export async function stashShas(dir: string): Promise<string[]> {
   return (await stashEntries(dir, 10_000)).map((e) => e.sha);
 }
 
-/** Push everything in `pathspec`, untracked files included (ignored files never). */
-export async function stashPush(dir: string, message: string, pathspec: string[]): Promise<void> {
-  await git(dir, ['stash', 'push', '--include-untracked', '-m', message, '--', ...pathspec], { write: true });
+/** Puts a stash commit made by stashCommit on the stash list (refs/stash and its reflog), under `subject`. */
+export async function stashStore(dir: string, sha: string, subject: string): Promise<void> {
+  await git(dir, ['stash', 'store', '-q', '-m', subject, sha], { write: true });
 }
 
 /**
- * Finish the cleanup of a `stash push` that stored `sha` but failed before it had cleaned the tree (another
- * git took index.lock between its steps, or a file vanished under it). Only what the stash holds goes, and
- * only where the tree still holds that same content: anything changed since is left. Returns the paths left.
+ * Take the stashed work `sha` out of the tree (what `stash push` does after its store): only what the stash
+ * holds goes, only within `pathspec`, and only where the tree still holds that same content: anything changed
+ * since is left. Run again after a crash, it does nothing twice. Returns the paths left.
  */
-export async function cleanStashedFromTree(dir: string, top: string, sha: string): Promise<string[]> {
+export async function cleanStashedFromTree(dir: string, top: string, sha: string, pathspec: string[] = []): Promise<string[]> {
   const left: string[] = [];
-  // untracked files: the stash's third parent (absent when there were none)
-  let untracked = '';
-  try {
-    untracked = await git(dir, ['ls-tree', '-r', '-z', '--full-tree', `${sha}^3`]);
-  } catch (e) {
-    if (!(e instanceof GitError && e.code === 128)) throw e;
-  }
+  // untracked files (the stash's third parent, absent when there were none) and the tracked changes (the stash
+  // commit against its base, with both blobs of each path), side by side
+  const [untracked, raw] = await Promise.all([
+    git(dir, ['ls-tree', '-r', '-z', '--full-tree', `${sha}^3`]).catch((e: unknown) => {
+      if (e instanceof GitError && e.code === 128) return '';
+      throw e;
+    }),
+    git(dir, ['diff', '--raw', '-z', '--no-renames', '--no-abbrev', `${sha}^1`, sha, '--', ...pathspec]),
+  ]);
   for (const { path: p, mode, oid } of lsTree(untracked)) {
     if (sameContent(path.join(top, p), mode, oid)) removeFile(top, p);
     else if (exists(path.join(top, p))) left.push(p);
   }
-  // tracked changes (staged or not): the stash commit against its base
-  const changed = (await git(dir, ['diff', '--name-only', '-z', '--no-renames', `${sha}^1`, sha, '--'])).split('\0').filter(Boolean);
-  if (!changed.length) return left;
-  const blobs = async (rev: string) =>
-    new Map(lsTree(await git(dir, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...changed.map(literal)])).map((e) => [e.path, e]));
-  const [stashed, base] = await Promise.all([blobs(sha), blobs(`${sha}^1`)]);
-  const holds = (p: string, e: { mode: string; oid: string } | undefined) =>
-    e ? sameContent(path.join(top, p), e.mode, e.oid) : !exists(path.join(top, p));
   const restore: string[] = [];
-  for (const p of changed) {
-    if (holds(p, stashed.get(p))) restore.push(p);
+  for (const c of diffRaw(raw)) {
+    const holds = (mode: string, oid: string) => (/^0+$/.test(oid) ? !exists(path.join(top, c.path)) : sameContent(path.join(top, c.path), mode, oid));
+    if (holds(c.newMode, c.newOid)) restore.push(c.path);
     // already back at the base: the interrupted push got this far itself
-    else if (!holds(p, base.get(p))) left.push(p);
+    else if (!holds(c.oldMode, c.oldOid)) left.push(c.path);
   }
   if (restore.length)
     await git(dir, ['restore', `--source=${sha}^1`, '--staged', '--worktree', '--', ...restore.map(literal)], { write: true });
   return left;
+}
+
+/** `git diff --raw -z` records: ":<old mode> <new mode> <old oid> <new oid> <status>\0<path>\0". */
+function diffRaw(out: string): Array<{ path: string; oldMode: string; newMode: string; oldOid: string; newOid: string }> {
+  const parts = out.split('\0');
+  const recs: Array<{ path: string; oldMode: string; newMode: string; oldOid: string; newOid: string }> = [];
+  for (let k = 0; k + 1 < parts.length; k += 2) {
+    const [oldMode, newMode, oldOid, newOid] = parts[k]!.replace(/^:/, '').split(' ');
+    if (oldMode && newMode && oldOid && newOid) recs.push({ path: parts[k + 1]!, oldMode, newMode, oldOid, newOid });
+  }
+  return recs;
 }
 
 function lsTree(out: string): Array<{ path: string; mode: string; oid: string }> {

@@ -28,6 +28,10 @@ export interface GitOptions {
   write?: boolean;
   /** overrides GIT_TIMEOUT_MS (peek keeps a short leash so watch never hangs on a stuck git) */
   timeoutMs?: number;
+  /** written to git's stdin (a NUL-separated list for --stdin / --pathspec-from-file=-) */
+  input?: string;
+  /** a private index file (GIT_INDEX_FILE): a snapshot built beside the user's index, never in it */
+  indexFile?: string;
 }
 
 // Variables that would point git at another repository than the one in cwd (set when we run under a hook),
@@ -58,6 +62,7 @@ async function plantedFilters(cwd: string, env: NodeJS.ProcessEnv, timeout: numb
  */
 export async function git(cwd: string, args: string[], o: GitOptions = {}): Promise<string> {
   const env = gitEnv(o.write === true);
+  if (o.indexFile) env.GIT_INDEX_FILE = o.indexFile;
   if (needsFilterGuard(cwd, args)) {
     const pairs = await plantedFilters(cwd, env, o.timeoutMs ?? GIT_TIMEOUT_MS);
     // A call that stores content must neither run the repository's own drivers (an agent can write .git/config)
@@ -75,7 +80,7 @@ export async function git(cwd: string, args: string[], o: GitOptions = {}): Prom
     guardEnv(env, pairs);
   }
   try {
-    const { stdout } = await execFileP('git', [...GUARD_ARGS, ...args], {
+    const run = execFileP('git', [...GUARD_ARGS, ...args], {
       cwd,
       env,
       encoding: 'utf8',
@@ -83,6 +88,9 @@ export async function git(cwd: string, args: string[], o: GitOptions = {}): Prom
       timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
       killSignal: 'SIGKILL',
     });
+    // git reads stdin only when asked to; otherwise it gets an empty one at once
+    run.child.stdin?.on('error', () => {}).end(o.input ?? '');
+    const { stdout } = await run;
     return stdout;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { code?: number | string; stderr?: string; killed?: boolean };

@@ -1,6 +1,6 @@
 // round.open.json for the round being run. It is written before the spawn: a supervisor that dies at any point
 // after that leaves a marker the next start finds, and that round's tree is swept and recorded `aborted`.
-import type { OpenRound } from '../state/types.js';
+import type { AftercareMark, OpenRound } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { updateOpenRound, writeOpenRound } from '../state/ledger.js';
 import { isDiskFull } from '../system/disk-space.js';
@@ -15,6 +15,7 @@ export interface MarkerFields {
   startMs: number;
   timeoutS: number;
   headBefore: string | null;
+  workDir: string;
 }
 
 /** Writes the marker of a round about to spawn its agent, and returns it. */
@@ -29,6 +30,7 @@ export function openMarker(paths: StatePaths, f: MarkerFields): OpenRound {
     log: paths.roundLog(f.n),
     round_timeout_s: f.timeoutS,
     head_before: f.headBefore,
+    work_dir: f.workDir,
   };
   writeOpenRound(paths, open);
   return open;
@@ -43,6 +45,20 @@ export function markSpawned(paths: StatePaths, open: OpenRound, agent: Pick<Agen
     updateOpenRound(paths, open);
   } catch (e) {
     // the marker from before the spawn stays, and its tag alone finds the tree: a full disk must not orphan the agent
+    if (!isDiskFull(e)) throw e;
+  }
+}
+
+/**
+ * What aftercare is about to do, added to the marker before its first write (synced, atomic): a supervisor
+ * killed mid-stash or mid-commit leaves a marker that says so, and the next start finishes the job
+ * (aftercare-resume.ts). A full disk must not stop the aftercare itself: it goes on unmarked.
+ */
+export function markAftercare(paths: StatePaths, open: OpenRound, m: AftercareMark): void {
+  open.aftercare = m;
+  try {
+    updateOpenRound(paths, open);
+  } catch (e) {
     if (!isDiskFull(e)) throw e;
   }
 }

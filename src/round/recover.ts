@@ -1,10 +1,11 @@
 // Crash recovery and the sweep: what a dead supervisor's round left behind is ended and recorded.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resumeAftercare } from './aftercare-resume.js';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
-import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state/ledger.js';
+import { appendRound, clearOpenRound, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR, withNotes } from './record.js';
@@ -43,13 +44,15 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     }
     return null;
   }
-  const ledger = readLedger(paths);
+  const ledger = readRecentLedger(paths);
   const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
   if (ledger.records.some((r) => r.n === open.n)) {
     // the supervisor died after recording the round but before removing the marker
     clearOpenRound(paths);
     return null;
   }
+  // killed mid-stash or mid-commit: the work is finished into a stash or commit, and the record names it
+  const care = await resumeAftercare(paths, open);
   const endMs = Date.now();
   const rec = bareRecord({
     n: open.n,
@@ -59,8 +62,16 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     // across processes only the wall clock is shared: a step since the start could make this negative
     duration_s: Math.max(0, Math.round((endMs - Date.parse(open.start)) / 10) / 100),
     outcome: 'aborted',
-    reason: `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended`,
+    reason:
+      `the supervisor (pid ${open.supervisor_pid}) died during the round; ${swept.ended} leftover process(es) ended` + (care ? `; ${care.note}` : ''),
     head_before: open.head_before,
+    ...(care && {
+      head_after: care.headAfter,
+      commits: care.commits,
+      dirty_files: care.dirtyFiles,
+      stash_sha: care.stashSha,
+      ...(care.refs.length ? { refs: care.refs } : {}),
+    }),
     log: open.log,
     pid: open.pid,
     killed: swept.ended,

@@ -8,12 +8,14 @@ import type { StatePaths } from '../state/paths.js';
 import { ensureDir } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { appendEvent } from '../state/events.js';
-import { nextRoundNumber, readLedger, readOpenRound } from '../state/ledger.js';
+import { nextRoundNumber, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
 import { preflight, type PreflightFailure, type PreflightSeen } from './preflight.js';
 import { briefAgent } from './brief.js';
-import { markSpawned, openMarker } from './open-marker.js';
+import { markAftercare, markSpawned, openMarker } from './open-marker.js';
+import { headLogEnd } from './head-log.js';
+import { stateId } from '../state/state-id.js';
 import { launchAgent } from './launch.js';
 import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
@@ -39,7 +41,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const { config, paths } = o;
   claimStateDir(paths.dir);
   ensureDir(paths.roundsDir);
-  const ledger = readLedger(paths);
+  const ledger = readRecentLedger(paths);
   const n = nextRoundNumber(ledger, readOpenRound(paths), paths.rounds);
 
   // preflight: a round that may not run is recorded as such, and nothing starts
@@ -54,7 +56,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
-  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore });
+  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore, workDir: config.workDir });
+  const headLogFrom = headLogEnd(brief.repo.gitDir);
   const eventsPath = paths.roundEvents(n);
   const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
   markSpawned(paths, open, agent);
@@ -93,7 +96,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     cleanExit: judged.cleanExit,
     headBefore: brief.headBefore,
     exclude: userFiles(config, paths),
-    now: new Date(endMs),
+    stateId: () => stateId(paths),
+    headLogFrom,
+    mark: (m) => markAftercare(paths, open, m),
   });
 
   // classify: the verdict from the exit as judged and the log's tail

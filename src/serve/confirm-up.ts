@@ -2,12 +2,12 @@
 // a moment later, exit 78), so `start` waits for its heartbeat to show a round running, a wait, or a round
 // that passed preflight.
 import { readStatus } from '../state/status.js';
-import { readLedger } from '../state/ledger.js';
+import { readRecentLedger } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 
 /** The last round number before the launch, to tell this serve's rounds from earlier ones. */
 export function lastRoundBefore(paths: StatePaths): number {
-  return readLedger(paths).records.at(-1)?.n ?? 0;
+  return readRecentLedger(paths).records.at(-1)?.n ?? 0;
 }
 
 /** True once serve `pid` has written a heartbeat that shows it past its first preflight. */

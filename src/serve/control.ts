@@ -8,7 +8,7 @@ import { acquireLock, holderAlive, liveHolder, type LockHolder } from '../state/
 import { appendEvent } from '../state/events.js';
 import { FILE_MODE, readTail } from '../state/files.js';
 import { claimStateDir, holdsOwnState } from '../state/ownership.js';
-import { readLedger, readOpenRound } from '../state/ledger.js';
+import { readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { readStatus, writeStatus } from '../state/status.js';
 import { ROUND_TAG_VAR } from '../round/record.js';
 import { recoverOpenRound, sweepRound } from '../round/recover.js';
@@ -37,7 +37,7 @@ async function waitGone(h: LockHolder, timeoutMs: number | undefined): Promise<b
 }
 
 function lastRoundLine(paths: StatePaths): string {
-  const last = readLedger(paths).records.at(-1);
+  const last = readRecentLedger(paths).records.at(-1);
   return last ? describeRound(last) : 'no round was recorded';
 }
 

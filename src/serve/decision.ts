@@ -4,7 +4,7 @@ import type { RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
-import { readLedger } from '../state/ledger.js';
+import { readRecentLedger } from '../state/ledger.js';
 import { redactedTail } from '../state/redacted-tail.js';
 import { authHint } from '../agents/agent-cli.js';
 import { decideNext, type Decision } from './policy.js';
@@ -28,7 +28,7 @@ export interface DecisionInput {
 export function decideAfter(d: DecisionInput): Decision {
   const { config, rec } = d;
   return decideNext({
-    records: readLedger(d.paths).records.slice(-HISTORY),
+    records: readRecentLedger(d.paths).records.slice(-HISTORY),
     serve: config.serve,
     restart_delay_s: config.runtime.restart_delay_s,
     now: new Date(),

@@ -3,7 +3,7 @@
 // pure policy. The caller holds the project lock and installs signal traps.
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
-import { readLedger } from '../state/ledger.js';
+import { readRecentLedger } from '../state/ledger.js';
 import { lastOf, statusWriter, type StatusFile } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
@@ -58,7 +58,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const { config, paths, control } = o;
   const started = new Date().toISOString();
   const recovered = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
-  const initial = readLedger(paths).records.at(-1);
+  const initial = readRecentLedger(paths).records.at(-1);
   // this session's rounds are told by number, not by start time: a step of the wall clock back would
   // otherwise make them look older than the session and reset the breaker and the back-off
   const sessionFromRound = (initial?.n ?? 0) + 1;

@@ -1,7 +1,8 @@
 // rounds.jsonl is the single round counter; round.open.json marks the round in flight.
 import * as fs from 'node:fs';
-import { appendJsonLine, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readFileEnd, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
+import { BadFileError } from './read-file.js';
 import { EXIT, UserError } from '../errors.js';
 import type { OpenRound, RoundRecord } from './types.js';
 
@@ -15,6 +16,29 @@ export function readLedger(paths: StatePaths): Ledger {
   const { items, bad } = readJsonLines<RoundRecord>(paths.rounds);
   return { records: items.filter(isRoundRecord), bad };
 }
+
+/** The ledger's end that a start and each round read: a few hundred records, whatever the ledger's length. */
+export const LEDGER_TAIL_BYTES = 256 * 1024;
+
+/**
+ * The newest records (those in the ledger's last LEDGER_TAIL_BYTES), for what needs only the recent past: the
+ * next round number (rounds are appended in order: the highest is at the end), the last round, the restart
+ * policy's history. A tail with no record in it (garbage appended, a huge line) reads further back, so a
+ * number is never reused. `bad` counts lines from the part read.
+ */
+export function readRecentLedger(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES): Ledger {
+  for (let want = tailBytes; ; want *= 4) {
+    const part = readFileEnd(paths.rounds, want);
+    if (!part) return { records: [], bad: [] };
+    const { items, bad } = parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord);
+    if (items.length || part.start === 0) return { records: items, bad };
+    // the round counter cannot be read from a ledger whose end is garbage (or a sparse hole): refuse, do not guess
+    if (want >= MAX_GARBAGE_TAIL) throw new BadFileError(paths.rounds, `holds no round record in its last ${want / 2 ** 20} MB: move it aside`);
+  }
+}
+
+/** How far back from the ledger's end a read looks for a record before it gives up. */
+const MAX_GARBAGE_TAIL = 16 * 2 ** 20;
 
 /**
  * A round number: a positive safe integer. Beyond 2^53 a double cannot hold every integer (2^53 + 1 reads

@@ -7,6 +7,7 @@ export const STATE_MARKER = '.agent-runner-state';
 export interface StatePaths {
   dir: string;
   marker: string; // .agent-runner-state: this dir is agent-runner's own (empty file)
+  id: string; // id: this state dir's random id, naming its private git refs (refs/agent-runner/<id>/…)
   rounds: string; // rounds.jsonl: one RoundRecord per line, the single round counter
   events: string; // events.jsonl
   status: string; // status.json (atomic)
@@ -34,6 +35,7 @@ export function statePaths(dir: string): StatePaths {
   return {
     dir,
     marker: path.join(dir, STATE_MARKER),
+    id: path.join(dir, 'id'),
     rounds: path.join(dir, 'rounds.jsonl'),
     events: path.join(dir, 'events.jsonl'),
     status: path.join(dir, 'status.json'),

@@ -44,11 +44,18 @@ function mb(n: number): string {
 }
 
 /**
- * Open `file` for reading without blocking (O_NONBLOCK: opening a FIFO with no writer returns at once) and
- * refuse anything but a regular file. Errors of open itself (ENOENT, EACCES) are thrown as they are.
+ * Open `file` for reading (with `write`, for changes in place too) without blocking (O_NONBLOCK: opening a
+ * FIFO with no writer returns at once) and refuse anything but a regular file. Errors of open itself
+ * (ENOENT, EACCES) are thrown as they are.
  */
-export function openRegular(file: string): { fd: number; size: number } {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+export function openRegular(file: string, write = false): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, (write ? fs.constants.O_RDWR : fs.constants.O_RDONLY) | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new BadFileError(file, 'is a directory, not a regular file');
+    throw e;
+  }
   let st: fs.Stats;
   try {
     st = fs.fstatSync(fd);

@@ -1,10 +1,12 @@
 // Start-up repair of the state dir, run by `serve` and `round` while they hold the project lock, before an
 // open round is recovered. Readers already skip a torn or garbage line; this makes the damage visible
 // (a `state_repaired` event) and keeps it from piling up, without losing a byte: every line or file it
-// drops is first appended to `<file>.corrupt` (0600) beside the original.
+// drops is first appended to `<file>.corrupt` (0600) beside the original. It reads only the tails of the
+// JSONL files and changes them in place, never by rewrite: appends of lock-free verbs are never lost.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FILE_MODE, parseJsonLines, readJsonFile, readTextIfExists, writeAll, writeFileAtomic } from './files.js';
+import { FILE_MODE, readJsonFile, readTextIfExists, writeAll } from './files.js';
+import { openRegular } from './read-file.js';
 import { appendEvent } from './events.js';
 import type { StatePaths } from './paths.js';
 import { isRoundRecord } from './ledger.js';
@@ -13,10 +15,12 @@ import { envValue, isDeadState, listProcesses } from '../system/proc.js';
 export interface Repair {
   /** the state file's base name */
   file: string;
-  /** 1-based numbers of the lines dropped (JSONL files); absent for a whole file */
+  /** 1-based numbers of the lines blanked (JSONL files), counted from `from_byte` when set; absent for a whole file */
   lines?: number[];
-  /** what was done with the file */
-  action: 'rewritten' | 'moved_aside';
+  /** where the part of the file read (its tail) began, when that was not its start */
+  from_byte?: number;
+  /** what was done: bad lines blanked in place (JSONL), or the file moved aside (status.json) */
+  action: 'blanked' | 'moved_aside';
   /** where the dropped text went */
   saved_to: string;
 }
@@ -35,26 +39,74 @@ function saveCorrupt(file: string, text: string): string {
 }
 
 /**
- * One JSONL file: keep the lines that parse, in order; save the others; replace the file atomically.
- * The common case (nothing bad) costs one read and one parse, the same as the readers'.
+ * How much of a JSONL file's end the start-up repair reads: what a crash can tear is the last line, so the
+ * cost stays flat however long the ledger and the log grow. Damage further back stays (readers skip it).
  */
-export function repairJsonLines(file: string, valid: (v: unknown) => boolean = () => true): Repair | null {
-  const text = readTextIfExists(file);
-  if (text === null || text === '') return null;
-  // unparsable, not an object, or not what the file holds (a ledger line without n / outcome)
-  const { bad } = parseJsonLines(text, valid);
-  if (bad.length === 0) return null;
-  const lines = text.split('\n');
-  const badSet = new Set(bad);
-  const kept: string[] = [];
-  const dropped: string[] = [];
-  lines.forEach((l, i) => {
-    if (l.trim() === '') return;
-    (badSet.has(i + 1) ? dropped : kept).push(l);
-  });
-  const savedTo = saveCorrupt(file, dropped.join('\n'));
-  writeFileAtomic(file, kept.length ? kept.join('\n') + '\n' : '');
-  return { file: path.basename(file), lines: bad, action: 'rewritten', saved_to: savedTo };
+export const REPAIR_TAIL_BYTES = 64 * 1024;
+
+/**
+ * One JSONL file, repaired in place, append-safe: each bad line in its tail (unparsable, not an object, or not
+ * what the file holds: a ledger line without n) is saved to `.corrupt`, then overwritten with spaces, byte for
+ * byte, where it lies: a blank line, which every reader skips. The file is never rewritten or truncated, so
+ * a line that a lock-free verb (`stop`, `cancel`, a monitor) appends meanwhile, always past the end that was
+ * read, is never lost. The common case (nothing bad) costs one read of the tail.
+ */
+export function repairJsonLines(file: string, valid: (v: unknown) => boolean = () => true, tailBytes = REPAIR_TAIL_BYTES): Repair | null {
+  let fd: number;
+  let size: number;
+  try {
+    ({ fd, size } = openRegular(file, true));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    const start = Math.max(0, size - tailBytes);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    const bad = badLines(buf, start > 0, valid);
+    if (!bad.length) return null;
+    const savedTo = saveCorrupt(file, bad.map((b) => buf.subarray(b.from, b.to).toString('utf8')).join('\n'));
+    for (const b of bad) blank(fd, start + b.from, buf.subarray(b.from, b.to));
+    return { file: path.basename(file), lines: bad.map((b) => b.line), ...(start > 0 ? { from_byte: start } : {}), action: 'blanked', saved_to: savedTo };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The bad lines of `buf` as byte ranges and 1-based line numbers; a first line cut by the read is not judged. */
+function badLines(buf: Buffer, cut: boolean, valid: (v: unknown) => boolean): Array<{ line: number; from: number; to: number }> {
+  const bad: Array<{ line: number; from: number; to: number }> = [];
+  let from = 0;
+  for (let line = 1; from < buf.length; line++) {
+    const nl = buf.indexOf(0x0a, from);
+    const to = nl < 0 ? buf.length : nl;
+    const text = buf.subarray(from, to).toString('utf8');
+    if (!(cut && line === 1) && text.trim() !== '' && !parsesAs(text, valid)) bad.push({ line, from, to });
+    from = to + 1;
+  }
+  return bad;
+}
+
+function parsesAs(text: string, valid: (v: unknown) => boolean): boolean {
+  try {
+    const v = JSON.parse(text);
+    return !!v && typeof v === 'object' && !Array.isArray(v) && valid(v);
+  } catch {
+    return false;
+  }
+}
+
+/** Spaces over `bytes` at `pos`, if they are still there (only the lock holder repairs, appends land past them). */
+function blank(fd: number, pos: number, bytes: Buffer): void {
+  const now = Buffer.alloc(bytes.length);
+  if (fs.readSync(fd, now, 0, now.length, pos) !== now.length || !now.equals(bytes)) return;
+  writeAllAt(fd, Buffer.alloc(bytes.length, 0x20), pos);
+}
+
+function writeAllAt(fd: number, buf: Buffer, pos: number): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, pos + off);
 }
 
 /** status.json that does not parse to an object with a state: saved and removed (serve writes a fresh one). */

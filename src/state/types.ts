@@ -48,6 +48,10 @@ export interface RoundRecord {
   head_before: string | null;
   head_after: string | null;
   commits: string[];
+  /** commits the round made that its final HEAD does not hold (made on a detached HEAD, then left) */
+  left_commits?: string[];
+  /** private refs (refs/agent-runner/<state id>/rounds/<n>/<kind>) keeping what the round must not lose */
+  refs?: string[];
   dirty_files: number;
   stash_sha: string | null;
   log: string | null;
@@ -66,6 +70,17 @@ export interface RoundRecord {
   notes?: Array<{ queued: string; text: string }>;
 }
 
+/** What aftercare was about to do when it wrote this into the open marker: a crash resumes it from here. */
+export interface AftercareMark {
+  act: 'stash' | 'commit';
+  /** HEAD before the stash or commit (a commit that landed moved it) */
+  head: string | null;
+  branch: string | null;
+  /** the operator's files, never swept (absolute paths) */
+  exclude: string[];
+  at: string;
+}
+
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */
 export interface OpenRound {
   n: number;
@@ -82,6 +97,10 @@ export interface OpenRound {
   log: string;
   round_timeout_s: number;
   head_before: string | null;
+  /** the work dir (for a recovery that must finish aftercare without the config) */
+  work_dir?: string;
+  /** set when aftercare began to stash or commit: a recovery finishes it (aftercare-resume.ts) */
+  aftercare?: AftercareMark;
 }
 
 export interface EventLine {

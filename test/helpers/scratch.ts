@@ -1,16 +1,18 @@
 // Scratch projects and mounts for the fault tests, undone after the test whatever it did.
 import type { TestContext } from 'node:test';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { makeProject, type Project, type ProjectOptions } from './project.js';
 import { killStateDirProcesses } from './invariants.js';
 
-/** A scratch project; after the test its round processes are ended and its repo removed. */
+/** A scratch project; after the test its round processes are ended and its repo and state dir removed. */
 export function scratchProject(t: TestContext, o: ProjectOptions = {}): Project {
   const p = makeProject(o);
   t.after(() => {
     killStateDirProcesses(p.stateDir);
     fs.rmSync(p.dir, { recursive: true, force: true });
+    fs.rmSync(path.dirname(p.stateDir), { recursive: true, force: true });
   });
   return p;
 }

@@ -10,6 +10,7 @@ import { headSha, isWorkTree } from '../../src/round/git-head.js';
 import { parseStatusV2, repoState } from '../../src/round/git-status.js';
 import { commitsBetween } from '../../src/round/git-commit.js';
 import { stashShas } from '../../src/round/git-stash.js';
+import { stashOrphanWork } from '../../src/round/aftercare-stash.js';
 
 /** A repo with a committed agent-runner.toml and a state dir inside the work tree (untracked, not ignored). */
 function project(): { dir: string; config: string; stateDir: string } {
@@ -31,7 +32,8 @@ function input(dir: string, over: Partial<AftercareInput> & { exclude: string[] 
     action: 'stash',
     cleanExit: true,
     headBefore: git(dir, 'rev-parse', 'HEAD'),
-    now: new Date(),
+    stateId: () => 'a1b2c3d4e5f6',
+    headLogFrom: null,
     ...over,
   };
 }
@@ -80,30 +82,26 @@ test('stash: orphan work stashed by SHA, untracked included, config and state di
   assert.deepEqual(await stashShas(dir), [git(dir, 'rev-parse', 'stash@{0}'), r.stashSha]);
 });
 
-test('stash: a second aftercare for the same round returns the same SHA and pushes nothing', async () => {
+test('stash: a resumed aftercare finds the round\'s stash by its private ref (SHA), never by a message', async () => {
   const { dir, config, stateDir } = project();
+  // someone else's stash whose message looks like round 7's (another worktree, a state dir made afresh)
+  fs.writeFileSync(path.join(dir, 'theirs.txt'), 'theirs\n');
+  git(dir, 'stash', 'push', '-q', '--include-untracked', '-m', 'agent-runner round 7 deadbeef');
+  const theirs = git(dir, 'rev-parse', 'stash@{0}');
   makeOrphanWork(dir, config);
   const i = input(dir, { round: 7, exclude: [config, stateDir] });
   const first = await aftercare(i);
-  assert.ok(first.stashSha);
-  // the retry sees a clean tree (the first push went through) and must still report the stash
-  const again = await aftercare({ ...i, now: new Date() });
-  assert.equal(again.stashSha, first.stashSha);
-  // even if the tree got dirty again, the same round does not stash twice
+  assert.ok(first.stashSha && first.stashSha !== theirs, `${first.stashSha} ${first.note}`);
+  assert.equal(git(dir, 'show', `${first.stashSha}^3:new file.txt`), 'agent new file');
+  const ref = 'refs/agent-runner/a1b2c3d4e5f6/rounds/7/stash';
+  assert.deepEqual(first.refs, [ref]);
+  assert.equal(git(dir, 'rev-parse', ref), first.stashSha);
+  // the resumed job (after a crash) finds it by the ref and stashes nothing twice, even with new files about
   fs.writeFileSync(path.join(dir, 'late.txt'), 'x\n');
-  const third = await aftercare({ ...i, now: new Date() });
-  assert.equal(third.stashSha, first.stashSha);
-  assert.deepEqual(stashList(dir), [first.stashSha]);
-
-  // another round, a clean tree: no stash of its own, and not round 7's either
-  fs.rmSync(path.join(dir, 'late.txt'));
-  const other = await aftercare({ ...i, round: 70, now: new Date() });
-  assert.equal(other.stashSha, null);
-  // round 7's stash is old news ten minutes later: a new round 7 (another ledger) pushes its own
-  fs.writeFileSync(path.join(dir, 'later.txt'), 'y\n');
-  const later = await aftercare({ ...i, now: new Date(Date.now() + 11 * 60 * 1000) });
-  assert.ok(later.stashSha && later.stashSha !== first.stashSha);
-  assert.equal(stashList(dir).length, 2);
+  const again = await stashOrphanWork({ dir, top: dir, gitDir: path.join(dir, '.git'), head: git(dir, 'rev-parse', 'HEAD'), branch: 'main', round: 7, pathspec: [':/'], dirty: 1, untracked: true, ref, resume: true });
+  assert.equal(again.sha, first.stashSha);
+  assert.deepEqual(stashList(dir), [first.stashSha, theirs]);
+  assert.ok(fs.existsSync(path.join(dir, 'late.txt')), 'a file the stash does not hold stays');
 });
 
 test('stash: only excluded files dirty means nothing is stashed', async () => {
@@ -320,7 +318,7 @@ test('empty repo: nothing crashes; stash impossible (noted), commit makes the fi
   const st = await repoState(dir, { exclude: [config] });
   assert.deepEqual({ head: st.head, branch: st.branch, detached: st.detached }, { head: null, branch: 'main', detached: false });
 
-  const base = { workDir: dir, round: 1, cleanExit: true, headBefore: null, exclude: [config], now: new Date() };
+  const base = { workDir: dir, round: 1, cleanExit: true, headBefore: null, exclude: [config], stateId: () => 'a1b2c3d4e5f6', headLogFrom: null };
   const s = await aftercare({ ...base, action: 'stash' });
   assert.deepEqual({ head: s.headAfter, commits: s.commits, stash: s.stashSha, dirty: s.dirtyFiles }, {
     head: null,
@@ -341,7 +339,7 @@ test('not a git work tree: aftercare reports it instead of throwing', async () =
   const dir = tmpDir('ar-nogit-');
   assert.equal(await isWorkTree(dir), false);
   assert.equal(await isWorkTree(path.join(dir, 'missing')), false);
-  const r = await aftercare({ workDir: dir, round: 1, action: 'stash', cleanExit: true, headBefore: null, exclude: [], now: new Date() });
+  const r = await aftercare({ workDir: dir, round: 1, action: 'stash', cleanExit: true, headBefore: null, exclude: [], stateId: () => 'a1b2c3d4e5f6', headLogFrom: null });
   assert.equal(r.stashSha, null);
   assert.match(r.note ?? '', /^git state unreadable/);
 });

@@ -126,8 +126,26 @@ export const ROUND_DEFENSES = inLayer('round', [
   {
     name: 'stash_under_contention',
     prevents: 'orphan work recorded under another tool\'s stash SHA when something else pushes stashes during the round',
-    invariant: 'the stash is found by its unique message in the reflog: the recorded SHA holds exactly the round\'s work, and the next round is told that SHA',
+    invariant: 'the stash commit is made beside the index and known by its SHA before it is stored: the recorded SHA holds exactly the round\'s work, and the next round is told that SHA',
     test: { file: 'test/faults/git-states.test.ts', name: 'another tool pushing stashes through the round and aftercare: the orphan SHA holds exactly the work of the round, and the next round is told it' },
+  },
+  {
+    name: 'aftercare_resumed',
+    prevents: 'a round\'s orphan work left only in an unreferenced stash (or unrecorded commit) when the supervisor is killed mid-stash or mid-commit',
+    invariant: 'the open marker says what aftercare began before its first write; the next start finishes the stash or commit and the aborted record names it by SHA',
+    test: { file: 'test/faults/aftercare.test.ts', name: 'serve SIGKILLed after aftercare stored its stash: the next start finishes the cleanup, the record names it by SHA, a private ref keeps it' },
+  },
+  {
+    name: 'stash_by_ref_not_message',
+    prevents: 'a round recording someone else\'s stash (another worktree\'s runner, a state dir made afresh) whose message names the same round',
+    invariant: 'a stash is found again only by the private ref refs/agent-runner/<state id>/rounds/<n>/stash, never by its message',
+    test: { file: 'test/faults/aftercare.test.ts', name: 'a stash is found by SHA, never by message: a state dir made afresh numbers its rounds from 1 again and stashes its own work' },
+  },
+  {
+    name: 'work_under_private_refs',
+    prevents: 'the agent\'s `git stash clear`, `git reflog expire --all` and `git gc --prune=now` destroying earlier rounds\' stashes or detached commits',
+    invariant: 'each stash, orphan commit, detached HEAD with commits and commit left on no branch is kept under refs/agent-runner/<state id>/rounds/<n>/ (the last 500 rounds)',
+    test: { file: 'test/faults/aftercare.test.ts', name: 'the agent runs `git stash clear`, `git reflog expire --all` and `git gc --prune=now`: the stashes of all earlier rounds survive' },
   },
   {
     name: 'stash_lock_retry',

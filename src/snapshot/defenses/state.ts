@@ -23,8 +23,14 @@ export const STATE_DEFENSES = inLayer('state', [
   {
     name: 'state_repair',
     prevents: 'torn or garbage lines in rounds.jsonl / events.jsonl and a corrupt status.json piling up unseen, or a garbage ledger line steering the round counter',
-    invariant: 'round and serve repair the state files under the lock before recovery: bad lines saved to <file>.corrupt (0600), the file rewritten atomically with the good lines, a state_repaired event; nothing is lost',
+    invariant: 'round and serve repair the tails of the state files under the lock before recovery: bad lines saved to <file>.corrupt (0600), then blanked in place (never a rewrite: an append made meanwhile is kept), a state_repaired event; nothing is lost',
     test: { file: 'test/faults/torn-state.test.ts', name: '`round` repairs torn / garbage rounds.jsonl and events.jsonl: bad lines kept in .corrupt, state_repaired reported' },
+  },
+  {
+    name: 'repair_append_safe',
+    prevents: 'an event that a lock-free verb appends during the start-up repair lost with a rewritten events.jsonl',
+    invariant: 'the repair changes bad lines in place and never rewrites or truncates a JSONL file; start-up reads only the files\' tails',
+    test: { file: 'test/faults/torn-state.test.ts', name: 'start-up repair is append-safe: a lock-free writer appending to events.jsonl while `round` repairs a torn 20 MB log loses no event' },
   },
   {
     name: 'corrupt_status_rewritten',
