@@ -5,6 +5,7 @@ import type { Obj } from './json-fields.js';
 import type { AgentEvent, AgentEventType, StreamFormat, StreamStats } from './events.js';
 import type { AgentLines } from './agent-lines.js';
 import type { PromptPassing } from './prompt-passing.js';
+import type { SessionSupport } from './session.js';
 
 /** What `agent-runner init --preset NAME` writes: the flags that make the CLI run headless, one task per round. */
 export interface Preset {
@@ -107,4 +108,6 @@ export interface AgentAdapter {
   /** started this way as root, every round is a sure crash: the preflight refuses it first */
   rootRefusals: readonly RootRefusal[];
   version: VersionProbe;
+  /** how it resumes its own conversation ([agent] continue_session); absent: it cannot, every round is fresh */
+  session?: SessionSupport;
 }

@@ -5,6 +5,7 @@
 // ([[phases]]) come last so that the keys of the example file stay under their own headers when a user
 // uncomments them.
 import { AGENT } from './schema/agent.js';
+import { HOOKS } from './schema/hooks.js';
 import { MONITOR } from './schema/monitor.js';
 import { PHASES } from './schema/phases.js';
 import { PRICING } from './schema/pricing.js';
@@ -19,7 +20,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, PRICING, MONITOR, PHASES] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, PRICING, MONITOR, PHASES] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;

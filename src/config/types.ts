@@ -13,6 +13,9 @@ export type DirtyAction = ConfigValues['vcs']['dirty_action'];
 /** [monitor]: see src/config/schema/monitor.ts for what each key means. */
 export type MonitorConfig = ConfigValues['monitor'];
 
+/** [hooks]: see src/config/schema/hooks.ts. */
+export type HooksConfig = ConfigValues['hooks'];
+
 /** One [[phases]] table. */
 export type PhaseConfig = Simplify<
   Omit<ConfigValues['phases'][number], 'prompt_file' | 'prompt_files'> & {
@@ -41,6 +44,8 @@ interface DerivedByLoad {
   serve: Lenient<ConfigValues['serve'], 'stop_on_auth'>;
   /** optional so hand-built configs need not name it; load always sets it, every key filled in */
   monitor?: MonitorConfig;
+  /** [hooks]: optional so hand-built configs need not name it; load always sets it */
+  hooks?: HooksConfig;
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

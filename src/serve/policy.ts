@@ -47,7 +47,7 @@ export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, t
  *  auth      the agent could not authenticate
  *  halt      no wait or restart fixes it: the quota is spent, the model does not exist
  *  external  usage/rate limit, network, upstream error, failed preflight: the world, not the agent
- *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout)
+ *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout), or a failed pre_round hook
  */
 export type RoundKind = 'ok' | 'neutral' | 'auth' | 'halt' | 'external' | 'agent';
 
@@ -63,6 +63,8 @@ const BREAKER_CATEGORIES: ReadonlySet<Category | null> = new Set<Category | null
   'crash',
   'unknown',
   'missing_binary',
+  // a pre_round hook that fails before the agent starts: quick by nature, it must never spin
+  'hook_failed',
   null,
 ]);
 

@@ -33,6 +33,8 @@ export const EVENT_KINDS = {
   auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
   disk_full: 'serve stopped starting rounds: too little free space, or a state write failed with ENOSPC/EDQUOT (dir, free_mb, need_mb)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
+  hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
+  hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;
 
 export type EventKind = keyof typeof EVENT_KINDS;
