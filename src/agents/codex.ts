@@ -25,6 +25,8 @@ export const CODEX_SESSION: SessionSupport = {
     return [...command.slice(0, exec + 1), ...options, 'resume', id, hasPrompt ? (last as string) : '-'];
   },
   unknown: /no rollout found for thread id/i,
+  // turn.completed of a resumed thread counts the thread's tokens from its start (measured with codex 0.171)
+  cumulativeUsage: true,
 };
 
 /**

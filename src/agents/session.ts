@@ -2,7 +2,8 @@
 // or starts a fresh one, and why (pure, from the ledger); and, after the round, the session id the CLI reported.
 // What each CLI needs (how its stream names the session, how its command line resumes one, how it says a session
 // is unknown) is its adapter's `session` (claude.ts, codex.ts); generic code names no CLI.
-import type { RoundRecord, SessionInfo } from '../state/types.js';
+import type { RoundRecord, RoundUsage, SessionInfo } from '../state/types.js';
+import { costFromTokens, type Pricing } from './pricing.js';
 import { isObj, str, type Obj } from './json-fields.js';
 import { adapterFor } from './registry.js';
 
@@ -14,6 +15,8 @@ export interface SessionSupport {
   resumeArgv(command: readonly string[], id: string): string[] | null;
   /** its words for "there is no session with that id" */
   unknown: RegExp;
+  /** a resumed session reports the token totals of the whole session, not of this run (Codex's turn.completed) */
+  cumulativeUsage?: boolean;
 }
 
 export interface SessionPlan {
@@ -89,4 +92,27 @@ function firstSessionId(support: SessionSupport, text: string): string | null {
     if (id) return id;
   }
   return null;
+}
+
+/**
+ * The round's own tokens when the CLI reported the session's totals (cumulativeUsage): the totals less what the
+ * session's earlier rounds (the run of records before this one in the same session) used. Cost follows from
+ * [pricing], as it did for the totals.
+ */
+export function ownUsage(command: readonly string[], plan: SessionPlan, records: readonly RoundRecord[], usage: RoundUsage, pricing: Pricing | undefined): RoundUsage {
+  if (!plan.resume || !adapterFor(command).session?.cumulativeUsage) return usage;
+  const before = { input_tokens: 0, output_tokens: 0, cached_tokens: 0 };
+  for (let i = records.length - 1; i >= 0 && records[i].session?.id === plan.resume; i--) {
+    const u = records[i].usage;
+    before.input_tokens += u?.input_tokens ?? 0;
+    before.output_tokens += u?.output_tokens ?? 0;
+    before.cached_tokens += u?.cached_tokens ?? 0;
+    if (records[i].session?.resumed === null) break; // the session's first round
+  }
+  const own = {
+    input_tokens: Math.max(0, usage.input_tokens - before.input_tokens),
+    output_tokens: Math.max(0, usage.output_tokens - before.output_tokens),
+    cached_tokens: Math.max(0, usage.cached_tokens - before.cached_tokens),
+  };
+  return { ...usage, ...own, cost_usd: costFromTokens(own, pricing) };
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { RoundRecord, SessionInfo } from '../state/types.js';
-import { planSession, sessionInfo, type SessionPlan } from '../agents/session.js';
+import { ownUsage, planSession, sessionInfo, type SessionPlan } from '../agents/session.js';
 
 /** How much of the agent's output is searched for its session id: it is on the first lines. */
 const HEAD_BYTES = 256 * 1024;
@@ -21,8 +21,14 @@ export function roundSessionPlan(config: Config, records: readonly RoundRecord[]
   });
 }
 
+/** The record's `session` (and its own usage, where the CLI reported the session's totals). */
+export function finishSession(config: Config, plan: SessionPlan, rec: RoundRecord, records: readonly RoundRecord[], from: number): void {
+  rec.session = roundSessionInfo(config, plan, rec.log ?? '', from);
+  if (rec.usage) rec.usage = ownUsage(config.agent.command, plan, records, rec.usage, config.pricing);
+}
+
 /** The record's `session`, from the log's bytes after `from` (where the agent's output starts). */
-export function roundSessionInfo(config: Config, plan: SessionPlan, logPath: string, from: number): SessionInfo {
+function roundSessionInfo(config: Config, plan: SessionPlan, logPath: string, from: number): SessionInfo {
   let head = '';
   let tail = '';
   try {

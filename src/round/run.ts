@@ -21,7 +21,7 @@ import { judgeExit, roundVerdict } from './verdict.js';
 import { finishedRecord } from './finished-record.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
 import { postRoundHook, preRoundHook, type HookContext } from './round-hooks.js';
-import { roundSessionInfo, roundSessionPlan, sizeOf } from './continuity.js';
+import { finishSession, roundSessionPlan, sizeOf } from './continuity.js';
 
 export interface RoundOptions {
   config: Config;
@@ -131,7 +131,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;
-  if (session) rec.session = roundSessionInfo(config, session, open.log, agentFrom);
+  if (session) finishSession(config, session, rec, ledger.records, agentFrom);
   finishRound(paths, rec);
   return rec;
 }
