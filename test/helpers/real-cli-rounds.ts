@@ -22,13 +22,16 @@ export interface RealRounds {
 }
 
 export interface RealRoundsOptions {
+  /** how many times the verb runs, one after the other */
   rounds: number;
+  /** agent-runner's arguments after --config (default: round) */
+  verb?: string[];
   /** more lines for [agent] */
   agentToml?: string;
   timeout?: number;
 }
 
-/** `rounds` foreground rounds, one after the other, each its own `agent-runner round` process. */
+/** `rounds` foreground rounds (or runs of another verb), one after the other, each its own agent-runner process. */
 export async function realRounds(cli: CliName, scenarioName: string, o: RealRoundsOptions): Promise<RealRounds> {
   const home = tmpDir(`ar-home-${cli}-`, homeBase());
   const setup = cliSetup(cli, { scenario: scenarioName, home });
@@ -49,7 +52,7 @@ export async function realRounds(cli: CliName, scenarioName: string, o: RealRoun
     workDir: project.dir,
     files: setup.files,
     // `round` N times; the exit of each is printed so a failure can be told from a round that failed
-    argv: ['/bin/sh', '-c', `for i in $(seq ${o.rounds}); do "$0" "$@"; echo "round exit $?"; done`, process.execPath, CLI, '--config', project.configPath, 'round'],
+    argv: ['/bin/sh', '-c', `for i in $(seq ${o.rounds}); do "$0" "$@"; echo "agent-runner exit $?"; done`, process.execPath, CLI, '--config', project.configPath, ...(o.verb ?? ['round'])],
     cwd: project.dir,
     env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },
     stdin: null,
