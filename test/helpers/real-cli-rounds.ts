@@ -28,6 +28,8 @@ export interface RealRoundsOptions {
   verb?: string[];
   /** more lines for [agent] */
   agentToml?: string;
+  /** whole sections appended to the config ([hooks] …) */
+  extraToml?: string;
   timeout?: number;
 }
 
@@ -41,6 +43,7 @@ export async function realRounds(cli: CliName, scenarioName: string, o: RealRoun
     timeout,
     grace: 2,
     agentEnv: { ...setup.presetEnv, HOME: home },
+    extraToml: o.extraToml,
     // [agent] is the first section makeProject writes: its extra keys go right under its command
   });
   if (o.agentToml) {

@@ -73,6 +73,24 @@ for (const cli of ['claude', 'codex'] as CliName[]) {
     for (const q of second) assert.doesNotMatch(conversation(q), /Round: 1\b/);
   });
 
+  test(`${cli} continue_session when the CLI has lost the session: that round says so, the next starts fresh`, async () => {
+    // a pre_round hook removes the CLI's saved sessions before each round: round 2's resume finds none
+    const forget = cli === 'claude' ? 'rm -rf "$HOME/.claude/projects"' : 'rm -rf "$CODEX_HOME/sessions"';
+    const r = await realRounds(cli, 'work', { rounds: 3, agentToml: 'continue_session = true', extraToml: `[hooks]\npre_round = ${JSON.stringify(forget)}\n` });
+    const why = describeRounds(r);
+    const [r1, r2, r3] = r.records;
+    assert.equal(r.records.length, 3, why);
+    assert.equal(r1.outcome, 'ok', why);
+    assert.equal(r2.session?.resumed, r1.session?.id, why);
+    assert.equal(r2.session?.unknown, true, why);
+    assert.equal(r2.outcome, 'failed', why);
+    assert.equal(r.mainOf(2).length, 0, 'the CLI asked the model nothing for a session it does not have');
+    assert.equal(r3.outcome, 'ok', why);
+    assert.deepEqual({ resumed: r3.session?.resumed, why: r3.session?.why }, { resumed: null, why: 'unknown_session' }, why);
+    assert.equal(r.mainOf(3)[0]?.answer, 'turn 0', why);
+    assert.deepEqual(r.records.map((x) => x.hooks?.map((h) => [h.hook, h.exit_code])), [[['pre_round', 0]], [['pre_round', 0]], [['pre_round', 0]]]);
+  });
+
   test(`${cli} without continue_session (the default): every round is fresh, and the record has no session`, async (t) => {
     const r = await realRounds(cli, 'work', { rounds: 2 });
     const why = describeRounds(r);
