@@ -86,6 +86,7 @@ test('post_round: its result is on the record, it sees the verdict, and a failur
   });
   const r = p.run(['round']);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, /round 1: ok, exit 0, [\d.]+s, marked tests_failed \(post_round\)/);
   const [rec] = p.rounds();
   assert.equal(rec.outcome, 'ok', 'a failing post_round marks the round; the outcome stays the agent\'s');
   assert.equal(rec.mark, 'tests_failed');
