@@ -103,4 +103,5 @@ export const claude: AgentAdapter = {
     parse: (out) => /(\d+\.\d+\.\d+[\w.+-]*)\s+\(Claude Code\)/.exec(out)?.[1] ?? null,
   },
   session: CLAUDE_SESSION,
+  model: { flags: ['--model'], env: ['ANTHROPIC_MODEL'], settings: "Claude Code's default, or `model` in its settings (~/.claude/settings.json)" },
 };

@@ -231,4 +231,5 @@ export const codex: AgentAdapter = {
     parse: (out) => /\bcodex(?:-cli)? v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
   },
   session: CODEX_SESSION,
+  model: { flags: ['--model', '-m'], env: [], settings: "Codex's config.toml (`model`, in $CODEX_HOME, default ~/.codex), or its default" },
 };

@@ -6,6 +6,7 @@ import type { AgentEvent, AgentEventType, StreamFormat, StreamStats } from './ev
 import type { AgentLines } from './agent-lines.js';
 import type { PromptPassing } from './prompt-passing.js';
 import type { SessionSupport } from './session.js';
+import type { ModelSetting } from './model-source.js';
 
 /** What `agent-runner init --preset NAME` writes: the flags that make the CLI run headless, one task per round. */
 export interface Preset {
@@ -110,4 +111,6 @@ export interface AgentAdapter {
   version: VersionProbe;
   /** how it resumes its own conversation ([agent] continue_session); absent: it cannot, every round is fresh */
   session?: SessionSupport;
+  /** how it is told its model: what serve's model_not_found stop names as the place to change */
+  model?: ModelSetting;
 }

@@ -7,6 +7,7 @@ import { appendEvent } from '../state/events.js';
 import { readLedger } from '../state/ledger.js';
 import { redactedTail } from '../state/redacted-tail.js';
 import { authHint } from '../agents/agent-cli.js';
+import { modelSource } from '../agents/model-source.js';
 import { decideNext, type Decision } from './policy.js';
 
 /** How many recent records the policy sees. */
@@ -38,6 +39,7 @@ export function decideAfter(d: DecisionInput): Decision {
     stopOnAuth: config.serve.stop_on_auth ?? true,
     // the fix depends on the CLI: `claude setup-token` / `/login`, `codex login`, …
     authHint: authHint(config.agent.command, rec.usage?.format ?? null),
+    modelSource: rec.category === 'model_not_found' ? modelSource(config.agent.command, config.agent.env, process.env) : undefined,
   });
 }
 

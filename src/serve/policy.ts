@@ -30,6 +30,8 @@ export interface PolicyInput {
    * the wall clock cannot move a round in or out of the session. Omitted: every record counts.
    */
   sessionFromRound?: number;
+  /** where the agent's model is set, in words (agents/model-source.ts): the model_not_found stop names it */
+  modelSource?: string;
 }
 
 /** External conditions cannot usefully be retried at the agent's pace and are not the agent's fault. */
@@ -154,7 +156,7 @@ export function decideNext(i: PolicyInput): Decision {
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
     case 'halt':
-      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what) };
+      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what, i.modelSource) };
     case 'external':
       return externalBackoff(last, session, i);
     case 'agent': {
@@ -178,15 +180,13 @@ export function decideNext(i: PolicyInput): Decision {
 }
 
 /** What to do about a spent quota or an unknown model, in one line naming the model when the agent said it. */
-export function haltMessage(last: RoundRecord, what: string): string {
+export function haltMessage(last: RoundRecord, what: string, source?: string): string {
   if (last.category === 'quota') {
     return `the account's credit or quota is spent: add credit, or change the plan or the key, then \`agent-runner start\` (${what}${detail(last)})`;
   }
   const model = modelNamed(last.reason ?? '');
-  return (
-    `${model ? `the model ${model}` : 'the model'} is not known to the provider, or this account may not use it: ` +
-    `set another in [agent] command (--model) or the CLI's own settings, then \`agent-runner start\` (${what}${detail(last)})`
-  );
+  const fix = source ? `it comes from ${source}: set another there` : "set another in [agent] command (--model) or the CLI's own settings";
+  return `${model ? `the model ${model}` : 'the model'} is not known to the provider, or this account may not use it; ${fix}, then \`agent-runner start\` (${what}${detail(last)})`;
 }
 
 /** The model an error names: `gpt-5.5`, (claude-sonnet-5), models/gemini-3.8-flash. */
