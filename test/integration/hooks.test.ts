@@ -142,3 +142,22 @@ test('on_stop runs once when serve stops, with the reason; its result is an even
   assert.equal(ran[0].exit_code, 0);
   await assertNoStray({ stateDir: p.stateDir });
 });
+
+test('a pre_round that exits 0 but leaves a merge stopped on a conflict has failed: the agent does not start on it', async () => {
+  const ran = path.join(tmpDir(), 'agent-ran');
+  // a `git pull` that conflicts, in miniature: two branches change one file, the merge stops half-way, exit 0
+  const conflict = [
+    'git checkout -q -b other && echo theirs > f.txt && git add f.txt && git commit -qm theirs',
+    'git checkout -q main && echo ours > f.txt && git add f.txt && git commit -qm ours',
+    'git merge -q other >/dev/null 2>&1; exit 0',
+  ].join(' && ');
+  const p = makeProject({ command: marking(ran), extraToml: hooksToml({ pre_round: conflict }) });
+  const r = p.run(['round']);
+  assert.equal(r.code, 1, r.stderr);
+  const [rec] = p.rounds();
+  assert.equal(rec.category, 'hook_failed', JSON.stringify(rec));
+  assert.match(rec.reason ?? '', /pre_round hook exited 0 but left the repository mid-operation \(merge\)/);
+  assert.equal(rec.hooks![0].exit_code, 0);
+  assert.equal(fs.existsSync(ran), false, 'the agent ran on a half-done merge');
+  assert.equal(rec.head_after, git(p.dir, 'rev-parse', 'HEAD'), 'the record has the HEAD the hook left');
+});
