@@ -96,6 +96,11 @@ test('post_round: its result is on the record, it sees the verdict, and a failur
   // in order: the pre_round hook, the agent, the post_round hook (with the verdict in its environment)
   assert.match(log, /pre pre_round 1\n[^]*succeed\.sh: all done\n[^]*post post_round 1 ok \[\] exit=0 commits=0\nagent-runner: hook post_round exited 4/);
   assert.equal(p.events().filter((e) => e.kind === 'hook_failed' && e.mark === 'tests_failed').length, 1);
+  // and peek shows it
+  const peek = JSON.parse(p.run(['peek', '--json']).stdout) as { rounds: Array<{ n: number; mark?: string; hooks?: Array<{ hook: string; exit_code: number }> }> };
+  const seen = peek.rounds.find((x) => x.n === 1);
+  assert.equal(seen?.mark, 'tests_failed');
+  assert.deepEqual(seen?.hooks?.map((h) => [h.hook, h.exit_code]), [['pre_round', 0], ['post_round', 4]]);
 
   // the same hook passing: no mark
   fs.writeFileSync(p.configPath, fs.readFileSync(p.configPath, 'utf8').replace('; exit 4', ''));
