@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AGENTS_DIR, git, tmpDir } from '../helpers/env.js';
+import { AGENTS_DIR, git, REPO_ROOT, tmpDir } from '../helpers/env.js';
+import { validate } from '../helpers/json-schema.js';
 import { finished, makeProject, toml } from '../helpers/project.js';
 import { assertNoStray, checkInvariants, readAgentPids } from '../helpers/invariants.js';
 
@@ -98,6 +99,7 @@ test('post_round: its result is on the record, it sees the verdict, and a failur
   assert.equal(p.events().filter((e) => e.kind === 'hook_failed' && e.mark === 'tests_failed').length, 1);
   // and peek shows it
   const peek = JSON.parse(p.run(['peek', '--json']).stdout) as { rounds: Array<{ n: number; mark?: string; hooks?: Array<{ hook: string; exit_code: number }> }> };
+  assert.deepEqual(validate(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schema', 'snapshot.schema.json'), 'utf8')), peek), []);
   const seen = peek.rounds.find((x) => x.n === 1);
   assert.equal(seen?.mark, 'tests_failed');
   assert.deepEqual(seen?.hooks?.map((h) => [h.hook, h.exit_code]), [['pre_round', 0], ['post_round', 4]]);
