@@ -2,6 +2,25 @@
 import { CLAUDE_STREAM } from './claude-stream.js';
 import { formatterFor, fromEpoch, hour24, MONTH_RE, MONTHS, wallClock, zonedInstant } from './resets.js';
 import type { AgentAdapter } from './types.js';
+import type { SessionSupport } from './session.js';
+import { str } from './json-fields.js';
+
+/** Flags with which the command picks its session itself: continuity leaves such a command alone. */
+const CLAUDE_SESSION_FLAGS = /^(?:-c|--continue|-r|--resume|--session-id|--from-pr|--fork-session)(?:=|$)/;
+
+/**
+ * Every stream-json line carries `session_id` (the `system` init line first); `--resume <id>` continues that
+ * conversation in print mode, under the same id. An id it has no transcript of: `No conversation found with
+ * session ID: <id>` (in the result's `errors`), exit 1.
+ */
+export const CLAUDE_SESSION: SessionSupport = {
+  idOf: (v) => str(v.session_id),
+  resumeArgv(command, id) {
+    if (command.some((a) => CLAUDE_SESSION_FLAGS.test(a))) return null;
+    return [command[0], '--resume', id, ...command.slice(1)];
+  },
+  unknown: /No conversation found with session ID/i,
+};
 
 /** Claude Code's machine form: `Claude AI usage limit reached|1762952400`. */
 export function resetFromPipeEpoch(text: string): Date | null {
@@ -83,4 +102,6 @@ export const claude: AgentAdapter = {
     args: ['--version'],
     parse: (out) => /(\d+\.\d+\.\d+[\w.+-]*)\s+\(Claude Code\)/.exec(out)?.[1] ?? null,
   },
+  session: CLAUDE_SESSION,
+  model: { flags: ['--model'], env: ['ANTHROPIC_MODEL'], settings: "Claude Code's default, or `model` in its settings (~/.claude/settings.json)" },
 };

@@ -6,6 +6,28 @@ import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from '
 import { hour24, MONTH_RE, MONTHS } from './resets.js';
 import type { AgentLines } from './agent-lines.js';
 import type { AgentAdapter, LiveReader, StreamContext, StreamShape } from './types.js';
+import type { SessionSupport } from './session.js';
+
+/**
+ * `thread.started` names the thread; `codex exec [its options] resume <id> <prompt>` continues it (exec's own
+ * options stay before `resume`; the prompt, `-` for stdin, moves after the id). An id with no rollout on disk:
+ * `thread/resume failed: no rollout found for thread id <id>`, exit 1.
+ */
+export const CODEX_SESSION: SessionSupport = {
+  idOf: (v, type) => (type === 'thread.started' ? str(v.thread_id) : null),
+  resumeArgv(command, id) {
+    const exec = command.indexOf('exec');
+    if (exec < 0 || command.slice(exec + 1).some((a) => a === 'resume' || a === 'fork' || a === 'review')) return null;
+    const rest = command.slice(exec + 1);
+    const last = rest.at(-1);
+    const hasPrompt = last === '-' || (last?.includes('{prompt}') ?? false);
+    const options = hasPrompt ? rest.slice(0, -1) : rest;
+    return [...command.slice(0, exec + 1), ...options, 'resume', id, hasPrompt ? (last as string) : '-'];
+  },
+  unknown: /no rollout found for thread id/i,
+  // turn.completed of a resumed thread counts the thread's tokens from its start (measured with codex 0.171)
+  cumulativeUsage: true,
+};
 
 /**
  * `try again at Nov 21st, 2026 2:57 AM.` or, the same day, `try again at 2:57 AM.` Codex prints the
@@ -208,4 +230,6 @@ export const codex: AgentAdapter = {
     args: ['--version'],
     parse: (out) => /\bcodex(?:-cli)? v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
   },
+  session: CODEX_SESSION,
+  model: { flags: ['--model', '-m'], env: [], settings: "Codex's config.toml (`model`, in $CODEX_HOME, default ~/.codex), or its default" },
 };

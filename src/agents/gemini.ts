@@ -32,4 +32,5 @@ export const gemini: AgentAdapter = {
     args: ['--version'],
     parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
   },
+  model: { flags: ['--model', '-m'], env: ['GEMINI_MODEL'], settings: "Gemini CLI's default, or `model.name` in its settings (~/.gemini/settings.json)" },
 };

@@ -5,6 +5,8 @@ import type { Obj } from './json-fields.js';
 import type { AgentEvent, AgentEventType, StreamFormat, StreamStats } from './events.js';
 import type { AgentLines } from './agent-lines.js';
 import type { PromptPassing } from './prompt-passing.js';
+import type { SessionSupport } from './session.js';
+import type { ModelSetting } from './model-source.js';
 
 /** What `agent-runner init --preset NAME` writes: the flags that make the CLI run headless, one task per round. */
 export interface Preset {
@@ -107,4 +109,8 @@ export interface AgentAdapter {
   /** started this way as root, every round is a sure crash: the preflight refuses it first */
   rootRefusals: readonly RootRefusal[];
   version: VersionProbe;
+  /** how it resumes its own conversation ([agent] continue_session); absent: it cannot, every round is fresh */
+  session?: SessionSupport;
+  /** how it is told its model: what serve's model_not_found stop names as the place to change */
+  model?: ModelSetting;
 }

@@ -2,6 +2,7 @@
 // from the schema (schema.ts). The checked-in files must be byte-identical to what these functions return.
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME } from './load.js';
 import { SCHEMA, describeType, type KeySpec, type Literal } from './schema.js';
+import { HOOKS_AND_SESSIONS_DOC } from './doc-hooks-sessions.js';
 
 const WIDTH = 100;
 
@@ -130,6 +131,7 @@ export function renderConfigurationDoc(): string {
     'prompt_file = "prompts/review.md"',
     'round_timeout_s = 900',
     '```',
+    ...HOOKS_AND_SESSIONS_DOC,
   );
   return out.join('\n') + '\n';
 }

@@ -16,6 +16,8 @@ export type MonitorConfig = ConfigValues['monitor'];
 
 /** [budget]: see src/config/schema/budget.ts. */
 export type BudgetConfig = ConfigValues['budget'];
+/** [hooks]: see src/config/schema/hooks.ts. */
+export type HooksConfig = ConfigValues['hooks'];
 
 /** One [[phases]] table. */
 export type PhaseConfig = Simplify<
@@ -49,6 +51,8 @@ interface DerivedByLoad {
   budget?: BudgetConfig;
   /** [schedule] read by load: the active ranges (empty: any time) and the zone; optional for hand-built configs */
   schedule?: { active: ActiveRange[]; timezone: string };
+  /** [hooks]: optional so hand-built configs need not name it; load always sets it */
+  hooks?: HooksConfig;
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

@@ -37,6 +37,9 @@ export function describeRound(r: RoundRecord): string {
   else if (r.dirty_files) bits.push(`${r.dirty_files} dirty file(s) left`);
   if (r.killed) bits.push(`${r.killed} leftover process(es) ended`);
   bits.push(...usageBits(r.usage));
+  // a failed post_round hook: the agent's outcome stands, the mark says what the hook found (tests_failed)
+  if (r.mark) bits.push(`marked ${r.mark} (post_round)`);
+  if (r.session?.resumed) bits.push(`session continued (round ${r.session.round})`);
   let line = `round ${r.n}: ${bits.join(', ')}`;
   if (r.reason && r.outcome !== 'ok') line += ` — ${r.reason}`;
   return line;

@@ -22,6 +22,8 @@ import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
 import { finishedRecord } from './finished-record.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
+import { postRoundHook, preRoundHook, type HookContext } from './round-hooks.js';
+import { finishSession, roundSessionPlan, sizeOf } from './continuity.js';
 
 export interface RoundOptions {
   config: Config;
@@ -51,17 +53,26 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const seen: PreflightSeen = {};
   const failure = await preflightRound(o, setup, agentEnv, seen);
   if (failure) return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);
+  // pre_round: under the open marker and with the round's tag, so a crash of ours mid-hook is recovered too
+  const startMs = Date.now();
+  const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
+  const tag = randomUUID();
+  const marker = (headBefore: string | null) =>
+    openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir });
+  const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal });
+  const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null)), seen, startMono, monoMs) : null;
+  if (pre?.failed) return pre.failed;
   const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
 
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
-  const startMs = Date.now();
-  const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
-  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore, workDir: config.workDir });
+  const open = marker(brief.headBefore);
   const headLogFrom = headLogEnd(brief.repo.gitDir);
+  const session = roundSessionPlan(config, ledger.records, setup.phase);
   const eventsPath = paths.roundEvents(n);
-  const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
+  const agentFrom = sizeOf(open.log); // the agent's output starts here (a pre_round hook's is before it)
+  const { agent, stream } = launchAgent({ command: session?.argv ?? config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
   markSpawned(paths, open, agent);
-  appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
+  appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid, ...(session ? { session: session.resume ? 'resumed' : 'new', session_why: session.why } : {}) });
   o.onStart?.(open);
 
   // watch: the timeout, a cancel, and the silence and post-result guards may end the tree before the agent exits
@@ -102,11 +113,13 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
 
   // classify: the verdict from the exit as judged and the log's tail
-  const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, facts, now: new Date(endMs) });
+  const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) });
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
 
-  // record: the ledger line, then the open marker goes
+  // post_round: it sees the verdict; then the record: the ledger line, then the open marker goes
+  const post = await postRoundHook(hookCtx(open), { outcome: verdict.outcome, category: verdict.category, exit_code: exit.exitCode, head_after: care.headAfter, commits: care.commits });
+  const hooks = [pre?.run, post?.run].filter((h) => h !== undefined);
   const rec = finishedRecord({
     open,
     endMs,
@@ -122,6 +135,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     pricing: config.pricing,
     eventsLog: eventsPath,
   });
+  if (hooks.length) rec.hooks = hooks;
+  if (post?.mark) rec.mark = post.mark;
+  if (session) finishSession(config, session, rec, ledger.records, agentFrom);
   finishRound(paths, rec);
   return rec;
 }

@@ -1,6 +1,6 @@
 // The verdict on a round that ran: its exit as judged (a round ended by its result grace is what its result
 // said), and the classifier (classify.ts) over the log's tail, led by the stream's key lines.
-import { fromFirstWholeLine, readFileEnd } from '../state/files.js';
+import { fromFirstWholeLine, readFileFrom } from '../state/files.js';
 import type { StreamFacts } from '../agents/stream-parser.js';
 import { classify, type Verdict } from './classify.js';
 import type { AgentExit } from './spawn.js';
@@ -37,6 +37,8 @@ export interface VerdictInput {
   exit: AgentExit;
   watch: EndedEarly;
   logPath: string;
+  /** where the agent's output starts in the log (a pre_round hook's output before it is not the agent's) */
+  logFrom?: number;
   facts: StreamFacts;
   now: Date;
 }
@@ -49,7 +51,7 @@ export function roundVerdict(v: VerdictInput): Verdict {
     stalled: v.watch.endedBy === 'stall',
     cancelled: v.watch.cancelled,
     spawnError: v.exit.spawnError,
-    tail: tailWithKeyLines(v.logPath, v.facts),
+    tail: tailWithKeyLines(v.logPath, v.facts, v.logFrom ?? 0),
     now: v.now,
   });
 }
@@ -59,12 +61,12 @@ export function roundVerdict(v: VerdictInput): Verdict {
  * when they scrolled out of it: a rate_limit_event early in a long log still decides the verdict. A tail
  * that starts mid-file loses its torn first line, which the key lines would otherwise push off the top.
  */
-function tailWithKeyLines(logPath: string, facts: StreamFacts): string {
-  const part = readFileEnd(logPath, TAIL_BYTES);
+function tailWithKeyLines(logPath: string, facts: StreamFacts, from: number): string {
+  const part = readFileFrom(logPath, (size) => Math.max(from, size - TAIL_BYTES));
   const tail = part?.text ?? '';
   const missing = facts.keyLines.filter((l) => !tail.includes(l));
   if (!missing.length) return tail;
   // a tail that is one torn line throughout is kept: it is all the classifier has of the output's end
-  const body = part && part.start > 0 && tail.includes('\n') ? fromFirstWholeLine(part) : tail;
+  const body = part && part.start > from && tail.includes('\n') ? fromFirstWholeLine(part) : tail;
   return `${missing.join('\n')}\n${body}`;
 }

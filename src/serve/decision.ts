@@ -7,6 +7,7 @@ import { appendEvent } from '../state/events.js';
 import { readRecentLedger } from '../state/ledger.js';
 import { redactedTail } from '../state/redacted-tail.js';
 import { authHint } from '../agents/agent-cli.js';
+import { modelSource } from '../agents/model-source.js';
 import { decideNext, type Decision } from './policy.js';
 
 /** How many recent records the policy sees. */
@@ -38,10 +39,14 @@ export function decideAfter(d: DecisionInput): Decision {
     stopOnAuth: config.serve.stop_on_auth ?? true,
     // the fix depends on the CLI: `claude setup-token` / `/login`, `codex login`, …
     authHint: authHint(config.agent.command, rec.usage?.format ?? null),
+    modelSource: rec.category === 'model_not_found' ? modelSource(config.agent.command, config.agent.env, process.env) : undefined,
   });
 }
 
-/** The policy's stop, reported: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or `model_not_found_stop`, and one stderr line. */
+/**
+ * The policy's stop, reported as its event: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or
+ * `model_not_found_stop`. Its one stderr line is serve's last (`serve stopped: <message>`, process.ts): said once.
+ */
 export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, decision: Extract<Decision, { action: 'stop' }>): void {
   if (decision.reason === 'crash_loop') {
     appendEvent(paths.events, 'crash_loop', {
@@ -54,5 +59,4 @@ export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, 
   } else {
     appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });
   }
-  process.stderr.write(`agent-runner: ${decision.message}\n`);
 }

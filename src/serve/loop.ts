@@ -15,6 +15,8 @@ import { decideAfter, reportStop } from './decision.js';
 import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
+import { onStopHook } from './on-stop.js';
+import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
@@ -87,8 +89,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     setWaiting: (w) => status.set(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
     say: (line) => process.stderr.write(line),
   });
-  const finish = (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): ServeResult => {
+  let lastRec: RoundRecord | null = last ?? null;
+  const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
     disk.flush();
+    await onStopHook(config, paths, exitCode, reason, lastRec);
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };
   };
@@ -114,6 +118,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     const rec = await serveRound({ config, paths, control, disk, status });
     if (!rec) continue;
     roundsRun++;
+    lastRec = rec;
     status.set({ round: null, last: lastOf(rec) });
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
     if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);

@@ -30,6 +30,8 @@ export interface PolicyInput {
    * the wall clock cannot move a round in or out of the session. Omitted: every record counts.
    */
   sessionFromRound?: number;
+  /** where the agent's model is set, in words (agents/model-source.ts): the model_not_found stop names it */
+  modelSource?: string;
 }
 
 /** External conditions cannot usefully be retried at the agent's pace and are not the agent's fault. */
@@ -47,7 +49,7 @@ export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, t
  *  auth      the agent could not authenticate
  *  halt      no wait or restart fixes it: the quota is spent, the model does not exist
  *  external  usage/rate limit, network, upstream error, failed preflight: the world, not the agent
- *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout)
+ *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout), or a failed pre_round hook
  */
 export type RoundKind = 'ok' | 'neutral' | 'auth' | 'halt' | 'external' | 'agent';
 
@@ -63,6 +65,8 @@ const BREAKER_CATEGORIES: ReadonlySet<Category | null> = new Set<Category | null
   'crash',
   'unknown',
   'missing_binary',
+  // a pre_round hook that fails before the agent starts: quick by nature, it must never spin
+  'hook_failed',
   null,
 ]);
 
@@ -152,7 +156,7 @@ export function decideNext(i: PolicyInput): Decision {
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
     case 'halt':
-      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what) };
+      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what, i.modelSource) };
     case 'external':
       return externalBackoff(last, session, i);
     case 'agent': {
@@ -176,15 +180,13 @@ export function decideNext(i: PolicyInput): Decision {
 }
 
 /** What to do about a spent quota or an unknown model, in one line naming the model when the agent said it. */
-export function haltMessage(last: RoundRecord, what: string): string {
+export function haltMessage(last: RoundRecord, what: string, source?: string): string {
   if (last.category === 'quota') {
     return `the account's credit or quota is spent: add credit, or change the plan or the key, then \`agent-runner start\` (${what}${detail(last)})`;
   }
   const model = modelNamed(last.reason ?? '');
-  return (
-    `${model ? `the model ${model}` : 'the model'} is not known to the provider, or this account may not use it: ` +
-    `set another in [agent] command (--model) or the CLI's own settings, then \`agent-runner start\` (${what}${detail(last)})`
-  );
+  const fix = source ? `it comes from ${source}: set another there` : "set another in [agent] command (--model) or the CLI's own settings";
+  return `${model ? `the model ${model}` : 'the model'} is not known to the provider, or this account may not use it; ${fix}, then \`agent-runner start\` (${what}${detail(last)})`;
 }
 
 /** The model an error names: `gpt-5.5`, (claude-sonnet-5), models/gemini-3.8-flash. */

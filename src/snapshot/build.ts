@@ -79,6 +79,9 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     retry_after: r.retry_after ?? null,
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
+    ...(r.hooks ? { hooks: r.hooks } : {}),
+    ...(r.mark ? { mark: r.mark } : {}),
+    ...(r.session ? { session: r.session } : {}),
   };
 }
 

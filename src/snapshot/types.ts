@@ -1,6 +1,6 @@
 // The Snapshot: a published, versioned contract (`peek --json`). The monitor, watch and remote hosts read
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
-import type { Category, EventLine, Outcome, RoundUsage } from '../state/types.js';
+import type { Category, EventLine, HookRun, Outcome, RoundUsage, SessionInfo } from '../state/types.js';
 import type { BudgetLine } from '../serve/budget.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
@@ -29,6 +29,12 @@ export interface SnapshotRound {
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** the [hooks] that ran for it (absent: none configured) */
+  hooks?: HookRun[];
+  /** a failed post_round's mark (absent: none) */
+  mark?: string;
+  /** its agent session, with [agent] continue_session (absent: off) */
+  session?: SessionInfo;
 }
 
 export interface Snapshot {

@@ -15,7 +15,9 @@ export type Category =
   | 'missing_binary'
   | 'crash'
   | 'stall'
-  | 'unknown';
+  | 'unknown'
+  /** a [hooks] pre_round failed: the agent did not run */
+  | 'hook_failed';
 
 /** What the agent's output stream said about its own work (rounds/<n>.events.jsonl has the detail). */
 export interface RoundUsage {
@@ -68,6 +70,44 @@ export interface RoundRecord {
   ended_by?: 'stall' | 'result_grace' | null;
   /** operator notes (`agent-runner note`) this round's prompt carried, oldest first; text redacted */
   notes?: Array<{ queued: string; text: string }>;
+  /** the [hooks] that ran for this round, in order (absent when none is configured) */
+  hooks?: HookRun[] | null;
+  /** set when the post_round hook failed: [hooks] post_round_mark (e.g. tests_failed) */
+  mark?: string | null;
+  /** with [agent] continue_session: the agent session this round ran in, and why it was new or continued */
+  session?: SessionInfo | null;
+}
+
+/** One [hooks] command's run (src/round/hooks.ts). */
+export interface HookRun {
+  hook: 'pre_round' | 'post_round' | 'on_stop';
+  exit_code: number | null;
+  signal: string | null;
+  duration_s: number;
+  /** ended at [hooks] timeout_s */
+  timed_out: boolean;
+  /** ended by a cancel of the round */
+  cancelled?: boolean;
+  /** processes of the hook's tree that had to be ended (at its timeout, or left behind after its exit) */
+  killed: number;
+  /** it could not be started (the spawn's error) */
+  error: string | null;
+}
+
+/** The agent session of a round with [agent] continue_session (src/agents/session.ts decides). */
+export interface SessionInfo {
+  /** the session id the CLI reported this round (Claude's session_id, Codex's thread_id); null when it said none */
+  id: string | null;
+  /** the id this round asked the CLI to resume; null: a fresh session */
+  resumed: string | null;
+  /** which round of its session this is (1 = a fresh one) */
+  round: number;
+  /** why it is new or continued: first_round, continued, max_session_rounds, failed_round, phase_change, unknown_session, no_session_id */
+  why: string;
+  /** the same in words */
+  detail: string;
+  /** the CLI said the session to resume does not exist: the next round starts fresh */
+  unknown?: boolean;
 }
 
 /** What aftercare was about to do when it wrote this into the open marker: a crash resumes it from here. */

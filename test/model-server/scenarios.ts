@@ -47,8 +47,8 @@ export interface Scenario {
   name: string;
   description: string;
   turns: Turn[];
-  /** the fault for the n-th main request (0-based, counting every attempt and retry); null: answer normally */
-  fault: (attempt: number, now: number) => Fault | null;
+  /** the fault for the n-th main request (0-based, counting every attempt and retry), whose body is `request`; null: answer normally */
+  fault: (attempt: number, now: number, request: string) => Fault | null;
 }
 
 export const WORK_FILE = 'NOTES.md';
@@ -135,6 +135,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'every request: 404, the model does not exist',
     turns: SAY_DONE,
     fault: always({ kind: 'model_not_found' }),
+  },
+  fail_round_1: {
+    name: 'fail_round_1',
+    description: "a request that carries round 1's prompt (its context says `Round: 1`): 404, the model does not exist; any other: the work script",
+    turns: WORK_TURNS,
+    fault: (_n, _now, request) => (/Round: 1\b/.test(request) ? { kind: 'model_not_found' } : null),
   },
   hang_before_first_byte: {
     name: 'hang_before_first_byte',

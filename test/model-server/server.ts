@@ -130,7 +130,7 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
         rec.main = true;
         rec.turn = call.turn;
         rec.attempt = attempts++;
-        const fault: Fault | null = o.scenario.fault(rec.attempt, now());
+        const fault: Fault | null = o.scenario.fault(rec.attempt, now(), typeof body === 'string' ? body : JSON.stringify(body));
         if (fault) {
           rec.answer = `fault ${fault.kind}`;
           rec.fault = fault;

@@ -42,7 +42,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.equal(c.configPath, CFG);
     assert.equal(c.workDir, '/proj/app');
     assert.equal(c.project, 'app');
-    assert.deepEqual(c.agent, { command: ['agent'], env: {} });
+    assert.deepEqual(c.agent, { command: ['agent'], env: {}, continue_session: false, max_session_rounds: 10 });
     assert.deepEqual(c.runtime, {
       round_timeout_s: 1800,
       kill_grace_s: 5,
@@ -57,6 +57,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.phases, []);
     assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
+    assert.deepEqual(c.hooks, { post_round_mark: 'post_round_failed', timeout_s: 120 });
   });
 
   test('the default state dir: $XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the real work dir>', () => {
@@ -100,13 +101,15 @@ describe('parseConfig: defaults and resolution', () => {
 
   test('every key set explicitly is taken as given', () => {
     const c = parse(
-      '[agent]\ncommand = ["a", "{prompt}"]\n[agent.env]\nFOO = "1"\n_x2 = ""\n' +
+      '[agent]\ncommand = ["a", "{prompt}"]\ncontinue_session = true\nmax_session_rounds = 3\n[agent.env]\nFOO = "1"\n_x2 = ""\n' +
         '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nstate_dir = "/s"\n' +
         '[vcs]\ndirty_action = "commit"\n' +
         '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\nstop_on_auth = false\n' +
-        '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n',
+        '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n' +
+        '[hooks]\npre_round = "git pull"\npost_round = "npm test"\npost_round_mark = "tests_failed"\non_stop = "notify.sh"\ntimeout_s = 30\n',
     );
-    assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' } });
+    assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' }, continue_session: true, max_session_rounds: 3 });
+    assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
     assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, state_dir: '/s' });
     assert.equal(c.vcs.dirty_action, 'commit');
     assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, stop_on_auth: false });
@@ -325,7 +328,7 @@ describe('generated files', () => {
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });

@@ -215,6 +215,13 @@ const CASES: Case[] = [
     messageIncludes: ['the model gpt-5.5 is not known', '--model'],
   },
   {
+    name: 'an unknown model stops naming where it was set, when serve knows',
+    records: [fail('model_not_found', 2, { reason: 'exit 1: The model `gpt-5.5` does not exist or you do not have access to it.' })],
+    input: { modelSource: '[agent] command (--model gpt-5.5)' },
+    expect: { action: 'stop', reason: 'model_not_found', exitCode: 3 },
+    messageIncludes: ['the model gpt-5.5 is not known', 'it comes from [agent] command (--model gpt-5.5): set another there'],
+  },
+  {
     name: 'a spent quota stops even with stop_on_auth off (it is not an auth failure)',
     records: [fail('quota')],
     input: { stopOnAuth: false },

@@ -20,5 +20,17 @@ export const AGENT = section({
       example: { DISABLE_AUTOUPDATER: '1' },
       doc: 'Extra environment variables for the agent, added to agent-runner\'s own environment (names: letters, digits, _).',
     },
+    {
+      key: 'continue_session',
+      type: { kind: 'boolean' },
+      default: false,
+      doc: 'Resume the agent\'s own conversation from the previous round (Claude Code --resume, Codex exec resume) instead of a fresh one. A new session starts after max_session_rounds, after a round that was not ok, on a phase change, or when the CLI does not know the session; the round record\'s `session` says which and why. For CLIs without resume support it does nothing.',
+    },
+    {
+      key: 'max_session_rounds',
+      type: { kind: 'number', min: 1, max: 10000, integer: true },
+      default: 10,
+      doc: 'With continue_session: how many rounds one agent session may span before a fresh one starts (its context grows with each).',
+    },
   ],
 });

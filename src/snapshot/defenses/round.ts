@@ -201,4 +201,16 @@ export const ROUND_DEFENSES = inLayer('round', [
     invariant: 'below runtime.min_free_mb `round` records preflight_failed (disk_space) with one line, exits 75 (wait, not 78) and never starts the agent',
     test: { file: 'test/faults/disk-full.test.ts', name: 'a foreground round below min_free_mb fails its disk_space preflight with one line (exit 75, not 78), and the agent never starts' },
   },
+  {
+    name: 'hook_contained',
+    prevents: 'a [hooks] command that hangs, or leaves processes behind (a test server, a setsid grandchild)',
+    invariant: 'a hook is ended at [hooks] timeout_s (TERM, then KILL after kill_grace_s) and whatever it started is swept by the round\'s tag',
+    test: { file: 'test/integration/hooks.test.ts', name: 'a hanging pre_round is killed at its timeout, with the grandchild it setsid-forked: nothing is left' },
+  },
+  {
+    name: 'hook_failure_never_spins',
+    prevents: 'a pre_round hook that always fails (a pull that conflicts) restarting rounds in a tight loop',
+    invariant: 'a failed pre_round records hook_failed without starting the agent; serve backs off, and quick ones trip the crash-loop breaker',
+    test: { file: 'test/integration/hooks.test.ts', name: 'pre_round failing three times: the agent never runs, serve backs off, then the breaker stops it (exit 3)' },
+  },
 ]);
