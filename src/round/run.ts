@@ -15,6 +15,8 @@ import { preflight, type PreflightFailure, type PreflightSeen } from './prefligh
 import { briefAgent } from './brief.js';
 import { markSpawned, openMarker } from './open-marker.js';
 import { launchAgent } from './launch.js';
+import { chooseContainment, closeBox, openBox } from './containment.js';
+import { oomVerdict } from './oom.js';
 import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
@@ -54,9 +56,13 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
-  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore });
+  const tag = randomUUID();
+  const box = openBox(chooseContainment(config.runtime.containment ?? 'auto', agentEnv), tag, config.runtime);
+  const fence = { kind: box.kind, cgroups: box.cgroups, scope: box.scope };
+  const open = openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore, containment: fence });
   const eventsPath = paths.roundEvents(n);
-  const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
+  const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
+  box.attach(agent.pid);
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
   o.onStart?.(open);
@@ -71,12 +77,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     resultGraceMs: config.runtime.result_grace_s * 1000,
     resultAt: stream.resultAt,
     signal: o.signal,
+    box,
   });
   const exit = await agent.exited;
   watch.disarm();
 
   // end: the sweep of whatever the agent left behind, then its output drained and tallied
   const swept = await watch.sweepAfterExit();
+  const held = closeBox(box);
   await outputDrained(agent);
   const stats = stream.close();
   const facts = stream.parser.facts;
@@ -97,7 +105,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
 
   // classify: the verdict from the exit as judged and the log's tail
-  const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, facts, now: new Date(endMs) });
+  const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
 
@@ -116,6 +124,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stats,
     pricing: config.pricing,
     eventsLog: eventsPath,
+    held: { kind: box.kind, memoryPeak: held.memoryPeak, note: box.note },
   });
   finishRound(paths, rec);
   return rec;

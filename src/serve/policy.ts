@@ -63,6 +63,7 @@ const BREAKER_CATEGORIES: ReadonlySet<Category | null> = new Set<Category | null
   'crash',
   'unknown',
   'missing_binary',
+  'oom',
   null,
 ]);
 

@@ -26,6 +26,10 @@ export interface SnapshotRound {
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** what held the round's processes: systemd-scope, cgroup, or sweep (absent from older records) */
+  containment?: 'systemd-scope' | 'cgroup' | 'sweep' | null;
+  /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
+  memory_peak_bytes?: number | null;
 }
 
 export interface Snapshot {
@@ -56,6 +60,8 @@ export interface Snapshot {
     age_s: number;
     timeout_s: number;
     pid: number | null;
+    /** what holds its processes (see `containment`) */
+    containment?: 'systemd-scope' | 'cgroup' | 'sweep';
   } | null;
   /** recent round records, newest last */
   rounds: SnapshotRound[];
@@ -73,6 +79,8 @@ export interface Snapshot {
   };
   git: { head: string | null; branch: string | null; dirty_files: number } | null;
   defenses: Array<{ name: string; layer: string; prevents: string }>;
+  /** the fence a round starts in on this host (runtime.containment as it works out here) and why */
+  containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

@@ -14,6 +14,8 @@ export type Category =
   | 'upstream_error'
   | 'missing_binary'
   | 'crash'
+  /** the kernel's OOM killer ended a process of the round (its cgroup's memory.events oom_kill) */
+  | 'oom'
   | 'stall'
   | 'unknown';
 
@@ -62,6 +64,10 @@ export interface RoundRecord {
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** what held the round's processes: a systemd scope, a cgroup of ours, or the process sweep alone */
+  containment?: 'systemd-scope' | 'cgroup' | 'sweep';
+  /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
+  memory_peak_bytes?: number | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */
@@ -80,6 +86,8 @@ export interface OpenRound {
   log: string;
   round_timeout_s: number;
   head_before: string | null;
+  /** the round's fence (containment.ts): its cgroups, or its systemd scope; absent: the sweep alone */
+  containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; cgroups: string[]; scope: string | null } | null;
 }
 
 export interface EventLine {

@@ -105,7 +105,7 @@ const CASES: Array<[string, SnapshotData, (s: Snapshot) => void]> = [
     'running a round: current_round from the open marker and the live status',
     data({ status: running, open, heartbeat: iso(1000), agent: { processes: 3, rss_bytes: 4096 } }),
     (s) => {
-      assert.deepEqual(s.current_round, { n: 8, phase: 'build', age_s: 90, timeout_s: 1800, pid: 501 });
+      assert.deepEqual(s.current_round, { n: 8, phase: 'build', age_s: 90, timeout_s: 1800, pid: 501, containment: 'sweep' });
       assert.equal(s.service.heartbeat, iso(1000));
       assert.deepEqual(s.host_sample.agent, { processes: 3, rss_bytes: 4096 });
     },
@@ -173,8 +173,11 @@ test('the schema describes every field a fully populated snapshot has, and the v
           reason: 'r',
           usage: { format: 'claude', model: 'm', input_tokens: 1, output_tokens: 2, cached_tokens: 3, cost_usd: 0.5, turns: 1, tool_calls: 0 },
           ended_by: 'result_grace',
+          containment: 'cgroup',
+          memory_peak_bytes: 123456,
         }),
       ],
+      containment: { kind: 'cgroup', why: 'w' },
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
     }),
