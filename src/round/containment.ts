@@ -7,7 +7,7 @@
 // On a hybrid host (v1 holds memory, pids, cpu) the limits and memory accounting use the v1 hierarchies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canCreateUnder, cgroupOfPid, probeCgroupHost, readKeyed, readNumber, removeCgroup, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
+import { canCreateUnder, cgroupOfPid, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
 import { systemctl } from '../system/systemd.js';
 import { which } from '../system/which.js';
 
@@ -86,6 +86,7 @@ export function openBox(choice: ContainmentChoice, tag: string, limits: RoundLim
 }
 
 function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBox | null {
+  removeStale(host);
   const dir = path.join(host.own, name);
   if (!mkdirOk(dir)) return null;
   if (!fs.existsSync(path.join(dir, 'cgroup.kill'))) {
@@ -195,6 +196,29 @@ export function boxStats(ref: BoxRef): BoxStats {
     oomKills = Math.max(oomKills, events.get('oom_kill') ?? 0);
   }
   return { memoryPeak, oomKills };
+}
+
+/** A round cgroup this old and empty was left by a supervisor killed before it could remove it. */
+const STALE_MS = 60_000;
+
+/** Removes the empty round cgroups of dead supervisors beside ours (never one a live round is about to enter). */
+function removeStale(host: CgroupHost): void {
+  for (const parent of [host.own, ...Object.values(host.v1)]) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(parent).filter((f) => f.startsWith('agent-runner-'));
+    } catch {
+      continue;
+    }
+    for (const f of names) {
+      const d = path.join(parent, f);
+      try {
+        if (Date.now() - fs.statSync(d).mtimeMs > STALE_MS && cgroupPids(d).length === 0) removeCgroup(d);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
 }
 
 /** Removes the round's own cgroups (a scope's is systemd's to remove). */
