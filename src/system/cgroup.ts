@@ -32,7 +32,7 @@ export function probeCgroupHost(): CgroupHost | null {
   const v2 = mounts.find((m) => m.fstype === 'cgroup2');
   const own = membershipOf(membership, '');
   if (!v2 || own === null) return null;
-  const ownDir = path.join(v2.dir, own);
+  const ownDir = path.join(v2.dir, own).replace(/(?<=.)\/$/, '');
   const v2Controllers = (readText(path.join(ownDir, 'cgroup.controllers')) ?? '').split(/\s+/).filter(isController);
   const v1: CgroupHost['v1'] = {};
   for (const c of CONTROLLERS) {
