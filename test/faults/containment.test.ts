@@ -68,31 +68,30 @@ function doctorChecks(p: Project): Record<string, { ok: boolean; detail?: string
 }
 const leftCgroups = (outer: string) => fs.readdirSync(outer).filter((f) => f.startsWith('agent-runner-'));
 
-test('env -i + double fork: on the fallback (the sweep alone, as on main) the escapee outlives its round', async (t) => {
+/** A round of env-scrub-escape.sh in the test's cgroup: its record and its escapee's pid. */
+async function escapeeRound(t: TestContext, mode: 'sweep' | 'cgroup') {
   const outer = outerCgroup(t);
   const pidsFile = path.join(tmpDir('ar-escape-'), 'pids');
-  const p = project(t, { agent: 'env-scrub-escape.sh', runtimeToml: containment('sweep'), agentEnv: { PIDS_FILE: pidsFile } });
-  const r = await runIn(outer, p, ['round']);
-  assert.equal(r.code, 0, r.stderr);
-  const [escapee] = readAgentPids(pidsFile);
-  const [rec] = p.rounds();
-  assert.equal(rec.containment, 'sweep');
-  assert.equal(rec.memory_peak_bytes, null);
-  assert.ok(isAlive(escapee), `escapee ${escapee} was ended by the sweep: this fallback is expected to miss it`);
-  assert.ok(cgroupPids(outer).includes(escapee), 'the escapee is still in the test\'s cgroup');
-});
-
-test('env -i + double fork: the round\'s cgroup ends the escapee, counts it, and goes', async (t) => {
-  const outer = outerCgroup(t);
-  const pidsFile = path.join(tmpDir('ar-escape-'), 'pids');
-  const p = project(t, { agent: 'env-scrub-escape.sh', runtimeToml: containment('cgroup'), agentEnv: { PIDS_FILE: pidsFile } });
+  const p = project(t, { agent: 'env-scrub-escape.sh', runtimeToml: containment(mode), agentEnv: { PIDS_FILE: pidsFile } });
   const r = await runIn(outer, p, ['round']);
   assert.equal(r.code, 0, r.stderr);
   const [escapee] = readAgentPids(pidsFile);
   assert.ok(escapee > 0, 'the agent recorded its escapee');
   const [rec] = p.rounds();
   assert.equal(rec.outcome, 'ok');
-  assert.equal(rec.containment, 'cgroup');
+  assert.equal(rec.containment, mode);
+  return { outer, p, rec, escapee };
+}
+
+test('env -i + double fork: on the fallback (the sweep alone, as on main) the escapee outlives its round', async (t) => {
+  const { outer, rec, escapee } = await escapeeRound(t, 'sweep');
+  assert.equal(rec.memory_peak_bytes, null);
+  assert.ok(isAlive(escapee), `escapee ${escapee} was ended by the sweep: this fallback is expected to miss it`);
+  assert.ok(cgroupPids(outer).includes(escapee), 'the escapee is still in the test\'s cgroup');
+});
+
+test('env -i + double fork: the round\'s cgroup ends the escapee, counts it, and goes', async (t) => {
+  const { outer, p, rec, escapee } = await escapeeRound(t, 'cgroup');
   assert.ok(rec.killed >= 1, `killed ${rec.killed}`);
   assert.equal(isAlive(escapee), false, `escapee ${escapee} outlived its round`);
   assert.equal(isPopulated(outer), false, `left alive: ${cgroupPids(outer).join(' ')}`);
