@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
-import { CLI, isAlive, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, isAlive, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { checkInvariants, readAgentPids } from '../helpers/invariants.js';
 import { canCreateUnder, cgroupPids, isPopulated, probeCgroupHost, writeControl } from '../../src/system/cgroup.js';
@@ -140,16 +140,45 @@ test('memory_max_mb: an agent the OOM killer ends is failed (oom), not a crash; 
   assert.ok(good.memory_peak_bytes! >= 96 * 2 ** 20, `peak ${good.memory_peak_bytes}`);
 });
 
+test('pids_max: a fork beyond the limit fails inside the round; on the fallback nothing limits it', async (t) => {
+  for (const mode of ['sweep', 'cgroup'] as const) {
+    await t.test(mode, async (tt) => {
+      const outer = outerCgroup(tt);
+      const p = project(tt, { command: ['sh', path.join(AGENTS_DIR, 'fork-count.sh')], runtimeToml: containment(mode, 'pids_max = 8'), agentEnv: { FORK_N: '32' } });
+      const r = await runIn(outer, p, ['round']);
+      const [rec] = p.rounds();
+      const log = fs.readFileSync(rec.log!, 'utf8');
+      const started = log.split('\n').filter((l) => l.startsWith('started ')).length;
+      if (mode === 'sweep') {
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(started, 32, log);
+      } else {
+        assert.equal(rec.outcome, 'failed', log);
+        assert.match(log, /fork/i);
+        // the shell itself is one of the 8
+        assert.ok(started < 8, `${started} children started under pids_max = 8:\n${log}`);
+      }
+      assert.equal(isPopulated(outer), false, `left alive: ${cgroupPids(outer).join(' ')}`);
+    });
+  }
+});
+
 test('kill: the round\'s cgroup, named in the open marker, ends an escapee of a round in flight', async (t) => {
   const outer = outerCgroup(t);
   const pidsFile = path.join(tmpDir('ar-escape-'), 'pids');
-  const p = project(t, { agent: 'env-scrub-escape.sh', runtimeToml: containment('cgroup'), agentEnv: { PIDS_FILE: pidsFile, HANG: '1' } });
+  const limits = 'memory_max_mb = 256\npids_max = 100\ncpu_weight = 50';
+  const p = project(t, { agent: 'env-scrub-escape.sh', runtimeToml: containment('cgroup', limits), agentEnv: { PIDS_FILE: pidsFile, HANG: '1' } });
   const serve = startIn(outer, p, ['serve']);
   await waitUntil(() => readAgentPids(pidsFile).length > 0, { timeoutMs: 30_000, what: 'the agent to start its escapee' });
   const [escapee] = readAgentPids(pidsFile);
   const open = JSON.parse(fs.readFileSync(path.join(p.stateDir, 'round.open.json'), 'utf8')) as { containment?: { kind: string; cgroups: string[] } };
   assert.equal(open.containment?.kind, 'cgroup');
   assert.ok(open.containment.cgroups[0]!.startsWith(outer + '/'), JSON.stringify(open.containment));
+  // the limits are on the round's cgroups (v2 files, or v1 ones on a hybrid host; cpu.shares 1024 = weight 100)
+  const limit = (...files: string[]) => open.containment!.cgroups.flatMap((d) => files.map((f) => path.join(d, f))).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8').trim());
+  assert.deepEqual(limit('memory.max', 'memory.limit_in_bytes'), [String(256 * 2 ** 20)]);
+  assert.deepEqual(limit('pids.max'), ['100']);
+  assert.deepEqual(limit('cpu.weight', 'cpu.shares'), [open.containment.cgroups.some((d) => fs.existsSync(path.join(d, 'cpu.weight'))) ? '50' : '512']);
 
   // doctor and peek say which fence is active, and peek counts the escapee among the round's processes
   const peek = JSON.parse(p.run(['peek', '--json']).stdout) as { containment: { kind: string }; current_round: { containment: string }; host_sample: { agent: { processes: number } } };
