@@ -47,7 +47,8 @@ export function renderSnapshot(snap: Snapshot): string {
   if (cr) {
     let line = `  round ${cr.n}${cr.phase ? ` [${cr.phase}]` : ''} running for ${fmtDuration(cr.age_s)} of ${fmtDuration(cr.timeout_s)}`;
     const procs = `${agent.processes} process${agent.processes === 1 ? '' : 'es'}, ${fmtBytes(agent.rss_bytes)} resident`;
-    line += cr.pid ? ` (agent pid ${cr.pid}; ${procs})` : ` (${procs})`;
+    line += cr.pid ? ` (agent pid ${cr.pid}; ${procs}` : ` (${procs}`;
+    line += cr.containment ? `; held by ${cr.containment})` : ')';
     out.push(line);
   } else if (agent.processes > 0) {
     out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
@@ -88,6 +89,8 @@ export function renderSnapshot(snap: Snapshot): string {
           `${u.turns} turn${u.turns === 1 ? '' : 's'}, ${u.tool_calls} tool call${u.tool_calls === 1 ? '' : 's'}${u.model ? ` (${u.model})` : ''}`,
       );
     }
+    const last = snap.rounds.at(-1)!;
+    if (last.memory_peak_bytes != null) out.push(`  round ${last.n} memory peak: ${fmtBytes(last.memory_peak_bytes)} (${last.containment ?? 'cgroup'})`);
   }
 
   out.push('');
@@ -106,6 +109,7 @@ export function renderSnapshot(snap: Snapshot): string {
     host.push(`memory ${fmtBytes(h.mem_available_bytes)} available of ${fmtBytes(h.mem_total_bytes)}`);
   host.push(`load ${h.load.map((x) => x.toFixed(2)).join(' ')}`);
   out.push(`host: ${host.join(' · ')}`);
+  if (snap.containment) out.push(`containment: ${snap.containment.kind} (${snap.containment.why})`);
   out.push(`defenses: ${snap.defenses.length} (peek --select defenses)`);
 
   if (snap.events) {

@@ -35,7 +35,7 @@ interface DerivedByLoad {
   workDir: string;
   /** a short human name for the project (the work dir's base name) */
   project: string;
-  runtime: Lenient<Omit<ConfigValues['runtime'], 'work_dir' | 'state_dir'>, 'min_free_mb'> & {
+  runtime: Lenient<Omit<ConfigValues['runtime'], 'work_dir' | 'state_dir'>, 'min_free_mb' | 'containment'> & {
     /** runtime.state_dir resolved, or its computed default (absolute) */
     state_dir: string;
   };

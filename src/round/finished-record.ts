@@ -28,6 +28,8 @@ export interface RoundEnd {
   stats: StreamStats;
   pricing: Pricing | undefined;
   eventsLog: string;
+  /** the round's fence: which one, its memory peak, limits it could not apply */
+  held?: { kind: NonNullable<RoundRecord['containment']>; memoryPeak: number | null; note: string | null };
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -47,6 +49,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
       e.graceEndedS !== null ? `ended ${e.graceEndedS}s after its final result (result_grace_s)` : null,
       care.note,
       logLossNote(e.logLoss),
+      e.held?.note ?? null,
       e.swept.survivors.length ? `${e.swept.survivors.length} process(es) survived the kill: ${e.swept.survivors.join(' ')}` : null,
     ),
     head_before: open.head_before,
@@ -72,6 +75,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     ended_by: e.endedBy,
     ...(care.leftCommits.length ? { left_commits: care.leftCommits } : {}),
     ...(care.refs.length ? { refs: care.refs } : {}),
+    ...(e.held ? { containment: e.held.kind, memory_peak_bytes: e.held.memoryPeak } : {}),
   };
 }
 

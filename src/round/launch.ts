@@ -18,6 +18,8 @@ export interface LaunchInput {
   stateDir: string;
   /** rounds/<n>.events.jsonl */
   eventsPath: string;
+  /** starts the agent inside the round's fence (containment.ts) */
+  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
 }
 
 export function launchAgent(l: LaunchInput): { agent: AgentHandle; stream: EventLogWriter } {
@@ -37,6 +39,7 @@ export function launchAgent(l: LaunchInput): { agent: AgentHandle; stream: Event
     stdinText: viaStdin ? l.prompt : null,
     logPath: l.open.log,
     onOutput: stream.onOutput,
+    wrap: l.wrap,
   });
   return { agent, stream };
 }

@@ -16,6 +16,8 @@ export interface MarkerFields {
   timeoutS: number;
   headBefore: string | null;
   workDir: string;
+  /** the round's fence, made before the spawn: a crash after it leaves its cgroup findable */
+  containment?: OpenRound['containment'];
 }
 
 /** Writes the marker of a round about to spawn its agent, and returns it. */
@@ -31,6 +33,7 @@ export function openMarker(paths: StatePaths, f: MarkerFields): OpenRound {
     round_timeout_s: f.timeoutS,
     head_before: f.headBefore,
     work_dir: f.workDir,
+    ...(f.containment && f.containment.kind !== 'sweep' ? { containment: f.containment } : {}),
   };
   writeOpenRound(paths, open);
   return open;

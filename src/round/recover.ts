@@ -7,9 +7,10 @@ import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { appendRound, clearOpenRound, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
-import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR, withNotes } from './record.js';
 import { settleNotes } from '../state/notes.js';
+import { killContained, type ContainedTree } from './contained-sweep.js';
+import { markerBox, removeBox } from './containment.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */
@@ -18,9 +19,9 @@ export interface Sweep {
   survivors: number[];
 }
 
-/** End every process of a round (see kill-tree.ts) and count what was ended. */
-export async function sweepRound(tree: Parameters<typeof killRoundTree>[0]): Promise<Sweep> {
-  const r = await killRoundTree(tree);
+/** End every process of a round (its cgroup, when it ran in one; see kill-tree.ts) and count what was ended. */
+export async function sweepRound(tree: ContainedTree): Promise<Sweep> {
+  const r = await killContained(tree);
   return { ended: r.found - r.survivors.length, survivors: r.survivors };
 }
 
@@ -45,7 +46,9 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     return null;
   }
   const ledger = readRecentLedger(paths);
-  const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs });
+  const box = markerBox(open.containment, open.tag);
+  const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs, box });
+  if (box) removeBox(box);
   if (ledger.records.some((r) => r.n === open.n)) {
     // the supervisor died after recording the round but before removing the marker
     clearOpenRound(paths);

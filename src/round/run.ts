@@ -17,6 +17,8 @@ import { markAftercare, markSpawned, openMarker } from './open-marker.js';
 import { headLogEnd } from './head-log.js';
 import { stateId } from '../state/state-id.js';
 import { launchAgent } from './launch.js';
+import { chooseContainment, closeBox, openBox } from './containment.js';
+import { oomVerdict } from './oom.js';
 import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
@@ -57,20 +59,23 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
   const tag = randomUUID();
-  const marker = (headBefore: string | null) =>
-    openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir });
+  const marker = (headBefore: string | null, containment?: OpenRound['containment']) =>
+    openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir, containment });
   const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal });
   const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null)), seen, startMono, monoMs) : null;
   if (pre?.failed) return pre.failed;
   const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
 
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
-  const open = marker(brief.headBefore);
+  const box = openBox(chooseContainment(config.runtime.containment ?? 'auto', agentEnv), tag, config.runtime);
+  const open = marker(brief.headBefore, { kind: box.kind, cgroups: box.cgroups, scope: box.scope });
   const headLogFrom = headLogEnd(brief.repo.gitDir);
   const session = roundSessionPlan(config, ledger.records, setup.phase);
   const eventsPath = paths.roundEvents(n);
   const agentFrom = sizeOf(open.log); // the agent's output starts here (a pre_round hook's is before it)
-  const { agent, stream } = launchAgent({ command: session?.argv ?? config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
+  const command = session?.argv ?? config.agent.command;
+  const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
+  box.attach(agent.pid);
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid, ...(session ? { session: session.resume ? 'resumed' : 'new', session_why: session.why } : {}) });
   o.onStart?.(open);
@@ -85,12 +90,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     resultGraceMs: config.runtime.result_grace_s * 1000,
     resultAt: stream.resultAt,
     signal: o.signal,
+    box,
   });
   const exit = await agent.exited;
   watch.disarm();
 
   // end: the sweep of whatever the agent left behind, then its output drained and tallied
   const swept = await watch.sweepAfterExit();
+  const held = closeBox(box);
   await outputDrained(agent);
   const stats = stream.close();
   const facts = stream.parser.facts;
@@ -113,7 +120,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
 
   // classify: the verdict from the exit as judged and the log's tail
-  const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) });
+  const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
 
@@ -134,6 +141,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stats,
     pricing: config.pricing,
     eventsLog: eventsPath,
+    held: { kind: box.kind, memoryPeak: held.memoryPeak, note: box.note },
   });
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;

@@ -19,6 +19,8 @@ export interface SpawnSpec {
   /** stdout + stderr are appended here as they arrive (0600), never held in memory */
   logPath: string;
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** puts the resolved command inside the round's fence (containment.ts); a command not found is spawned bare */
+  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
 }
 
 export interface AgentExit {
@@ -57,13 +59,14 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
   const [cmd, ...args] = spec.argv;
   // Resolve against the agent's PATH, not ours; when nothing is found, spawn the bare name so the
   // kernel's own error (ENOENT, EACCES) is what gets reported.
-  const file = (cmd && which(cmd, spec.env.PATH, spec.cwd)) || cmd || '';
+  const found = cmd ? which(cmd, spec.env.PATH, spec.cwd) : null;
+  const run = found && spec.wrap ? spec.wrap(found, args) : { file: found || cmd || '', args };
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(file, args, {
+    child = spawn(run.file, run.args, {
       cwd: spec.cwd,
       env: spec.env,
-      argv0: cmd,
+      argv0: run.file === found || !found ? cmd : undefined,
       detached: true, // setsid: its own session and process group, so the whole tree can be found and ended
       stdio: [spec.stdinText === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });

@@ -4,6 +4,7 @@
 import type { AgentHandle } from './spawn.js';
 import { sweepRound, type Sweep } from './recover.js';
 import { ROUND_TAG_VAR } from './record.js';
+import type { BoxRef } from './containment.js';
 import { monoMs } from '../util/clock.js';
 
 /** How long the output may take to drain once the tree is dead (a stuck filesystem, not a live writer). */
@@ -26,6 +27,8 @@ export interface WatchOptions {
   resultAt: () => number | null;
   /** aborting it cancels the round */
   signal?: AbortSignal;
+  /** the round's fence: its cgroup is ended with the tree */
+  box?: BoxRef;
 }
 
 /** Armed when the agent runs; read after its exit: which guard, if any, ended it. */
@@ -40,7 +43,7 @@ export class RoundWatch {
 
   constructor(private readonly o: WatchOptions) {
     const { agent } = o;
-    this.tree = { rootPid: agent.pid, rootStartTime: agent.startTime, tagName: ROUND_TAG_VAR, tagValue: o.tag, graceMs: o.killGraceMs };
+    this.tree = { rootPid: agent.pid, rootStartTime: agent.startTime, tagName: ROUND_TAG_VAR, tagValue: o.tag, graceMs: o.killGraceMs, box: o.box };
     this.timer = setTimeout(() => {
       this.timedOut = true;
       void this.endTree();

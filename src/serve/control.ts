@@ -12,6 +12,7 @@ import { readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { readStatus, writeStatus } from '../state/status.js';
 import { ROUND_TAG_VAR } from '../round/record.js';
 import { recoverOpenRound, sweepRound } from '../round/recover.js';
+import { markerBox } from '../round/containment.js';
 import { describeRound } from '../round/describe.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
@@ -174,7 +175,7 @@ export async function killServe(paths: StatePaths, graceS: number, say: Say): Pr
   const open = readOpenRound(paths);
   let killed = 0;
   if (open) {
-    killed = (await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0 })).ended;
+    killed = (await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs: 0, box: markerBox(open.containment, open.tag) })).ended;
   }
   let recorded = null;
   // only a state dir that is ours: an empty dir named as state_dir gets nothing written into it by a kill

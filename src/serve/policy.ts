@@ -67,6 +67,7 @@ const BREAKER_CATEGORIES: ReadonlySet<Category | null> = new Set<Category | null
   'missing_binary',
   // a pre_round hook that fails before the agent starts: quick by nature, it must never spin
   'hook_failed',
+  'oom',
   null,
 ]);
 

@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import { buildStatus, type StatusReport } from './status.js';
 import { DEFENSES, type Defense } from './defenses.js';
 import { findRoundProcesses } from '../system/kill-tree.js';
+import { cgroupPids } from '../system/cgroup.js';
+import { chooseContainment, markerBox } from '../round/containment.js';
 import { findOrphanStash, ROUND_TAG_VAR } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
@@ -58,6 +60,8 @@ export interface SnapshotData {
   agent: Snapshot['host_sample']['agent'];
   defenses: ReadonlyArray<Pick<Defense, 'name' | 'layer' | 'prevents'>>;
   events?: EventLine[];
+  /** the fence a round starts in here (runtime.containment, as it works out on this host) */
+  containment?: Snapshot['containment'];
 }
 
 const redactOrNull = (s: string | null | undefined) => (s == null ? null : redact(s));
@@ -82,6 +86,8 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     ...(r.hooks ? { hooks: r.hooks } : {}),
     ...(r.mark ? { mark: r.mark } : {}),
     ...(r.session ? { session: r.session } : {}),
+    containment: r.containment ?? null,
+    memory_peak_bytes: r.memory_peak_bytes ?? null,
   };
 }
 
@@ -108,7 +114,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     },
     current_round:
       open && s.round
-        ? { n: open.n, phase: open.phase, age_s: s.round.age_s, timeout_s: open.round_timeout_s, pid: open.pid }
+        ? { n: open.n, phase: open.phase, age_s: s.round.age_s, timeout_s: open.round_timeout_s, pid: open.pid, containment: open.containment?.kind ?? 'sweep' }
         : null,
     rounds: d.records.slice(-Math.max(0, d.rounds)).map(toSnapshotRound),
     orphan_stash: d.git.stashes ? findOrphanStash(d.records, d.git.stashes) : null,
@@ -117,6 +123,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     git: d.git.tree,
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
     budget: s.budget ?? [],
+    ...(d.containment ? { containment: d.containment } : {}),
   };
   if (d.events) snap.events = redactDeep(d.events) as EventLine[];
   return snap;
@@ -135,7 +142,8 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const records = opts.records ?? readLedger(paths).records;
   const open = readOpenRound(paths);
   // an open round is sampled even when its supervisor is gone: what is left of its tree still uses memory
-  const pids = open ? findRoundProcesses({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag }) : [];
+  const pids = open ? roundPids(open) : [];
+  const fence = chooseContainment(config?.runtime.containment ?? 'auto');
   const agent = { processes: pids.length, rss_bytes: sampleRss(pids) };
   const mem = sampleMemory();
   const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
@@ -160,7 +168,16 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     agent,
     defenses: DEFENSES,
     events,
+    containment: { kind: fence.kind, why: fence.why },
   });
+}
+
+/** The round's processes: the scan's, and every member of its own cgroup (which the scan may not see). */
+function roundPids(open: OpenRound): number[] {
+  const found = new Set(findRoundProcesses({ rootPid: open.pid, tagName: ROUND_TAG_VAR, tagValue: open.tag }));
+  const box = markerBox(open.containment, open.tag);
+  if (box?.kind === 'cgroup' && box.cgroups[0]) for (const p of cgroupPids(box.cgroups[0])) found.add(p);
+  return [...found];
 }
 
 /** The last `n` events, read from the end of the file (events.jsonl grows for the life of the project). */

@@ -8,6 +8,7 @@ import { currentUser, installedServeUnit, journalHint, lingerEnabled, showUnit }
 import { hasEnvTag } from '../system/proc.js';
 import { nearestExisting } from '../system/disk-space.js';
 import { ok, problem, type DoctorCheck, type DoctorInput } from './doctor-types.js';
+import { chooseContainment, limitsProblem } from '../round/containment.js';
 
 /** below this share of free inodes, new files (round logs, git objects) start to fail */
 const MIN_FREE_INODE_PCT = 5;
@@ -74,8 +75,8 @@ export const HOST_CHECKS: DoctorCheck[] = [
   },
   {
     name: 'containment',
-    verifies: "a round's processes can be found to be ended: its process group, and a sweep of /proc for its tag",
-    async run() {
+    verifies: "a round's processes can be found to be ended: which fence holds them (runtime.containment: a systemd scope, a cgroup of ours, or the sweep alone), and that the sweep of /proc for its tag works",
+    async run(i) {
       // the sweep reads each process's environment: try it on a child of ours carrying a probe tag
       const tag = 'AGENT_RUNNER_DOCTOR_PROBE';
       const value = randomUUID();
@@ -91,7 +92,13 @@ export const HOST_CHECKS: DoctorCheck[] = [
       } finally {
         child.kill('SIGKILL');
       }
-      return ok("the round's process group, then every process carrying its tag (/proc/*/environ): TERM, grace, KILL; no cgroup");
+      const mode = i.config?.runtime.containment ?? 'auto';
+      const c = chooseContainment(mode);
+      if (mode !== 'auto' && c.kind !== mode) return problem(`runtime.containment = "${mode}" cannot work here: ${c.why}`, 'set runtime.containment = "auto" (or run where that fence exists)');
+      const limits = limitsProblem(c, i.config?.runtime);
+      if (limits) return problem(limits, 'unset it, or give agent-runner a cgroup with that controller (a delegated subtree, or a systemd user manager)');
+      const sweep = "then the sweep: the round's process group and every process carrying its tag (/proc/*/environ)";
+      return ok(c.kind === 'sweep' ? `sweep (${c.why}): TERM, grace, KILL; a process that scrubs its environment and leaves the session escapes` : `${c.kind} (${c.why}): cgroup.kill ends every process of the round; ${sweep}`);
     },
   },
 ];

@@ -35,6 +35,10 @@ export interface SnapshotRound {
   mark?: string;
   /** its agent session, with [agent] continue_session (absent: off) */
   session?: SessionInfo;
+  /** what held the round's processes: systemd-scope, cgroup, or sweep (absent from older records) */
+  containment?: 'systemd-scope' | 'cgroup' | 'sweep' | null;
+  /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
+  memory_peak_bytes?: number | null;
 }
 
 export interface Snapshot {
@@ -65,6 +69,8 @@ export interface Snapshot {
     age_s: number;
     timeout_s: number;
     pid: number | null;
+    /** what holds its processes (see `containment`) */
+    containment?: 'systemd-scope' | 'cgroup' | 'sweep';
   } | null;
   /** recent round records, newest last */
   rounds: SnapshotRound[];
@@ -84,6 +90,8 @@ export interface Snapshot {
   defenses: Array<{ name: string; layer: string; prevents: string }>;
   /** spend against each [budget] limit, [] when none is set (added within version 2) */
   budget?: BudgetLine[];
+  /** the fence a round starts in on this host (runtime.containment as it works out here) and why */
+  containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

@@ -14,6 +14,8 @@ export type Category =
   | 'upstream_error'
   | 'missing_binary'
   | 'crash'
+  /** the kernel's OOM killer ended a process of the round (its cgroup's memory.events oom_kill) */
+  | 'oom'
   | 'stall'
   | 'unknown'
   /** a [hooks] pre_round failed: the agent did not run */
@@ -76,6 +78,10 @@ export interface RoundRecord {
   mark?: string | null;
   /** with [agent] continue_session: the agent session this round ran in, and why it was new or continued */
   session?: SessionInfo | null;
+  /** what held the round's processes: a systemd scope, a cgroup of ours, or the process sweep alone */
+  containment?: 'systemd-scope' | 'cgroup' | 'sweep';
+  /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
+  memory_peak_bytes?: number | null;
 }
 
 /** One [hooks] command's run (src/round/hooks.ts). */
@@ -141,6 +147,8 @@ export interface OpenRound {
   work_dir?: string;
   /** set when aftercare began to stash or commit: a recovery finishes it (aftercare-resume.ts) */
   aftercare?: AftercareMark;
+  /** the round's fence (containment.ts): its cgroups, or its systemd scope; absent: the sweep alone */
+  containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; cgroups: string[]; scope: string | null } | null;
 }
 
 export interface EventLine {

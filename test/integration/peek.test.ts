@@ -108,7 +108,7 @@ test('peek during a live round: the current round, its processes and memory; --r
     assert.equal(s.current_round?.timeout_s, 120);
     assert.ok(s.host_sample.agent.processes >= 2, `bash and its sleep: ${s.host_sample.agent.processes}`);
     assert.ok(s.host_sample.agent.rss_bytes > 0);
-    assert.match(p.run(['peek']).stdout, /round 1 running for \d+s of 2m00s \(agent pid \d+; \d+ processes, [\d.]+ \w+ resident\)/);
+    assert.match(p.run(['peek']).stdout, /round 1 running for \d+s of 2m00s \(agent pid \d+; \d+ processes, [\d.]+ \w+ resident; held by (cgroup|systemd-scope|sweep)\)/);
     const r = p.run(['peek', '--round', 'latest', '--log', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const view = JSON.parse(r.stdout);

@@ -50,6 +50,7 @@ describe('parseConfig: defaults and resolution', () => {
       stall_timeout_s: 0,
       result_grace_s: 30,
       min_free_mb: 50,
+      containment: 'auto',
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
@@ -103,6 +104,7 @@ describe('parseConfig: defaults and resolution', () => {
     const c = parse(
       '[agent]\ncommand = ["a", "{prompt}"]\ncontinue_session = true\nmax_session_rounds = 3\n[agent.env]\nFOO = "1"\n_x2 = ""\n' +
         '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nstate_dir = "/s"\n' +
+        'containment = "cgroup"\nmemory_max_mb = 512\npids_max = 64\ncpu_weight = 20\n' +
         '[vcs]\ndirty_action = "commit"\n' +
         '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\nstop_on_auth = false\n' +
         '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n' +
@@ -110,7 +112,7 @@ describe('parseConfig: defaults and resolution', () => {
     );
     assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' }, continue_session: true, max_session_rounds: 3 });
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
-    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, state_dir: '/s' });
+    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
     assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
@@ -323,12 +325,12 @@ describe('generated files', () => {
 
   test('uncommenting every default in the example gives the same config', () => {
     // file/files and prompt_file/prompt_files are exclusive; keep the first of each pair, and the phase block;
-    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token) stay commented
+    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits) stay commented
     const lines = renderExampleToml().split('\n');
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|memory_max_mb|pids_max|cpu_weight) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });

@@ -106,7 +106,7 @@ const CASES: Array<[string, SnapshotData, (s: Snapshot) => void]> = [
     'running a round: current_round from the open marker and the live status',
     data({ status: running, open, heartbeat: iso(1000), agent: { processes: 3, rss_bytes: 4096 } }),
     (s) => {
-      assert.deepEqual(s.current_round, { n: 8, phase: 'build', age_s: 90, timeout_s: 1800, pid: 501 });
+      assert.deepEqual(s.current_round, { n: 8, phase: 'build', age_s: 90, timeout_s: 1800, pid: 501, containment: 'sweep' });
       assert.equal(s.service.heartbeat, iso(1000));
       assert.deepEqual(s.host_sample.agent, { processes: 3, rss_bytes: 4096 });
     },
@@ -183,8 +183,11 @@ test('the schema describes every field a fully populated snapshot has, and the v
           hooks: [{ hook: 'post_round', exit_code: null, signal: 'SIGKILL', duration_s: 2, timed_out: true, cancelled: false, killed: 1, error: null }],
           mark: 'tests_failed',
           session: { id: 's', resumed: 's', round: 2, why: 'continued', detail: 'd', unknown: true },
+          containment: 'cgroup',
+          memory_peak_bytes: 123456,
         }),
       ],
+      containment: { kind: 'cgroup', why: 'w' },
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
     }),

@@ -57,6 +57,33 @@ export const RUNTIME = section({
       doc: 'Free space (MiB) the state dir and the work dir must have before a round starts. Below it serve starts no round: it says so once, waits, and resumes by itself when there is room again; a foreground round fails its disk_space preflight. 0 turns the check off (a write that fails with ENOSPC still pauses serve).',
     },
     {
+      key: 'containment',
+      type: { kind: 'enum', values: ['auto', 'systemd-scope', 'cgroup', 'sweep'] },
+      default: 'auto',
+      doc: 'What holds each round\'s processes, so that none outlives it. `systemd-scope`: `systemd-run --user --scope` (a systemd user manager must answer); `cgroup`: a cgroup v2 of its own under ours, ended with `cgroup.kill` (needs a cgroup we may write, e.g. root or a delegated subtree); `sweep`: the process scan alone (group, session, descendants, the round\'s tag), which a process that scrubs its environment and double-forks can escape. `auto` takes the first of these that works here; where none does, the sweep (doctor and peek say which is active).',
+    },
+    {
+      key: 'memory_max_mb',
+      type: { kind: 'number', min: 1, max: 16777216, integer: true, unit: 'MB' },
+      defaultText: 'unset: no limit',
+      example: 4096,
+      doc: 'Memory limit of one round (all its processes), in MiB: beyond it the kernel\'s OOM killer ends one of them, and the round is recorded failed (oom). Needs cgroup containment with a memory controller; unset: no limit (the round\'s peak is recorded either way).',
+    },
+    {
+      key: 'pids_max',
+      type: { kind: 'number', min: 1, max: 4194304, integer: true },
+      defaultText: 'unset: no limit',
+      example: 512,
+      doc: 'Most processes and threads one round may have at once (a fork beyond it fails). Needs cgroup containment with a pids controller; unset: no limit.',
+    },
+    {
+      key: 'cpu_weight',
+      type: { kind: 'number', min: 1, max: 10000, integer: true },
+      defaultText: 'unset: the default share',
+      example: 50,
+      doc: 'CPU weight of one round against its sibling cgroups (100 is the default share, lower yields to the rest of the machine). Needs cgroup containment with a cpu controller; unset: the default.',
+    },
+    {
       key: 'state_dir',
       type: { kind: 'string', path: true },
       defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',

@@ -1,0 +1,149 @@
+// The cgroup file system as this process sees it: where cgroup v2 is mounted (the whole tree, or
+// /sys/fs/cgroup/unified on a hybrid host), our own cgroup in it, the v1 hierarchies that hold the memory,
+// pids and cpu controllers when v2 does not (hybrid), and the few files a round's cgroup needs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export type Controller = 'memory' | 'pids' | 'cpu';
+export const CONTROLLERS: readonly Controller[] = ['memory', 'pids', 'cpu'];
+
+export interface CgroupHost {
+  /** where cgroup2 is mounted */
+  v2Mount: string;
+  /** our own cgroup's directory in it */
+  own: string;
+  /** controllers our own cgroup can hand to a child (its cgroup.controllers) */
+  v2Controllers: Controller[];
+  /** hybrid: our own cgroup's directory in the v1 hierarchy of each controller v2 does not have */
+  v1: Partial<Record<Controller, string>>;
+}
+
+/** Reads /proc/self/mountinfo and /proc/self/cgroup; null when no cgroup2 is mounted or we are not in it. */
+export function probeCgroupHost(): CgroupHost | null {
+  let mountinfo: string;
+  let membership: string;
+  try {
+    mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    membership = fs.readFileSync('/proc/self/cgroup', 'utf8');
+  } catch {
+    return null;
+  }
+  const mounts = parseMounts(mountinfo);
+  const v2 = mounts.find((m) => m.fstype === 'cgroup2');
+  const own = membershipOf(membership, '');
+  if (!v2 || own === null) return null;
+  const ownDir = path.join(v2.dir, own).replace(/(?<=.)\/$/, '');
+  const v2Controllers = (readText(path.join(ownDir, 'cgroup.controllers')) ?? '').split(/\s+/).filter(isController);
+  const v1: CgroupHost['v1'] = {};
+  for (const c of CONTROLLERS) {
+    if (v2Controllers.includes(c)) continue;
+    const m = mounts.find((x) => x.fstype === 'cgroup' && x.options.split(',').includes(c));
+    const p = membershipOf(membership, c);
+    if (m && p !== null) v1[c] = path.join(m.dir, p);
+  }
+  return { v2Mount: v2.dir, own: ownDir, v2Controllers, v1 };
+}
+
+interface Mount {
+  dir: string;
+  fstype: string;
+  /** the super options (where a v1 hierarchy names its controllers) */
+  options: string;
+}
+
+function parseMounts(text: string): Mount[] {
+  const out: Mount[] = [];
+  for (const line of text.split('\n')) {
+    // id parent major:minor root mount-point options [optional…] - fstype source super-options
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    const dir = pre.split(' ')[4];
+    const [fstype, , options] = post.split(' ');
+    if (dir && fstype) out.push({ dir: unescapeMount(dir), fstype, options: options ?? '' });
+  }
+  return out;
+}
+
+const unescapeMount = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** The cgroup path of a hierarchy in /proc/<pid>/cgroup: '' names the v2 line (0::). */
+function membershipOf(text: string, controller: string): string | null {
+  for (const line of text.split('\n')) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    if (controller === '' ? m[1] === '0' && m[2] === '' : m[2]!.split(',').includes(controller)) return m[3]!;
+  }
+  return null;
+}
+
+const isController = (s: string): s is Controller => (CONTROLLERS as readonly string[]).includes(s);
+
+/** The v2 cgroup of a live process, as a directory; null when it is gone. */
+export function cgroupOfPid(v2Mount: string, pid: number): string | null {
+  const text = readText(`/proc/${pid}/cgroup`);
+  const p = text === null ? null : membershipOf(text, '');
+  return p === null ? null : path.join(v2Mount, p);
+}
+
+export function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Writes one control file; the kernel's refusal is returned as its code, never thrown. */
+export function writeControl(file: string, value: string): string | null {
+  try {
+    fs.writeFileSync(file, value);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
+  }
+}
+
+/** `key value` lines (memory.events, memory.oom_control, cgroup.events) as numbers. */
+export function readKeyed(file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of (readText(file) ?? '').split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^\d+$/.test(v)) out.set(k, Number(v));
+  }
+  return out;
+}
+
+export function readNumber(file: string): number | null {
+  const t = readText(file)?.trim();
+  return t && /^\d+$/.test(t) ? Number(t) : null;
+}
+
+/** The pids in a cgroup (cgroup.procs; v1 and v2 alike). */
+export function cgroupPids(dir: string): number[] {
+  return (readText(path.join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean).map(Number);
+}
+
+/** Any process left in the v2 cgroup or below it (cgroup.events `populated`); false once it is gone. */
+export function isPopulated(dir: string): boolean {
+  return readKeyed(path.join(dir, 'cgroup.events')).get('populated') === 1;
+}
+
+/** Can we make a child cgroup here? */
+export function canCreateUnder(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.existsSync(path.join(dir, 'cgroup.procs'));
+  } catch {
+    return false;
+  }
+}
+
+/** rmdir, for an empty cgroup (its files are the kernel's: rmdir is the only way to remove it). */
+export function removeCgroup(dir: string): boolean {
+  try {
+    fs.rmdirSync(dir);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}

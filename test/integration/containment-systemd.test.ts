@@ -1,0 +1,70 @@
+// Containment under a real systemd (the sandboxed one of test/helpers/systemd-sandbox.ts, as the install tests
+// use): with a user manager there, each round runs in a transient scope of its own (`systemd-run --user
+// --scope`), and an escapee that scrubbed its environment and left the session ends with the round; with
+// runtime.containment = "sweep" (the fallback, all there is on main) the same escapee outlives it.
+// If the sandbox cannot start, the test fails (it never skips).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startSandbox, type Sandbox } from '../helpers/systemd-sandbox.js';
+import { makeProject } from '../helpers/project.js';
+import { CLI } from '../helpers/env.js';
+import { readAgentPids } from '../helpers/invariants.js';
+
+test('containment under a real systemd: a scope per round, ended whole', { timeout: 300_000 }, async (t) => {
+  const sb: Sandbox = await startSandbox();
+  try {
+    const work = path.join(sb.base, 'work');
+    fs.mkdirSync(work);
+    /** a pid inside the sandbox (its own pid namespace) is alive */
+    const alive = (pid: number) => sb.exec(['kill', '-0', String(pid)]).code === 0;
+    const round = (mode: string, agent: string, env: Record<string, string>, more = '') => {
+      const p = makeProject({ baseDir: work, agent, grace: 0, runtimeToml: `containment = "${mode}"\n${more}`, agentEnv: env });
+      const r = sb.exec([process.execPath, CLI, '--config', p.configPath, 'round'], { cwd: p.dir, timeoutMs: 120_000 });
+      return { p, r };
+    };
+    const scopes = () => sb.systemctl('list-units', '--all', '--plain', '--no-legend', 'agent-runner-*.scope').stdout.trim();
+
+    await t.test('auto with a user manager: systemd-scope; the env -i escapee ends with the round, and so does the scope', () => {
+      const pidsFile = path.join(work, 'escapee-scope');
+      const { p, r } = round('auto', 'env-scrub-escape.sh', { PIDS_FILE: pidsFile });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const [rec] = p.rounds();
+      assert.equal(rec.outcome, 'ok', rec.reason ?? '');
+      assert.equal(rec.containment, 'systemd-scope');
+      assert.ok(rec.killed >= 1, `killed ${rec.killed}`);
+      const [escapee] = readAgentPids(pidsFile);
+      assert.ok(escapee > 0, 'the agent recorded its escapee');
+      assert.equal(alive(escapee), false, `escapee ${escapee} outlived its round`);
+      assert.equal(scopes(), '', 'no scope of a round is left');
+    });
+
+    await t.test('a pid hopper: the scope ends it with the round', () => {
+      const { p, r } = round('systemd-scope', 'pid-hopper.sh', { PIDS_FILE: path.join(work, 'hopper'), HOP_S: '60' });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(p.rounds()[0]!.containment, 'systemd-scope');
+      assert.equal(scopes(), '', 'the scope is gone: nothing of the round is left in it');
+    });
+
+    await t.test('doctor says which fence: systemd-scope, and why', () => {
+      const p = makeProject({ baseDir: work, agent: 'succeed.sh' });
+      const d = sb.exec([process.execPath, CLI, '--config', p.configPath, 'doctor', '--json'], { cwd: p.dir });
+      const c = (JSON.parse(d.stdout) as { checks: Array<{ name: string; ok: boolean; detail?: string }> }).checks.find((x) => x.name === 'containment');
+      assert.ok(c?.ok, JSON.stringify(c));
+      assert.match(c.detail ?? '', /^systemd-scope \(a systemd user manager answers at \/run\/user\/0\)/);
+    });
+
+    await t.test('the fallback (containment = "sweep"), as on main: the same escapee outlives its round', () => {
+      const pidsFile = path.join(work, 'escapee-sweep');
+      const { p, r } = round('sweep', 'env-scrub-escape.sh', { PIDS_FILE: pidsFile });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(p.rounds()[0]!.containment, 'sweep');
+      const [escapee] = readAgentPids(pidsFile);
+      assert.equal(alive(escapee), true, `escapee ${escapee} was ended by the sweep: this fallback is expected to miss it`);
+      sb.exec(['kill', '-KILL', String(escapee)]);
+    });
+  } finally {
+    await sb.stop();
+  }
+});

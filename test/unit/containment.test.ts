@@ -1,0 +1,76 @@
+// Containment's pure parts: the OOM verdict, the marker's fence taken only where it names the round's own
+// cgroups, the stats read off a cgroup's files (v2 and v1 names), the limits doctor flags, the fallback's choice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { oomVerdict } from '../../src/round/oom.js';
+import { boxStats, chooseContainment, limitsProblem, markerBox, type ContainmentChoice } from '../../src/round/containment.js';
+import type { Verdict } from '../../src/round/classify.js';
+import { tmpDir } from '../helpers/env.js';
+
+const v = (outcome: Verdict['outcome'], category: Verdict['category'], reason = ''): Verdict => ({ outcome, category, reason, retryAfter: null });
+
+test('oomVerdict: a crash or an unexplained failure with an OOM kill is failed (oom); anything else keeps its verdict', () => {
+  assert.deepEqual(oomVerdict(v('failed', 'crash', 'killed by SIGKILL'), 0, 64), v('failed', 'crash', 'killed by SIGKILL'));
+  const oom = oomVerdict(v('failed', 'crash', 'killed by SIGKILL'), 1, 64);
+  assert.equal(oom.category, 'oom');
+  assert.equal(oom.reason, 'out of memory: 1 process(es) killed by the OOM killer (memory_max_mb = 64); killed by SIGKILL');
+  assert.equal(oomVerdict(v('failed', 'unknown'), 2, undefined).category, 'oom');
+  assert.equal(oomVerdict(v('failed', null), 1, undefined).category, 'oom');
+  // a child OOM-killed in a round that still ended well, or that an auth error or a timeout ended: a note only
+  const ok = oomVerdict(v('ok', null), 1, 64);
+  assert.equal(ok.outcome, 'ok');
+  assert.match(ok.reason, /1 process\(es\) killed by the OOM killer/);
+  assert.equal(oomVerdict(v('failed', 'auth', 'bad key'), 1, 64).category, 'auth');
+  assert.equal(oomVerdict(v('timeout', null), 1, 64).outcome, 'timeout');
+});
+
+test('markerBox: only the round\'s own cgroups and scope are taken from the marker (the state dir is no trust boundary)', () => {
+  const tag = 'abc';
+  assert.equal(markerBox(undefined, tag), null);
+  assert.equal(markerBox({ kind: 'sweep', cgroups: [], scope: null }, tag), null);
+  assert.deepEqual(markerBox({ kind: 'cgroup', cgroups: ['/sys/fs/cgroup/agent-runner-abc', '/sys/fs/cgroup', '/sys/fs/cgroup/x/agent-runner-other', 'rel/agent-runner-abc', 7], scope: null }, tag), {
+    kind: 'cgroup',
+    cgroups: ['/sys/fs/cgroup/agent-runner-abc'],
+    scope: null,
+  });
+  assert.deepEqual(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'sshd.service' }, tag), { kind: 'systemd-scope', cgroups: [], scope: null });
+  assert.equal(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'agent-runner-abc.scope' }, tag)?.scope, 'agent-runner-abc.scope');
+});
+
+test('boxStats: the peak and OOM kills from v2 (memory.peak, memory.events) or v1 (max_usage_in_bytes, oom_control)', () => {
+  const root = tmpDir('ar-cg-');
+  const v2 = path.join(root, 'v2');
+  const v1 = path.join(root, 'v1');
+  fs.mkdirSync(v2);
+  fs.mkdirSync(v1);
+  fs.writeFileSync(path.join(v2, 'memory.peak'), '1048576\n');
+  fs.writeFileSync(path.join(v2, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n');
+  assert.deepEqual(boxStats({ kind: 'cgroup', cgroups: [v2], scope: null }), { memoryPeak: 1048576, oomKills: 1 });
+  fs.writeFileSync(path.join(v1, 'memory.max_usage_in_bytes'), '4194304\n');
+  fs.writeFileSync(path.join(v1, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
+  const bare = path.join(root, 'bare');
+  fs.mkdirSync(bare);
+  assert.deepEqual(boxStats({ kind: 'cgroup', cgroups: [bare, v1], scope: null }), { memoryPeak: 4194304, oomKills: 2 });
+  assert.deepEqual(boxStats({ kind: 'cgroup', cgroups: [bare], scope: null }), { memoryPeak: null, oomKills: 0 });
+  assert.deepEqual(boxStats({ kind: 'sweep', cgroups: [v2], scope: null }), { memoryPeak: null, oomKills: 0 });
+  fs.rmSync(root, { recursive: true });
+});
+
+test('limitsProblem: a limit with no controller to apply it is named; a scope leaves it to systemd', () => {
+  const host = { v2Mount: '/c', own: '/c', v2Controllers: ['cpu' as const], v1: { memory: '/m' } };
+  const cg: ContainmentChoice = { kind: 'cgroup', why: 'w', host, systemdRun: null };
+  assert.equal(limitsProblem(cg, {}), null);
+  assert.equal(limitsProblem(cg, { memory_max_mb: 64, cpu_weight: 10 }), null);
+  assert.equal(limitsProblem(cg, { pids_max: 10 }), 'pids_max set, but no pids controller is available to our cgroup');
+  assert.equal(limitsProblem({ ...cg, kind: 'systemd-scope' }, { pids_max: 10 }), null);
+  assert.match(limitsProblem({ kind: 'sweep', why: 'no cgroup v2 is mounted', host: null, systemdRun: null }, { memory_max_mb: 1 }) ?? '', /^memory_max_mb set, but there is no cgroup/);
+});
+
+test('chooseContainment: "sweep" is the sweep; no user manager in the environment is never a scope', () => {
+  assert.deepEqual(chooseContainment('sweep'), { kind: 'sweep', why: 'runtime.containment = "sweep"', host: null, systemdRun: null });
+  const c = chooseContainment('systemd-scope', { PATH: process.env.PATH, XDG_RUNTIME_DIR: tmpDir('ar-xdg-') });
+  assert.equal(c.kind, 'sweep');
+  assert.match(c.why, /^runtime.containment = "systemd-scope", but /);
+});
