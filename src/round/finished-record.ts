@@ -1,6 +1,6 @@
 // The record of a round that ran, put together from what each step found: the watch, the verdict, aftercare,
 // the sweep, the stream's tally.
-import type { OpenRound, RoundRecord } from '../state/types.js';
+import type { OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
 import type { StreamStats } from '../agents/stream-parser.js';
 import { costFromTokens, type Pricing } from '../agents/pricing.js';
 import { redact } from '../util/redact.js';
@@ -28,6 +28,10 @@ export interface RoundEnd {
   stats: StreamStats;
   pricing: Pricing | undefined;
   eventsLog: string;
+  /** the round's temp dir as it ended (tmp-box.ts) */
+  tmp: RoundTmp | null;
+  /** why the round had no temp dir of its own */
+  tmpError: string | null;
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -48,6 +52,8 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
       care.note,
       logLossNote(e.logLoss),
       e.swept.survivors.length ? `${e.swept.survivors.length} process(es) survived the kill: ${e.swept.survivors.join(' ')}` : null,
+      e.tmpError ? `no private temp dir (${e.tmpError})` : null,
+      e.tmp?.error ?? null,
     ),
     head_before: open.head_before,
     head_after: care.headAfter,
@@ -70,6 +76,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     },
     events_log: e.eventsLog,
     ended_by: e.endedBy,
+    tmp: e.tmp,
   };
 }
 

@@ -15,6 +15,8 @@ export interface MarkerFields {
   startMs: number;
   timeoutS: number;
   headBefore: string | null;
+  /** the round's private temp dir (tmp-box.ts), null when it has none */
+  tmpDir: string | null;
 }
 
 /** Writes the marker of a round about to spawn its agent, and returns it. */
@@ -29,6 +31,7 @@ export function openMarker(paths: StatePaths, f: MarkerFields): OpenRound {
     log: paths.roundLog(f.n),
     round_timeout_s: f.timeoutS,
     head_before: f.headBefore,
+    tmp_dir: f.tmpDir,
   };
   writeOpenRound(paths, open);
   return open;

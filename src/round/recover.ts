@@ -8,6 +8,7 @@ import { appendRound, clearOpenRound, readLedger, readOpenRound } from '../state
 import { leftoverRoundTags, moveAsideOpenRound } from '../state/repair.js';
 import { killRoundTree } from '../system/kill-tree.js';
 import { bareRecord, iso, ROUND_TAG_VAR } from './record.js';
+import { closeTmpBox } from './tmp-box.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */
@@ -50,6 +51,8 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     return null;
   }
   const endMs = Date.now();
+  // its private temp dir goes too, measured first; its processes are gone, so nothing writes to it any more
+  const tmp = open.tmp_dir ? closeTmpBox(open.tmp_dir, Date.parse(open.start), false) : null;
   const rec = bareRecord({
     n: open.n,
     phase: open.phase,
@@ -64,6 +67,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     pid: open.pid,
     killed: swept.ended,
   });
+  if (tmp) rec.tmp = tmp;
   appendRound(paths, rec);
   appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });
   clearOpenRound(paths);

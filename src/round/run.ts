@@ -20,6 +20,7 @@ import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
 import { finishedRecord } from './finished-record.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
+import { boxRoot, closeTmpBox, keepsBox, keptBox, openTmpBox, tmpEnv } from './tmp-box.js';
 
 export interface RoundOptions {
   config: Config;
@@ -51,12 +52,18 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if (failure) return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);
   const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
 
+  // the round's private temp dir; the boxes of rounds that are over go (but the last failed one, if kept)
+  const keepFailed = config.runtime.keep_failed_tmp === 1;
+  const box = openTmpBox(boxRoot(config.project, paths.dir), n, keepFailed ? (keptBox(ledger.records)?.dir ?? null) : null);
+  const boxDir = 'dir' in box ? box.dir : null;
+
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
-  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore });
+  const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore, tmpDir: boxDir });
   const eventsPath = paths.roundEvents(n);
-  const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
+  const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
+  const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
   o.onStart?.(open);
@@ -100,6 +107,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, facts, now: new Date(endMs) });
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
+  // the box, measured and emptied now that every process of the round is gone; litter outside it counted
+  const tmp = boxDir ? closeTmpBox(boxDir, startMs, keepsBox(verdict.outcome, keepFailed)) : null;
 
   // record: the ledger line, then the open marker goes
   const rec = finishedRecord({
@@ -116,6 +125,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stats,
     pricing: config.pricing,
     eventsLog: eventsPath,
+    tmp,
+    tmpError: 'error' in box ? box.error : null,
   });
   finishRound(paths, rec);
   return rec;

@@ -14,7 +14,8 @@ import type { StatePaths } from '../state/paths.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
 import { startGitProbe, type GitProbe } from './git-probe.js';
 import { readStatus } from '../state/status.js';
-import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
+import type { EventLine, OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
+import { keptBox } from '../round/tmp-box.js';
 import type { Config } from '../config/types.js';
 
 export const DEFAULT_SNAPSHOT_ROUNDS = 20;
@@ -56,6 +57,8 @@ export interface SnapshotData {
   agent: Snapshot['host_sample']['agent'];
   defenses: ReadonlyArray<Pick<Defense, 'name' | 'layer' | 'prevents'>>;
   events?: EventLine[];
+  /** the kept temp dir still on disk (keptBox) */
+  tmpKept?: { round: number; dir: string } | null;
 }
 
 const redactOrNull = (s: string | null | undefined) => (s == null ? null : redact(s));
@@ -77,6 +80,17 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     retry_after: r.retry_after ?? null,
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
+    ...(r.tmp ? { tmp: snapshotTmp(r.tmp) } : {}),
+  };
+}
+
+function snapshotTmp(t: RoundTmp): SnapshotRound['tmp'] {
+  return {
+    files: t.files,
+    bytes: t.bytes,
+    kept: t.kept,
+    litter: { count: t.litter.count, bytes: t.litter.bytes, paths: t.litter.paths.map(redact) },
+    exposed: t.exposed.map(redact),
   };
 }
 
@@ -111,6 +125,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     host_sample: { ...d.host, agent: d.agent },
     git: d.git.tree,
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
+    tmp_kept: d.tmpKept ?? null,
   };
   if (d.events) snap.events = redactDeep(d.events) as EventLine[];
   return snap;
@@ -154,6 +169,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     agent,
     defenses: DEFENSES,
     events,
+    tmpKept: keptBox(records),
   });
 }
 

@@ -6,6 +6,16 @@ export const SNAPSHOT_SCHEMA_VERSION = 2;
 /** what a monitor reads: this version, and version 1 from hosts that run an older agent-runner */
 export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
+/** A round's temp dir as it ended and its litter (the record's `tmp`, without the dir's path). */
+export interface SnapshotTmp {
+  files: number;
+  bytes: number;
+  kept: boolean;
+  /** paths redacted */
+  litter: { count: number; bytes: number; paths: string[] };
+  exposed: string[];
+}
+
 export interface SnapshotRound {
   n: number;
   phase: string | null;
@@ -26,6 +36,8 @@ export interface SnapshotRound {
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** its private temp dir and the litter it left in /tmp and /var/tmp; absent on rounds that had none */
+  tmp?: SnapshotTmp | null;
 }
 
 export interface Snapshot {
@@ -73,6 +85,8 @@ export interface Snapshot {
   };
   git: { head: string | null; branch: string | null; dirty_files: number } | null;
   defenses: Array<{ name: string; layer: string; prevents: string }>;
+  /** the last failed round's temp dir, kept for debugging (runtime.keep_failed_tmp) and still there */
+  tmp_kept?: { round: number; dir: string } | null;
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

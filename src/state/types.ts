@@ -33,6 +33,23 @@ export interface RoundUsage {
   tool_calls: number;
 }
 
+/** The round's private temp dir (TMPDIR of the agent and its children) and the temp files it left elsewhere. */
+export interface RoundTmp {
+  /** the box: 0700, removed at the round's end unless kept */
+  dir: string;
+  /** what was in it before removal: entries other than dirs, and the bytes of its regular files */
+  files: number;
+  bytes: number;
+  /** kept for debugging (keep_failed_tmp): still on disk */
+  kept: boolean;
+  /** what the round's processes left in the shared /tmp and /var/tmp (by owner and creation time); never deleted */
+  litter: { count: number; bytes: number; paths: string[] };
+  /** files in the box or the litter that others may read and that hold a secret (by the redaction rules) */
+  exposed: string[];
+  /** why the box could not be made or removed */
+  error?: string | null;
+}
+
 export interface RoundRecord {
   n: number;
   phase: string | null;
@@ -62,6 +79,8 @@ export interface RoundRecord {
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
   ended_by?: 'stall' | 'result_grace' | null;
+  /** the round's temp dir and litter (src/round/tmp-box.ts); absent on rounds that had none */
+  tmp?: RoundTmp | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */
@@ -80,6 +99,8 @@ export interface OpenRound {
   log: string;
   round_timeout_s: number;
   head_before: string | null;
+  /** the round's private temp dir: crash recovery removes it */
+  tmp_dir?: string | null;
 }
 
 export interface EventLine {

@@ -173,10 +173,12 @@ test('the schema describes every field a fully populated snapshot has, and the v
           reason: 'r',
           usage: { format: 'claude', model: 'm', input_tokens: 1, output_tokens: 2, cached_tokens: 3, cost_usd: 0.5, turns: 1, tool_calls: 0 },
           ended_by: 'result_grace',
+          tmp: { dir: '/run/user/1/agent-runner/p-01234567/round-1', files: 3, bytes: 12, kept: true, litter: { count: 1, bytes: 5, paths: ['/tmp/x'] }, exposed: ['/tmp/x'] },
         }),
       ],
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
+      tmpKept: { round: 1, dir: '/run/user/1/agent-runner/p-01234567/round-1' },
     }),
   );
   assert.deepEqual(validate(SCHEMA, full), []);

@@ -57,6 +57,12 @@ export const RUNTIME = section({
       doc: 'Free space (MiB) the state dir and the work dir must have before a round starts. Below it serve starts no round: it says so once, waits, and resumes by itself when there is room again; a foreground round fails its disk_space preflight. 0 turns the check off (a write that fails with ENOSPC still pauses serve).',
     },
     {
+      key: 'keep_failed_tmp',
+      type: { kind: 'number', min: 0, max: 1, integer: true },
+      default: 0,
+      doc: "Each round gets a private temp dir (0700; TMPDIR, TMP and TEMP of the agent and its children), under $XDG_RUNTIME_DIR/agent-runner/<project>-<8 hex> or else the state dir's tmp/, and it is removed when the round ends. 1 keeps the last failed round's (outcome other than ok and cancelled) for debugging until another failed round replaces it; `peek` names where it is.",
+    },
+    {
       key: 'state_dir',
       type: { kind: 'string', path: true },
       defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',

@@ -1,0 +1,153 @@
+// Round hygiene (issue 21): each round's private temp dir is emptied whatever ended the round, its size is on the
+// record, litter in the shared temp dirs is reported (never deleted) and raises tmp_litter, a world-readable file
+// holding a secret is named in peek, and a SIGKILLed serve's box goes at the next start. Real processes, real
+// signals, real /tmp.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tmpDir, waitUntil } from '../helpers/env.js';
+import { finished, makeProject } from '../helpers/project.js';
+import { findRoundProcesses } from '../../src/system/kill-tree.js';
+import type { AlertLine } from '../../src/monitor/types.js';
+import type { Snapshot } from '../../src/snapshot/types.js';
+
+const MB = 1024 * 1024;
+const lines = (out: string): AlertLine[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AlertLine);
+const peekJson = (p: ReturnType<typeof makeProject>): Snapshot => JSON.parse(p.run(['peek', '--json']).stdout) as Snapshot;
+
+test('tmp box: 10 MB in $TMPDIR and a setsid child writing more: nothing left, the ledger has the size', () => {
+  const p = makeProject({ agent: 'tmp-fill.sh' });
+  const r = p.run(['round']);
+  assert.equal(r.code, 0, r.stderr);
+  const [rec] = p.rounds();
+  const t = rec.tmp!;
+  assert.ok(t, JSON.stringify(rec));
+  // the box was the agent's TMPDIR, under the state dir here (no $XDG_RUNTIME_DIR), and it is gone
+  assert.match(fs.readFileSync(rec.log!, 'utf8'), new RegExp(`tmp-fill: written to ${t.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+  assert.equal(path.dirname(t.dir), path.join(p.stateDir, 'tmp'));
+  assert.equal(path.basename(t.dir), 'round-1');
+  assert.equal(fs.existsSync(t.dir), false, 'the box is removed');
+  assert.deepEqual(fs.readdirSync(path.join(p.stateDir, 'tmp')), []);
+  // big.bin, child/more.bin, child.done: 12 MiB before removal
+  assert.equal(t.files, 3);
+  assert.equal(t.bytes, 12 * MB);
+  assert.equal(t.kept, false);
+  assert.ok(rec.killed >= 1, 'the setsid child was swept');
+  assert.match(p.run(['peek']).stdout, /round 1 temp dir: 3 files, 12\.0 MiB, removed/);
+});
+
+test('tmp box: under $XDG_RUNTIME_DIR when it is private; a runtime dir others may write to is not used', () => {
+  const rt = tmpDir('ar-xdg-');
+  fs.chmodSync(rt, 0o700);
+  const p = makeProject({ agent: 'tmp-fill.sh' });
+  assert.equal(p.run(['round'], { XDG_RUNTIME_DIR: rt }).code, 0);
+  const [rec] = p.rounds();
+  const root = path.dirname(rec.tmp!.dir);
+  assert.equal(path.dirname(root), path.join(rt, 'agent-runner'));
+  assert.match(path.basename(root), /^ar-repo-\w+-[0-9a-f]{8}$/);
+  assert.equal(fs.statSync(root).mode & 0o777, 0o700);
+  assert.equal(fs.existsSync(rec.tmp!.dir), false);
+  // a runtime dir others may write to is not used: the state dir's tmp/ is
+  fs.chmodSync(rt, 0o777);
+  assert.equal(p.run(['round'], { XDG_RUNTIME_DIR: rt }).code, 0);
+  assert.equal(path.dirname(p.rounds()[1].tmp!.dir), path.join(p.stateDir, 'tmp'));
+});
+
+test("tmp box: keep_failed_tmp keeps the last failed round's box, peek names it; a world-readable secret in it is a warning", () => {
+  const p = makeProject({ agent: 'tmp-fill.sh', runtimeToml: 'keep_failed_tmp = 1', agentEnv: { FAIL_CODE: '3', SECRET: '1' } });
+  assert.equal(p.run(['round']).code, 1);
+  const first = p.rounds()[0].tmp!;
+  assert.equal(first.kept, true);
+  assert.ok(fs.existsSync(path.join(first.dir, 'big.bin')), 'kept on disk');
+  const report = path.join(first.dir, 'error-report.json');
+  assert.deepEqual(first.exposed, [report]);
+  const human = p.run(['peek']).stdout;
+  assert.ok(human.includes(`round 1's temp dir is kept for debugging (keep_failed_tmp): ${first.dir}`), human);
+  assert.ok(human.includes(`warning: round 1 left ${report}, readable by other users, holding a secret`), human);
+  assert.deepEqual(peekJson(p).tmp_kept, { round: 1, dir: first.dir });
+  // the secret itself never reaches the record or peek
+  assert.ok(!JSON.stringify(p.rounds()).includes('sk-test-0123456789'));
+  assert.ok(!human.includes('sk-test-0123456789'));
+
+  // a second failed round keeps its own and the first goes: only the last failed round's box stays
+  assert.equal(p.run(['round']).code, 1);
+  const second = p.rounds()[1].tmp!;
+  assert.equal(second.kept, true);
+  assert.equal(fs.existsSync(first.dir), false);
+  assert.ok(fs.existsSync(second.dir));
+  // an ok round keeps nothing of its own, and leaves the last failed round's box alone
+  setAgentEnv(p, { FAIL_CODE: '0', SECRET: '0' });
+  const ok = p.run(['round']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const third = p.rounds()[2].tmp!;
+  assert.equal(third.kept, false);
+  assert.equal(fs.existsSync(third.dir), false);
+  assert.ok(fs.existsSync(second.dir));
+  assert.deepEqual(peekJson(p).tmp_kept, { round: 2, dir: second.dir });
+});
+
+/** Other values for keys of p's [agent.env] (the config is rewritten in place). */
+function setAgentEnv(p: ReturnType<typeof makeProject>, env: Record<string, string>): void {
+  let text = fs.readFileSync(p.configPath, 'utf8');
+  for (const [k, v] of Object.entries(env)) text = text.replace(new RegExp(`^${k} = .*$`, 'm'), `${k} = ${JSON.stringify(v)}`);
+  fs.writeFileSync(p.configPath, text);
+}
+
+test("tmp litter: an agent writing to /tmp directly is reported, tmp_litter raises over three rounds, nothing of the user's is deleted", (t) => {
+  const prefix = `ar-litter-${process.pid}-${Date.now()}-`;
+  const userFile = path.join('/tmp', `${prefix}user-notes.txt`);
+  fs.writeFileSync(userFile, 'the user\'s own file, made before any round\n');
+  const p = makeProject({ agent: 'tmp-litter.sh', agentEnv: { LITTER_PREFIX: prefix, SECRET: '1' } });
+  t.after(() => {
+    for (const f of fs.readdirSync('/tmp')) if (f.startsWith(prefix)) fs.rmSync(path.join('/tmp', f), { force: true });
+  });
+  for (let i = 1; i <= 3; i++) {
+    assert.equal(p.run(['round']).code, 0);
+    const rec = p.rounds()[i - 1];
+    const mine = rec.tmp!.litter.paths.filter((f) => f.startsWith(`/tmp/${prefix}`));
+    // another process of this user may write to /tmp meanwhile and be counted too, never ours missed
+    assert.equal(mine.length, 1, JSON.stringify(rec.tmp));
+    assert.match(mine[0], new RegExp(`^/tmp/${prefix}${i}-\\d+$`));
+    assert.ok(rec.tmp!.litter.count >= 1 && rec.tmp!.litter.bytes > 0);
+    assert.ok(rec.tmp!.exposed.includes(mine[0]), 'a 0644 file with a token in the litter is named');
+    if (i < 3) {
+      const quiet = lines(p.run(['monitor', '--once', '--json']).stdout).find((l) => l.detector === 'tmp_litter');
+      assert.equal(quiet?.state, 'ok', `round ${i}: ${JSON.stringify(quiet)}`);
+    }
+  }
+  const raised = lines(p.run(['monitor', '--once', '--json']).stdout).find((l) => l.detector === 'tmp_litter');
+  assert.equal(raised?.state, 'raised', JSON.stringify(raised));
+  assert.match(raised!.message, /^the last \d+ rounds each left files in \/tmp or \/var\/tmp/);
+  assert.ok(raised!.message.includes(`/tmp/${prefix}3-`), raised!.message);
+  const human = p.run(['peek']).stdout;
+  assert.match(human, new RegExp(`round 3 left \\d+ files? \\([^)]+\\) in /tmp or /var/tmp: .*/tmp/${prefix}3-`));
+  assert.match(human, new RegExp(`warning: round 3 left /tmp/${prefix}3-\\d+, readable by other users, holding a secret`));
+  // nothing deleted: the user's file and every round's litter are still there
+  assert.equal(fs.readFileSync(userFile, 'utf8'), 'the user\'s own file, made before any round\n');
+  assert.equal(fs.readdirSync('/tmp').filter((f) => f.startsWith(prefix) && !f.endsWith('user-notes.txt')).length, 3);
+  assert.ok(!JSON.stringify(p.rounds()).includes('ghp_0123456789'));
+});
+
+test("tmp box: a SIGKILL of serve mid-round; the next start removes the dead round's box and records its size", async () => {
+  const p = makeProject({ agent: 'tmp-fill.sh', agentEnv: { HANG: '1' } });
+  const serve = p.start(['serve']);
+  const done = finished(serve);
+  const box = path.join(p.stateDir, 'tmp', 'round-1');
+  await waitUntil(() => fs.existsSync(path.join(box, 'child.done')), { timeoutMs: 30_000, what: 'the agent to fill its box' });
+  const open = JSON.parse(fs.readFileSync(path.join(p.stateDir, 'round.open.json'), 'utf8')) as { tag: string; pid: number; tmp_dir: string };
+  assert.equal(open.tmp_dir, box);
+  serve.kill('SIGKILL');
+  await done;
+  assert.ok(fs.existsSync(box), 'the dead serve left its box');
+  // the next start (a round here) recovers the open round: its tree ended, its box measured and removed
+  setAgentEnv(p, { HANG: '0' });
+  const r = p.run(['round']);
+  assert.equal(r.code, 0, r.stderr);
+  const [aborted] = p.rounds();
+  assert.equal(aborted.outcome, 'aborted');
+  assert.equal(aborted.tmp?.dir, box);
+  assert.equal(aborted.tmp?.bytes, 12 * MB);
+  assert.equal(fs.existsSync(box), false);
+  assert.deepEqual(findRoundProcesses({ rootPid: open.pid, tagName: 'AGENT_RUNNER_ROUND_TAG', tagValue: open.tag }), []);
+});
