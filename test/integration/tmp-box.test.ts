@@ -14,11 +14,13 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 
 const MB = 1024 * 1024;
 const lines = (out: string): AlertLine[] => out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as AlertLine);
+/** the boxes go under the state dir: no $XDG_RUNTIME_DIR (a desktop session or CI runner may set one) */
+const NO_XDG = { XDG_RUNTIME_DIR: '' };
 const peekJson = (p: ReturnType<typeof makeProject>): Snapshot => JSON.parse(p.run(['peek', '--json']).stdout) as Snapshot;
 
 test('tmp box: 10 MB in $TMPDIR and a setsid child writing more: nothing left, the ledger has the size', () => {
   const p = makeProject({ agent: 'tmp-fill.sh' });
-  const r = p.run(['round']);
+  const r = p.run(['round'], NO_XDG);
   assert.equal(r.code, 0, r.stderr);
   const [rec] = p.rounds();
   const t = rec.tmp!;
@@ -131,7 +133,7 @@ test("tmp litter: an agent writing to /tmp directly is reported, tmp_litter rais
 
 test("tmp box: a SIGKILL of serve mid-round; the next start removes the dead round's box and records its size", async () => {
   const p = makeProject({ agent: 'tmp-fill.sh', agentEnv: { HANG: '1' } });
-  const serve = p.start(['serve']);
+  const serve = p.start(['serve'], NO_XDG);
   const done = finished(serve);
   const box = path.join(p.stateDir, 'tmp', 'round-1');
   await waitUntil(() => fs.existsSync(path.join(box, 'child.done')), { timeoutMs: 30_000, what: 'the agent to fill its box' });
@@ -142,7 +144,7 @@ test("tmp box: a SIGKILL of serve mid-round; the next start removes the dead rou
   assert.ok(fs.existsSync(box), 'the dead serve left its box');
   // the next start (a round here) recovers the open round: its tree ended, its box measured and removed
   setAgentEnv(p, { HANG: '0' });
-  const r = p.run(['round']);
+  const r = p.run(['round'], NO_XDG);
   assert.equal(r.code, 0, r.stderr);
   const [aborted] = p.rounds();
   assert.equal(aborted.outcome, 'aborted');
