@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RoundRecord, RoundTmp } from '../state/types.js';
 import { DIR_MODE, ensureDir } from '../state/files.js';
-import { filesWithSecrets, findLitter, measureTree } from '../system/tmp-scan.js';
+import { dirNames, filesWithSecrets, findLitter, measureTree } from '../system/tmp-scan.js';
 import { sha256Hex } from '../util/crypto.js';
 
 /** the variables programs read their temp dir from (POSIX, and the Windows-born names some runtimes use) */
@@ -74,13 +74,7 @@ export function openTmpBox(root: string, n: number, keep: string | null): Opened
 
 /** Removes every round's box under `root` but `keep`. */
 export function removeFinishedBoxes(root: string, keep: string | null): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(root);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of dirNames(root)) {
     const p = path.join(root, name);
     if (name.startsWith(BOX_PREFIX) && p !== keep) removeTree(p);
   }
@@ -128,7 +122,7 @@ function openUp(dir: string): void {
   try {
     if (!fs.lstatSync(dir).isDirectory()) return;
     fs.chmodSync(dir, DIR_MODE);
-    for (const name of fs.readdirSync(dir)) openUp(path.join(dir, name));
+    for (const name of dirNames(dir)) openUp(path.join(dir, name));
   } catch {
     /* what stays is reported by the second removal */
   }

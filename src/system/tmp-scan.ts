@@ -26,6 +26,15 @@ export interface TreeSize {
   partial: boolean;
 }
 
+/** The names in a dir; none when it cannot be read (gone, not a dir, no permission). */
+export function dirNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** Counts what lies under `dir` (symlinks are counted, never followed). An absent dir is empty. */
 export function measureTree(dir: string): TreeSize {
   const out: TreeSize = { files: 0, bytes: 0, readable: [], partial: false };
@@ -33,13 +42,7 @@ export function measureTree(dir: string): TreeSize {
   let seen = 0;
   while (stack.length) {
     const at = stack.pop()!;
-    let names: string[];
-    try {
-      names = fs.readdirSync(at);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    for (const name of dirNames(at)) {
       if (++seen > WALK_MAX) {
         out.partial = true;
         return out;
@@ -83,13 +86,7 @@ export interface Litter {
 export function findLitter(uid: number, sinceMs: number, exclude: readonly string[] = [], dirs: readonly string[] = SHARED_TMP_DIRS): Litter {
   const found: Array<{ p: string; st: fs.Stats }> = [];
   for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    for (const name of dirNames(dir)) {
       const p = path.join(dir, name);
       // the round's own box (or the dir that holds it) is not litter
       if (exclude.some((x) => x === p || x.startsWith(p + path.sep))) continue;

@@ -6,11 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { git } from '../helpers/env.js';
-import { assertIsolated, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { assertIsolated, assertWorkCommitted, describeRound, roundsOf } from '../helpers/real-cli.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion } from '../model-server/clis.js';
-import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
+import { expectedUsage, WORK_TURNS } from '../model-server/scenarios.js';
 
 const round = roundsOf('opencode');
 
@@ -23,12 +22,7 @@ test('opencode: the pinned CLI is installed and network namespaces work here', (
 test('opencode work: writes a file, commits it through its bash tool; the round is ok with the commit and the usage', async () => {
   const r = await round('work');
   const why = describeRound(r);
-  assertIsolated(r);
-  assert.equal(r.record.outcome, 'ok', why);
-  const head = git(r.project.dir, 'rev-parse', 'HEAD');
-  assert.deepEqual(r.record.commits, [head], why);
-  assert.equal(git(r.project.dir, 'log', '-1', '--format=%s'), COMMIT_MESSAGE);
-  assert.equal(git(r.project.dir, 'show', `HEAD:${WORK_FILE}`), WORK_CONTENT.trimEnd());
+  assertWorkCommitted(r);
   // what it sent: the agent loop with the prompt and opencode's own tools (a title request besides)
   assert.deepEqual(r.main.map((q) => q.turn), [0, 1, 2]);
   const decls = JSON.stringify((r.main[0].body as { tools: unknown }).tools);

@@ -39,6 +39,27 @@ test('tmp box: 10 MB in $TMPDIR and a setsid child writing more: nothing left, t
   assert.match(p.run(['peek']).stdout, /round 1 temp dir: 3 files, 12\.0 MiB, removed/);
 });
 
+test('tmp box: a round ended by its timeout, and one cancelled (SIGTERM to round), leave no box either', async () => {
+  const p = makeProject({ agent: 'tmp-fill.sh', timeout: 3, grace: 1, agentEnv: { HANG: '1' } });
+  assert.equal(p.run(['round'], NO_XDG).code, 1);
+  const timedOut = p.rounds()[0];
+  assert.equal(timedOut.outcome, 'timeout');
+  assert.equal(timedOut.tmp?.bytes, 12 * MB);
+  assert.equal(fs.existsSync(timedOut.tmp!.dir), false);
+
+  const child = p.start(['round'], NO_XDG);
+  const done = finished(child);
+  const box = path.join(p.stateDir, 'tmp', 'round-2');
+  await waitUntil(() => fs.existsSync(path.join(box, 'child.done')), { timeoutMs: 30_000, what: 'the agent to fill its box' });
+  child.kill('SIGTERM');
+  assert.equal((await done).code, 1);
+  const cancelled = p.rounds()[1];
+  assert.equal(cancelled.outcome, 'cancelled');
+  assert.equal(cancelled.tmp?.dir, box);
+  assert.equal(cancelled.tmp?.bytes, 12 * MB);
+  assert.deepEqual(fs.readdirSync(path.join(p.stateDir, 'tmp')), []);
+});
+
 test('tmp box: under $XDG_RUNTIME_DIR when it is private; a runtime dir others may write to is not used', () => {
   const rt = tmpDir('ar-xdg-');
   fs.chmodSync(rt, 0o700);
