@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RoundRecord, RoundTmp } from '../state/types.js';
 import { DIR_MODE, ensureDir } from '../state/files.js';
+import { statePaths } from '../state/paths.js';
 import { dirNames, filesWithSecrets, findLitter, measureTree } from '../system/tmp-scan.js';
 import { sha256Hex } from '../util/crypto.js';
 
@@ -26,7 +27,7 @@ export function boxRoot(project: string, stateDir: string, env: NodeJS.ProcessEn
     const name = project.replace(/[^\w.-]/g, '_').slice(0, 64) || 'project';
     return path.join(rt, 'agent-runner', `${name}-${sha256Hex(path.resolve(stateDir)).slice(0, 8)}`);
   }
-  return path.join(stateDir, 'tmp');
+  return statePaths(stateDir).tmpBoxes;
 }
 
 /** A dir of ours that nobody else may write to (not a symlink). */

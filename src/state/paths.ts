@@ -19,6 +19,9 @@ export interface StatePaths {
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
   roundsDir: string;
+  /** tmp/: the rounds' private temp dirs when $XDG_RUNTIME_DIR cannot have them (src/round/tmp-box.ts); the
+   * agent's own files, 0700 at the top, never held to the state dir's file modes */
+  tmpBoxes: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
   roundEvents: (n: number) => string;
@@ -41,6 +44,7 @@ export function statePaths(dir: string): StatePaths {
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     roundsDir,
+    tmpBoxes: path.join(dir, 'tmp'),
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
   };

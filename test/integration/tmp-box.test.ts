@@ -89,6 +89,9 @@ test("tmp box: keep_failed_tmp keeps the last failed round's box, peek names it;
   assert.ok(human.includes(`round 1's temp dir is kept for debugging (keep_failed_tmp): ${first.dir}`), human);
   assert.ok(human.includes(`warning: round 1 left ${report}, readable by other users, holding a secret`), human);
   assert.deepEqual(peekJson(p).tmp_kept, { round: 1, dir: first.dir });
+  // the agent's 0644 file behind the 0700 box is not a state file doctor holds to 0600
+  const modes = (JSON.parse(p.run(['doctor', '--json']).stdout) as { checks: Array<{ name: string; ok: boolean }> }).checks.find((c) => c.name === 'state_modes');
+  assert.equal(modes?.ok, true, JSON.stringify(modes));
   // the secret itself never reaches the record or peek
   assert.ok(!JSON.stringify(p.rounds()).includes('sk-test-0123456789'));
   assert.ok(!human.includes('sk-test-0123456789'));
