@@ -11,9 +11,11 @@ export const SHARED_TMP_DIRS: readonly string[] = ['/tmp', '/var/tmp'];
 export const NAMED_MAX = 5;
 /** a tree walk stops counting past this many entries (an agent that made millions must not stall the round's end) */
 const WALK_MAX = 200_000;
+/** the litter walk's budget over all it finds: a shared /tmp where the same user builds big trees stays cheap */
+const LITTER_WALK_MAX = 20_000;
 /** how much of a file the secret check reads, and over how many files */
-const SNIFF_BYTES = 256 * 1024;
-const SNIFF_FILES = 200;
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_FILES = 100;
 
 export interface TreeSize {
   /** entries that are not directories (files, symlinks, sockets …) */
@@ -22,8 +24,10 @@ export interface TreeSize {
   bytes: number;
   /** regular files others may read (mode o+r), for the secret check */
   readable: string[];
-  /** the walk stopped at WALK_MAX entries: the figures are a floor */
+  /** the walk stopped at its budget of entries: the figures are a floor */
   partial: boolean;
+  /** entries looked at */
+  seen: number;
 }
 
 /** The names in a dir; none when it cannot be read (gone, not a dir, no permission). */
@@ -35,15 +39,14 @@ export function dirNames(dir: string): string[] {
   }
 }
 
-/** Counts what lies under `dir` (symlinks are counted, never followed). An absent dir is empty. */
-export function measureTree(dir: string): TreeSize {
-  const out: TreeSize = { files: 0, bytes: 0, readable: [], partial: false };
+/** Counts what lies under `dir` (symlinks are counted, never followed), at most `max` entries. An absent dir is empty. */
+export function measureTree(dir: string, max = WALK_MAX): TreeSize {
+  const out: TreeSize = { files: 0, bytes: 0, readable: [], partial: false, seen: 0 };
   const stack = [dir];
-  let seen = 0;
   while (stack.length) {
     const at = stack.pop()!;
     for (const name of dirNames(at)) {
-      if (++seen > WALK_MAX) {
+      if (++out.seen > max) {
         out.partial = true;
         return out;
       }
@@ -65,7 +68,7 @@ function addFile(out: TreeSize, p: string, st: fs.Stats): void {
   out.files++;
   if (!st.isFile()) return;
   out.bytes += st.size;
-  if (st.mode & 0o004 && st.size > 0) out.readable.push(p);
+  if (st.mode & 0o004 && st.size > 0 && out.readable.length < SNIFF_FILES) out.readable.push(p);
 }
 
 export interface Litter {
@@ -73,8 +76,10 @@ export interface Litter {
   bytes: number;
   /** the first NAMED_MAX entries, by path */
   paths: string[];
-  /** regular files among them others may read */
+  /** regular files among them others may read (the first SNIFF_FILES) */
   readable: string[];
+  /** the walk stopped at its budget: the figures are a floor */
+  partial: boolean;
 }
 
 /**
@@ -100,20 +105,18 @@ export function findLitter(uid: number, sinceMs: number, exclude: readonly strin
     }
   }
   found.sort((a, b) => (a.p < b.p ? -1 : 1));
-  const out: Litter = { count: 0, bytes: 0, paths: found.slice(0, NAMED_MAX).map((f) => f.p), readable: [] };
+  const out: Litter = { count: 0, bytes: 0, paths: found.slice(0, NAMED_MAX).map((f) => f.p), readable: [], partial: false };
+  let budget = LITTER_WALK_MAX;
   for (const { p, st } of found) {
-    if (st.isDirectory()) {
-      const t = measureTree(p);
-      out.count += t.files;
-      out.bytes += t.bytes;
-      out.readable.push(...t.readable);
-      continue;
-    }
-    const one: TreeSize = { files: 0, bytes: 0, readable: [], partial: false };
-    addFile(one, p, st);
-    out.count += one.files;
-    out.bytes += one.bytes;
-    out.readable.push(...one.readable);
+    const t: TreeSize = { files: 0, bytes: 0, readable: [], partial: false, seen: 0 };
+    if (!st.isDirectory()) addFile(t, p, st);
+    else if (budget > 0) Object.assign(t, measureTree(p, budget));
+    else t.partial = true;
+    budget -= t.seen;
+    out.count += t.files;
+    out.bytes += t.bytes;
+    out.partial ||= t.partial;
+    if (out.readable.length < SNIFF_FILES) out.readable.push(...t.readable.slice(0, SNIFF_FILES - out.readable.length));
   }
   return out;
 }

@@ -8,16 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, tmpDir } from '../helpers/env.js';
 import { makeProject, type Project } from '../helpers/project.js';
+import { PRIVATE_TMP_BASE } from '../helpers/private-tmp.js';
 import { baseEnv, cliSetup, type CliName } from '../model-server/clis.js';
 import { isolationProblems, netnsUnavailable, runIsolated } from '../model-server/netns.js';
 import type { JobResult } from '../model-server/driver.js';
 
-/** outside /tmp and /var/tmp, which the namespace replaces */
-const BASE = path.join(os.homedir(), '.cache', 'agent-runner-test');
+const BASE = PRIVATE_TMP_BASE;
 
 interface Rounds {
   project: Project;

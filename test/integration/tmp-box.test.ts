@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tmpDir, waitUntil } from '../helpers/env.js';
+import { CLI, tmpDir, waitUntil } from '../helpers/env.js';
+import { PRIVATE_TMP_BASE, runInPrivateTmp } from '../helpers/private-tmp.js';
 import { finished, makeProject } from '../helpers/project.js';
 import { findRoundProcesses } from '../../src/system/kill-tree.js';
 import type { AlertLine } from '../../src/monitor/types.js';
@@ -84,7 +85,8 @@ test("tmp box: keep_failed_tmp keeps the last failed round's box, peek names it;
   assert.equal(first.kept, true);
   assert.ok(fs.existsSync(path.join(first.dir, 'big.bin')), 'kept on disk');
   const report = path.join(first.dir, 'error-report.json');
-  assert.deepEqual(first.exposed, [report]);
+  // first the box's own files (litter of other processes of this user in the shared /tmp may follow)
+  assert.equal(first.exposed[0], report);
   const human = p.run(['peek']).stdout;
   assert.ok(human.includes(`round 1's temp dir is kept for debugging (keep_failed_tmp): ${first.dir}`), human);
   assert.ok(human.includes(`warning: round 1 left ${report}, readable by other users, holding a secret`), human);
@@ -120,40 +122,47 @@ function setAgentEnv(p: ReturnType<typeof makeProject>, env: Record<string, stri
   fs.writeFileSync(p.configPath, text);
 }
 
-test("tmp litter: an agent writing to /tmp directly is reported, tmp_litter raises over three rounds, nothing of the user's is deleted", (t) => {
-  const prefix = `ar-litter-${process.pid}-${Date.now()}-`;
-  const userFile = path.join('/tmp', `${prefix}user-notes.txt`);
-  fs.writeFileSync(userFile, 'the user\'s own file, made before any round\n');
-  const p = makeProject({ agent: 'tmp-litter.sh', agentEnv: { LITTER_PREFIX: prefix, SECRET: '1' } });
-  t.after(() => {
-    for (const f of fs.readdirSync('/tmp')) if (f.startsWith(prefix)) fs.rmSync(path.join('/tmp', f), { force: true });
-  });
-  for (let i = 1; i <= 3; i++) {
-    assert.equal(p.run(['round']).code, 0);
-    const rec = p.rounds()[i - 1];
-    const mine = rec.tmp!.litter.paths.filter((f) => f.startsWith(`/tmp/${prefix}`));
-    // another process of this user may write to /tmp meanwhile and be counted too, never ours missed
-    assert.equal(mine.length, 1, JSON.stringify(rec.tmp));
-    assert.match(mine[0], new RegExp(`^/tmp/${prefix}${i}-\\d+$`));
-    assert.ok(rec.tmp!.litter.count >= 1 && rec.tmp!.litter.bytes > 0);
-    assert.ok(rec.tmp!.exposed.includes(mine[0]), 'a 0644 file with a token in the litter is named');
-    if (i < 3) {
-      const quiet = lines(p.run(['monitor', '--once', '--json']).stdout).find((l) => l.detector === 'tmp_litter');
-      assert.equal(quiet?.state, 'ok', `round ${i}: ${JSON.stringify(quiet)}`);
+/** what tmp-litter.sh with SECRET=1 leaves in its file */
+const TOKEN_LINE_BYTES = Buffer.byteLength('GITHUB_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n');
+
+test("tmp litter: an agent writing to /tmp directly is reported, tmp_litter raises over three rounds, nothing of the user's is deleted", () => {
+  // in a namespace with its own empty /tmp: the suite's other files there are neither counted nor named
+  const prefix = 'ar-litter-';
+  const userFile = `/tmp/${prefix}user-notes.txt`;
+  const p = makeProject({ agent: 'tmp-litter.sh', agentEnv: { LITTER_PREFIX: prefix, SECRET: '1' }, baseDir: PRIVATE_TMP_BASE });
+  const cli = (...args: string[]) => [process.execPath, CLI, '--config', p.configPath, ...args];
+  const run = runInPrivateTmp(
+    [
+      ['sh', '-c', `echo "the user's own file, made before any round" > ${userFile}`],
+      ...[1, 2, 3].flatMap(() => [cli('round'), cli('monitor', '--once', '--json')]),
+      cli('peek'),
+    ],
+    { AGENT_RUNNER_CONFIG: '', ...NO_XDG },
+  );
+  const [, ...rest] = run.steps;
+  const recs = p.rounds();
+  assert.equal(recs.length, 3, JSON.stringify(run.steps));
+  for (const [i, rec] of recs.entries()) {
+    assert.equal(rest[2 * i].code, 0, rest[2 * i].stderr);
+    const file = rec.tmp!.litter.paths[0];
+    assert.match(file ?? '', new RegExp(`^/tmp/${prefix}${i + 1}-\\d+$`), JSON.stringify(rec.tmp));
+    assert.deepEqual(rec.tmp!.litter, { count: 1, bytes: TOKEN_LINE_BYTES, paths: [file] });
+    assert.deepEqual(rec.tmp!.exposed, [file], 'a 0644 file with a token in the litter is named');
+    const alert = lines(rest[2 * i + 1].stdout).find((l) => l.detector === 'tmp_litter');
+    assert.equal(alert?.state, i < 2 ? 'ok' : 'raised', `round ${i + 1}: ${JSON.stringify(alert)}`);
+    if (i === 2) {
+      assert.equal(alert!.message, `the last 3 rounds each left files in /tmp or /var/tmp (3 files, ${3 * rec.tmp!.litter.bytes} bytes in all): ${[...recs].reverse().map((r) => r.tmp!.litter.paths[0]).join(' ')}`);
     }
   }
-  const raised = lines(p.run(['monitor', '--once', '--json']).stdout).find((l) => l.detector === 'tmp_litter');
-  assert.equal(raised?.state, 'raised', JSON.stringify(raised));
-  assert.match(raised!.message, /^the last \d+ rounds each left files in \/tmp or \/var\/tmp/);
-  assert.ok(raised!.message.includes(`/tmp/${prefix}3-`), raised!.message);
-  const human = p.run(['peek']).stdout;
-  assert.match(human, new RegExp(`round 3 left \\d+ files? \\([^)]+\\) in /tmp or /var/tmp: .*/tmp/${prefix}3-`));
-  assert.match(human, new RegExp(`warning: round 3 left /tmp/${prefix}3-\\d+, readable by other users, holding a secret`));
-  // nothing deleted: the user's file and every round's litter are still there
-  assert.equal(fs.readFileSync(userFile, 'utf8'), 'the user\'s own file, made before any round\n');
-  assert.equal(fs.readdirSync('/tmp').filter((f) => f.startsWith(prefix) && !f.endsWith('user-notes.txt')).length, 3);
-  assert.ok(!JSON.stringify(p.rounds()).includes('ghp_0123456789'));
+  const human = run.steps.at(-1)!.stdout;
+  const third = recs[2].tmp!.litter.paths[0];
+  assert.ok(human.includes(`round 3 left 1 file (${recs[2].tmp!.litter.bytes} B) in /tmp or /var/tmp: ${third}`), human);
+  assert.ok(human.includes(`warning: round 3 left ${third}, readable by other users, holding a secret`), human);
+  // nothing deleted: the user's file and every round's litter are still there, and nothing else is
+  assert.deepEqual(run.tmp.sort(), [userFile, ...recs.map((r) => r.tmp!.litter.paths[0])].sort());
+  assert.ok(!JSON.stringify(recs).includes('ghp_0123456789'));
 });
+
 
 test("tmp box: a SIGKILL of serve mid-round; the next start removes the dead round's box and records its size", async () => {
   const p = makeProject({ agent: 'tmp-fill.sh', agentEnv: { HANG: '1' } });
