@@ -22,7 +22,7 @@ export interface TreeSize {
   files: number;
   /** bytes of the regular files */
   bytes: number;
-  /** regular files others may read (mode o+r), for the secret check */
+  /** regular files others may read (mode o+r) and nobody may run, for the secret check */
   readable: string[];
   /** the walk stopped at its budget of entries: the figures are a floor */
   partial: boolean;
@@ -68,7 +68,9 @@ function addFile(out: TreeSize, p: string, st: fs.Stats): void {
   out.files++;
   if (!st.isFile()) return;
   out.bytes += st.size;
-  if (st.mode & 0o004 && st.size > 0 && out.readable.length < SNIFF_FILES) out.readable.push(p);
+  // a data file others may read (a report, a dump); programs and scripts (git's sample hooks) are left out: their
+  // code trips the redaction rules ($token = "…") without holding anything
+  if (st.mode & 0o004 && !(st.mode & 0o111) && st.size > 0 && out.readable.length < SNIFF_FILES) out.readable.push(p);
 }
 
 export interface Litter {
