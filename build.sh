@@ -10,10 +10,26 @@ install() {
   fi
 }
 
+# opencode (opencode-ai) is pinned here, not in package.json: its package lists a binary package for every
+# platform as an optional dependency, and a registry that serves only this platform's leaves the lock file
+# without the others, which `npm ci` refuses. It goes to .clis/ (the real-CLI tests' binPath), and its
+# postinstall, which links the platform's binary into place, is run by hand (npm 11 holds install scripts back).
+OPENCODE_VERSION=1.18.33
+install_opencode() {
+  local bin=.clis/node_modules/opencode-ai/bin/opencode.exe
+  if [ -x "$bin" ] && [ "$(cat .clis/version 2>/dev/null)" = "$OPENCODE_VERSION" ]; then return; fi
+  rm -rf .clis && mkdir -p .clis
+  echo '{"private": true}' > .clis/package.json
+  (cd .clis && npm install --no-fund --no-audit --loglevel=error "opencode-ai@$OPENCODE_VERSION" &&
+    cd node_modules/opencode-ai && node postinstall.mjs >/dev/null)
+  echo "$OPENCODE_VERSION" > .clis/version
+}
+
 # What the test suite needs beyond Node, npm and git: one list, also run by CI (.ci/run).
 # As root it installs what is missing with apt-get; otherwise it stops at once, naming the packages and
 # the one command that installs them (never a silent skip: a test without its tool would fail late).
 deps() {
+  install_opencode # the real-opencode tests' CLI (the demo and the build do not need it)
   local need=()
   command -v git >/dev/null || need+=(git)
   command -v setsid >/dev/null || need+=(util-linux)

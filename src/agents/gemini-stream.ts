@@ -189,11 +189,12 @@ export const GEMINI_STREAM: StreamShape = {
   types: new Set(['init', 'message', 'tool_use', 'tool_result', 'error', 'result']),
   /**
    * Its `result` has a `status` (Claude's has a `subtype` and `is_error`); its `error` has a `severity`
-   * (Codex's has only a `message`). Its other types are its own.
+   * (Codex's has only a `message`); its `tool_use` a `tool_name` (opencode's a `part`). Its other types are its own.
    */
   claims(v: Obj, type: string): boolean {
     if (type === 'result') return typeof v.status === 'string' && v.subtype === undefined && v.is_error === undefined;
     if (type === 'error') return typeof v.severity === 'string';
+    if (type === 'tool_use') return typeof v.tool_name === 'string';
     return true;
   },
   live,

@@ -93,6 +93,7 @@ export function renderSnapshot(snap: Snapshot): string {
     if (last.memory_peak_bytes != null) out.push(`  round ${last.n} memory peak: ${fmtBytes(last.memory_peak_bytes)} (${last.containment ?? 'cgroup'})`);
   }
 
+  out.push(...tmpLines(snap));
   out.push('');
   if (snap.orphan_stash)
     out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list)`);
@@ -118,6 +119,23 @@ export function renderSnapshot(snap: Snapshot): string {
   }
   // agent text (reasons, waits, events) may carry escapes: none reaches the terminal
   return terminalSafe(out.join('\n')) + '\n';
+}
+
+/** The newest round's temp dir and litter, files that expose a secret, and a kept temp dir. */
+function tmpLines(snap: Snapshot): string[] {
+  const out: string[] = [];
+  const last = [...snap.rounds].reverse().find((r) => r.tmp);
+  const t = last?.tmp;
+  if (last && t) {
+    const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+    out.push(`  round ${last.n} temp dir: ${plural(t.files, 'file')}, ${fmtBytes(t.bytes)}, ${t.kept ? 'kept' : 'removed'}`);
+    if (t.litter.count > 0)
+      out.push(`  round ${last.n} left ${plural(t.litter.count, 'file')} (${fmtBytes(t.litter.bytes)}) in /tmp or /var/tmp: ${t.litter.paths.join(' ')}`);
+  }
+  for (const r of snap.rounds.slice(-HUMAN_ROUNDS))
+    for (const f of r.tmp?.exposed ?? []) out.push(`  warning: round ${r.n} left ${f}, readable by other users, holding a secret`);
+  if (snap.tmp_kept) out.push(`  round ${snap.tmp_kept.round}'s temp dir is kept for debugging (keep_failed_tmp): ${snap.tmp_kept.dir}`);
+  return out;
 }
 
 export function renderEvent(e: EventLine, now = Date.now()): string {

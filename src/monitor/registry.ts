@@ -13,6 +13,7 @@ import { rateLimitActive } from './detectors/rate-limit-active.js';
 import { supervisorStale } from './detectors/supervisor-stale.js';
 import { hostUnreachable } from './detectors/host-unreachable.js';
 import { crashLoop } from './detectors/crash-loop.js';
+import { tmpLitter } from './detectors/tmp-litter.js';
 
 export const DETECTORS: readonly Detector[] = [
   oauthFail,
@@ -27,6 +28,7 @@ export const DETECTORS: readonly Detector[] = [
   networkFail,
   smokeFailRate,
   rateLimitActive,
+  tmpLitter,
   hostUnreachable,
 ];
 

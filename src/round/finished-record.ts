@@ -1,6 +1,6 @@
 // The record of a round that ran, put together from what each step found: the watch, the verdict, aftercare,
 // the sweep, the stream's tally.
-import type { OpenRound, RoundRecord } from '../state/types.js';
+import type { OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
 import type { StreamStats } from '../agents/stream-parser.js';
 import { costFromTokens, type Pricing } from '../agents/pricing.js';
 import { redact } from '../util/redact.js';
@@ -30,6 +30,10 @@ export interface RoundEnd {
   eventsLog: string;
   /** the round's fence: which one, its memory peak, limits it could not apply */
   held?: { kind: NonNullable<RoundRecord['containment']>; memoryPeak: number | null; note: string | null };
+  /** the round's temp dir as it ended (tmp-box.ts) */
+  tmp: RoundTmp | null;
+  /** why the round had no temp dir of its own */
+  tmpError: string | null;
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -51,6 +55,8 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
       logLossNote(e.logLoss),
       e.held?.note ?? null,
       e.swept.survivors.length ? `${e.swept.survivors.length} process(es) survived the kill: ${e.swept.survivors.join(' ')}` : null,
+      e.tmpError ? `no private temp dir (${e.tmpError})` : null,
+      e.tmp?.error ?? null,
     ),
     head_before: open.head_before,
     head_after: care.headAfter,
@@ -76,6 +82,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     ...(care.leftCommits.length ? { left_commits: care.leftCommits } : {}),
     ...(care.refs.length ? { refs: care.refs } : {}),
     ...(e.held ? { containment: e.held.kind, memory_peak_bytes: e.held.memoryPeak } : {}),
+    tmp: e.tmp,
   };
 }
 

@@ -18,6 +18,8 @@ export interface MarkerFields {
   workDir: string;
   /** the round's fence, made before the spawn: a crash after it leaves its cgroup findable */
   containment?: OpenRound['containment'];
+  /** the round's private temp dir (tmp-box.ts), null when it has none */
+  tmpDir: string | null;
 }
 
 /** Writes the marker of a round about to spawn its agent, and returns it. */
@@ -34,6 +36,7 @@ export function openMarker(paths: StatePaths, f: MarkerFields): OpenRound {
     head_before: f.headBefore,
     work_dir: f.workDir,
     ...(f.containment && f.containment.kind !== 'sweep' ? { containment: f.containment } : {}),
+    tmp_dir: f.tmpDir,
   };
   writeOpenRound(paths, open);
   return open;

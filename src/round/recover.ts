@@ -11,6 +11,7 @@ import { bareRecord, iso, ROUND_TAG_VAR, withNotes } from './record.js';
 import { settleNotes } from '../state/notes.js';
 import { killContained, type ContainedTree } from './contained-sweep.js';
 import { markerBox, removeBox } from './containment.js';
+import { closeTmpBox } from './tmp-box.js';
 
 export interface Sweep {
   /** processes of the round found alive and ended */
@@ -57,6 +58,8 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
   // killed mid-stash or mid-commit: the work is finished into a stash or commit, and the record names it
   const care = await resumeAftercare(paths, open);
   const endMs = Date.now();
+  // its private temp dir goes too, measured first; its processes are gone, so nothing writes to it any more
+  const tmp = open.tmp_dir ? closeTmpBox(open.tmp_dir, Date.parse(open.start), false) : null;
   const rec = bareRecord({
     n: open.n,
     phase: open.phase,
@@ -80,6 +83,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
     killed: swept.ended,
   });
   withNotes(paths, rec);
+  if (tmp) rec.tmp = tmp;
   appendRound(paths, rec);
   settleNotes(paths, open.n);
   appendEvent(paths.events, 'round_aborted', { round: open.n, supervisor_pid: open.supervisor_pid, killed: swept.ended });

@@ -26,6 +26,7 @@ import { finishedRecord } from './finished-record.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
 import { postRoundHook, preRoundHook, type HookContext } from './round-hooks.js';
 import { finishSession, roundSessionPlan, sizeOf } from './continuity.js';
+import { boxRoot, closeTmpBox, keepsBox, keptBox, openTmpBox, tmpEnv } from './tmp-box.js';
 
 export interface RoundOptions {
   config: Config;
@@ -59,22 +60,28 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
   const tag = randomUUID();
-  const marker = (headBefore: string | null, containment?: OpenRound['containment']) =>
-    openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir, containment });
+  const marker = (headBefore: string | null, containment?: OpenRound['containment'], tmpDir: string | null = null) =>
+    openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir, containment, tmpDir });
   const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal });
   const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null)), seen, startMono, monoMs) : null;
   if (pre?.failed) return pre.failed;
   const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
 
+  // the round's private temp dir; the boxes of rounds that are over go (but the last failed one, if kept)
+  const keepFailed = config.runtime.keep_failed_tmp === 1;
+  const tmpBox = openTmpBox(boxRoot(config.project, paths.dir), n, keepFailed ? (keptBox(ledger.records)?.dir ?? null) : null);
+  const boxDir = 'dir' in tmpBox ? tmpBox.dir : null;
+
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
   const box = openBox(chooseContainment(config.runtime.containment ?? 'auto', agentEnv), tag, config.runtime);
-  const open = marker(brief.headBefore, { kind: box.kind, cgroups: box.cgroups, scope: box.scope });
+  const open = marker(brief.headBefore, { kind: box.kind, cgroups: box.cgroups, scope: box.scope }, boxDir);
   const headLogFrom = headLogEnd(brief.repo.gitDir);
   const session = roundSessionPlan(config, ledger.records, setup.phase);
   const eventsPath = paths.roundEvents(n);
   const agentFrom = sizeOf(open.log); // the agent's output starts here (a pre_round hook's is before it)
   const command = session?.argv ?? config.agent.command;
-  const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
+  const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
+  const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid);
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid, ...(session ? { session: session.resume ? 'resumed' : 'new', session_why: session.why } : {}) });
@@ -123,6 +130,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
+  // the box, measured and emptied now that every process of the round is gone; litter outside it counted
+  const tmp = boxDir ? closeTmpBox(boxDir, startMs, keepsBox(verdict.outcome, keepFailed)) : null;
 
   // post_round: it sees the verdict; then the record: the ledger line, then the open marker goes
   const post = await postRoundHook(hookCtx(open), { outcome: verdict.outcome, category: verdict.category, exit_code: exit.exitCode, head_after: care.headAfter, commits: care.commits });
@@ -142,6 +151,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     pricing: config.pricing,
     eventsLog: eventsPath,
     held: { kind: box.kind, memoryPeak: held.memoryPeak, note: box.note },
+    tmp,
+    tmpError: 'error' in tmpBox ? tmpBox.error : null,
   });
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;

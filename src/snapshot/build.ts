@@ -16,7 +16,8 @@ import type { StatePaths } from '../state/paths.js';
 import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
 import { startGitProbe, type GitProbe } from './git-probe.js';
 import { readStatus } from '../state/status.js';
-import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
+import type { EventLine, OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
+import { keptBox } from '../round/tmp-box.js';
 import type { Config } from '../config/types.js';
 
 export { DEFAULT_SNAPSHOT_ROUNDS };
@@ -62,6 +63,8 @@ export interface SnapshotData {
   events?: EventLine[];
   /** the fence a round starts in here (runtime.containment, as it works out on this host) */
   containment?: Snapshot['containment'];
+  /** the kept temp dir still on disk (keptBox) */
+  tmpKept?: { round: number; dir: string } | null;
 }
 
 const redactOrNull = (s: string | null | undefined) => (s == null ? null : redact(s));
@@ -88,6 +91,17 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     ...(r.session ? { session: r.session } : {}),
     containment: r.containment ?? null,
     memory_peak_bytes: r.memory_peak_bytes ?? null,
+    ...(r.tmp ? { tmp: snapshotTmp(r.tmp) } : {}),
+  };
+}
+
+function snapshotTmp(t: RoundTmp): SnapshotRound['tmp'] {
+  return {
+    files: t.files,
+    bytes: t.bytes,
+    kept: t.kept,
+    litter: { count: t.litter.count, bytes: t.litter.bytes, paths: t.litter.paths.map(redact) },
+    exposed: t.exposed.map(redact),
   };
 }
 
@@ -124,6 +138,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
     budget: s.budget ?? [],
     ...(d.containment ? { containment: d.containment } : {}),
+    tmp_kept: d.tmpKept ?? null,
   };
   if (d.events) snap.events = redactDeep(d.events) as EventLine[];
   return snap;
@@ -169,6 +184,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     defenses: DEFENSES,
     events,
     containment: { kind: fence.kind, why: fence.why },
+    tmpKept: keptBox(records),
   });
 }
 

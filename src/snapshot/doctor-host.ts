@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { currentUser, installedServeUnit, journalHint, lingerEnabled, showUnit } from '../system/systemd.js';
 import { hasEnvTag } from '../system/proc.js';
 import { nearestExisting } from '../system/disk-space.js';
+import { boxRoot } from '../round/tmp-box.js';
+import * as path from 'node:path';
 import { ok, problem, type DoctorCheck, type DoctorInput } from './doctor-types.js';
 import { chooseContainment, limitsProblem } from '../round/containment.js';
 
@@ -19,6 +21,20 @@ function dirsOf(i: DoctorInput): string[] {
 }
 
 export const HOST_CHECKS: DoctorCheck[] = [
+  {
+    name: 'tmp_box',
+    verifies: "where each round's private temp dir goes (TMPDIR of the agent), that it is private, and the free space there",
+    run(i) {
+      const root = boxRoot(i.config?.project ?? path.basename(i.config?.workDir ?? i.workDir ?? i.stateDir), i.stateDir);
+      const at = nearestExisting(root);
+      const st = fs.lstatSync(at);
+      if (at === root && (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0))
+        return problem(`${root} is not a private dir of this user (mode ${(st.mode & 0o777).toString(8)})`, `remove it, or \`chmod 700 ${root}\` if it is yours`);
+      const s = fs.statfsSync(at);
+      const freeMb = Math.floor((s.bavail * s.bsize) / 2 ** 20);
+      return ok(`round temp dirs go under ${root}: ${freeMb} MiB free there`);
+    },
+  },
   {
     name: 'disk',
     verifies: `the state dir and the work dir have runtime.min_free_mb free, and at least ${MIN_FREE_INODE_PCT}% of their inodes`,

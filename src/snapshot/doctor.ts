@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stateDirKind, refusalOf } from '../state/ownership.js';
 import { stateDirRefusal } from '../state/refused-dirs.js';
-import { STATE_MARKER } from '../state/paths.js';
+import { STATE_MARKER, statePaths } from '../state/paths.js';
 import { DIR_MODE, FILE_MODE } from '../state/files.js';
 import { ok, problem, type DoctorCheck, type DoctorInput, type DoctorResult } from './doctor-types.js';
 import { PROJECT_CHECKS } from './doctor-project.js';
@@ -68,9 +68,13 @@ export const STATE_CHECKS: DoctorCheck[] = [
 /** Every check, in the order doctor prints them: the state dir, the project (config, agent, git), the host. */
 export const DOCTOR_CHECKS: DoctorCheck[] = [...STATE_CHECKS, ...PROJECT_CHECKS, ...HOST_CHECKS];
 
-/** The files and dirs under `top` (itself included) with a mode bit beyond 0600 / 0700. Symlinks are skipped. */
+/**
+ * The files and dirs under `top` (itself included) with a mode bit beyond 0600 / 0700. Symlinks are skipped, and
+ * so is what lies in the rounds' temp dirs (tmp/, itself checked): the agent's files, behind a 0700 dir.
+ */
 export function widerThanOwn(top: string): { rel: string; mode: number }[] {
   const out: { rel: string; mode: number }[] = [];
+  const boxes = statePaths(top).tmpBoxes;
   const visit = (p: string) => {
     let st: fs.Stats;
     try {
@@ -81,6 +85,7 @@ export function widerThanOwn(top: string): { rel: string; mode: number }[] {
     const mode = st.mode & 0o777;
     if (st.isDirectory()) {
       if (mode & ~DIR_MODE) out.push({ rel: path.relative(top, p) || '.', mode });
+      if (p === boxes) return;
       let names: string[] = [];
       try {
         names = fs.readdirSync(p);

@@ -9,6 +9,16 @@ export const DEFAULT_SNAPSHOT_ROUNDS = 20;
 /** what a monitor reads: this version, and version 1 from hosts that run an older agent-runner */
 export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
+/** A round's temp dir as it ended and its litter (the record's `tmp`, without the dir's path). */
+export interface SnapshotTmp {
+  files: number;
+  bytes: number;
+  kept: boolean;
+  /** paths redacted */
+  litter: { count: number; bytes: number; paths: string[] };
+  exposed: string[];
+}
+
 export interface SnapshotRound {
   n: number;
   phase: string | null;
@@ -39,6 +49,8 @@ export interface SnapshotRound {
   containment?: 'systemd-scope' | 'cgroup' | 'sweep' | null;
   /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
   memory_peak_bytes?: number | null;
+  /** its private temp dir and the litter it left in /tmp and /var/tmp; absent on rounds that had none */
+  tmp?: SnapshotTmp | null;
 }
 
 export interface Snapshot {
@@ -92,6 +104,8 @@ export interface Snapshot {
   budget?: BudgetLine[];
   /** the fence a round starts in on this host (runtime.containment as it works out here) and why */
   containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
+  /** the last failed round's temp dir, kept for debugging (runtime.keep_failed_tmp) and still there */
+  tmp_kept?: { round: number; dir: string } | null;
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

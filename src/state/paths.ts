@@ -23,6 +23,9 @@ export interface StatePaths {
   /** notify-<owner>.json: the unsent notifications and the open incidents of serve's or the monitor's notifier */
   notifyOutbox: (owner: 'serve' | 'monitor') => string;
   roundsDir: string;
+  /** tmp/: the rounds' private temp dirs when $XDG_RUNTIME_DIR cannot have them (src/round/tmp-box.ts); the
+   * agent's own files, 0700 at the top, never held to the state dir's file modes */
+  tmpBoxes: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
   roundEvents: (n: number) => string;
@@ -50,6 +53,7 @@ export function statePaths(dir: string): StatePaths {
     notes: path.join(dir, 'notes.jsonl'),
     notifyOutbox: (owner) => path.join(dir, `notify-${owner}.json`),
     roundsDir,
+    tmpBoxes: path.join(dir, 'tmp'),
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),
     roundNotes: (n) => path.join(roundsDir, `${n}.notes.jsonl`),

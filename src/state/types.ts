@@ -37,6 +37,23 @@ export interface RoundUsage {
   tool_calls: number;
 }
 
+/** The round's private temp dir (TMPDIR of the agent and its children) and the temp files it left elsewhere. */
+export interface RoundTmp {
+  /** the box: 0700, removed at the round's end unless kept */
+  dir: string;
+  /** what was in it before removal: entries other than dirs, and the bytes of its regular files */
+  files: number;
+  bytes: number;
+  /** kept for debugging (keep_failed_tmp): still on disk */
+  kept: boolean;
+  /** what the round's processes left in the shared /tmp and /var/tmp (by owner and creation time); never deleted */
+  litter: { count: number; bytes: number; paths: string[] };
+  /** files in the box or the litter that others may read and that hold a secret (by the redaction rules) */
+  exposed: string[];
+  /** why the box could not be made or removed */
+  error?: string | null;
+}
+
 export interface RoundRecord {
   n: number;
   phase: string | null;
@@ -82,6 +99,8 @@ export interface RoundRecord {
   containment?: 'systemd-scope' | 'cgroup' | 'sweep';
   /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
   memory_peak_bytes?: number | null;
+  /** the round's temp dir and litter (src/round/tmp-box.ts); absent on rounds that had none */
+  tmp?: RoundTmp | null;
 }
 
 /** One [hooks] command's run (src/round/hooks.ts). */
@@ -149,6 +168,8 @@ export interface OpenRound {
   aftercare?: AftercareMark;
   /** the round's fence (containment.ts): its cgroups, or its systemd scope; absent: the sweep alone */
   containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; cgroups: string[]; scope: string | null } | null;
+  /** the round's private temp dir: crash recovery removes it */
+  tmp_dir?: string | null;
 }
 
 export interface EventLine {

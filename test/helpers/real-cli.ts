@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { CLI, tmpDir } from './env.js';
+import { CLI, git, tmpDir } from './env.js';
+import { COMMIT_MESSAGE, WORK_CONTENT, WORK_FILE } from '../model-server/scenarios.js';
 import { makeProject, type Project } from './project.js';
 import { baseEnv, cliSetup, homeBase, type CliName, type CliSetup, type SetupOptions } from '../model-server/clis.js';
 import { isolationProblems, runIsolated } from '../model-server/netns.js';
@@ -93,6 +94,17 @@ export function assertStalled(r: RealRound): void {
   assert.equal(r.record.category, 'stall', describeRound(r));
   assert.equal(r.record.ended_by, 'stall');
   assert.ok(r.record.duration_s < 30, `took ${r.record.duration_s}s`);
+}
+
+/** The work scenario done: the round is ok with the one commit the CLI made, WORK_FILE in it, a clean tree. */
+export function assertWorkCommitted(r: RealRound): void {
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'ok', why);
+  assert.deepEqual(r.record.commits, [git(r.project.dir, 'rev-parse', 'HEAD')], why);
+  assert.equal(git(r.project.dir, 'log', '-1', '--format=%s'), COMMIT_MESSAGE);
+  assert.equal(git(r.project.dir, 'show', `HEAD:${WORK_FILE}`), WORK_CONTENT.trimEnd());
+  assert.equal(r.record.dirty_files, 0);
 }
 
 /** The namespace had loopback only, the server saw the CLI, and it handled every request the CLI made. */

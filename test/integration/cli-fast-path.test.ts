@@ -31,7 +31,8 @@ function spawnIn(cwd: string, argv: string[]): Run {
  * for a round, every number (its own, its times, its pid).
  */
 function steady(out: string, args: string[]): string {
-  if (args.includes('round')) return out.replace(/\d+/g, 'N');
+  // a round's litter is what this user made in /tmp meanwhile: the other tests running beside this one
+  if (args.includes('round')) return out.replace(/"litter":\{[^{}]*\},"exposed":\[[^\]]*\]/g, '"litter":…').replace(/\d+/g, 'N');
   const t = out.trim();
   if (t.startsWith('{')) {
     const doc = JSON.parse(t);
@@ -40,7 +41,7 @@ function steady(out: string, args: string[]): string {
     return JSON.stringify(doc);
   }
   // "now" within the second of the last round's end, "1s ago" past it: which one depends on the machine's speed
-  return out.replace(/\d+s ago|\bnow\b/g, 'Ns ago').replace(/^host: .*$/m, 'host: …');
+  return out.replace(/\d+s ago|\bnow\b(?=\))/g, 'Ns ago').replace(/^host: .*$/m, 'host: …');
 }
 
 const TAKEN = [

@@ -23,8 +23,12 @@ test('doctor on a healthy project: every check, one line each, in order; the pro
   assert.equal(p.run(['round']).code, 0);
   const d = doctor(p);
   assert.deepEqual(Object.keys(d.checks), DOCTOR_CHECKS.map((c) => c.name));
-  for (const n of ['config', 'serve_config', 'agent', 'agent_auth', 'git', 'disk', 'containment']) assert.ok(d.checks[n].ok, `${n}: ${JSON.stringify(d.checks[n])}`);
+  for (const n of ['config', 'serve_config', 'agent', 'agent_auth', 'git', 'disk', 'containment', 'tmp_box']) assert.ok(d.checks[n].ok, `${n}: ${JSON.stringify(d.checks[n])}`);
   assert.match(d.checks.agent.detail!, /\/bash .*version \d/);
+  // where the rounds' temp dirs go (the state dir's tmp/ without a private $XDG_RUNTIME_DIR), and the room there
+  const root = /^round temp dirs go under (.*): \d+ MiB free there$/.exec(d.checks.tmp_box.detail!)?.[1];
+  if (process.env.XDG_RUNTIME_DIR) assert.ok(root?.startsWith(path.join(process.env.XDG_RUNTIME_DIR, 'agent-runner') + '/'), d.checks.tmp_box.detail);
+  else assert.equal(root, path.join(p.stateDir, 'tmp'), d.checks.tmp_box.detail);
   assert.equal(d.human.trim().split('\n').length, DOCTOR_CHECKS.length + Object.values(d.checks).filter((c) => !c.ok).length);
 });
 

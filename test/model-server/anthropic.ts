@@ -1,6 +1,7 @@
-// The Anthropic Messages API as Claude Code calls it (ANTHROPIC_BASE_URL): POST /v1/messages (streamed or
-// not), /v1/messages/count_tokens, the HEAD / probe. Tool calls use Claude Code's own tools: Write
-// {file_path, content}, Bash {command, description}. Errors have the API's shape
+// The Anthropic Messages API as Claude Code calls it (ANTHROPIC_BASE_URL), and opencode through its anthropic
+// provider (baseURL in its config): POST /v1/messages (streamed or not), /v1/messages/count_tokens, the HEAD /
+// probe. Tool calls use the CLI's own tools: Claude Code's Write {file_path, content}, Bash {command,
+// description}; opencode's write {filePath, content}, bash {command, description}. Errors have the API's shape
 // ({"type":"error","error":{"type","message"}}, request-id header); the usage limit of a subscription
 // carries the anthropic-ratelimit-unified-* headers Claude Code turns into its rate_limit_event.
 import * as path from 'node:path';
@@ -20,10 +21,13 @@ function blocks(x: Exchange, call: MainCall, turn: Turn, tools: string[]): Block
     if (!tools.includes(name)) x.note(`the script calls ${name}, which the request does not offer`);
     out.push({ type: 'tool_use', id: callId('toolu', call.turn, j++), name, input });
   };
+  // Claude Code offers Write and Bash; opencode (its anthropic provider) offers write {filePath} and bash
+  const lower = !tools.includes('Write') && tools.includes('write');
   for (const a of turn.actions) {
     if (a.kind === 'text') out.push({ type: 'text', text: a.text });
+    else if (a.kind === 'write' && lower) tool('write', { filePath: path.join(x.workDir, a.path), content: a.content });
     else if (a.kind === 'write') tool('Write', { file_path: path.join(x.workDir, a.path), content: a.content });
-    else tool('Bash', { command: a.command, description: 'Run a shell command' });
+    else tool(lower ? 'bash' : 'Bash', { command: a.command, description: 'Run a shell command' });
   }
   return out;
 }

@@ -9,8 +9,8 @@ import { PRESETS } from '../../src/agents/presets.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import type { Dialect } from './scenarios.js';
 
-export type CliName = 'claude' | 'codex' | 'gemini';
-export const CLIS: CliName[] = ['claude', 'codex', 'gemini'];
+export type CliName = 'claude' | 'codex' | 'gemini' | 'opencode';
+export const CLIS: CliName[] = ['claude', 'codex', 'gemini', 'opencode'];
 
 export const URL_TOKEN = '{{URL}}';
 
@@ -46,16 +46,21 @@ export function homeBase(): string | undefined {
   return fs.existsSync('/var/tmp') ? '/var/tmp' : undefined;
 }
 
-export const PACKAGES: Record<CliName, string> = { claude: '@anthropic-ai/claude-code', codex: '@openai/codex', gemini: '@google/gemini-cli' };
+export const PACKAGES: Record<CliName, string> = { claude: '@anthropic-ai/claude-code', codex: '@openai/codex', gemini: '@google/gemini-cli', opencode: 'opencode-ai' };
 
 /** The installed (pinned) version of the CLI's npm package. */
+/** Where a CLI is installed: the lock's node_modules, or .clis/ for opencode (`./build.sh deps` says why). */
+function modulesOf(cli: CliName): string {
+  return path.join(REPO_ROOT, ...(cli === 'opencode' ? ['.clis', 'node_modules'] : ['node_modules']));
+}
+
 export function cliVersion(cli: CliName): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', PACKAGES[cli], 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(modulesOf(cli), PACKAGES[cli], 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
 export function binPath(cli: CliName): string {
-  return path.join(REPO_ROOT, 'node_modules', '.bin', cli);
+  return path.join(modulesOf(cli), '.bin', cli);
 }
 
 /** Bounded retries, so that a round facing a persistent error ends well within its 60 s timeout. */
@@ -164,9 +169,43 @@ function gemini(o: SetupOptions): CliSetup {
   };
 }
 
+/** The model opencode asks for: one of its bundled model list (no models.dev fetch), priced there, so the
+ * cost it prints per step is its own figure. */
+export const OPENCODE_MODEL = 'anthropic/claude-sonnet-4-5';
+
+function opencode(o: SetupOptions): CliSetup {
+  const credential = 'sk-ant-api03-srv-test';
+  // its anthropic provider (bundled: nothing is installed at run time) with the server as base URL
+  const config = {
+    $schema: 'https://opencode.ai/config.json',
+    autoupdate: false,
+    share: 'disabled',
+    model: OPENCODE_MODEL,
+    small_model: OPENCODE_MODEL,
+    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey: credential } } },
+  };
+  return {
+    cli: 'opencode',
+    dialect: 'anthropic',
+    command: [binPath('opencode'), ...PRESETS.opencode.command.slice(1)],
+    presetEnv: PRESETS.opencode.env,
+    env: {
+      // no models.dev fetch, no LSP downloads, no plugins from npm, no share links: nothing leaves the namespace
+      OPENCODE_DISABLE_MODELS_FETCH: '1',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+      OPENCODE_DISABLE_SHARE: '1',
+      OPENCODE_DISABLE_AUTOUPDATE: '1',
+    },
+    files: [{ path: path.join(o.home, '.config', 'opencode', 'opencode.json'), content: `${JSON.stringify(config, null, 2)}\n` }],
+    credential,
+  };
+}
+
 export function cliSetup(cli: CliName, o: SetupOptions): CliSetup {
   if (cli === 'claude') return claude(o);
   if (cli === 'codex') return codex(o);
+  if (cli === 'opencode') return opencode(o);
   return gemini(o);
 }
 

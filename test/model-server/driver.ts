@@ -24,6 +24,8 @@ export interface Job {
   timeoutMs: number;
   /** the requests, one JSON line each as they come (for a post-mortem of a run that never ended) */
   requestsLog: string | null;
+  /** list what /tmp and /var/tmp hold once the command ended (a run with a private /tmp: netns.ts) */
+  listTmp?: boolean;
 }
 
 export interface JobResult {
@@ -37,11 +39,18 @@ export interface JobResult {
   requests: RecordedRequest[];
   /** `ip -o link` and the routes of every table, as seen inside the namespace */
   network: { links: string; routes: string };
+  /** with job.listTmp: every entry under /tmp and /var/tmp at the end, as `<octal mode> <bytes> <path>` */
+  tmp_listing?: string[];
 }
 
 function ip(...args: string[]): string {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   return (r.stdout ?? '') + (r.stderr ?? '');
+}
+
+function listTmp(): string[] {
+  const r = spawnSync('find', ['/tmp', '/var/tmp', '-mindepth', '1', '-printf', '%m %s %p\\n'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter((l) => l.trim());
 }
 
 async function main(): Promise<void> {
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     stderr,
     requests: server.requests,
     network: { links: ip('-o', 'link', 'show'), routes: ip('route', 'show', 'table', 'all') + ip('-6', 'route', 'show', 'table', 'all') },
+    ...(job.listTmp ? { tmp_listing: listTmp() } : {}),
   };
   await server.close();
   log?.end();

@@ -19,12 +19,22 @@ export function netnsUnavailable(): string | null {
   return null;
 }
 
-export async function runIsolated(job: Job): Promise<JobResult> {
-  const dir = tmpDir('ar-netns-');
+export interface IsolationOptions {
+  /** also a mount namespace with empty tmpfs on /tmp and /var/tmp: what the run leaves there is all that is there
+   * (job.listTmp reports it). The job's dirs and `base` must then lie outside both. */
+  privateTmp?: boolean;
+  /** where the job and result files go (default os.tmpdir()) */
+  base?: string;
+}
+
+export async function runIsolated(job: Job, o: IsolationOptions = {}): Promise<JobResult> {
+  const dir = tmpDir('ar-netns-', o.base);
   const jobFile = path.join(dir, 'job.json');
   const resultFile = path.join(dir, 'result.json');
   fs.writeFileSync(jobFile, JSON.stringify(job));
-  const child = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, DRIVER, jobFile, resultFile], {
+  // unshare --mount makes the new namespace's mounts private: the tmpfs never shows outside it
+  const mounts = o.privateTmp ? 'mount -t tmpfs -o mode=1777 tmpfs /tmp && mount -t tmpfs -o mode=1777 tmpfs /var/tmp && ' : '';
+  const child = spawn('unshare', [...(o.privateTmp ? ['--mount'] : []), '--net', '--', 'sh', '-c', `${mounts}ip link set lo up && exec "$0" "$@"`, process.execPath, DRIVER, jobFile, resultFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

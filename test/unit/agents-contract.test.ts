@@ -267,6 +267,31 @@ const TABLE: Record<string, Row> = {
     },
   },
 
+  opencode: {
+    version: { shape: 'opencode --version prints the bare version', stdout: '1.18.33\n', expect: '1.18.33', exitCode: 0 },
+    cases: {
+      success: { fixture: 'srv-opencode-work' },
+      auth: { fixture: 'srv-opencode-auth' },
+      usage_limit_with_reset: {
+        unsupported:
+          'opencode 1.18 retries a 429 without end and prints nothing meanwhile (the usage_limit scenario: no output until it was killed at 60 s); the reset in the response headers never reaches its output. stall_timeout_s ends such a round as a stall',
+      },
+      usage_limit_without_reset: { unsupported: 'as with a reset: opencode 1.18 retries a 429 silently, without end' },
+      quota: { fixture: 'srv-opencode-quota' },
+      garbage: {
+        shape: '--format json lines torn or of the wrong types',
+        stdout:
+          '{"type":"step_start","timestamp":1,"sessionID":"s","part":{"type":"step-start"}}\n' +
+          '{"type":"error","timestamp":1,"sessionID":"s","error":{"name":"APIError","data":{"message":"Invalid bearer tok\n' +
+          '{"type":"step_finish","part":{"reason":[],"tokens":"many","cost":"free"}}\n' +
+          '{"type":"tool_use","part":{"tool":7,"state":null}}\n' +
+          '{"type":"text","part":"not an object"}\n' +
+          GARBAGE,
+        exitCode: 1,
+      },
+    },
+  },
+
   generic: {
     command: ['./my-agent.sh', '--task'],
     version: { shape: 'a program that prints its name and version', stdout: 'my-agent 1.4.2\n', expect: '1.4.2', exitCode: 0 },
@@ -443,6 +468,12 @@ test('a colliding line alone, its stream unknown: read by the shape its fields s
   assert.deepEqual(readAs(claudeResult({ is_error: false, result: 'Done.' })).formats, ['claude']);
   assert.deepEqual(readAs(GEMINI_ERROR).formats, ['gemini']);
   assert.deepEqual(readAs({ type: 'error', message: 'boom' }).formats, ['codex']);
+  // opencode's tool_use has a part, Gemini's a tool_name; opencode's error an object and a session
+  assert.deepEqual(readAs({ type: 'tool_use', tool_name: 'write_file', tool_id: 't', parameters: {} }).formats, ['gemini']);
+  assert.deepEqual(readAs({ type: 'tool_use', sessionID: 's', part: { type: 'tool', tool: 'bash', state: { status: 'completed' } } }).formats, ['opencode']);
+  const oc = readAs({ type: 'error', sessionID: 's', error: { name: 'APIError', data: { message: 'Invalid bearer token', statusCode: 401 } } });
+  assert.deepEqual(oc.formats, ['opencode']);
+  assert.deepEqual([oc.result?.isError, oc.result?.apiErrorStatus, oc.result?.text], [true, 401, 'Invalid bearer token']);
 });
 
 test('a colliding line in a stream whose first lines said whose it is: read as that CLI\'s, in the live parser and the tail reader alike', () => {

@@ -1,4 +1,4 @@
-// The verdict on the srv-* fixtures: the real Claude Code, Codex and Gemini CLIs run against the scripted
+// The verdict on the srv-* fixtures: the real Claude Code, Codex, Gemini CLI and opencode run against the scripted
 // model server (test/model-server, recorded by record-fixtures.ts). Each case says what the verdict should
 // be; where today's classifier says otherwise, that case is a `todo` test (issue 14), with today's verdict
 // in its message. The integration tests (test/integration/real-cli-*.test.ts) see the same through
@@ -85,6 +85,11 @@ const CASES: Case[] = [
   { name: 'srv-gemini-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /models\/gemini-3.8-flash is not found/ },
   { name: 'srv-gemini-hang-before-first-byte', outcome: 'timeout', category: 'stall', stalled: true },
   { name: 'srv-gemini-hang-mid-stream', outcome: 'timeout', category: 'stall', stalled: true },
+  // opencode 1.18 through its anthropic provider: one error line with the API's status and words, exit 1
+  { name: 'srv-opencode-work', outcome: 'ok', category: null },
+  { name: 'srv-opencode-auth', outcome: 'failed', category: 'auth', reason: /Invalid bearer token/ },
+  { name: 'srv-opencode-quota', outcome: 'failed', category: 'quota', reason: /credit balance is too low/, retryAfter: null },
+  { name: 'srv-opencode-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /model: claude-sonnet-4-5/ },
 ];
 
 for (const c of CASES) {

@@ -51,6 +51,7 @@ describe('parseConfig: defaults and resolution', () => {
       result_grace_s: 30,
       min_free_mb: 50,
       containment: 'auto',
+      keep_failed_tmp: 0,
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
@@ -103,7 +104,7 @@ describe('parseConfig: defaults and resolution', () => {
   test('every key set explicitly is taken as given', () => {
     const c = parse(
       '[agent]\ncommand = ["a", "{prompt}"]\ncontinue_session = true\nmax_session_rounds = 3\n[agent.env]\nFOO = "1"\n_x2 = ""\n' +
-        '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nstate_dir = "/s"\n' +
+        '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nkeep_failed_tmp = 1\nstate_dir = "/s"\n' +
         'containment = "cgroup"\nmemory_max_mb = 512\npids_max = 64\ncpu_weight = 20\n' +
         '[vcs]\ndirty_action = "commit"\n' +
         '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\nstop_on_auth = false\n' +
@@ -112,7 +113,7 @@ describe('parseConfig: defaults and resolution', () => {
     );
     assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' }, continue_session: true, max_session_rounds: 3 });
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
-    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
+    assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, keep_failed_tmp: 1, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
     assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });

@@ -7,7 +7,7 @@ import { DETECTORS, detectorByName } from '../../src/monitor/registry.js';
 import { defaultThresholds } from '../../src/monitor/thresholds.js';
 import { transition } from '../../src/monitor/alerts.js';
 import type { FetchState, Thresholds } from '../../src/monitor/types.js';
-import type { Snapshot } from '../../src/snapshot/types.js';
+import type { Snapshot, SnapshotRound } from '../../src/snapshot/types.js';
 import { NOW, iso, round, rounds, snapshot, withStash } from '../helpers/snapshots.js';
 import { REPO_ROOT } from '../helpers/env.js';
 
@@ -91,6 +91,30 @@ test('orphan_chain: fires, stays quiet, resolves', () => {
     ],
     resolvedBy: snapshot({ rounds: rounds([['ok', withStash()], ['ok', withStash()], ['ok', withStash()], 'ok']) }),
   });
+});
+
+/** a round that had a temp dir, with `n` files of litter left in /tmp (0: none) */
+const litter = (n: number): Partial<SnapshotRound> => ({
+  tmp: { files: 1, bytes: 10, kept: false, litter: { count: n, bytes: n * 100, paths: n ? [`/tmp/leak-${n}`] : [] }, exposed: [] },
+});
+
+test('tmp_litter: fires, stays quiet, resolves', () => {
+  const L = (n: number) => ['ok', litter(n)] as ['ok', Partial<SnapshotRound>];
+  check('tmp_litter', {
+    fires: [
+      snapshot({ rounds: rounds(['ok', L(1), ['failed', litter(2)], L(1)]) }),
+      snapshot({ rounds: rounds([L(1), L(3), 'preflight_failed', L(2)]) }), // a round without a temp dir does not break the chain
+    ],
+    quiet: [
+      snapshot({ rounds: rounds([L(1), L(1), L(0)]) }), // the newest left nothing
+      snapshot({ rounds: rounds([L(1), L(1)]) }), // only 2
+      snapshot({ rounds: rounds(['ok', 'ok', 'ok', 'ok']) }), // records from before temp dirs
+    ],
+    resolvedBy: snapshot({ rounds: rounds([L(1), L(1), L(1), L(0)]) }),
+  });
+  const [f] = detectorByName('tmp_litter')!.detect({ snapshots: [snapshot({ rounds: rounds([L(1), L(2), L(3)]) })], fetch: OK_FETCH, t: defaultThresholds(), now: new Date(NOW) });
+  assert.equal(f.message, 'the last 3 rounds each left files in /tmp or /var/tmp (6 files, 600 bytes in all): /tmp/leak-3 /tmp/leak-2 /tmp/leak-1');
+  assert.deepEqual(f.context.rounds, [1, 2, 3]);
 });
 
 const disk = (used_pct: number) => ({ disk: { path: '/s', used_pct, free_bytes: (100 - used_pct) * 1e9, total_bytes: 100e9 } });
@@ -254,7 +278,7 @@ test('host_unreachable: fires, stays quiet, resolves', () => {
 test('the registry: unique names, a severity, each names a test here that exists', () => {
   const names = DETECTORS.map((d) => d.name);
   assert.equal(new Set(names).size, names.length);
-  for (const want of ['timeout_rate', 'hung', 'orphan_chain', 'disk_warning', 'disk_critical', 'mem_pressure', 'oauth_fail', 'network_fail', 'smoke_fail_rate', 'rate_limit_active', 'supervisor_stale', 'host_unreachable']) {
+  for (const want of ['timeout_rate', 'hung', 'orphan_chain', 'disk_warning', 'disk_critical', 'mem_pressure', 'oauth_fail', 'network_fail', 'smoke_fail_rate', 'rate_limit_active', 'supervisor_stale', 'host_unreachable', 'tmp_litter']) {
     assert.ok(names.includes(want), want);
   }
   for (const d of DETECTORS) {

@@ -185,11 +185,13 @@ test('the schema describes every field a fully populated snapshot has, and the v
           session: { id: 's', resumed: 's', round: 2, why: 'continued', detail: 'd', unknown: true },
           containment: 'cgroup',
           memory_peak_bytes: 123456,
+          tmp: { dir: '/run/user/1/agent-runner/p-01234567/round-1', files: 3, bytes: 12, kept: true, litter: { count: 1, bytes: 5, paths: ['/tmp/x'] }, exposed: ['/tmp/x'] },
         }),
       ],
       containment: { kind: 'cgroup', why: 'w' },
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
+      tmpKept: { round: 1, dir: '/run/user/1/agent-runner/p-01234567/round-1' },
     }),
   );
   assert.deepEqual(validate(SCHEMA, full), []);

@@ -85,6 +85,12 @@ export const MONITOR = section({
       doc: 'smoke_fail_rate fires when at least this fraction of the rounds in the window failed preflight, or the newest did.',
     },
     {
+      key: 'tmp_litter_rounds',
+      type: { kind: 'number', min: 2, max: 1000, integer: true },
+      default: 3,
+      doc: 'tmp_litter fires when this many consecutive newest rounds each left files in /tmp or /var/tmp.',
+    },
+    {
       key: 'heartbeat_stale_s',
       type: { kind: 'number', min: 10, max: SECONDS_MAX_WEEK, integer: false, unit: 's' },
       default: 900,

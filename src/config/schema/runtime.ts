@@ -84,6 +84,12 @@ export const RUNTIME = section({
       doc: 'CPU weight of one round against its sibling cgroups (100 is the default share, lower yields to the rest of the machine). Needs cgroup containment with a cpu controller; unset: the default.',
     },
     {
+      key: 'keep_failed_tmp',
+      type: { kind: 'number', min: 0, max: 1, integer: true },
+      default: 0,
+      doc: "Each round gets a private temp dir (0700; TMPDIR, TMP and TEMP of the agent and its children), under $XDG_RUNTIME_DIR/agent-runner/<project>-<8 hex> or else the state dir's tmp/, and it is removed when the round ends. 1 keeps the last failed round's (outcome other than ok and cancelled) for debugging until another failed round replaces it; `peek` names where it is.",
+    },
+    {
       key: 'state_dir',
       type: { kind: 'string', path: true },
       defaultText: '$XDG_STATE_HOME/agent-runner/<project>-<8 hex of sha256 of the work dir\'s real path> ($XDG_STATE_HOME defaults to ~/.local/state)',

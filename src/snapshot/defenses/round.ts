@@ -28,6 +28,18 @@ export const ROUND_DEFENSES = inLayer('round', [
     test: { file: 'test/integration/round.test.ts', name: 'SIGTERM to round mid-agent: the tree is gone and the round is recorded cancelled' },
   },
   {
+    name: 'tmp_box',
+    prevents: 'temp files that outlive their round: a CLI\'s conversation report readable by every user, a shared object left in /tmp by every run until the disk is full',
+    invariant: 'TMPDIR, TMP and TEMP of every process of a round name its own 0700 dir, which is measured onto the record and removed when the round ends, whatever ended it (a crashed supervisor\'s at the next start); keep_failed_tmp keeps only the last failed round\'s',
+    test: { file: 'test/integration/tmp-box.test.ts', name: 'tmp box: 10 MB in $TMPDIR and a setsid child writing more: nothing left, the ledger has the size' },
+  },
+  {
+    name: 'tmp_litter_seen',
+    prevents: 'an agent that ignores TMPDIR filling the shared /tmp unseen, or a cleanup that deletes the user\'s own files',
+    invariant: 'files the round\'s user made in /tmp and /var/tmp during the round are counted on the record (count, bytes, five paths) and never deleted; secrets in world-readable ones are named in peek',
+    test: { file: 'test/integration/tmp-box.test.ts', name: "tmp litter: an agent writing to /tmp directly is reported, tmp_litter raises over three rounds, nothing of the user's is deleted" },
+  },
+  {
     name: 'orphan_stash_by_sha',
     prevents: 'uncommitted work lost between rounds, or a stash index that points at another tool\'s stash',
     invariant: 'orphan work is stashed after a clean exit and recorded by SHA only; the user\'s config is never swept in',
