@@ -92,6 +92,7 @@ class LiveClaude {
     if (v.subtype === 'api_retry') {
       const ev = base('retry');
       ev.status = num(v.error_status);
+      ev.retry_delay_ms = num(v.retry_delay_ms);
       ev.summary = summary(`attempt ${num(v.attempt) ?? '?'}: ${str(v.error) ?? 'error'}`);
       return ev;
     }
@@ -213,6 +214,18 @@ function claudeText(message: unknown): string {
     .join('\n');
 }
 
+/** Claude Code's words for a 429 that is not the plan's limit ("Server is temporarily limiting requests (not your usage limit)"). */
+const NOT_A_USAGE_LIMIT = /\bnot your usage limit\b/i;
+
+/**
+ * Claude Code rejects a subscriber's plain 429 with a rate_limit_event too (no resetsAt), then says in its error
+ * that it is not the usage limit: the rejection is marked plain, so the verdict is rate_limit, not usage_limit.
+ */
+function markPlainRateLimit(out: AgentLines, text: string): void {
+  const r = out.rateLimitRejected;
+  if (r && !r.resetsAt && NOT_A_USAGE_LIMIT.test(text)) r.plain = true;
+}
+
 function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void {
   switch (type) {
     case 'system': {
@@ -237,6 +250,7 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
       const model = isObj(v.message) ? str(v.message.model) : null;
       if (kind) {
         out.assistantError = { kind, text, category: kindCategory(kind) };
+        markPlainRateLimit(out, text);
       } else if (model !== '<synthetic>') {
         progress();
       }
@@ -255,6 +269,7 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
         subtype: str(v.subtype),
         terminalReason: str(v.terminal_reason),
       };
+      if (out.result.isError) markPlainRateLimit(out, out.result.text);
       break;
     // stream_event: nothing the verdict reads
   }

@@ -32,6 +32,8 @@ export interface AgentEvent {
   is_error?: boolean;
   /** HTTP status, for results, retries and errors that carry one */
   status?: number | null;
+  /** retry: how long the CLI said it waits before the next attempt (ms) */
+  retry_delay_ms?: number | null;
   /** rate_limit: allowed | allowed_warning | rejected */
   limit_status?: string;
   /** rate_limit: when the limit resets (ISO) */

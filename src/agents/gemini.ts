@@ -23,7 +23,15 @@ export const gemini: AgentAdapter = {
   },
   prompt: 'argument',
   stream: GEMINI_STREAM,
-  patterns: [],
+  patterns: [
+    {
+      // exit 55 headless in a folder it was never told to trust: the same exit every restart, until the config says --skip-trust
+      name: 'untrusted-folder',
+      category: 'agent_config',
+      re: /\bnot running in a trusted directory\b/i,
+      example: 'Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the `GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.',
+    },
+  ],
   resets: [],
   authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or export GEMINI_API_KEY in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],

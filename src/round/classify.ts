@@ -19,7 +19,7 @@ import { redact } from '../util/redact.js';
 import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
 import { extractResetTime, OUTPUT_PATTERNS } from '../agents/registry.js';
 import type { OutputPattern } from '../agents/types.js';
-import { clip, collapseWhitespace } from '../util/text.js';
+import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 
 export interface RoundFacts {
   /** null when killed by a signal or never started */
@@ -30,6 +30,8 @@ export interface RoundFacts {
   timedOut: boolean;
   /** the silence guard fired */
   stalled?: boolean;
+  /** ended by us once the CLI's API retries made its failure certain (retry-track.ts) */
+  endedOnRetries?: boolean;
   /** an operator/serve signal ended it */
   cancelled: boolean;
   /** errno code from spawn, e.g. 'ENOENT', 'EACCES' */
@@ -63,12 +65,13 @@ export function categoryForStatus(status: number): Category | null {
   return null;
 }
 
-/** Redact first (so truncation cannot cut a secret into something unrecognisable), then cut. */
+/** Colour escapes out (Gemini CLI colours its errors), redact (so truncation cannot cut a secret into something unrecognisable), then cut. */
 function finishReason(s: string): string {
-  return clip(redact(collapseWhitespace(s)), REASON_MAX);
+  return clip(redact(collapseWhitespace(terminalSafe(s))), REASON_MAX);
 }
 
 function exitLabel(f: RoundFacts): string {
+  if (f.endedOnRetries) return 'ended during its retries';
   if (f.exitCode !== null) return `exit ${f.exitCode}`;
   if (f.signal) return `killed by ${f.signal}`;
   return 'no exit status';
@@ -91,7 +94,7 @@ interface Hit {
 /** evidenceTiers' third tier: what the model said last, not an error the CLI reported. */
 const LAST_WORDS_TIER = 2;
 /** Categories that stop serve outright: only an error the CLI reported may give them. */
-const HALTING: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found']);
+const HALTING: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found', 'agent_config']);
 
 function evidenceTiers(a: AgentLines): string[][] {
   const errors: string[] = [];
@@ -155,8 +158,6 @@ function resetTime(hit: Hit | null, tiers: string[][], now: Date): Date | null {
 }
 
 const LIMITED: ReadonlySet<Category> = new Set(['usage_limit', 'rate_limit']);
-/** Claude Code's words for a 429 that is not the plan's limit. */
-const NOT_A_USAGE_LIMIT = /\bnot your usage limit\b/i;
 
 /** A status-derived category, promoted to usage_limit when the words say so (plan limits can arrive as 429s). */
 function refine(cat: Category, tiers: string[][]): Category {
@@ -178,8 +179,8 @@ function failedWith(f: RoundFacts, cat: Category, detail: string, tiers: string[
 
 /** Facts from the JSON lines that decide the category on their own; null when they do not. */
 function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | null {
-  if (a.rateLimitRejected && !a.rateLimitRejected.resetsAt && NOT_A_USAGE_LIMIT.test(a.result?.text ?? a.assistantError?.text ?? '')) {
-    // Claude Code rejects a subscriber's plain 429 this way too, and says so: a rate limit, not the plan's limit
+  if (a.rateLimitRejected?.plain) {
+    // the CLI said the rejection is a plain rate limit, not the plan's limit (its adapter read the words)
     return failedWith(f, 'rate_limit', a.result?.text || a.assistantError?.text || 'rate limited', tiers);
   }
   if (a.rateLimitRejected) {
@@ -261,6 +262,7 @@ export function classify(f: RoundFacts): Verdict {
 
   if (f.exitCode === 0) return cleanExitFailure(f, a, tiers) ?? verdict('ok', null, '');
 
+  if (f.endedOnRetries) return structured(f, a, tiers) ?? verdict('failed', 'auth', `${exitLabel(f)}: the credential was refused`);
   if (f.exitCode === null && f.signal) return verdict('failed', 'crash', `killed by ${f.signal}`);
 
   const s = structured(f, a, tiers);

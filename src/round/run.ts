@@ -70,8 +70,11 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stallMs: config.runtime.stall_timeout_s * 1000,
     resultGraceMs: config.runtime.result_grace_s * 1000,
     resultAt: stream.resultAt,
+    quietUntil: () => stream.retries.quietUntil,
     signal: o.signal,
   });
+  // the CLI's own retries can make a failure certain long before it gives up (Claude Code: ten 401s over ~3 min)
+  stream.retries.whenCertain(() => watch.endEarly('auth_retries'));
   const exit = await agent.exited;
   watch.disarm();
 

@@ -41,7 +41,10 @@ export function decideAfter(d: DecisionInput): Decision {
   });
 }
 
-/** The policy's stop, reported: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or `model_not_found_stop`, and one stderr line. */
+/**
+ * The policy's stop, reported as an event: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or
+ * `model_not_found_stop`. Its stderr line is serve's last (`serve stopped: <message>`, process.ts): once, not twice.
+ */
 export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, decision: Extract<Decision, { action: 'stop' }>): void {
   if (decision.reason === 'crash_loop') {
     appendEvent(paths.events, 'crash_loop', {
@@ -54,5 +57,4 @@ export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, 
   } else {
     appendEvent(paths.events, 'auth_stop', { round: rec.n, message: decision.message, hint: authHint(config.agent.command, rec.usage?.format ?? null) });
   }
-  process.stderr.write(`agent-runner: ${decision.message}\n`);
 }

@@ -9,7 +9,11 @@ import { collapseWhitespace } from '../util/text.js';
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'quota' | 'model_not_found'; exitCode: number; message: string };
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | Halt; exitCode: number; message: string };
+
+/** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
+export type Halt = 'quota' | 'model_not_found' | 'agent_config';
+const HALTS: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found', 'agent_config']);
 
 export interface PolicyInput {
   /** recent round records, oldest first (the caller passes the last ~50) */
@@ -45,7 +49,7 @@ export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, t
  *  ok        success, or an agent failure that made commits (progress): resets every streak
  *  neutral   cancelled by a person, or aborted because the supervisor died: counts for nothing
  *  auth      the agent could not authenticate
- *  halt      no wait or restart fixes it: the quota is spent, the model does not exist
+ *  halt      no wait or restart fixes it: the quota is spent, the model does not exist, the CLI refuses its config
  *  external  usage/rate limit, network, upstream error, failed preflight: the world, not the agent
  *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout)
  */
@@ -78,7 +82,7 @@ export function kindOf(r: RoundRecord): RoundKind {
     case 'failed':
     case 'timeout':
       if (r.category === 'auth') return 'auth';
-      if (r.category === 'quota' || r.category === 'model_not_found') return 'halt';
+      if (r.category !== null && HALTS.has(r.category)) return 'halt';
       if (r.category !== null && EXTERNAL_CATEGORIES.has(r.category)) return 'external';
       // a round cut short after committing work is progress (e.g. round_timeout used as a time box)
       return r.commits.length > 0 ? 'ok' : 'agent';
@@ -152,7 +156,7 @@ export function decideNext(i: PolicyInput): Decision {
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
     case 'halt':
-      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what) };
+      return { action: 'stop', reason: last.category as Halt, exitCode: EXIT.HALTED, message: haltMessage(last, what) };
     case 'external':
       return externalBackoff(last, session, i);
     case 'agent': {
@@ -179,6 +183,9 @@ export function decideNext(i: PolicyInput): Decision {
 export function haltMessage(last: RoundRecord, what: string): string {
   if (last.category === 'quota') {
     return `the account's credit or quota is spent: add credit, or change the plan or the key, then \`agent-runner start\` (${what}${detail(last)})`;
+  }
+  if (last.category === 'agent_config') {
+    return `the agent CLI refuses to run as it is configured, and every restart would meet the same refusal: change [agent] command or the CLI's settings as its words say, then \`agent-runner start\` (${what}${detail(last)})`;
   }
   const model = modelNamed(last.reason ?? '');
   return (

@@ -25,7 +25,7 @@ export interface SnapshotRound {
   /** tokens, cost, turns, tool calls and model, as the agent's stream reported them (null: not parsed) */
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
-  ended_by?: 'stall' | 'result_grace' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
 }
 
 export interface Snapshot {

@@ -9,6 +9,8 @@ export type Category =
   | 'quota'
   /** the provider does not know the model, or this key may not use it: no restart fixes it */
   | 'model_not_found'
+  /** the CLI refuses to run as it is configured (Gemini CLI in a folder it does not trust): no restart fixes it */
+  | 'agent_config'
   | 'rate_limit'
   | 'network'
   | 'upstream_error'
@@ -61,7 +63,7 @@ export interface RoundRecord {
   /** rounds/<n>.events.jsonl: the agent's normalized events */
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
-  ended_by?: 'stall' | 'result_grace' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */

@@ -30,6 +30,8 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   runtimeToml?: string;
   /** replaces the preset's arguments after argv[0] */
   args?: string[];
+  /** the verb agent-runner runs (default round); serve runs with --max-rounds 1 */
+  verb?: 'round' | 'serve';
 }
 
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
@@ -48,7 +50,7 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     scenario: scenarioName,
     workDir: project.dir,
     files: setup.files,
-    argv: [process.execPath, CLI, '--config', project.configPath, 'round'],
+    argv: [process.execPath, CLI, '--config', project.configPath, ...(o.verb === 'serve' ? ['serve', '--max-rounds', '1'] : ['round'])],
     cwd: project.dir,
     // agent-runner passes its environment on to the agent: the server's URL and the credential go there
     env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },

@@ -15,6 +15,11 @@ import { binPath, cliVersion } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
 
 const round = roundsOf('claude', (s) => (s === 'hang_mid_stream' ? { timeout: 60, runtimeToml: 'stall_timeout_s = 8' } : {}));
+// Claude Code's own retry schedule: ten retries of a 401 over about three minutes
+const ownRetries = roundsOf('claude', () => ({ claudeRetries: null, timeout: 240 }));
+// five retries of a 529, backing off 0.5 … 8 s: longer than the silence guard's 3 s between some of them
+const slowRetries = roundsOf('claude', () => ({ claudeRetries: 5, timeout: 120, runtimeToml: 'stall_timeout_s = 3' }));
+const served = roundsOf('claude', () => ({ claudeRetries: null, timeout: 240, verb: 'serve' }));
 // a subscriber (OAuth token) for every scenario, the Console-account ones included
 const subscriber = roundsOf('claude', () => ({ claudeAuth: 'oauth' }));
 
@@ -143,4 +148,45 @@ test('claude subscriber hit by a plain 429: the round is rate_limit, not usage_l
   const r = await subscriber('retry_after_long');
   assert.equal(r.record.category, 'rate_limit', describeRound(r));
   assert.notEqual(r.run.exit, 75, 'not paused as on a usage limit');
+});
+
+test('claude auth (401) with its own ten retries: the round ends as auth at the second refusal, not minutes later', async () => {
+  const r = await ownRetries('auth');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.record.outcome, 'failed', why);
+  assert.equal(r.record.category, 'auth', why);
+  assert.equal(r.record.ended_by, 'auth_retries', why);
+  assert.match(r.record.reason ?? '', /ended during its retries: API retries failing with 401/, why);
+  // the CLI announced more retries than it was let make: the round did not sit them out
+  assert.match(r.log, /"subtype":"api_retry","attempt":2,"max_retries":10,/, why);
+  assert.doesNotMatch(r.log, /"attempt":3,/, why);
+  assert.equal(r.main.length, 2, 'two requests refused, and no third');
+  assert.equal(r.run.exit, 1);
+});
+
+test('claude overloaded (529) retried five times with back-offs over stall_timeout_s: no stall while it visibly retries', async () => {
+  const r = await slowRetries('overloaded');
+  const why = describeRound(r);
+  assertIsolated(r);
+  // the back-off it announced before a retry was longer than the silence guard's 3 s
+  const delays = [...r.log.matchAll(/"retry_delay_ms":([\d.]+)/g)].map((m) => Number(m[1]));
+  assert.ok(delays.some((d) => d > 3000), `no back-off over 3 s: ${delays.join(', ')}`);
+  assert.equal(r.main.length, 6, 'one request and five retries');
+  assert.equal(r.record.ended_by ?? null, null, why);
+  assert.equal(r.record.outcome, 'failed', why);
+  assert.equal(r.record.category, 'upstream_error', why);
+});
+
+test('claude auth under serve: serve stops on the first round with the hint, printed once', async () => {
+  const r = await served('auth');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.record.category, 'auth', why);
+  assert.equal(r.run.exit, 3, `serve exits 3 (halted): ${why}`);
+  const out = r.run.stdout + r.run.stderr;
+  assert.equal(out.split('claude setup-token').length - 1, 1, `the hint printed once:\n${out}`);
+  assert.match(r.run.stderr, /serve stopped: Claude Code cannot authenticate/);
+  const events = r.project.events().filter((e) => e.kind === 'auth_stop');
+  assert.equal(events.length, 1);
 });

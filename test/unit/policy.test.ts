@@ -215,6 +215,12 @@ const CASES: Case[] = [
     messageIncludes: ['the model gpt-5.5 is not known', '--model'],
   },
   {
+    name: 'a CLI refusing its config (Gemini in an untrusted folder) stops at the first one, with its words',
+    records: [fail('agent_config', 2, { reason: 'exit 55: Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`' })],
+    expect: { action: 'stop', reason: 'agent_config', exitCode: 3 },
+    messageIncludes: ['refuses to run as it is configured', '[agent] command', 'agent-runner start', '--skip-trust'],
+  },
+  {
     name: 'a spent quota stops even with stop_on_auth off (it is not an auth failure)',
     records: [fail('quota')],
     input: { stopOnAuth: false },
