@@ -90,7 +90,7 @@ export function renderSnapshot(snap: Snapshot): string {
 
   out.push('');
   if (snap.orphan_stash)
-    out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list)`);
+    out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list, its work not in the tree)`);
   const g = snap.git;
   out.push(
     g

@@ -12,7 +12,8 @@ import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
-import { startGitProbe, type GitProbe } from './git-probe.js';
+import { findTop, PEEK_GIT_TIMEOUT_MS, startGitProbe, type GitProbe } from './git-probe.js';
+import { withoutApplied } from '../round/stash-applied.js';
 import { readStatus } from '../state/status.js';
 import type { EventLine, OpenRound, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
@@ -134,7 +135,11 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const mem = sampleMemory();
   const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
 
-  const [gitProbe, disk] = await Promise.all([gitP, diskP]);
+  const [probed, disk] = await Promise.all([gitP, diskP]);
+  const top = probed.stashes?.length && workDir ? findTop(workDir) : null;
+  // a round's stash the user applied (`git stash apply` leaves it on the list) is no orphan: one git process per
+  // candidate, only when a round's stash is still on the list
+  const gitProbe = top && probed.stashes ? { ...probed, stashes: await withoutApplied(top, records, probed.stashes, PEEK_GIT_TIMEOUT_MS) } : probed;
   return assembleSnapshot({
     now,
     hostname: os.hostname(),
