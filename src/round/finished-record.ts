@@ -28,6 +28,8 @@ export interface RoundEnd {
   stats: StreamStats;
   pricing: Pricing | undefined;
   eventsLog: string;
+  /** the agent CLI's version (agent-version.ts); null when not read */
+  agentVersion: string | null;
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -70,6 +72,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     },
     events_log: e.eventsLog,
     ended_by: e.endedBy,
+    agent_version: e.agentVersion,
   };
 }
 

@@ -15,6 +15,7 @@ import { preflight, type PreflightFailure, type PreflightSeen } from './prefligh
 import { briefAgent } from './brief.js';
 import { markSpawned, openMarker } from './open-marker.js';
 import { launchAgent } from './launch.js';
+import { agentVersion } from './agent-version.js';
 import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
@@ -57,6 +58,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const open = openMarker(paths, { n, phase: setup.phase, tag: randomUUID(), startMs, timeoutS: setup.timeoutS, headBefore: brief.headBefore });
   const eventsPath = paths.roundEvents(n);
   const { agent, stream } = launchAgent({ command: config.agent.command, workDir: config.workDir, agentEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath });
+  // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
+  const versionP = agentVersion(config.agent.command, agentEnv, config.workDir, paths.agentVersion);
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid });
   o.onStart?.(open);
@@ -102,6 +105,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // classify: the verdict from the exit as judged and the log's tail
   const verdict = roundVerdict({ judged, exit, watch, logPath: open.log, facts, now: new Date(endMs) });
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
+  const version = await versionP;
+  const before = ledger.records.at(-1)?.agent_version ?? null;
+  if (version && before && version !== before) appendEvent(paths.events, 'agent_version_changed', { round: n, from: before, to: version });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
 
   // record: the ledger line, then the open marker goes
@@ -119,6 +125,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stats,
     pricing: config.pricing,
     eventsLog: eventsPath,
+    agentVersion: version,
   });
   finishRound(paths, rec);
   return rec;

@@ -78,6 +78,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     retry_after: r.retry_after ?? null,
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
+    agent_version: typeof r.agent_version === 'string' ? redact(r.agent_version) : null,
   };
 }
 

@@ -26,6 +26,8 @@ export interface SnapshotRound {
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
   ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  /** the agent CLI's version in that round (null: not read) */
+  agent_version?: string | null;
 }
 
 export interface Snapshot {

@@ -18,6 +18,7 @@ export interface StatePaths {
   doneFile: string; // the agent writes it when there is nothing left to do
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
+  agentVersion: string; // agent-version.json: the agent CLI's version, cached by binary and mtime (atomic)
   roundsDir: string;
   roundLog: (n: number) => string;
   /** rounds/<n>.events.jsonl: the agent's normalized stream events */
@@ -40,6 +41,7 @@ export function statePaths(dir: string): StatePaths {
     doneFile: path.join(dir, 'DONE'),
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
+    agentVersion: path.join(dir, 'agent-version.json'),
     roundsDir,
     roundLog: (n) => path.join(roundsDir, `${n}.log`),
     roundEvents: (n) => path.join(roundsDir, `${n}.events.jsonl`),

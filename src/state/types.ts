@@ -64,6 +64,8 @@ export interface RoundRecord {
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
   ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  /** the agent CLI's version (`--version` of a CLI an adapter knows by name, cached per binary and mtime); null when not read */
+  agent_version?: string | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */

@@ -32,6 +32,8 @@ test('claude work: writes a file, commits it through Bash; the round is ok with 
   const r = await round('work');
   const why = describeRound(r);
   assertIsolated(r);
+  // the CLI's version on the record, read by its --version: the pinned package's
+  assert.equal(r.record.agent_version, cliVersion('claude'), why);
   assert.equal(r.record.outcome, 'ok', why);
   assert.equal(r.record.exit_code, 0, why);
   const head = git(r.project.dir, 'rev-parse', 'HEAD');

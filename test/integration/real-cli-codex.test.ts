@@ -24,6 +24,8 @@ test('codex work (preset): the sandbox lets the agent commit (.git writable), so
   const r = await round('work');
   const why = describeRound(r);
   assertIsolated(r);
+  // the CLI's version on the record, read by its --version: the pinned package's
+  assert.equal(r.record.agent_version, cliVersion('codex'), why);
   assert.equal(r.record.outcome, 'ok', why);
   assert.equal(r.record.commits.length, 1, why);
   assert.equal(r.record.stash_sha, null, why);

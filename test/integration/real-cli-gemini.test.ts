@@ -46,6 +46,8 @@ test('gemini work (trusted): writes a file, commits it through run_shell_command
   const r = await round('work');
   const why = describeRound(r);
   assertIsolated(r);
+  // the CLI's version on the record, read by its --version: the pinned package's
+  assert.equal(r.record.agent_version, cliVersion('gemini'), why);
   assert.equal(r.record.outcome, 'ok', why);
   const head = git(r.project.dir, 'rev-parse', 'HEAD');
   assert.deepEqual(r.record.commits, [head], why);
