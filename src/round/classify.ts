@@ -17,7 +17,8 @@
 import type { Category, Outcome } from '../state/types.js';
 import { redact } from '../util/redact.js';
 import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
-import { extractResetTime, OUTPUT_PATTERNS } from '../agents/registry.js';
+import { OUTPUT_PATTERNS } from '../agents/registry.js';
+import { resetTime, structuredReset, type Reset } from './reset-source.js';
 import type { OutputPattern } from '../agents/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 
@@ -50,6 +51,8 @@ export interface Verdict {
   reason: string;
   /** when the agent may usefully run again (usage/rate limit reset), when one could be read */
   retryAfter: Date | null;
+  /** the words retryAfter was read from (redacted, one line); null with no retryAfter */
+  retrySource: string | null;
 }
 
 /** How many trailing non-JSON lines count as evidence: the fatal words are at the end, tool chatter before. */
@@ -77,10 +80,10 @@ function exitLabel(f: RoundFacts): string {
   return 'no exit status';
 }
 
-function verdict(outcome: Outcome, category: Category | null, reason: string, retryAfter: Date | null = null): Verdict {
+function verdict(outcome: Outcome, category: Category | null, reason: string, retry: Reset | null = null): Verdict {
   // an Invalid Date would throw at toISOString() when the round is recorded
-  const at = retryAfter && Number.isFinite(retryAfter.getTime()) ? retryAfter : null;
-  return { outcome, category, reason: finishReason(reason), retryAfter: at };
+  const ok = retry !== null && Number.isFinite(retry.at.getTime());
+  return { outcome, category, reason: finishReason(reason), retryAfter: ok ? retry.at : null, retrySource: ok ? retry.source : null };
 }
 
 interface Hit {
@@ -138,25 +141,6 @@ function findHit(tiers: string[][], only?: Category): Hit | null {
   return null;
 }
 
-/** A reset time: the hit's own reader, then every reader over the hit's text, then over all evidence. */
-function resetTime(hit: Hit | null, tiers: string[][], now: Date): Date | null {
-  if (hit?.pattern.reset) {
-    const t = hit.pattern.reset(hit.text, now);
-    if (t) return t;
-  }
-  if (hit) {
-    const t = extractResetTime(hit.text, now);
-    if (t) return t;
-  }
-  for (const tier of tiers) {
-    for (const text of tier) {
-      const t = extractResetTime(text, now);
-      if (t) return t;
-    }
-  }
-  return null;
-}
-
 const LIMITED: ReadonlySet<Category> = new Set(['usage_limit', 'rate_limit']);
 
 /** A status-derived category, promoted to usage_limit when the words say so (plan limits can arrive as 429s). */
@@ -185,7 +169,7 @@ function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | 
   }
   if (a.rateLimitRejected) {
     const words = a.assistantError?.text || a.result?.text || `usage limit reached (${a.rateLimitRejected.type ?? 'rejected'})`;
-    const retry = a.rateLimitRejected.resetsAt ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
+    const retry = structuredReset(a.rateLimitRejected.resetsAt, 'rate_limit_event resetsAt') ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
     return verdict('failed', 'usage_limit', `${exitLabel(f)}: ${words}`, retry);
   }
   const status = a.result?.apiErrorStatus ?? null;

@@ -60,6 +60,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     pid: open.pid,
     killed: e.swept.ended,
     retry_after: e.verdict.retryAfter ? e.verdict.retryAfter.toISOString() : null,
+    retry_source: e.verdict.retrySource,
     usage: {
       format: stats.format,
       model: stats.model,

@@ -76,6 +76,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     dirty_files: r.dirty_files ?? 0,
     reason: redactOrNull(r.reason),
     retry_after: r.retry_after ?? null,
+    retry_source: redactOrNull(r.retry_source),
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
     agent_version: typeof r.agent_version === 'string' ? redact(r.agent_version) : null,

@@ -22,6 +22,8 @@ export interface SnapshotRound {
   /** redacted */
   reason: string | null;
   retry_after: string | null;
+  /** the agent's words retry_after was read from (redacted) */
+  retry_source?: string | null;
   /** tokens, cost, turns, tool calls and model, as the agent's stream reported them (null: not parsed) */
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */

@@ -58,6 +58,8 @@ export interface RoundRecord {
   killed: number;
   /** when set: the earliest time (ISO) the agent may usefully run again */
   retry_after?: string | null;
+  /** the agent's words retry_after was read from (one line, redacted) */
+  retry_source?: string | null;
   /** tokens, cost, turns, tool calls, model: parsed from the agent's output as it ran */
   usage?: RoundUsage | null;
   /** rounds/<n>.events.jsonl: the agent's normalized events */

@@ -81,8 +81,9 @@ test('claude usage_limit (subscription window, reset 60 s ahead): the round is u
 
 test('claude usage_limit: retry_after is the reset the server sent', async () => {
   const r = await round('usage_limit');
-  // Claude Code passes the reset on exactly, as the rate_limit_event's resetsAt
+  // Claude Code passes the reset on exactly, as the rate_limit_event's resetsAt, and that is the source peek names
   assert.equal(r.record.retry_after, serverResetIso(r), describeRound(r));
+  assert.equal(r.record.retry_source, `rate_limit_event resetsAt ${Date.parse(serverResetIso(r)) / 1000}`);
 });
 
 test('claude retry_after (429, retry-after 2 s, API key): Claude Code waits and retries; the round is ok with the commit', async () => {

@@ -85,6 +85,16 @@ test('codex usage_limit: retry_after is not before the reset the server sent', a
   assertRetryAfterIsReset(r, 60);
 });
 
+test('codex usage_limit: peek shows the parsed reset beside the words Codex printed', async () => {
+  const r = await round('usage_limit');
+  // the source is Codex's own line, with the minute it gave
+  const said = /try again at (\d{1,2}:\d{2} [AP]M)/.exec(r.log)?.[1];
+  assert.ok(said, `Codex printed no "try again at": ${describeRound(r)}`);
+  assert.match(r.record.retry_source ?? '', new RegExp(`try again at ${said}`), describeRound(r));
+  const human = r.project.run(['peek']).stdout;
+  assert.match(human, new RegExp(`round 1 retry after .*, read from: .*try again at ${said}`));
+});
+
 test('codex retry_after (429, retry-after 2 s): Codex retries and the round is ok with the commit', async () => {
   const r = await committing('retry_after_short');
   assertIsolated(r);
