@@ -30,6 +30,8 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   runtimeToml?: string;
   /** replaces the preset's arguments after argv[0] */
   args?: string[];
+  /** run the CLI through a user's wrapper script (env set-up, then exec), whose name says nothing of the CLI */
+  wrapper?: boolean;
   /** the verb agent-runner runs (default round); serve runs with --max-rounds 1 */
   verb?: 'round' | 'serve';
 }
@@ -37,7 +39,8 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
   const home = tmpDir(`ar-home-${cli}-`, homeBase());
   const setup = cliSetup(cli, { scenario: scenarioName, ...o, home });
-  const command = o.args ? [setup.command[0], ...o.args] : setup.command;
+  const program = o.wrapper ? writeWrapper(home, setup.command[0]) : setup.command[0];
+  const command = o.args ? [program, ...o.args] : [program, ...setup.command.slice(1)];
   const timeout = o.timeout ?? 60;
   const project = makeProject({
     command,
@@ -62,6 +65,14 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
   if (!record || more.length) throw new Error(`expected one round record, got ${project.rounds().length}: ${run.stdout}${run.stderr}`);
   const log = record.log && fs.existsSync(record.log) ? fs.readFileSync(record.log, 'utf8') : '';
   return { project, setup, run, record, log, main: run.requests.filter((r) => r.main) };
+}
+
+/** A wrapper such as users write around a CLI: it sets up the environment, then execs the CLI with its arguments. */
+function writeWrapper(home: string, bin: string): string {
+  const file = path.join(home, 'bin', 'agent-env.sh');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `#!/bin/sh\n# the team's set-up before the agent starts\nexport AGENT_TEAM=platform\nexec ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /** A short account of a round for assertion messages. */

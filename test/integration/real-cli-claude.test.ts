@@ -193,3 +193,31 @@ test('claude auth under serve: serve stops on the first round with the hint, pri
   const events = r.project.events().filter((e) => e.kind === 'auth_stop');
   assert.equal(events.length, 1);
 });
+
+// a user's wrapper script (agent-env.sh: env set-up, then `exec claude "$@"`) in place of the binary
+const wrapped = roundsOf('claude', (s) => ({ wrapper: true, ...(s === 'auth' ? { verb: 'serve' as const, claudeRetries: null, timeout: 240 } : {}) }));
+
+test('claude behind a wrapper script: recognised by its output, the same usage and verdict as the bare CLI', async () => {
+  const r = await wrapped('work');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(path.basename(r.setup.command[0]), 'claude', 'the setup names the CLI; the config runs the wrapper');
+  assert.equal(r.record.outcome, 'ok', why);
+  assert.equal(r.record.usage?.format, 'claude', why);
+  const want = expectedUsage(WORK_TURNS, 'anthropic');
+  assert.deepEqual({ input_tokens: r.record.usage?.input_tokens, output_tokens: r.record.usage?.output_tokens, cached_tokens: r.record.usage?.cached_tokens }, want, why);
+  assert.equal(r.record.usage?.tool_calls, 2);
+  assert.equal(r.record.commits.length, 1, why);
+  // a wrapper is never run with --version: who knows what it does with the flag
+  assert.equal(r.record.agent_version, null);
+});
+
+test('claude behind a wrapper script, 401 under serve: ended early as auth, and serve stops with Claude Code\'s hint', async () => {
+  const r = await wrapped('auth');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.record.category, 'auth', why);
+  assert.equal(r.record.ended_by, 'auth_retries', why);
+  assert.equal(r.run.exit, 3, why);
+  assert.match(r.run.stderr, /serve stopped: Claude Code cannot authenticate: .*claude setup-token/);
+});
