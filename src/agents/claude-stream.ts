@@ -8,6 +8,7 @@ import { isObj, num, str, type Obj } from './json-fields.js';
 import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
 import { fromEpoch } from './resets.js';
+import { claudeDenials } from './denials.js';
 import type { AgentLines } from './agent-lines.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -48,6 +49,8 @@ class LiveClaude {
   // Claude prints one assistant line per content block, all with the same message id and usage: count each id once
   private messages = new Map<string, TokenUsage>();
   private resultUsage = false;
+  /** the session's cwd (its init line): denied paths are shown from it */
+  private cwd: string | null = null;
 
   constructor(private readonly ctx: StreamContext) {}
 
@@ -82,6 +85,7 @@ class LiveClaude {
   private system(v: Obj, base: Base): AgentEvent {
     if (v.subtype === 'init') {
       const ev = base('init');
+      this.cwd = str(v.cwd);
       const model = str(v.model);
       if (model) {
         this.ctx.stats.model = model;
@@ -175,6 +179,7 @@ class LiveClaude {
     }
     const turns = num(v.num_turns);
     if (turns !== null) stats.turns = turns;
+    if (Array.isArray(v.permission_denials) && v.permission_denials.length) this.ctx.denied(claudeDenials(v, this.cwd));
     const line = JSON.stringify({
       type: 'result',
       subtype: str(v.subtype),

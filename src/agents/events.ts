@@ -74,6 +74,8 @@ export interface StreamFacts {
    * the last result and the last rejected rate-limit event, compacted to the fields it reads, oldest first.
    */
   keyLines: string[];
+  /** tool calls the CLI's permission settings refused, in the short form of denials.ts (`Bash(git push …)`) */
+  denied: string[];
 }
 
 /** An event keeps at most this much of its raw line. */

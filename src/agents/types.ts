@@ -47,6 +47,8 @@ export interface StreamContext {
   result(isError: boolean, keyLine: string | null): void;
   /** a rejected rate limit; keyLine: its compact form, kept for the verdict */
   rateLimitRejected(resetsAt: string | null, keyLine: string): void;
+  /** tool calls the CLI's permission settings refused this round (denials.ts's short form), the full list so far */
+  denied(calls: string[]): void;
 }
 
 /** One JSON line of the CLI's stream → its event (made by `ev`, which stamps the stream, format and raw line). */

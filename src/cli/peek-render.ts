@@ -91,6 +91,7 @@ export function renderSnapshot(snap: Snapshot): string {
   const lim = snap.rounds.at(-1);
   // the parsed reset beside the words it was read from: a misread (tomorrow for today) shows at a glance
   if (lim?.retry_after) out.push(`  round ${lim.n} retry after ${shownTime(lim.retry_after, now)}${lim.retry_source ? `, read from: ${lim.retry_source}` : ''}`);
+  if (lim?.denied?.length) out.push(`  round ${lim.n} denied: ${lim.denied.join(', ')}`);
   out.push(...agentVersionLines(snap));
   out.push('');
   if (snap.orphan_stash)

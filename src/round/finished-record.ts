@@ -30,6 +30,8 @@ export interface RoundEnd {
   eventsLog: string;
   /** the agent CLI's version (agent-version.ts); null when not read */
   agentVersion: string | null;
+  /** tool calls the CLI's permission settings refused (the stream's facts) */
+  denied: string[];
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -74,6 +76,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     events_log: e.eventsLog,
     ended_by: e.endedBy,
     agent_version: e.agentVersion,
+    denied: e.denied.length ? e.denied : null,
   };
 }
 

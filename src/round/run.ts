@@ -126,6 +126,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     pricing: config.pricing,
     eventsLog: eventsPath,
     agentVersion: version,
+    denied: facts.denied,
   });
   finishRound(paths, rec);
   return rec;

@@ -5,11 +5,12 @@ import { EXIT } from '../errors.js';
 import type { Category, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import { collapseWhitespace } from '../util/text.js';
+import { deniedMessage, deniedStreak } from './denied-streak.js';
 
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | Halt; exitCode: number; message: string };
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | Halt; exitCode: number; message: string };
 
 /** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
 export type Halt = 'quota' | 'model_not_found' | 'agent_config';
@@ -144,6 +145,9 @@ export function decideNext(i: PolicyInput): Decision {
   }
 
   const what = label(last);
+  // the agent blocked on the same refused tool calls round after round: a person must unblock it
+  const blocked = deniedStreak(session, serve.denied_rounds_stop ?? 0);
+  if (blocked) return { action: 'stop', reason: 'denied', exitCode: EXIT.HALTED, message: deniedMessage(blocked, serve.denied_rounds_stop, last.n) };
   switch (kindOf(last)) {
     case 'ok':
       return run(i.restart_delay_s, last.outcome === 'ok' ? what : `${what} made commits: progress`);

@@ -80,6 +80,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
     agent_version: typeof r.agent_version === 'string' ? redact(r.agent_version) : null,
+    denied: Array.isArray(r.denied) && r.denied.length ? r.denied.filter((d) => typeof d === 'string').map(redact) : null,
   };
 }
 

@@ -30,6 +30,8 @@ export interface SnapshotRound {
   ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
   /** the agent CLI's version in that round (null: not read) */
   agent_version?: string | null;
+  /** tool calls the CLI's permission settings refused, `Tool(argument)`; null for none */
+  denied?: string[] | null;
 }
 
 export interface Snapshot {

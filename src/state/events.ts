@@ -24,6 +24,7 @@ export const EVENT_KINDS = {
   quota_stop: 'the loop stopped: the account\'s credit or quota is spent, no wait fixes it (message: what to do)',
   model_not_found_stop: 'the loop stopped: the provider does not know the model (message: which model, where to set another)',
   agent_version_changed: 'the agent CLI\'s version differs from the previous round\'s (round, from, to): it updated itself, or was updated',
+  denied_stop: 'the loop stopped: the agent CLI refused the same tool calls [serve] denied_rounds_stop rounds in a row (message: which calls, what to do)',
   agent_config_stop: 'the loop stopped: the agent CLI refuses to run as it is configured (Gemini CLI in an untrusted folder); message: what to change',
   stop_requested: 'an operator or a signal asked serve to stop (how)',
   cancel_requested: 'an operator asked to interrupt the current round',

@@ -68,6 +68,8 @@ export interface RoundRecord {
   ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
   /** the agent CLI's version (`--version` of a CLI an adapter knows by name, cached per binary and mtime); null when not read */
   agent_version?: string | null;
+  /** tool calls the CLI's permission settings refused, `Tool(argument)` (redacted, cut); null for none */
+  denied?: string[] | null;
 }
 
 /** Written (atomically) when a round starts, removed after its record is in the ledger. */

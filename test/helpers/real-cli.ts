@@ -16,6 +16,7 @@ export interface RealRound {
   setup: CliSetup;
   /** the run of agent-runner (its exit, its own output) and what the server saw */
   run: JobResult;
+  /** the last round's record */
   record: RoundRecord;
   /** the round log: the CLI's stdout and stderr as agent-runner kept them */
   log: string;
@@ -32,8 +33,11 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   args?: string[];
   /** run the CLI through a user's wrapper script (env set-up, then exec), whose name says nothing of the CLI */
   wrapper?: boolean;
-  /** the verb agent-runner runs (default round); serve runs with --max-rounds 1 */
+  /** the verb agent-runner runs (default round); serve runs with --max-rounds (default 1) */
   verb?: 'round' | 'serve';
+  maxRounds?: number;
+  /** lines for [serve] */
+  serveToml?: string;
 }
 
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
@@ -47,13 +51,14 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     timeout,
     grace: 2,
     runtimeToml: o.runtimeToml,
+    serveToml: o.serveToml,
     agentEnv: { ...setup.presetEnv, HOME: home },
   });
   const run = await runIsolated({
     scenario: scenarioName,
     workDir: project.dir,
     files: setup.files,
-    argv: [process.execPath, CLI, '--config', project.configPath, ...(o.verb === 'serve' ? ['serve', '--max-rounds', '1'] : ['round'])],
+    argv: [process.execPath, CLI, '--config', project.configPath, ...(o.verb === 'serve' ? ['serve', '--max-rounds', String(o.maxRounds ?? 1)] : ['round'])],
     cwd: project.dir,
     // agent-runner passes its environment on to the agent: the server's URL and the credential go there
     env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },
@@ -61,8 +66,10 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     timeoutMs: (timeout + 30) * 1000,
     requestsLog: path.join(home, 'requests.jsonl'),
   });
-  const [record, ...more] = project.rounds();
-  if (!record || more.length) throw new Error(`expected one round record, got ${project.rounds().length}: ${run.stdout}${run.stderr}`);
+  const records = project.rounds();
+  // serve may run several rounds (its --max-rounds 1 aside, a stop may end it sooner): the last is the record
+  const record = records.at(-1);
+  if (!record || (o.verb !== 'serve' && records.length > 1)) throw new Error(`expected one round record, got ${records.length}: ${run.stdout}${run.stderr}`);
   const log = record.log && fs.existsSync(record.log) ? fs.readFileSync(record.log, 'utf8') : '';
   return { project, setup, run, record, log, main: run.requests.filter((r) => r.main) };
 }

@@ -221,3 +221,31 @@ test('claude behind a wrapper script, 401 under serve: ended early as auth, and 
   assert.equal(r.run.exit, 3, why);
   assert.match(r.run.stderr, /serve stopped: Claude Code cannot authenticate: .*claude setup-token/);
 });
+
+// the preset without --dangerously-skip-permissions: Claude Code's default permissions refuse Write and the commit
+const ASKING_ARGS = ['-p', '--output-format', 'stream-json', '--verbose'];
+const asking = roundsOf('claude', () => ({ args: ASKING_ARGS }));
+const askingServed = roundsOf('claude', () => ({ args: ASKING_ARGS, verb: 'serve', maxRounds: 3, serveToml: 'denied_rounds_stop = 2', timeout: 60 }));
+
+test('claude with its default permissions: the refused tool calls are on the record as Claude Code listed them, and peek says denied', async () => {
+  const r = await asking('work');
+  const why = describeRound(r);
+  assertIsolated(r);
+  // Claude Code's own list of refusals, in its result line
+  const listed = JSON.parse(r.log.split('\n').filter((l) => l.startsWith('{"type":"result"')).at(-1) ?? '{}') as { permission_denials?: { tool_name: string }[] };
+  assert.deepEqual(listed.permission_denials?.map((d) => d.tool_name), ['Write', 'Bash'], why);
+  assert.deepEqual(r.record.denied, ['Write(NOTES.md)', "Bash(git add NOTES.md && git commit -q -m 'Add NOTES.md')"], why);
+  assert.equal(r.record.commits.length, 0, 'nothing was written or committed');
+  assert.match(r.project.run(['peek']).stdout, /round 1 denied: Write\(NOTES\.md\), Bash\(git add NOTES\.md && git commit/);
+});
+
+test('claude refused the same calls two rounds in a row under serve (denied_rounds_stop = 2): serve stops to ask a person, with an event', async () => {
+  const r = await askingServed('work');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.project.rounds().length, 2, `stopped after the second round, not the third: ${why}`);
+  assert.equal(r.run.exit, 3, why);
+  assert.match(r.run.stderr, /serve stopped: blocked on permissions: .* 2 rounds in a row \(denied: Bash\(git add NOTES\.md .*Write\(NOTES\.md\)/, why);
+  const stops = r.project.events().filter((e) => e.kind === 'denied_stop');
+  assert.equal(stops.length, 1);
+});
