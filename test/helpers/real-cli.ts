@@ -38,6 +38,8 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   maxRounds?: number;
   /** lines for [serve] */
   serveToml?: string;
+  /** where the repo and the state dir go (default: the system's temp dir, which sandboxes leave writable) */
+  baseDir?: string;
 }
 
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
@@ -52,6 +54,7 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     grace: 2,
     runtimeToml: o.runtimeToml,
     serveToml: o.serveToml,
+    baseDir: o.baseDir,
     agentEnv: { ...setup.presetEnv, HOME: home },
   });
   const run = await runIsolated({

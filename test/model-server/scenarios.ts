@@ -99,6 +99,16 @@ export const SCENARIOS: Record<string, Scenario> = {
     turns: WORK_TURNS,
     fault: () => null,
   },
+  work_done: {
+    name: 'work_done',
+    description: 'the work script, then the done sentinel written where the round context says ($AGENT_RUNNER_STATE_DIR/DONE)',
+    turns: [
+      ...WORK_TURNS.slice(0, 2),
+      { actions: [{ kind: 'shell', command: 'echo "nothing left to do" > "$AGENT_RUNNER_STATE_DIR/DONE"' }], usage: { input: 120, output: 30, cacheRead: 9450, cacheWrite: 0 } },
+      WORK_TURNS[2],
+    ],
+    fault: () => null,
+  },
   usage_limit: {
     name: 'usage_limit',
     description: `every request: the usage limit is reached, reset ${USAGE_LIMIT_RESET_S} s ahead`,

@@ -16,7 +16,7 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
     viaStdin: true,
   },
-  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'], viaStdin: true },
+  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git","{state_dir}"]', '-'], viaStdin: true },
   aider: {
     command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
     viaStdin: false,
