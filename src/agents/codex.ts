@@ -195,6 +195,7 @@ export const codex: AgentAdapter = {
       '-c sandbox_workspace_write.writable_roots=[".git","{state_dir}"]: the sandbox mounts .git read-only, so without ".git" every `git commit` of the agent fails ("Unable to create .git/index.lock") and its work is left to agent-runner\'s aftercare (stashed, or committed with dirty_action = "commit"). With it the agent commits its own work. {state_dir} (agent-runner puts the state dir there) lets it write the done sentinel $AGENT_RUNNER_STATE_DIR/DONE, which lies outside the workspace; the price is that the agent could also write the ledger and logs there. Drop it if you end the loop yourself.',
       'No --skip-git-repo-check: the work dir is a git work tree, so the check passes, and it stops codex from editing a directory that is not under version control.',
     ],
+    proof: { verified: true, test: 'test/integration/real-cli-codex.test.ts (@openai/codex 0.171.0)' },
   },
   prompt: 'stdin',
   stream: CODEX_STREAM,

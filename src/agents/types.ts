@@ -14,6 +14,11 @@ export interface Preset {
   env: Record<string, string>;
   /** why each flag is there; they go into the config as comments */
   notes: string[];
+  /**
+   * What shows that the preset works: the test that drives the real CLI through the scripted model server, or why
+   * none does. Missing: unverified, no test named. `init --list-presets` shows it; no preset claims more than a test shows.
+   */
+  proof?: { verified: true; test: string } | { verified: false; why: string };
 }
 
 /** A text pattern the classifier falls back on once the structured facts said nothing (patterns.ts). */

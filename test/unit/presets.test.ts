@@ -93,3 +93,18 @@ test("the README's presets table matches the presets: every one, its command, ho
     if (r.name !== 'demo') assert.equal(r.command, '`' + p.command.join(' ') + '`', `${r.name}: command`);
   }
 });
+
+test('every preset says what proves it: a verified one names a test file that exists and the exact version package.json pins; an unverified one says why', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  for (const p of Object.values(PRESETS)) {
+    assert.ok(p.proof, `${p.name}: no proof (verified or unverified, and why)`);
+    if (!p.proof.verified) {
+      assert.ok(p.proof.why.length > 20, `${p.name}: say why it is unverified`);
+      continue;
+    }
+    const file = p.proof.test.split(' ')[0];
+    assert.ok(file && fs.existsSync(path.join(REPO_ROOT, file)), `${p.name}: ${p.proof.test} names no test file that exists`);
+    const m = /\((\S+) (\d\S*)\)$/.exec(p.proof.test);
+    if (m) assert.equal(pkg.devDependencies[m[1]], m[2], `${p.name}: the version it was verified with is the one pinned`);
+  }
+});
