@@ -22,6 +22,7 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     viaStdin: false,
   },
   gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
+  qwen: { command: ['qwen', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
 
@@ -30,8 +31,8 @@ describe('presets', () => {
     assert.equal(packageRoot(), REPO_ROOT);
   });
 
-  test('the five presets, by name', () => {
-    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini']);
+  test('the six presets, by name', () => {
+    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini', 'qwen']);
     assert.ok(isPresetName('codex'));
     assert.ok(!isPresetName('toString'));
     assert.ok(!isPresetName('gpt'));
