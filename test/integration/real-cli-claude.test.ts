@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../helpers/env.js';
-import { assertIsolated, assertStalled, describeRound, roundsOf, serverResetIso } from '../helpers/real-cli.js';
+import { assertIsolated, assertStalled, describeRound, roundsOf, serverResetIso, type RealRound } from '../helpers/real-cli.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
@@ -153,13 +153,19 @@ test('claude subscriber hit by a plain 429: the round is rate_limit, not usage_l
   assert.notEqual(r.run.exit, 75, 'not paused as on a usage limit');
 });
 
-test('claude auth (401) with its own ten retries: the round ends as auth at the second refusal, not minutes later', async () => {
-  const r = await ownRetries('auth');
+/** A 401 that Claude Code would retry for minutes, ended by agent-runner at the second refusal as auth. */
+function assertAuthEndedEarly(r: RealRound): string {
   const why = describeRound(r);
   assertIsolated(r);
   assert.equal(r.record.outcome, 'failed', why);
   assert.equal(r.record.category, 'auth', why);
   assert.equal(r.record.ended_by, 'auth_retries', why);
+  return why;
+}
+
+test('claude auth (401) with its own ten retries: the round ends as auth at the second refusal, not minutes later', async () => {
+  const r = await ownRetries('auth');
+  const why = assertAuthEndedEarly(r);
   assert.match(r.record.reason ?? '', /ended during its retries: API retries failing with 401/, why);
   // the CLI announced more retries than it was let make: the round did not sit them out
   assert.match(r.log, /"subtype":"api_retry","attempt":2,"max_retries":10,/, why);
@@ -214,10 +220,7 @@ test('claude behind a wrapper script: recognised by its output, the same usage a
 
 test('claude behind a wrapper script, 401 under serve: ended early as auth, and serve stops with Claude Code\'s hint', async () => {
   const r = await wrapped('auth');
-  const why = describeRound(r);
-  assertIsolated(r);
-  assert.equal(r.record.category, 'auth', why);
-  assert.equal(r.record.ended_by, 'auth_retries', why);
+  const why = assertAuthEndedEarly(r);
   assert.equal(r.run.exit, 3, why);
   assert.match(r.run.stderr, /serve stopped: Claude Code cannot authenticate: .*claude setup-token/);
 });
