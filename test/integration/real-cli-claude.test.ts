@@ -252,3 +252,14 @@ test('claude refused the same calls two rounds in a row under serve (denied_roun
   const stops = r.project.events().filter((e) => e.kind === 'denied_stop');
   assert.equal(stops.length, 1);
 });
+
+test('claude 429 with retry-after 6 s (API key) and stall_timeout_s 3: Claude Code waits it out visibly; no stall, the round is ok', async () => {
+  const r = await slowRetries('retry_after_medium');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.match(r.log, /"subtype":"api_retry","attempt":1,[^\n]*"error_status":429/, 'Claude Code announced its retry');
+  assert.ok(r.main[1].at_ms - r.main[0].at_ms >= 5900, `the retry came before the retry-after: ${why}`);
+  assert.equal(r.record.ended_by ?? null, null, why);
+  assert.equal(r.record.outcome, 'ok', why);
+  assert.equal(r.record.commits.length, 1, why);
+});

@@ -65,7 +65,7 @@ export const MAX_RETRIES = 2;
 
 /** The scenarios that belong to API-key accounts (Console rate limits with retry-after, credit balance);
  * the others run as a subscriber (a `claude setup-token` OAuth token), whose 429s Claude Code never retries. */
-const CLAUDE_APIKEY_SCENARIOS = new Set(['retry_after_short', 'retry_after_long', 'quota']);
+const CLAUDE_APIKEY_SCENARIOS = new Set(['retry_after_short', 'retry_after_medium', 'retry_after_long', 'quota']);
 
 export function claudeAuthFor(scenario: string | undefined): 'oauth' | 'apikey' {
   return scenario && CLAUDE_APIKEY_SCENARIOS.has(scenario) ? 'apikey' : 'oauth';
