@@ -32,8 +32,11 @@ export interface FinalResult {
 export interface AgentLines {
   /** at least one line parsed as a JSON object */
   json: boolean;
-  /** a rejected rate limit after the last progress */
-  rateLimitRejected: { resetsAt: Date | null; type: string | null } | null;
+  /**
+   * a rejected rate limit after the last progress; plain: the CLI said it is a plain rate limit, not the
+   * plan's usage limit (its adapter knows the words)
+   */
+  rateLimitRejected: { resetsAt: Date | null; type: string | null; plain?: boolean } | null;
   /** the last final result */
   result: FinalResult | null;
   /** the last assistant message carrying an `error` kind, after the last progress */

@@ -19,6 +19,7 @@ export const aider: AgentAdapter = {
       'Auto-commits stay on (aider\'s default): each edit becomes a commit, which is the progress agent-runner counts; with --no-auto-commits every round\'s work would be left uncommitted and handled by vcs.dirty_action.',
       '--no-pretty --no-stream: plain text in the round log, no colours or redrawn lines (each line becomes a text event; aider prints no structured result, so the verdict comes from its exit status and words). --no-check-update: no update check each round.',
     ],
+    proof: { verified: false, why: 'aider is a Python package (pip), not pinned in this repository, so no test runs it against the model server; its failure words are read from recorded outputs only' },
   },
   prompt: 'argument',
   stream: null,

@@ -8,6 +8,7 @@ import { isObj, num, str, type Obj } from './json-fields.js';
 import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
 import { fromEpoch } from './resets.js';
+import { claudeDenials } from './denials.js';
 import type { AgentLines } from './agent-lines.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -48,6 +49,8 @@ class LiveClaude {
   // Claude prints one assistant line per content block, all with the same message id and usage: count each id once
   private messages = new Map<string, TokenUsage>();
   private resultUsage = false;
+  /** the session's cwd (its init line): denied paths are shown from it */
+  private cwd: string | null = null;
 
   constructor(private readonly ctx: StreamContext) {}
 
@@ -82,6 +85,7 @@ class LiveClaude {
   private system(v: Obj, base: Base): AgentEvent {
     if (v.subtype === 'init') {
       const ev = base('init');
+      this.cwd = str(v.cwd);
       const model = str(v.model);
       if (model) {
         this.ctx.stats.model = model;
@@ -92,6 +96,7 @@ class LiveClaude {
     if (v.subtype === 'api_retry') {
       const ev = base('retry');
       ev.status = num(v.error_status);
+      ev.retry_delay_ms = num(v.retry_delay_ms);
       ev.summary = summary(`attempt ${num(v.attempt) ?? '?'}: ${str(v.error) ?? 'error'}`);
       return ev;
     }
@@ -174,6 +179,7 @@ class LiveClaude {
     }
     const turns = num(v.num_turns);
     if (turns !== null) stats.turns = turns;
+    if (Array.isArray(v.permission_denials) && v.permission_denials.length) this.ctx.denied(claudeDenials(v, this.cwd));
     const line = JSON.stringify({
       type: 'result',
       subtype: str(v.subtype),
@@ -213,6 +219,18 @@ function claudeText(message: unknown): string {
     .join('\n');
 }
 
+/** Claude Code's words for a 429 that is not the plan's limit ("Server is temporarily limiting requests (not your usage limit)"). */
+const NOT_A_USAGE_LIMIT = /\bnot your usage limit\b/i;
+
+/**
+ * Claude Code rejects a subscriber's plain 429 with a rate_limit_event too (no resetsAt), then says in its error
+ * that it is not the usage limit: the rejection is marked plain, so the verdict is rate_limit, not usage_limit.
+ */
+function markPlainRateLimit(out: AgentLines, text: string): void {
+  const r = out.rateLimitRejected;
+  if (r && !r.resetsAt && NOT_A_USAGE_LIMIT.test(text)) r.plain = true;
+}
+
 function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void {
   switch (type) {
     case 'system': {
@@ -237,6 +255,7 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
       const model = isObj(v.message) ? str(v.message.model) : null;
       if (kind) {
         out.assistantError = { kind, text, category: kindCategory(kind) };
+        markPlainRateLimit(out, text);
       } else if (model !== '<synthetic>') {
         progress();
       }
@@ -255,6 +274,7 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
         subtype: str(v.subtype),
         terminalReason: str(v.terminal_reason),
       };
+      if (out.result.isError) markPlainRateLimit(out, out.result.text);
       break;
     // stream_event: nothing the verdict reads
   }

@@ -77,6 +77,7 @@ export const claude: AgentAdapter = {
       '--dangerously-skip-permissions: nobody is there to answer permission prompts, which would stall every round. Use it only where you accept that the agent may change anything this user can (a VM, a container, a dedicated user). As root, Claude Code refuses this flag unless IS_SANDBOX=1 is in [agent.env]; set that only inside a container or VM.',
       'env DISABLE_AUTOUPDATER=1: the binary does not update itself under a running loop. CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1: no telemetry, error reports or update checks.',
     ],
+    proof: { verified: true, test: 'test/integration/real-cli-claude.test.ts (@anthropic-ai/claude-code 2.1.197)' },
   },
   prompt: 'stdin',
   stream: CLAUDE_STREAM,

@@ -208,15 +208,16 @@ export const codex: AgentAdapter = {
   preset: {
     name: 'codex',
     description: 'OpenAI Codex CLI (`codex exec`), prompt on stdin, JSONL events in the round log.',
-    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'],
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git","{state_dir}"]', '-'],
     env: {},
     notes: [
       'exec: non-interactive mode: one task, then exit. "-" reads the prompt from stdin, where agent-runner sends it (no argument-size limit, not visible in ps).',
       '--json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, turns and tool calls on the round record, cost from [pricing]; turn.completed is the final result that result_grace_s waits on; errors and usage limits for the verdict).',
       '--sandbox workspace-write: exec is read-only by default; this lets it edit the work tree. Network stays off inside the sandbox: for git push or package installs add -c sandbox_workspace_write.network_access=true, or run inside a VM with --dangerously-bypass-approvals-and-sandbox instead.',
-      '-c sandbox_workspace_write.writable_roots=[".git"]: the sandbox mounts .git read-only, so without it every `git commit` of the agent fails ("Unable to create .git/index.lock") and its work is left to agent-runner\'s aftercare (stashed, or committed with dirty_action = "commit"). With it the agent commits its own work.',
+      '-c sandbox_workspace_write.writable_roots=[".git","{state_dir}"]: the sandbox mounts .git read-only, so without ".git" every `git commit` of the agent fails ("Unable to create .git/index.lock") and its work is left to agent-runner\'s aftercare (stashed, or committed with dirty_action = "commit"). With it the agent commits its own work. {state_dir} (agent-runner puts the state dir there) lets it write the done sentinel $AGENT_RUNNER_STATE_DIR/DONE, which lies outside the workspace; the price is that the agent could also write the ledger and logs there. Drop it if you end the loop yourself.',
       'No --skip-git-repo-check: the work dir is a git work tree, so the check passes, and it stops codex from editing a directory that is not under version control.',
     ],
+    proof: { verified: true, test: 'test/integration/real-cli-codex.test.ts (@openai/codex 0.171.0)' },
   },
   prompt: 'stdin',
   stream: CODEX_STREAM,

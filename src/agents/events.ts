@@ -32,6 +32,8 @@ export interface AgentEvent {
   is_error?: boolean;
   /** HTTP status, for results, retries and errors that carry one */
   status?: number | null;
+  /** retry: how long the CLI said it waits before the next attempt (ms) */
+  retry_delay_ms?: number | null;
   /** rate_limit: allowed | allowed_warning | rejected */
   limit_status?: string;
   /** rate_limit: when the limit resets (ISO) */
@@ -72,6 +74,8 @@ export interface StreamFacts {
    * the last result and the last rejected rate-limit event, compacted to the fields it reads, oldest first.
    */
   keyLines: string[];
+  /** tool calls the CLI's permission settings refused, in the short form of denials.ts (`Bash(git push …)`) */
+  denied: string[];
 }
 
 /** An event keeps at most this much of its raw line. */

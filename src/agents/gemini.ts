@@ -20,10 +20,19 @@ export const gemini: AgentAdapter = {
       '--yolo: approves every tool call; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
       '--output-format stream-json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, tool calls and the model on the round record, cost from [pricing]; its last line is the final result that result_grace_s waits on, with the API\'s error words when the run failed). Read as Gemini CLI 0.61 prints it; without the flag the round log is plain text and the round records no tokens.',
     ],
+    proof: { verified: true, test: 'test/integration/real-cli-gemini.test.ts (@google/gemini-cli 0.61.0)' },
   },
   prompt: 'argument',
   stream: GEMINI_STREAM,
-  patterns: [],
+  patterns: [
+    {
+      // exit 55 headless in a folder it was never told to trust: the same exit every restart, until the config says --skip-trust
+      name: 'untrusted-folder',
+      category: 'agent_config',
+      re: /\bnot running in a trusted directory\b/i,
+      example: 'Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the `GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.',
+    },
+  ],
   resets: [],
   authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or export GEMINI_API_KEY in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],

@@ -23,6 +23,7 @@ export const generic: AgentAdapter = {
       'The demo agent is a shell script shipped with agent-runner (templates/demo/demo-agent.sh) that stands in for a real agent; the prompt goes to its stdin.',
       'To switch to a real agent, replace this command with one of the other presets (`agent-runner init --preset claude` shows one).',
     ],
+    proof: { verified: true, test: 'test/integration/cli.test.ts (init --preset demo, then real rounds of the bundled script)' },
   },
   prompt: 'stdin',
   stream: null,

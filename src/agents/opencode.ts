@@ -12,6 +12,7 @@ export const opencode: AgentAdapter = {
   preset: {
     name: 'opencode',
     description: 'opencode (`opencode run`) headless, permissions auto-approved, JSON events in the round log.',
+    proof: { verified: true, test: 'test/integration/real-cli-opencode.test.ts (opencode-ai 1.18.33)' },
     command: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'],
     env: { OPENCODE_DISABLE_AUTOUPDATE: '1' },
     notes: [

@@ -12,7 +12,7 @@ export type { OutputPattern } from './types.js';
  * Categories in priority order. Usage limits first: they arrive as 429s and as "rate limit" wording, and
  * they mean "wait for the reset".
  */
-export const PATTERN_CATEGORIES: readonly Category[] = ['usage_limit', 'quota', 'model_not_found', 'auth', 'rate_limit', 'upstream_error', 'network', 'missing_binary'];
+export const PATTERN_CATEGORIES: readonly Category[] = ['usage_limit', 'quota', 'model_not_found', 'agent_config', 'auth', 'rate_limit', 'upstream_error', 'network', 'missing_binary'];
 
 export const SHARED_PATTERNS: readonly OutputPattern[] = [
   {

@@ -8,13 +8,14 @@ import { codex } from './codex.js';
 import { gemini } from './gemini.js';
 import { generic } from './generic.js';
 import { opencode } from './opencode.js';
+import { qwen } from './qwen.js';
 import { mergePatterns } from './patterns.js';
 import { mergeResetReaders, validDate } from './resets.js';
 import type { Obj } from './json-fields.js';
 import type { AgentAdapter, OutputPattern, ResetReader, StreamShape } from './types.js';
 
 /** Every adapter; `generic` last: it is found by no name, only as the fallback. */
-export const ADAPTERS: readonly AgentAdapter[] = [claude, codex, aider, gemini, opencode, generic];
+export const ADAPTERS: readonly AgentAdapter[] = [claude, codex, aider, gemini, opencode, qwen, generic];
 export const FALLBACK: AgentAdapter = generic;
 
 function byName(arg: string): AgentAdapter | null {

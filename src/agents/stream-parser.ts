@@ -14,6 +14,7 @@ import { redact, REDACTED } from '../util/redact.js';
 import { errorText, isObj, str } from './json-fields.js';
 import { RAW_MAX, summary, type AgentEvent, type AgentEventType, type StreamFacts, type StreamFormat, type StreamName, type StreamStats } from './events.js';
 import { ShapePicker } from './registry.js';
+import { MAX_DENIALS } from './denials.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
 export { RAW_MAX, SUMMARY_MAX } from './events.js';
@@ -52,7 +53,7 @@ export class StreamParser {
     long_lines: 0,
     skipped_bytes: 0,
   };
-  readonly facts: StreamFacts = { result: null, rateLimitRejected: null, keyLines: [] };
+  readonly facts: StreamFacts = { result: null, rateLimitRejected: null, keyLines: [], denied: [] };
   /**
    * false: lines that are not JSON objects are only counted (no event, no decoding, no redaction). The
    * event log turns it off past its budget, so a flooding plain-text agent costs little more than a scan.
@@ -243,6 +244,9 @@ export class StreamParser {
           this.facts.result = { isError, format: shape.format };
           this.resultLine = keyLine;
           this.updateKeyLines();
+        },
+        denied: (calls) => {
+          this.facts.denied = calls.slice(0, MAX_DENIALS);
         },
         rateLimitRejected: (resetsAt, keyLine) => {
           this.facts.rateLimitRejected = { resetsAt };

@@ -16,6 +16,11 @@ export interface Preset {
   env: Record<string, string>;
   /** why each flag is there; they go into the config as comments */
   notes: string[];
+  /**
+   * What shows that the preset works: the test that drives the real CLI through the scripted model server, or why
+   * none does. Missing: unverified, no test named. `init --list-presets` shows it; no preset claims more than a test shows.
+   */
+  proof?: { verified: true; test: string } | { verified: false; why: string };
 }
 
 /** A text pattern the classifier falls back on once the structured facts said nothing (patterns.ts). */
@@ -49,6 +54,8 @@ export interface StreamContext {
   result(isError: boolean, keyLine: string | null): void;
   /** a rejected rate limit; keyLine: its compact form, kept for the verdict */
   rateLimitRejected(resetsAt: string | null, keyLine: string): void;
+  /** tool calls the CLI's permission settings refused this round (denials.ts's short form), the full list so far */
+  denied(calls: string[]): void;
 }
 
 /** One JSON line of the CLI's stream → its event (made by `ev`, which stamps the stream, format and raw line). */

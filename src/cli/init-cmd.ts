@@ -9,7 +9,19 @@ import { git } from '../round/git.js';
 const CONFIG_NAME = 'agent-runner.toml';
 const PROMPT_REL = 'prompts/main.md';
 
-export async function initCommand(o: { preset: keyof typeof PRESETS; force: boolean; commit: boolean }): Promise<number> {
+/** `init --list-presets`: every preset, verified (by which test) or unverified (and why). Writes nothing. */
+export function listPresets(): number {
+  const width = Math.max(...Object.keys(PRESETS).map((n) => n.length));
+  for (const p of Object.values(PRESETS)) {
+    const proof = p.proof ?? { verified: false, why: 'no test drives it through the model server' };
+    const status = proof.verified ? `verified by ${proof.test}` : `unverified: ${proof.why}`;
+    process.stdout.write(`${p.name.padEnd(width)}  ${p.command.join(' ')}\n${' '.repeat(width)}  ${status}\n`);
+  }
+  return EXIT.OK;
+}
+
+export async function initCommand(o: { preset: keyof typeof PRESETS; force: boolean; commit: boolean; listPresets?: boolean }): Promise<number> {
+  if (o.listPresets) return listPresets();
   const cwd = process.cwd();
   let top: string;
   try {

@@ -94,9 +94,14 @@ export function renderSnapshot(snap: Snapshot): string {
   }
 
   out.push(...tmpLines(snap));
+  const lim = snap.rounds.at(-1);
+  // the parsed reset beside the words it was read from: a misread (tomorrow for today) shows at a glance
+  if (lim?.retry_after) out.push(`  round ${lim.n} retry after ${shownTime(lim.retry_after, now)}${lim.retry_source ? `, read from: ${lim.retry_source}` : ''}`);
+  if (lim?.denied?.length) out.push(`  round ${lim.n} denied: ${lim.denied.join(', ')}`);
+  out.push(...agentVersionLines(snap));
   out.push('');
   if (snap.orphan_stash)
-    out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list)`);
+    out.push(`orphan work: stash ${short(snap.orphan_stash.sha)} from round ${snap.orphan_stash.round} (still on the stash list, its work not in the tree)`);
   const g = snap.git;
   out.push(
     g
@@ -143,4 +148,17 @@ export function renderEvent(e: EventLine, now = Date.now()): string {
     .filter(([k]) => k !== 'ts' && k !== 'kind')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return clip(collapseWhitespace(`${clockTime(e.ts, now, { seconds: true })} ${e.kind}${rest.length ? ' ' + rest.join(' ') : ''}`), 200);
+}
+
+/** The agent CLI's version in the newest round, and where it changed among the rounds shown: CLIs update themselves. */
+function agentVersionLines(snap: Snapshot): string[] {
+  const shown = snap.rounds.slice(-HUMAN_ROUNDS).filter((r) => r.agent_version);
+  const last = shown.at(-1);
+  if (!last) return [];
+  const out = [`  agent version ${last.agent_version} (round ${last.n})`];
+  for (let i = 1; i < shown.length; i++) {
+    const [a, b] = [shown[i - 1], shown[i]];
+    if (a.agent_version !== b.agent_version) out.push(`  agent version changed: ${a.agent_version} (round ${a.n}) → ${b.agent_version} (round ${b.n})`);
+  }
+  return out;
 }

@@ -43,8 +43,9 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .addOption(presetOption(presetNames))
     .option('--force', 'overwrite existing files')
     .option('--no-commit', 'write the files but do not commit them')
+    .option('--list-presets', 'list the presets, each verified (by which real-CLI test) or unverified (and why); writes nothing')
     .action((o) =>
-      run(async () => (await import('./init-cmd.js')).initCommand({ preset: o.preset, force: !!o.force, commit: o.commit })),
+      run(async () => (await import('./init-cmd.js')).initCommand({ preset: o.preset, force: !!o.force, commit: o.commit, listPresets: !!o.listPresets })),
     );
 
   program

@@ -8,6 +8,7 @@ import { assemblePrompt, type RoundContext } from './prompt.js';
 import { headAndPaths, type RepoPaths } from './git-head.js';
 import { stashShas } from './git-stash.js';
 import { findOrphanStash } from './record.js';
+import { withoutApplied } from './stash-applied.js';
 import { MAX_BYTES, readRegularText } from '../state/read-file.js';
 import { takeNotes } from '../state/notes.js';
 
@@ -49,7 +50,8 @@ export async function briefAgent(b: BriefInput): Promise<Brief> {
       category: previous.category,
       exit_code: previous.exit_code,
     },
-    orphanStash: findOrphanStash(b.records, stashes),
+    // a stash the user applied (`git stash apply` leaves it on the list) is no orphan any more
+    orphanStash: findOrphanStash(b.records, stashes.length ? await withoutApplied(repo.top, b.records, stashes) : stashes),
     // a round may run on a detached HEAD, but the agent is told so; the record keeps head_before/head_after
     detachedHead: b.seen.git?.detached ? headBefore : null,
     stateDir: b.paths.dir,

@@ -17,9 +17,10 @@
 import type { Category, Outcome } from '../state/types.js';
 import { redact } from '../util/redact.js';
 import { parseAgentLines, type AgentLines } from '../agents/agent-lines.js';
-import { extractResetTime, OUTPUT_PATTERNS } from '../agents/registry.js';
+import { OUTPUT_PATTERNS } from '../agents/registry.js';
+import { resetTime, structuredReset, type Reset } from './reset-source.js';
 import type { OutputPattern } from '../agents/types.js';
-import { clip, collapseWhitespace } from '../util/text.js';
+import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 
 export interface RoundFacts {
   /** null when killed by a signal or never started */
@@ -30,6 +31,8 @@ export interface RoundFacts {
   timedOut: boolean;
   /** the silence guard fired */
   stalled?: boolean;
+  /** ended by us once the CLI's API retries made its failure certain (retry-track.ts) */
+  endedOnRetries?: boolean;
   /** an operator/serve signal ended it */
   cancelled: boolean;
   /** errno code from spawn, e.g. 'ENOENT', 'EACCES' */
@@ -48,6 +51,8 @@ export interface Verdict {
   reason: string;
   /** when the agent may usefully run again (usage/rate limit reset), when one could be read */
   retryAfter: Date | null;
+  /** the words retryAfter was read from (redacted, one line); null with no retryAfter */
+  retrySource: string | null;
 }
 
 /** How many trailing non-JSON lines count as evidence: the fatal words are at the end, tool chatter before. */
@@ -63,21 +68,22 @@ export function categoryForStatus(status: number): Category | null {
   return null;
 }
 
-/** Redact first (so truncation cannot cut a secret into something unrecognisable), then cut. */
+/** Colour escapes out (Gemini CLI colours its errors), redact (so truncation cannot cut a secret into something unrecognisable), then cut. */
 function finishReason(s: string): string {
-  return clip(redact(collapseWhitespace(s)), REASON_MAX);
+  return clip(redact(collapseWhitespace(terminalSafe(s))), REASON_MAX);
 }
 
 function exitLabel(f: RoundFacts): string {
+  if (f.endedOnRetries) return 'ended during its retries';
   if (f.exitCode !== null) return `exit ${f.exitCode}`;
   if (f.signal) return `killed by ${f.signal}`;
   return 'no exit status';
 }
 
-function verdict(outcome: Outcome, category: Category | null, reason: string, retryAfter: Date | null = null): Verdict {
+function verdict(outcome: Outcome, category: Category | null, reason: string, retry: Reset | null = null): Verdict {
   // an Invalid Date would throw at toISOString() when the round is recorded
-  const at = retryAfter && Number.isFinite(retryAfter.getTime()) ? retryAfter : null;
-  return { outcome, category, reason: finishReason(reason), retryAfter: at };
+  const ok = retry !== null && Number.isFinite(retry.at.getTime());
+  return { outcome, category, reason: finishReason(reason), retryAfter: ok ? retry.at : null, retrySource: ok ? retry.source : null };
 }
 
 interface Hit {
@@ -91,7 +97,7 @@ interface Hit {
 /** evidenceTiers' third tier: what the model said last, not an error the CLI reported. */
 const LAST_WORDS_TIER = 2;
 /** Categories that stop serve outright: only an error the CLI reported may give them. */
-const HALTING: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found']);
+const HALTING: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found', 'agent_config']);
 
 function evidenceTiers(a: AgentLines): string[][] {
   const errors: string[] = [];
@@ -135,28 +141,7 @@ function findHit(tiers: string[][], only?: Category): Hit | null {
   return null;
 }
 
-/** A reset time: the hit's own reader, then every reader over the hit's text, then over all evidence. */
-function resetTime(hit: Hit | null, tiers: string[][], now: Date): Date | null {
-  if (hit?.pattern.reset) {
-    const t = hit.pattern.reset(hit.text, now);
-    if (t) return t;
-  }
-  if (hit) {
-    const t = extractResetTime(hit.text, now);
-    if (t) return t;
-  }
-  for (const tier of tiers) {
-    for (const text of tier) {
-      const t = extractResetTime(text, now);
-      if (t) return t;
-    }
-  }
-  return null;
-}
-
 const LIMITED: ReadonlySet<Category> = new Set(['usage_limit', 'rate_limit']);
-/** Claude Code's words for a 429 that is not the plan's limit. */
-const NOT_A_USAGE_LIMIT = /\bnot your usage limit\b/i;
 
 /** A status-derived category, promoted to usage_limit when the words say so (plan limits can arrive as 429s). */
 function refine(cat: Category, tiers: string[][]): Category {
@@ -178,13 +163,13 @@ function failedWith(f: RoundFacts, cat: Category, detail: string, tiers: string[
 
 /** Facts from the JSON lines that decide the category on their own; null when they do not. */
 function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | null {
-  if (a.rateLimitRejected && !a.rateLimitRejected.resetsAt && NOT_A_USAGE_LIMIT.test(a.result?.text ?? a.assistantError?.text ?? '')) {
-    // Claude Code rejects a subscriber's plain 429 this way too, and says so: a rate limit, not the plan's limit
+  if (a.rateLimitRejected?.plain) {
+    // the CLI said the rejection is a plain rate limit, not the plan's limit (its adapter read the words)
     return failedWith(f, 'rate_limit', a.result?.text || a.assistantError?.text || 'rate limited', tiers);
   }
   if (a.rateLimitRejected) {
     const words = a.assistantError?.text || a.result?.text || `usage limit reached (${a.rateLimitRejected.type ?? 'rejected'})`;
-    const retry = a.rateLimitRejected.resetsAt ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
+    const retry = structuredReset(a.rateLimitRejected.resetsAt, 'rate_limit_event resetsAt') ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
     return verdict('failed', 'usage_limit', `${exitLabel(f)}: ${words}`, retry);
   }
   const status = a.result?.apiErrorStatus ?? null;
@@ -261,6 +246,7 @@ export function classify(f: RoundFacts): Verdict {
 
   if (f.exitCode === 0) return cleanExitFailure(f, a, tiers) ?? verdict('ok', null, '');
 
+  if (f.endedOnRetries) return structured(f, a, tiers) ?? verdict('failed', 'auth', `${exitLabel(f)}: the credential was refused`);
   if (f.exitCode === null && f.signal) return verdict('failed', 'crash', `killed by ${f.signal}`);
 
   const s = structured(f, a, tiers);

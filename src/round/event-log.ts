@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { FILE_MODE, writeAll } from '../state/files.js';
 import { StreamParser, type AgentEvent, type StreamName, type StreamStats } from '../agents/stream-parser.js';
 import { monoMs } from '../util/clock.js';
+import { RetryTrack } from './retry-track.js';
 
 export const EVENTS_BUDGET_BYTES = 16 * 1024 * 1024;
 const BATCH_BYTES = 64 * 1024;
@@ -19,6 +20,8 @@ export interface EventLogWriter {
   onOutput(chunk: Buffer, stream: StreamName): void;
   /** monoMs() of the latest result not followed by more work (messages, tool calls); null otherwise */
   resultAt(): number | null;
+  /** the CLI's API retries: the wait it announced, and a failure they made certain */
+  readonly retries: RetryTrack;
   /** flush the parser's last partial lines, write a closing `stats` line, close the file */
   close(): StreamStats;
 }
@@ -37,6 +40,7 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
   let written = 0;
   let skipped = 0;
   let resultAt: number | null = null;
+  const retries = new RetryTrack();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   /** set when the parser threw: parsing stops, the round goes on */
@@ -97,6 +101,7 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
       // the grace runs from the latest result; work after it (a further turn) means the CLI is not done
       if (ev.type === 'result') resultAt = monoMs();
       else if (ACTIVITY.has(ev.type)) resultAt = null;
+      retries.note(ev, monoMs);
       opts.onEvent?.(ev);
       put({ ts, ...ev }, ALWAYS.has(ev.type));
     }
@@ -115,6 +120,7 @@ export function openEventLog(file: string, opts: { budgetBytes?: number; onEvent
       }
     },
     resultAt: () => resultAt,
+    retries,
     close() {
       if (!closed) {
         closed = true;

@@ -34,6 +34,10 @@ export interface RoundEnd {
   tmp: RoundTmp | null;
   /** why the round had no temp dir of its own */
   tmpError: string | null;
+  /** the agent CLI's version (agent-version.ts); null when not read */
+  agentVersion: string | null;
+  /** tool calls the CLI's permission settings refused (the stream's facts) */
+  denied: string[];
 }
 
 export function finishedRecord(e: RoundEnd): RoundRecord {
@@ -67,6 +71,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     pid: open.pid,
     killed: e.swept.ended,
     retry_after: e.verdict.retryAfter ? e.verdict.retryAfter.toISOString() : null,
+    retry_source: e.verdict.retrySource,
     usage: {
       format: stats.format,
       model: stats.model,
@@ -83,6 +88,8 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     ...(care.refs.length ? { refs: care.refs } : {}),
     ...(e.held ? { containment: e.held.kind, memory_peak_bytes: e.held.memoryPeak } : {}),
     tmp: e.tmp,
+    agent_version: e.agentVersion,
+    denied: e.denied.length ? e.denied : null,
   };
 }
 

@@ -23,7 +23,7 @@ export interface LaunchInput {
 }
 
 export function launchAgent(l: LaunchInput): { agent: AgentHandle; stream: EventLogWriter } {
-  const { argv, viaStdin } = agentArgv(l.command, l.prompt);
+  const { argv, viaStdin } = agentArgv(l.command, l.prompt, l.stateDir);
   // the agent's output, parsed as it streams: the event log, the tally, and the result the grace guard waits on
   const stream = openEventLog(l.eventsPath);
   const agent = spawnAgent({

@@ -47,8 +47,13 @@ export function assemblePrompt(context: RoundContext, promptTexts: string[]): st
   return renderContext(context) + '\n' + promptTexts.map((t) => t.replace(/\s+$/, '')).join('\n\n') + '\n';
 }
 
-/** argv with `{prompt}` substituted; `viaStdin` when no element asks for it. */
-export function agentArgv(command: string[], prompt: string): { argv: string[]; viaStdin: boolean } {
-  const viaStdin = !command.some((a) => a.includes('{prompt}'));
-  return { argv: viaStdin ? [...command] : command.map((a) => a.split('{prompt}').join(prompt)), viaStdin };
+/**
+ * argv with `{state_dir}` substituted (a sandboxed CLI is told it may write there: the done sentinel lives in it),
+ * then `{prompt}` (after, so a prompt that says "{state_dir}" stays as written); `viaStdin` when no element asks
+ * for the prompt.
+ */
+export function agentArgv(command: string[], prompt: string, stateDir = ''): { argv: string[]; viaStdin: boolean } {
+  const withDir = command.map((a) => (a.includes('{state_dir}') ? a.split('{state_dir}').join(stateDir) : a));
+  const viaStdin = !withDir.some((a) => a.includes('{prompt}'));
+  return { argv: viaStdin ? withDir : withDir.map((a) => a.split('{prompt}').join(prompt)), viaStdin };
 }

@@ -19,6 +19,7 @@ import { stateId } from '../state/state-id.js';
 import { launchAgent } from './launch.js';
 import { chooseContainment, closeBox, openBox } from './containment.js';
 import { oomVerdict } from './oom.js';
+import { agentVersion } from './agent-version.js';
 import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
@@ -83,6 +84,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid);
+  // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
+  const versionP = agentVersion(config.agent.command, agentEnv, config.workDir, paths.agentVersion);
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid, ...(session ? { session: session.resume ? 'resumed' : 'new', session_why: session.why } : {}) });
   o.onStart?.(open);
@@ -96,9 +99,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     stallMs: config.runtime.stall_timeout_s * 1000,
     resultGraceMs: config.runtime.result_grace_s * 1000,
     resultAt: stream.resultAt,
+    quietUntil: () => stream.retries.quietUntil,
     signal: o.signal,
     box,
   });
+  // the CLI's own retries can make a failure certain long before it gives up (Claude Code: ten 401s over ~3 min)
+  stream.retries.whenCertain(() => watch.endEarly('auth_retries'));
   const exit = await agent.exited;
   watch.disarm();
 
@@ -129,6 +135,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // classify: the verdict from the exit as judged and the log's tail
   const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
+  const version = await versionP;
+  const before = ledger.records.at(-1)?.agent_version ?? null;
+  if (version && before && version !== before) appendEvent(paths.events, 'agent_version_changed', { round: n, from: before, to: version });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
   // the box, measured and emptied now that every process of the round is gone; litter outside it counted
   const tmp = boxDir ? closeTmpBox(boxDir, startMs, keepsBox(verdict.outcome, keepFailed)) : null;
@@ -153,6 +162,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     held: { kind: box.kind, memoryPeak: held.memoryPeak, note: box.note },
     tmp,
     tmpError: 'error' in tmpBox ? tmpBox.error : null,
+    agentVersion: version,
+    denied: facts.denied,
   });
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;

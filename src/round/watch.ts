@@ -10,7 +10,8 @@ import { monoMs } from '../util/clock.js';
 /** How long the output may take to drain once the tree is dead (a stuck filesystem, not a live writer). */
 const DRAIN_MS = 5000;
 
-export type EndedBy = 'stall' | 'result_grace';
+/** stall: silence; result_grace: hung after its result; auth_retries: its retries made an auth failure certain */
+export type EndedBy = 'stall' | 'result_grace' | 'auth_retries';
 
 export interface WatchOptions {
   agent: AgentHandle;
@@ -25,6 +26,8 @@ export interface WatchOptions {
   resultGraceMs: number;
   /** monoMs() of the pending result, or null (the event log's resultAt) */
   resultAt: () => number | null;
+  /** monoMs() until which the CLI said it waits before retrying (the event log's retries): no silence till then */
+  quietUntil?: () => number | null;
   /** aborting it cancels the round */
   signal?: AbortSignal;
   /** the round's fence: its cgroup is ended with the tree */
@@ -36,6 +39,7 @@ export class RoundWatch {
   timedOut = false;
   cancelled = false;
   endedBy: EndedBy | null = null;
+  private disarmed = false;
   private ending: Promise<Sweep> | null = null;
   private readonly tree: Parameters<typeof sweepRound>[0];
   private readonly timer: NodeJS.Timeout;
@@ -56,17 +60,22 @@ export class RoundWatch {
       graceMs: o.resultGraceMs,
       lastOutputAt: agent.lastOutputAt,
       resultAt: o.resultAt,
-      fire: (why) => {
-        if (this.timedOut || this.cancelled || this.endedBy) return;
-        this.endedBy = why;
-        if (why === 'stall') this.timedOut = true;
-        void this.endTree();
-      },
+      quietUntil: o.quietUntil,
+      fire: (why) => this.endEarly(why),
     });
+  }
+
+  /** A guard, or a failure the CLI's own retries made certain, ends the round before the agent exits. */
+  endEarly(why: EndedBy): void {
+    if (this.disarmed || this.timedOut || this.cancelled || this.endedBy) return;
+    this.endedBy = why;
+    if (why === 'stall') this.timedOut = true;
+    void this.endTree();
   }
 
   /** The agent exited: no guard fires any more. */
   disarm(): void {
+    this.disarmed = true;
     clearTimeout(this.timer);
     this.guard.stop();
     this.o.signal?.removeEventListener('abort', this.onAbort);
@@ -106,6 +115,8 @@ export interface HangGuardOptions {
   lastOutputAt: () => number;
   /** monoMs() of the pending result, or null */
   resultAt: () => number | null;
+  /** monoMs() until which the CLI announced a wait (a retry's back-off), or null */
+  quietUntil?: () => number | null;
   fire: (why: EndedBy) => void;
 }
 
@@ -121,8 +132,10 @@ export function hangGuard(o: HangGuardOptions): { stop(): void } {
     const now = monoMs(); // the same clock as lastOutputAt/resultAt: a wall-clock step is no silence
     const result = o.resultAt();
     if (o.graceMs > 0 && result !== null && now - result >= o.graceMs) return o.fire('result_grace');
-    // a CLI waiting out its grace is silent by design: the grace, not the silence guard, judges it
-    if (o.stallMs > 0 && result === null && now - o.lastOutputAt() >= o.stallMs) o.fire('stall');
+    // a CLI waiting out its grace is silent by design: the grace, not the silence guard, judges it; so is one
+    // waiting out the back-off it announced before a retry: the silence counts from the end of that wait
+    const heard = Math.max(o.lastOutputAt(), o.quietUntil?.() ?? 0);
+    if (o.stallMs > 0 && result === null && now - heard >= o.stallMs) o.fire('stall');
   }, tickMs);
   return { stop: () => clearInterval(timer) };
 }

@@ -5,11 +5,16 @@ import { EXIT } from '../errors.js';
 import type { Category, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import { collapseWhitespace } from '../util/text.js';
+import { deniedMessage, deniedStreak } from './denied-streak.js';
 
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'quota' | 'model_not_found'; exitCode: number; message: string };
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | Halt; exitCode: number; message: string };
+
+/** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
+export type Halt = 'quota' | 'model_not_found' | 'agent_config';
+const HALTS: ReadonlySet<Category> = new Set<Category>(['quota', 'model_not_found', 'agent_config']);
 
 export interface PolicyInput {
   /** recent round records, oldest first (the caller passes the last ~50) */
@@ -47,7 +52,7 @@ export const DEFAULT_AUTH_HINT = 'the agent cannot authenticate: log in again, t
  *  ok        success, or an agent failure that made commits (progress): resets every streak
  *  neutral   cancelled by a person, or aborted because the supervisor died: counts for nothing
  *  auth      the agent could not authenticate
- *  halt      no wait or restart fixes it: the quota is spent, the model does not exist
+ *  halt      no wait or restart fixes it: the quota is spent, the model does not exist, the CLI refuses its config
  *  external  usage/rate limit, network, upstream error, failed preflight: the world, not the agent
  *  agent     the agent's own failure (crash, unknown, missing binary, stall, timeout), or a failed pre_round hook
  */
@@ -83,7 +88,7 @@ export function kindOf(r: RoundRecord): RoundKind {
     case 'failed':
     case 'timeout':
       if (r.category === 'auth') return 'auth';
-      if (r.category === 'quota' || r.category === 'model_not_found') return 'halt';
+      if (r.category !== null && HALTS.has(r.category)) return 'halt';
       if (r.category !== null && EXTERNAL_CATEGORIES.has(r.category)) return 'external';
       // a round cut short after committing work is progress (e.g. round_timeout used as a time box)
       return r.commits.length > 0 ? 'ok' : 'agent';
@@ -145,6 +150,9 @@ export function decideNext(i: PolicyInput): Decision {
   }
 
   const what = label(last);
+  // the agent blocked on the same refused tool calls round after round: a person must unblock it
+  const blocked = deniedStreak(session, serve.denied_rounds_stop ?? 0);
+  if (blocked) return { action: 'stop', reason: 'denied', exitCode: EXIT.HALTED, message: deniedMessage(blocked, serve.denied_rounds_stop, last.n) };
   switch (kindOf(last)) {
     case 'ok':
       return run(i.restart_delay_s, last.outcome === 'ok' ? what : `${what} made commits: progress`);
@@ -157,7 +165,7 @@ export function decideNext(i: PolicyInput): Decision {
       }
       return externalBackoff(last, session, i); // not stopping: back off like any external condition
     case 'halt':
-      return { action: 'stop', reason: last.category as 'quota' | 'model_not_found', exitCode: EXIT.HALTED, message: haltMessage(last, what, i.modelSource) };
+      return { action: 'stop', reason: last.category as Halt, exitCode: EXIT.HALTED, message: haltMessage(last, what, i.modelSource) };
     case 'external':
       return externalBackoff(last, session, i);
     case 'agent': {
@@ -184,6 +192,9 @@ export function decideNext(i: PolicyInput): Decision {
 export function haltMessage(last: RoundRecord, what: string, source?: string): string {
   if (last.category === 'quota') {
     return `the account's credit or quota is spent: add credit, or change the plan or the key, then \`agent-runner start\` (${what}${detail(last)})`;
+  }
+  if (last.category === 'agent_config') {
+    return `the agent CLI refuses to run as it is configured, and every restart would meet the same refusal: change [agent] command or the CLI's settings as its words say, then \`agent-runner start\` (${what}${detail(last)})`;
   }
   const model = modelNamed(last.reason ?? '');
   const fix = source ? `it comes from ${source}: set another there` : "set another in [agent] command (--model) or the CLI's own settings";

@@ -14,7 +14,8 @@ import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
-import { startGitProbe, type GitProbe } from './git-probe.js';
+import { findTop, PEEK_GIT_TIMEOUT_MS, startGitProbe, type GitProbe } from './git-probe.js';
+import { withoutApplied } from '../round/stash-applied.js';
 import { readStatus } from '../state/status.js';
 import type { EventLine, OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
 import { keptBox } from '../round/tmp-box.js';
@@ -84,6 +85,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     dirty_files: r.dirty_files ?? 0,
     reason: redactOrNull(r.reason),
     retry_after: r.retry_after ?? null,
+    retry_source: redactOrNull(r.retry_source),
     usage: r.usage ?? null,
     ended_by: r.ended_by ?? null,
     ...(r.hooks ? { hooks: r.hooks } : {}),
@@ -91,6 +93,8 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     ...(r.session ? { session: r.session } : {}),
     containment: r.containment ?? null,
     memory_peak_bytes: r.memory_peak_bytes ?? null,
+    agent_version: typeof r.agent_version === 'string' ? redact(r.agent_version) : null,
+    denied: Array.isArray(r.denied) && r.denied.length ? r.denied.filter((d) => typeof d === 'string').map(redact) : null,
     ...(r.tmp ? { tmp: snapshotTmp(r.tmp) } : {}),
   };
 }
@@ -163,7 +167,11 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const mem = sampleMemory();
   const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
 
-  const [gitProbe, disk] = await Promise.all([gitP, diskP]);
+  const [probed, disk] = await Promise.all([gitP, diskP]);
+  const top = probed.stashes?.length && workDir ? findTop(workDir) : null;
+  // a round's stash the user applied (`git stash apply` leaves it on the list) is no orphan: one git process per
+  // candidate, only when a round's stash is still on the list
+  const gitProbe = top && probed.stashes ? { ...probed, stashes: await withoutApplied(top, records, probed.stashes, PEEK_GIT_TIMEOUT_MS) } : probed;
   return assembleSnapshot({
     now,
     hostname: os.hostname(),

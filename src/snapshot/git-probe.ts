@@ -12,7 +12,7 @@ import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 
 /** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
-const PEEK_GIT_TIMEOUT_MS = 30_000;
+export const PEEK_GIT_TIMEOUT_MS = 30_000;
 
 export interface GitProbe {
   /** null when the status call failed (not a git tree, no git binary) */

@@ -35,10 +35,16 @@ export interface SnapshotRound {
   /** redacted */
   reason: string | null;
   retry_after: string | null;
+  /** the agent's words retry_after was read from (redacted) */
+  retry_source?: string | null;
   /** tokens, cost, turns, tool calls and model, as the agent's stream reported them (null: not parsed) */
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
-  ended_by?: 'stall' | 'result_grace' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  /** the agent CLI's version in that round (null: not read) */
+  agent_version?: string | null;
+  /** tool calls the CLI's permission settings refused, `Tool(argument)`; null for none */
+  denied?: string[] | null;
   /** the [hooks] that ran for it (absent: none configured) */
   hooks?: HookRun[];
   /** a failed post_round's mark (absent: none) */

@@ -22,6 +22,7 @@ export interface StatePaths {
   notes: string; // notes.jsonl: operator notes queued for the next round (`agent-runner note`)
   /** notify-<owner>.json: the unsent notifications and the open incidents of serve's or the monitor's notifier */
   notifyOutbox: (owner: 'serve' | 'monitor') => string;
+  agentVersion: string; // agent-version.json: the agent CLI's version, cached by binary and mtime (atomic)
   roundsDir: string;
   /** tmp/: the rounds' private temp dirs when $XDG_RUNTIME_DIR cannot have them (src/round/tmp-box.ts); the
    * agent's own files, 0700 at the top, never held to the state dir's file modes */
@@ -52,6 +53,7 @@ export function statePaths(dir: string): StatePaths {
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     notes: path.join(dir, 'notes.jsonl'),
     notifyOutbox: (owner) => path.join(dir, `notify-${owner}.json`),
+    agentVersion: path.join(dir, 'agent-version.json'),
     roundsDir,
     tmpBoxes: path.join(dir, 'tmp'),
     roundLog: (n) => path.join(roundsDir, `${n}.log`),

@@ -9,6 +9,8 @@ export type Category =
   | 'quota'
   /** the provider does not know the model, or this key may not use it: no restart fixes it */
   | 'model_not_found'
+  /** the CLI refuses to run as it is configured (Gemini CLI in a folder it does not trust): no restart fixes it */
+  | 'agent_config'
   | 'rate_limit'
   | 'network'
   | 'upstream_error'
@@ -81,12 +83,18 @@ export interface RoundRecord {
   killed: number;
   /** when set: the earliest time (ISO) the agent may usefully run again */
   retry_after?: string | null;
+  /** the agent's words retry_after was read from (one line, redacted) */
+  retry_source?: string | null;
   /** tokens, cost, turns, tool calls, model: parsed from the agent's output as it ran */
   usage?: RoundUsage | null;
   /** rounds/<n>.events.jsonl: the agent's normalized events */
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
-  ended_by?: 'stall' | 'result_grace' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  /** the agent CLI's version (`--version` of a CLI an adapter knows by name, cached per binary and mtime); null when not read */
+  agent_version?: string | null;
+  /** tool calls the CLI's permission settings refused, `Tool(argument)` (redacted, cut); null for none */
+  denied?: string[] | null;
   /** operator notes (`agent-runner note`) this round's prompt carried, oldest first; text redacted */
   notes?: Array<{ queued: string; text: string }>;
   /** the [hooks] that ran for this round, in order (absent when none is configured) */

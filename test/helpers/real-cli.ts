@@ -17,6 +17,7 @@ export interface RealRound {
   setup: CliSetup;
   /** the run of agent-runner (its exit, its own output) and what the server saw */
   run: JobResult;
+  /** the last round's record */
   record: RoundRecord;
   /** the round log: the CLI's stdout and stderr as agent-runner kept them */
   log: string;
@@ -31,25 +32,37 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   runtimeToml?: string;
   /** replaces the preset's arguments after argv[0] */
   args?: string[];
+  /** run the CLI through a user's wrapper script (env set-up, then exec), whose name says nothing of the CLI */
+  wrapper?: boolean;
+  /** the verb agent-runner runs (default round); serve runs with --max-rounds (default 1) */
+  verb?: 'round' | 'serve';
+  maxRounds?: number;
+  /** lines for [serve] */
+  serveToml?: string;
+  /** where the repo and the state dir go (default: the system's temp dir, which sandboxes leave writable) */
+  baseDir?: string;
 }
 
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
   const home = tmpDir(`ar-home-${cli}-`, homeBase());
   const setup = cliSetup(cli, { scenario: scenarioName, ...o, home });
-  const command = o.args ? [setup.command[0], ...o.args] : setup.command;
+  const program = o.wrapper ? writeWrapper(home, setup.command[0]) : setup.command[0];
+  const command = o.args ? [program, ...o.args] : [program, ...setup.command.slice(1)];
   const timeout = o.timeout ?? 60;
   const project = makeProject({
     command,
     timeout,
     grace: 2,
     runtimeToml: o.runtimeToml,
+    serveToml: o.serveToml,
+    baseDir: o.baseDir,
     agentEnv: { ...setup.presetEnv, HOME: home },
   });
   const run = await runIsolated({
     scenario: scenarioName,
     workDir: project.dir,
     files: setup.files,
-    argv: [process.execPath, CLI, '--config', project.configPath, 'round'],
+    argv: [process.execPath, CLI, '--config', project.configPath, ...(o.verb === 'serve' ? ['serve', '--max-rounds', String(o.maxRounds ?? 1)] : ['round'])],
     cwd: project.dir,
     // agent-runner passes its environment on to the agent: the server's URL and the credential go there
     env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },
@@ -57,10 +70,20 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     timeoutMs: (timeout + 30) * 1000,
     requestsLog: path.join(home, 'requests.jsonl'),
   });
-  const [record, ...more] = project.rounds();
-  if (!record || more.length) throw new Error(`expected one round record, got ${project.rounds().length}: ${run.stdout}${run.stderr}`);
+  const records = project.rounds();
+  // serve may run several rounds (its --max-rounds 1 aside, a stop may end it sooner): the last is the record
+  const record = records.at(-1);
+  if (!record || (o.verb !== 'serve' && records.length > 1)) throw new Error(`expected one round record, got ${records.length}: ${run.stdout}${run.stderr}`);
   const log = record.log && fs.existsSync(record.log) ? fs.readFileSync(record.log, 'utf8') : '';
   return { project, setup, run, record, log, main: run.requests.filter((r) => r.main) };
+}
+
+/** A wrapper such as users write around a CLI: it sets up the environment, then execs the CLI with its arguments. */
+function writeWrapper(home: string, bin: string): string {
+  const file = path.join(home, 'bin', 'agent-env.sh');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `#!/bin/sh\n# the team's set-up before the agent starts\nexport AGENT_TEAM=platform\nexec ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /** A short account of a round for assertion messages. */

@@ -91,6 +91,15 @@ test('init refuses outside a git work tree, writes and commits only its files, r
   assert.match(git(dir, 'status', '--porcelain'), /M agent-runner\.toml/);
 });
 
+test('init --list-presets: every preset with its command, verified by which test or unverified and why; writes nothing, needs no git', () => {
+  const dir = tmpDir('ar-nogit-');
+  const r = cli(['init', '--list-presets'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^claude +claude -p .*\n +verified by test\/integration\/real-cli-claude\.test\.ts/m);
+  assert.match(r.stdout, /^aider +aider .*\n +unverified: /m);
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
 test('init --preset demo gives a project that runs rounds with the bundled demo agent', () => {
   const dir = makeGitRepo();
   assert.equal(cli(['init', '--preset', 'demo'], dir).code, 0);

@@ -86,6 +86,29 @@ test('peek --json after real rounds: fields right, schema-valid, and no secret i
   assert.deepEqual(validate(SCHEMA, withEvents), []);
 });
 
+test('orphan stash: cleared once `git stash apply` put its work back in the tree, orphaned again when the tree differs, gone when dropped', () => {
+  const p = makeProject({ agent: 'dirty-tree.sh' });
+  assert.equal(p.run(['round']).code, 0); // leaves orphan work → stashed
+  const sha = p.rounds()[0].stash_sha;
+  assert.ok(sha, 'round 1 stashed its orphan work');
+  assert.deepEqual(peekJson(p).orphan_stash, { sha, round: 1 });
+
+  git(p.dir, 'stash', 'apply', sha);
+  assert.ok(git(p.dir, 'stash', 'list', '--format=%H').includes(sha), 'apply leaves the stash on the list (else this test proves nothing)');
+  assert.equal(peekJson(p).orphan_stash, null, 'its work is in the tree: no orphan');
+  assert.doesNotMatch(p.run(['peek']).stdout, /orphan work/);
+
+  // the applied work undone: the stash holds work the tree does not
+  git(p.dir, 'reset', '-q', '--hard');
+  git(p.dir, 'clean', '-qfd', '-e', path.relative(p.dir, p.stateDir), '-e', path.basename(p.configPath));
+  assert.deepEqual(peekJson(p).orphan_stash, { sha, round: 1 });
+
+  // drop takes a reflog name, not a SHA (this is the user's command line, not agent-runner's)
+  const at = git(p.dir, 'stash', 'list', '--format=%H').split('\n').indexOf(sha);
+  git(p.dir, 'stash', 'drop', '-q', `stash@{${at}}`);
+  assert.equal(peekJson(p).orphan_stash, null, 'dropped: gone from the list');
+});
+
 test('peek during a live round: the current round, its processes and memory; --round latest is in flight', async () => {
   const p = makeProject({ agent: 'hang.sh', timeout: 120 });
   const child = p.start(['round']);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { git } from '../helpers/env.js';
 import { assertIsolated, assertStalled, assertRetryAfterIsReset, describeRound, roundsOf } from '../helpers/real-cli.js';
 import { netnsUnavailable } from '../model-server/netns.js';
-import { binPath, cliVersion, CODEX_COMMIT_ARGS } from '../model-server/clis.js';
+import { binPath, cliVersion, CODEX_COMMIT_ARGS, homeBase } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
 
 const round = roundsOf('codex', (s) => (s === 'hang_mid_stream' ? { runtimeToml: 'stall_timeout_s = 8' } : {}));
@@ -24,6 +24,8 @@ test('codex work (preset): the sandbox lets the agent commit (.git writable), so
   const r = await round('work');
   const why = describeRound(r);
   assertIsolated(r);
+  // the CLI's version on the record, read by its --version: the pinned package's
+  assert.equal(r.record.agent_version, cliVersion('codex'), why);
   assert.equal(r.record.outcome, 'ok', why);
   assert.equal(r.record.commits.length, 1, why);
   assert.equal(r.record.stash_sha, null, why);
@@ -83,6 +85,16 @@ test('codex usage_limit: retry_after is not before the reset the server sent', a
   assertRetryAfterIsReset(r, 60);
 });
 
+test('codex usage_limit: peek shows the parsed reset beside the words Codex printed', async () => {
+  const r = await round('usage_limit');
+  // the source is Codex's own line, with the minute it gave
+  const said = /try again at (\d{1,2}:\d{2} [AP]M)/.exec(r.log)?.[1];
+  assert.ok(said, `Codex printed no "try again at": ${describeRound(r)}`);
+  assert.match(r.record.retry_source ?? '', new RegExp(`try again at ${said}`), describeRound(r));
+  const human = r.project.run(['peek']).stdout;
+  assert.match(human, new RegExp(`round 1 retry after .*, read from: .*try again at ${said}`));
+});
+
 test('codex retry_after (429, retry-after 2 s): Codex retries and the round is ok with the commit', async () => {
   const r = await committing('retry_after_short');
   assertIsolated(r);
@@ -128,4 +140,30 @@ test('codex model_not_found: the category says no restart helps (a configuration
   const r = await round('model_not_found');
   assert.equal(r.record.category, 'model_not_found', describeRound(r));
   assert.ok(!['crash', 'unknown', 'rate_limit', 'upstream_error', 'network'].includes(String(r.record.category)), `category ${r.record.category}: ${r.record.reason}`);
+});
+
+// the preset under serve: the agent commits, then writes the done sentinel, which lies outside its workspace
+// (the state dir outside /tmp, which Codex's sandbox leaves writable anyway, as ~/.local/state is not)
+const finishing = roundsOf('codex', () => ({ verb: 'serve', maxRounds: 3, baseDir: homeBase() }));
+const oldPreset = roundsOf('codex', () => ({ verb: 'serve', maxRounds: 2, baseDir: homeBase(), args: ['exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'] }));
+
+test('codex preset under serve: the agent reaches the done sentinel outside its workspace ({state_dir} is a writable root), and serve ends after that round', async () => {
+  const r = await finishing('work_done');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.project.rounds().length, 1, `serve ran on after the sentinel: ${why}`);
+  assert.equal(r.record.outcome, 'ok', why);
+  assert.equal(r.record.commits.length, 1, why);
+  const done = r.project.events().filter((e) => e.kind === 'done_sentinel');
+  assert.deepEqual(done.map((e) => e.note), ['nothing left to do'], why);
+  assert.equal(r.run.exit, 0, why);
+  assert.match(r.run.stderr, /serve stopped: the agent said it is done/);
+});
+
+test('codex without {state_dir} among its writable roots (the preset before): the sandbox refuses the sentinel, and serve runs on', async () => {
+  const r = await oldPreset('work_done');
+  const why = describeRound(r);
+  assertIsolated(r);
+  assert.equal(r.project.rounds().length, 2, why);
+  assert.equal(r.project.events().filter((e) => e.kind === 'done_sentinel').length, 0, why);
 });

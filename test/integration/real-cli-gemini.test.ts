@@ -31,6 +31,9 @@ test('gemini without --skip-trust in an untrusted folder: the CLI refuses to run
   assert.equal(r.record.exit_code, 55, describeRound(r));
   assert.match(r.log, /Gemini CLI is not running in a trusted directory/);
   assert.equal(r.main.length, 0, 'it asked the model nothing');
+  // a config problem no restart fixes: a halting category, the CLI's own words (its colour escape gone)
+  assert.equal(r.record.category, 'agent_config', describeRound(r));
+  assert.match(r.record.reason ?? '', /^exit 55: Gemini CLI is not running in a trusted directory\. To proceed, either use `--skip-trust`/);
 });
 
 test('gemini preset in an untrusted folder: the round does its work (--skip-trust)', async () => {
@@ -43,6 +46,8 @@ test('gemini work (trusted): writes a file, commits it through run_shell_command
   const r = await round('work');
   const why = describeRound(r);
   assertIsolated(r);
+  // the CLI's version on the record, read by its --version: the pinned package's
+  assert.equal(r.record.agent_version, cliVersion('gemini'), why);
   assert.equal(r.record.outcome, 'ok', why);
   const head = git(r.project.dir, 'rev-parse', 'HEAD');
   assert.deepEqual(r.record.commits, [head], why);

@@ -37,6 +37,8 @@ export interface SetupOptions {
   /** Claude: how it authenticates. oauth (a `claude setup-token` token, the unattended way; subscription
    * limits apply) or apikey (Console billing: per-minute rate limits and a credit balance apply). */
   claudeAuth?: 'oauth' | 'apikey';
+  /** Claude: CLAUDE_CODE_MAX_RETRIES (default MAX_RETRIES); null: the CLI's own default (10, over minutes) */
+  claudeRetries?: number | null;
   /** Gemini: trust the work tree (GEMINI_CLI_TRUST_WORKSPACE=true), without which the preset exits 55. Default true. */
   geminiTrust?: boolean;
 }
@@ -68,7 +70,7 @@ export const MAX_RETRIES = 2;
 
 /** The scenarios that belong to API-key accounts (Console rate limits with retry-after, credit balance);
  * the others run as a subscriber (a `claude setup-token` OAuth token), whose 429s Claude Code never retries. */
-const CLAUDE_APIKEY_SCENARIOS = new Set(['retry_after_short', 'retry_after_long', 'quota']);
+const CLAUDE_APIKEY_SCENARIOS = new Set(['retry_after_short', 'retry_after_medium', 'retry_after_long', 'quota']);
 
 export function claudeAuthFor(scenario: string | undefined): 'oauth' | 'apikey' {
   return scenario && CLAUDE_APIKEY_SCENARIOS.has(scenario) ? 'apikey' : 'oauth';
@@ -89,7 +91,7 @@ function claude(o: SetupOptions): CliSetup {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_TELEMETRY: '1',
       DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: String(MAX_RETRIES),
+      ...(o.claudeRetries === null ? {} : { CLAUDE_CODE_MAX_RETRIES: String(o.claudeRetries ?? MAX_RETRIES) }),
       // as root, Claude Code refuses --dangerously-skip-permissions unless told it runs in a sandbox
       ...(os.userInfo().uid === 0 ? { IS_SANDBOX: '1' } : {}),
     },

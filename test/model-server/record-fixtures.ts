@@ -35,6 +35,7 @@ export interface Variant {
 
 export const VARIANTS: Variant[] = [
   { name: 'srv-claude-retry-after-long-oauth', cli: 'claude', scenario: 'retry_after_long', setup: { claudeAuth: 'oauth' }, why: 'a subscriber (OAuth token) hit by a plain 429' },
+  { name: 'srv-claude-denied', cli: 'claude', scenario: 'work', args: ['-p', '--output-format', 'stream-json', '--verbose'], why: "the preset without --dangerously-skip-permissions: Claude Code's default permissions refuse the Write and the commit" },
   { name: 'srv-codex-work-writable-git', cli: 'codex', scenario: 'work', args: CODEX_COMMIT_ARGS, why: 'the preset with .git writable in the sandbox, so the agent can commit' },
   { name: 'srv-gemini-work-stream-json', cli: 'gemini', scenario: 'work', args: GEMINI_STREAM_ARGS, why: 'the preset with --output-format stream-json' },
   { name: 'srv-gemini-untrusted', cli: 'gemini', scenario: 'work', setup: { geminiTrust: false }, why: 'the preset as it is, in a folder it was never told to trust' },

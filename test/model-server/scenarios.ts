@@ -82,6 +82,8 @@ const SAY_DONE: Turn[] = [{ actions: [{ kind: 'text', text: 'Done.' }], usage: {
 export const USAGE_LIMIT_RESET_S = 60;
 export const RETRY_AFTER_SHORT_S = 2;
 export const RETRY_AFTER_LONG_S = 3600;
+/** longer than the silence guard the tests set (3 s), shorter than a CLI's give-up point */
+export const RETRY_AFTER_MEDIUM_S = 6;
 
 function always(f: Fault | ((now: number) => Fault)): Scenario['fault'] {
   return (_n, now) => (typeof f === 'function' ? f(now) : f);
@@ -99,6 +101,16 @@ export const SCENARIOS: Record<string, Scenario> = {
     turns: WORK_TURNS,
     fault: () => null,
   },
+  work_done: {
+    name: 'work_done',
+    description: 'the work script, then the done sentinel written where the round context says ($AGENT_RUNNER_STATE_DIR/DONE)',
+    turns: [
+      ...WORK_TURNS.slice(0, 2),
+      { actions: [{ kind: 'shell', command: 'echo "nothing left to do" > "$AGENT_RUNNER_STATE_DIR/DONE"' }], usage: { input: 120, output: 30, cacheRead: 9450, cacheWrite: 0 } },
+      WORK_TURNS[2],
+    ],
+    fault: () => null,
+  },
   usage_limit: {
     name: 'usage_limit',
     description: `every request: the usage limit is reached, reset ${USAGE_LIMIT_RESET_S} s ahead`,
@@ -110,6 +122,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: `the first request: 429 with retry-after ${RETRY_AFTER_SHORT_S}; then the work script`,
     turns: WORK_TURNS,
     fault: (n) => (n === 0 ? { kind: 'rate_limit', retryAfterS: RETRY_AFTER_SHORT_S } : null),
+  },
+  retry_after_medium: {
+    name: 'retry_after_medium',
+    description: `the first request: 429 with retry-after ${RETRY_AFTER_MEDIUM_S}; then the work script`,
+    turns: WORK_TURNS,
+    fault: (n) => (n === 0 ? { kind: 'rate_limit', retryAfterS: RETRY_AFTER_MEDIUM_S } : null),
   },
   retry_after_long: {
     name: 'retry_after_long',

@@ -292,6 +292,18 @@ const TABLE: Record<string, Row> = {
     },
   },
 
+  // unverified (no recorded output: the model server does not speak the Chat Completions API it calls)
+  qwen: {
+    version: { shape: 'Gemini CLI\'s --version, which Qwen Code forks: the version alone (not recorded from Qwen Code)', stdout: '0.24.4\n', expect: '0.24.4', exitCode: 0 },
+    cases: {
+      success: { shape: 'plain text, exit 0: any clean exit is ok', stdout: 'I added the test and committed it.\n', exitCode: 0 },
+      auth: { unsupported: 'no recorded Qwen Code output: its words for a refused key are not known here' },
+      usage_limit_with_reset: { unsupported: 'no recorded Qwen Code output' },
+      usage_limit_without_reset: { unsupported: 'no recorded Qwen Code output' },
+      quota: { unsupported: 'no recorded Qwen Code output' },
+      garbage: { shape: 'bytes no CLI prints on purpose', stdout: GARBAGE, exitCode: 1 },
+    },
+  },
   generic: {
     command: ['./my-agent.sh', '--task'],
     version: { shape: 'a program that prints its name and version', stdout: 'my-agent 1.4.2\n', expect: '1.4.2', exitCode: 0 },

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AGENT_FIXTURE_FILES, readAgentFixture } from '../helpers/fixtures.js';
 import { classify } from '../../src/round/classify.js';
+import { StreamParser } from '../../src/agents/stream-parser.js';
 
 /** After the fixtures' capture (2026-12-06 04:36–04:42 UTC), before their resets, on the same day. */
 const NOW = new Date('2026-12-06T04:00:00Z');
@@ -32,6 +33,8 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'srv-claude-work', outcome: 'ok', category: null },
+  // the refused Write and commit are not a failure: the model went on and said so (the record lists the refusals)
+  { name: 'srv-claude-denied', outcome: 'ok', category: null },
   { name: 'srv-claude-usage-limit', outcome: 'failed', category: 'usage_limit', reason: /hit your session limit/, retryAfter: { serverReset: true } },
   { name: 'srv-claude-retry-after-short', outcome: 'ok', category: null },
   { name: 'srv-claude-retry-after-long', outcome: 'failed', category: 'rate_limit', reason: /\(429\)/, retryAfter: null },
@@ -69,13 +72,9 @@ const CASES: Case[] = [
 
   { name: 'srv-gemini-work', outcome: 'ok', category: null },
   { name: 'srv-gemini-work-stream-json', outcome: 'ok', category: null },
-  {
-    name: 'srv-gemini-untrusted',
-    outcome: 'failed',
-    category: 'not-retried',
-    reason: /not running in a trusted directory/,
-    todo: 'issue 14 item 4: the gemini preset exits 55 in a folder it was not told to trust; classified crash (restarted into the same exit), the reason starting with an ANSI colour escape. The preset wants --skip-trust',
-  },
+  // exit 55 in a folder it was not told to trust (the preset before --skip-trust): every restart would meet the
+  // same refusal, so the category halts serve; the reason is the CLI's words without its colour escape
+  { name: 'srv-gemini-untrusted', outcome: 'failed', category: 'agent_config', reason: /^exit 55: Gemini CLI is not running in a trusted directory\. To proceed, either use `--skip-trust`/ },
   { name: 'srv-gemini-usage-limit', outcome: 'failed', category: 'usage_limit', reason: /exceeded your current quota/ },
   { name: 'srv-gemini-retry-after-short', outcome: 'ok', category: null },
   { name: 'srv-gemini-retry-after-long', outcome: 'failed', category: 'rate_limit', retryAfter: { at: new Date(NOW.getTime() + 3600_000).toISOString() } },
@@ -126,4 +125,18 @@ test('every srv-* fixture in the directory has a case', () => {
   const names = AGENT_FIXTURE_FILES.filter((f) => f.startsWith('srv-')).map((f) => f.slice(0, -4));
   assert.deepEqual(names.filter((n) => !CASES.some((c) => c.name === n)), []);
   assert.deepEqual(CASES.filter((c) => !names.includes(c.name)).map((c) => c.name), []);
+});
+
+test('fixture srv-claude-denied: the live parser lists the refused calls as Claude Code did (permission_denials), paths from its cwd', () => {
+  const f = readAgentFixture('srv-claude-denied');
+  const p = new StreamParser();
+  p.feed(Buffer.from(f.stdout), 'stdout');
+  p.end();
+  assert.deepEqual(p.facts.denied, ['Write(NOTES.md)', "Bash(git add NOTES.md && git commit -q -m 'Add NOTES.md')"]);
+});
+
+test('fixture srv-codex-usage-limit: the reset comes with the words it was read from', () => {
+  const f = readAgentFixture('srv-codex-usage-limit');
+  const v = classify({ exitCode: f.exitCode, signal: null, timedOut: false, cancelled: false, spawnError: null, tail: f.stdout + f.stderr, now: NOW });
+  assert.match(v.retrySource ?? '', /try again at 4:38 AM\.$/);
 });

@@ -224,7 +224,7 @@ test('a clean exit with a terminal API error in the result is a failure; words a
   assert.equal(failed.outcome, 'failed');
   assert.equal(failed.category, 'auth');
   const wordy = classify(facts({ exitCode: 0, tail: 'Not logged in · Please run /login\nusage limit reached|1762952400\n' }));
-  assert.deepEqual(wordy, { outcome: 'ok', category: null, reason: '', retryAfter: null });
+  assert.deepEqual(wordy, { outcome: 'ok', category: null, reason: '', retryAfter: null, retrySource: null });
 });
 
 // ---------------------------------------------------------------- never over tool output
@@ -300,6 +300,7 @@ test('supervisor facts come first', () => {
     category: null,
     reason: 'cancelled (SIGTERM)',
     retryAfter: null,
+    retrySource: null,
   });
   const t = classify(facts({ timedOut: true, exitCode: null, signal: 'SIGKILL', tail }));
   assert.equal(t.outcome, 'timeout');
@@ -331,7 +332,7 @@ test('a signal death we did not cause is a crash; no exit information at all is 
 });
 
 test('a non-zero exit with nothing recognised is a crash, with the last words as the reason', () => {
-  assert.deepEqual(classify(facts({ exitCode: 3, tail: '' })), { outcome: 'failed', category: 'crash', reason: 'exit 3', retryAfter: null });
+  assert.deepEqual(classify(facts({ exitCode: 3, tail: '' })), { outcome: 'failed', category: 'crash', reason: 'exit 3', retryAfter: null, retrySource: null });
   assert.equal(classify(facts({ exitCode: 2, tail: 'boom\nTypeError: x is undefined\n' })).reason, 'exit 2: TypeError: x is undefined');
 });
 

@@ -9,7 +9,7 @@ import { boxStats, chooseContainment, limitsProblem, markerBox, type Containment
 import type { Verdict } from '../../src/round/classify.js';
 import { tmpDir } from '../helpers/env.js';
 
-const v = (outcome: Verdict['outcome'], category: Verdict['category'], reason = ''): Verdict => ({ outcome, category, reason, retryAfter: null });
+const v = (outcome: Verdict['outcome'], category: Verdict['category'], reason = ''): Verdict => ({ outcome, category, reason, retryAfter: null, retrySource: null });
 
 test('oomVerdict: a crash or an unexplained failure with an OOM kill is failed (oom); anything else keeps its verdict', () => {
   assert.deepEqual(oomVerdict(v('failed', 'crash', 'killed by SIGKILL'), 0, 64), v('failed', 'crash', 'killed by SIGKILL'));

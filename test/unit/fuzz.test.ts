@@ -364,7 +364,7 @@ describe('fuzz: the stream parser', () => {
 // ---- the classifier: always a valid verdict --------------------------------------------------------------
 
 const OUTCOMES = new Set(['ok', 'failed', 'timeout', 'cancelled', 'aborted', 'preflight_failed']);
-const CATEGORIES = new Set(['auth', 'usage_limit', 'quota', 'model_not_found', 'rate_limit', 'network', 'upstream_error', 'missing_binary', 'crash', 'stall', 'unknown']);
+const CATEGORIES = new Set(['auth', 'usage_limit', 'quota', 'model_not_found', 'agent_config', 'rate_limit', 'network', 'upstream_error', 'missing_binary', 'crash', 'stall', 'unknown']);
 const tailLine = fc.oneof(
   { weight: 3, arbitrary: agentLine.map((b) => b.toString('utf8')) },
   { weight: 2, arbitrary: fc.constantFrom(...OUTPUT_PATTERNS.map((p) => p.example)) },
@@ -395,7 +395,11 @@ describe('fuzz: the classifier', () => {
         if (v.retryAfter !== null) {
           assert.ok(Number.isFinite(v.retryAfter.getTime()), 'retryAfter is a real time');
           assert.doesNotThrow(() => v.retryAfter!.toISOString());
-        }
+          // the words it was read from go with it: one line, at most 200 characters
+          assert.equal(typeof v.retrySource, 'string');
+          assert.doesNotMatch(v.retrySource!, /[\n\r]/);
+          assert.ok(v.retrySource!.length <= 200);
+        } else assert.equal(v.retrySource, null);
         // the supervisor's own facts decide first
         if (f.cancelled) assert.equal(v.outcome, 'cancelled');
         else if (f.timedOut) assert.equal(v.outcome, 'timeout');

@@ -17,7 +17,7 @@ import {
 } from '../../src/serve/policy.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
-const SERVE = { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 30, backoff_max_s: 3600 };
+const SERVE = { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 30, backoff_max_s: 3600, denied_rounds_stop: 3 };
 const RESTART = 10;
 const at = (offsetS: number) => new Date(NOW.getTime() + offsetS * 1000).toISOString();
 
@@ -213,6 +213,40 @@ const CASES: Case[] = [
     records: [fail('model_not_found', 2, { reason: 'exit 1: The model `gpt-5.5` does not exist or you do not have access to it.' })],
     expect: { action: 'stop', reason: 'model_not_found', exitCode: 3 },
     messageIncludes: ['the model gpt-5.5 is not known', '--model'],
+  },
+  // blocked on permissions: the same refused calls round after round
+  {
+    name: 'three rounds in a row refused the same tool calls (ok rounds too): stop, naming the calls',
+    records: times(3, () => ({ outcome: 'ok' as const, denied: ['Bash(git push origin main)', 'Write(.env)'] })),
+    expect: { action: 'stop', reason: 'denied', exitCode: 3 },
+    messageIncludes: ['3 rounds in a row', 'denied: Bash(git push origin main), Write(.env)', 'permission settings', 'agent-runner start'],
+  },
+  {
+    name: 'the same refusals in another order still block the same way',
+    records: [{ outcome: 'ok', denied: ['Write(.env)', 'Bash(git push origin main)'] }, ...times(2, () => ({ outcome: 'ok' as const, denied: ['Bash(git push origin main)', 'Write(.env)'] }))],
+    expect: { action: 'stop', reason: 'denied' },
+  },
+  {
+    name: 'two rounds refused the same: not yet (denied_rounds_stop = 3)',
+    records: [ok(), ...times(2, () => ({ outcome: 'ok' as const, denied: ['Bash(git push)'] }))],
+    expect: { action: 'run', delay_s: RESTART },
+  },
+  {
+    name: 'refusals that differ from round to round are no block: the agent moves',
+    records: [{ outcome: 'ok', denied: ['Bash(git push)'] }, { outcome: 'ok', denied: ['Bash(rm -rf build)'] }, { outcome: 'ok', denied: ['Bash(git push)'] }],
+    expect: { action: 'run', delay_s: RESTART },
+  },
+  {
+    name: 'denied_rounds_stop = 0: never stops for refusals',
+    records: times(5, () => ({ outcome: 'ok' as const, denied: ['Bash(git push)'] })),
+    input: { serve: { ...SERVE, denied_rounds_stop: 0 } },
+    expect: { action: 'run', delay_s: RESTART },
+  },
+  {
+    name: 'a CLI refusing its config (Gemini in an untrusted folder) stops at the first one, with its words',
+    records: [fail('agent_config', 2, { reason: 'exit 55: Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`' })],
+    expect: { action: 'stop', reason: 'agent_config', exitCode: 3 },
+    messageIncludes: ['refuses to run as it is configured', '[agent] command', 'agent-runner start', '--skip-trust'],
   },
   {
     name: 'an unknown model stops naming where it was set, when serve knows',

@@ -16,13 +16,14 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
     viaStdin: true,
   },
-  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git"]', '-'], viaStdin: true },
+  codex: { command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-c', 'sandbox_workspace_write.writable_roots=[".git","{state_dir}"]', '-'], viaStdin: true },
   aider: {
     command: ['aider', '--yes-always', '--no-check-update', '--no-pretty', '--no-stream', '--message', '{prompt}'],
     viaStdin: false,
   },
   gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
   opencode: { command: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'], viaStdin: false },
+  qwen: { command: ['qwen', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
 
@@ -32,7 +33,7 @@ describe('presets', () => {
   });
 
   test('the six presets, by name', () => {
-    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini', 'opencode']);
+    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini', 'opencode', 'qwen']);
     assert.ok(isPresetName('codex'));
     assert.ok(!isPresetName('toString'));
     assert.ok(!isPresetName('gpt'));
@@ -92,5 +93,22 @@ test("the README's presets table matches the presets: every one, its command, ho
     assert.equal(r.prompt, a.prompt, `${r.name}: prompt`);
     // the demo's command is a path in the checkout: the row describes it instead
     if (r.name !== 'demo') assert.equal(r.command, '`' + p.command.join(' ') + '`', `${r.name}: command`);
+  }
+});
+
+test('every preset says what proves it: a verified one names a test file that exists and the exact version package.json pins; an unverified one says why', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  // opencode is pinned in build.sh, not package.json (build.sh says why)
+  const pins: Record<string, string | undefined> = { ...pkg.devDependencies, 'opencode-ai': /^OPENCODE_VERSION=(\S+)$/m.exec(fs.readFileSync(path.join(REPO_ROOT, 'build.sh'), 'utf8'))?.[1] };
+  for (const p of Object.values(PRESETS)) {
+    assert.ok(p.proof, `${p.name}: no proof (verified or unverified, and why)`);
+    if (!p.proof.verified) {
+      assert.ok(p.proof.why.length > 20, `${p.name}: say why it is unverified`);
+      continue;
+    }
+    const file = p.proof.test.split(' ')[0];
+    assert.ok(file && fs.existsSync(path.join(REPO_ROOT, file)), `${p.name}: ${p.proof.test} names no test file that exists`);
+    const m = /\((\S+) (\d\S*)\)$/.exec(p.proof.test);
+    if (m) assert.equal(pins[m[1]], m[2], `${p.name}: the version it was verified with is the one pinned`);
   }
 });

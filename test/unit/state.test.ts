@@ -88,6 +88,8 @@ test('the prompt: context block first, then the files; {prompt} substitution or 
   assert.match(renderContext({ ...ctx, previous: null, orphanStash: null }), /Previous round: none/);
   assert.deepEqual(agentArgv(['claude', '-p'], 'P'), { argv: ['claude', '-p'], viaStdin: true });
   assert.deepEqual(agentArgv(['aider', '--message', '{prompt}', 'x={prompt}'], 'P'), { argv: ['aider', '--message', 'P', 'x=P'], viaStdin: false });
+  // {state_dir} first: a prompt that says {state_dir} is passed as written
+  assert.deepEqual(agentArgv(['codex', '-c', 'roots=["{state_dir}"]', '{prompt}'], 'see {state_dir}', '/s'), { argv: ['codex', '-c', 'roots=["/s"]', 'see {state_dir}'], viaStdin: false });
 });
 
 test('the orphan stash offered to the agent is the newest one still on the stash list', () => {

@@ -11,7 +11,7 @@ export const AGENT = section({
       type: { kind: 'string_array', nonEmpty: true },
       required: true,
       example: ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'],
-      doc: 'The agent command line as an array (no shell). An element containing {prompt} gets the prompt substituted; if none does, the prompt goes to the agent\'s stdin.',
+      doc: 'The agent command line as an array (no shell). An element containing {prompt} gets the prompt substituted; if none does, the prompt goes to the agent\'s stdin. {state_dir} becomes the state dir (where the done sentinel DONE goes: a sandboxed CLI can be let write there, as the codex preset does).',
     },
     {
       key: 'env',
