@@ -29,7 +29,6 @@ install_opencode() {
 # As root it installs what is missing with apt-get; otherwise it stops at once, naming the packages and
 # the one command that installs them (never a silent skip: a test without its tool would fail late).
 deps() {
-  install_opencode # the real-opencode tests' CLI (the demo and the build do not need it)
   local need=()
   command -v git >/dev/null || need+=(git)
   command -v setsid >/dev/null || need+=(util-linux)
@@ -51,16 +50,17 @@ deps() {
   ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
   # promtool checks the metrics' exposition and the example alert rules (test/unit/metrics.test.ts)
   command -v promtool >/dev/null || need+=(prometheus)
-  [ ${#need[@]} -eq 0 ] && return 0
-  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  if [ ${#need[@]} -gt 0 ]; then
+    mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+      echo "build.sh: the tests need ${need[*]}; install with: sudo apt-get install -y ${need[*]}" >&2
+      exit 1
+    fi
     echo "build.sh: installing what the tests need: ${need[*]}" >&2
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
-    return 0
   fi
-  echo "build.sh: the tests need ${need[*]}; install with: sudo apt-get install -y ${need[*]}" >&2
-  exit 1
+  install_opencode # the real-opencode tests' CLI (the demo and the build do not need it)
 }
 
 build() {

@@ -12,9 +12,20 @@ export function scratchProject(t: TestContext, o: ProjectOptions = {}): Project 
   t.after(() => {
     killStateDirProcesses(p.stateDir);
     fs.rmSync(p.dir, { recursive: true, force: true });
-    fs.rmSync(path.dirname(p.stateDir), { recursive: true, force: true });
+    removeDir(path.dirname(p.stateDir));
   });
   return p;
+}
+
+/** Removed, whole; a dir a test mounted a filesystem on (EBUSY) is unmounted first (lazily). */
+function removeDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EBUSY') throw e;
+    spawnSync('umount', ['-l', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
