@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # work-with-usage.sh — fake agent for the dashboard: prints "working N" every ${TICK_S:-0.4}s, ${TICKS:-4}
-# times (live output), one line holding a fake API key (which must never reach a page), commits a line to
+# times (live output), one line holding a fake API key (which must never reach a page; then ${KEY_HOLD_S:-0}s of
+# quiet), commits a line to
 # WORK.md, then a Claude stream-json init + result with token usage and cost, and exits 0.
 set -euo pipefail
 round=${AGENT_RUNNER_ROUND:-0}
@@ -10,6 +11,7 @@ for i in $(seq 1 "${TICKS:-4}"); do
   sleep "${TICK_S:-0.4}"
 done
 echo "debug: using key sk-ant-api03-DASHBOARDsecretDASHBOARDsecretDASHBOARDsecret0000"
+sleep "${KEY_HOLD_S:-0}" # the key line stays the round's last for a while: a page watching it live can see it
 printf -- '- round %s\n' "$round" >> WORK.md
 git add WORK.md
 git commit -q -m "work: round $round <b>bold</b>"

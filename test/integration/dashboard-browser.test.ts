@@ -14,7 +14,7 @@ const DASHBOARD_TOML = '[dashboard]\nallow_stop = true\nallow_note = true\n';
 test('serve --http: the page shows the timeline, the round live, new rounds without a reload; note and stop work', async (t) => {
   const p = makeProject({ agent: 'work-with-usage.sh', extraToml: DASHBOARD_TOML });
   const port = await freePort();
-  const serve = p.start(['serve', '--http', `127.0.0.1:${port}`], { TICKS: '6', TICK_S: '0.5' });
+  const serve = p.start(['serve', '--http', `127.0.0.1:${port}`], { TICKS: '6', TICK_S: '0.5', KEY_HOLD_S: '2' });
   const done = finished(serve);
   t.after(() => serve.kill('SIGKILL'));
   const url = `http://127.0.0.1:${port}/`;

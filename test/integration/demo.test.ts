@@ -43,7 +43,9 @@ test('the demo: a commit, a timeout that ends its process tree, a usage limit wa
   const late = /the next round started (-?[\d.]+)s after it/.exec(out);
   assert.ok(late && Number(late[1]) >= 0, `the round after the usage limit started before its reset: ${late?.[0]}`);
   assert.match(out, /^round 5: ok, exit 0, [\d.]+s, 1 commit$/m);
-  assert.match(out, /^agent-runner: the agent cannot authenticate: log in again, then `agent-runner start`/m);
+  // said once, as serve's last line
+  assert.match(out, /^agent-runner: serve stopped: the agent cannot authenticate: log in again, then `agent-runner start`/m);
+  assert.equal(out.match(/^agent-runner: .*cannot authenticate/gm)?.length, 1, 'the auth stop is printed once');
   assert.match(out, /^ {3}\(serve exited 3\)$/m);
 
   const doc = fs.readFileSync(DOC, 'utf8');
