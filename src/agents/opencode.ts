@@ -30,6 +30,7 @@ export const opencode: AgentAdapter = {
   authHint:
     'opencode cannot authenticate with its provider: run `opencode auth login` once, or export the provider\'s API key (ANTHROPIC_API_KEY, OPENAI_API_KEY …) in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],
+  model: { flags: ['--model', '-m'], env: [], settings: "opencode's config (`model` in opencode.json, ~/.config/opencode), or its default" },
   // `opencode --version` → `1.18.33`
   version: {
     args: ['--version'],

@@ -85,7 +85,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid);
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
-  const versionP = agentVersion(config.agent.command, agentEnv, config.workDir, paths.agentVersion);
+  const versionP = agentVersion(config.agent.command, launchEnv, config.workDir, paths.agentVersion); // in the box too: a probe may litter
   markSpawned(paths, open, agent);
   appendEvent(paths.events, 'round_started', { round: n, phase: open.phase, pid: agent.pid, ...(session ? { session: session.resume ? 'resumed' : 'new', session_why: session.why } : {}) });
   o.onStart?.(open);

@@ -1,4 +1,4 @@
-// A model the provider does not know, in each real CLI's own shape (Claude Code, Codex, Gemini CLI against the
+// A model the provider does not know, in each real CLI's own shape (Claude Code, Codex, Gemini CLI, opencode against the
 // scripted model server's 404, loopback only): `serve` stops after the first round, exit 3 (halted), with one
 // line naming the model the CLI asked for, and a model_not_found_stop event. No restart is tried.
 import { test } from 'node:test';
@@ -18,6 +18,7 @@ const WHERE: Record<string, string> = {
   claude: "Claude Code's default, or `model` in its settings",
   codex: "Codex's config.toml (`model`",
   gemini: "Gemini CLI's default, or `model.name` in its settings",
+  opencode: "opencode's config (`model` in opencode.json",
 };
 
 for (const cli of CLIS) {
