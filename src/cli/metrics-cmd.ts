@@ -8,6 +8,6 @@ import { metricsText } from '../serve/metrics/collect.js';
 export async function metricsCommand(o: { config?: string }): Promise<number> {
   const ctx = loadObserverContext(o.config);
   const s = buildStatus(ctx.paths, ctx.project);
-  process.stdout.write(metricsText(ctx.paths, ctx.project, { state: s.state, waitingUntil: s.waiting?.until ?? null }));
+  process.stdout.write(metricsText(ctx.paths, ctx.project, { state: s.state, waitingUntil: s.waiting?.until ?? null }, ctx.config?.budget));
   return EXIT.OK;
 }

@@ -80,6 +80,10 @@ test('on_exhausted = "stop": serve stops with exit 3 and says which limit; statu
   const ev = p.events().find((e) => e.kind === 'budget_exhausted');
   assert.equal(ev?.action, 'stop');
   assert.match(p.run(['status']).stdout, /budget: 1 of 1 rounds\/day reached, frees /);
+  // and the metrics say the same
+  const metrics = p.run(['metrics']).stdout;
+  assert.match(metrics, /^agent_runner_budget_used\{project="[^"]+",metric="rounds",window="per_day"\} 1$/m);
+  assert.match(metrics, /^agent_runner_budget_exhausted\{project="[^"]+",metric="rounds",window="per_day"\} 1$/m);
 });
 
 test('a total limit never frees: serve stops even when on_exhausted is "wait"', () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DURATION_BUCKETS, renderMetrics } from '../../src/serve/metrics/render.js';
+import { budgetState } from '../../src/serve/budget.js';
 import type { RoundRecord } from '../../src/state/types.js';
 import { REPO_ROOT, tmpDir } from '../helpers/env.js';
 
@@ -66,6 +67,25 @@ test('the exposition passes promtool check metrics, and its counters are the led
   assert.equal(sample(text, `agent_runner_last_round_end_timestamp_seconds{${p}}`), Date.parse(records[3].end) / 1000);
   assert.equal(sample(text, `agent_runner_alerts{${p},severity="warning"}`), 2);
   assert.equal(sample(text, `agent_runner_alerts{${p},severity="critical"}`), 0);
+});
+
+test('[budget]: a limit, its spend and whether it is reached, for each configured window; none without a budget', () => {
+  const NOW = new Date();
+  const ago = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();
+  // two rounds in the last hour, one a day ago: $0.5 + $0.25 in the hour, $1.75 in all
+  const records = [rec(1, { end: ago(90_000), usage: usage(10, 1, 0, 1) }), rec(2, { end: ago(600), usage: usage(10, 1, 0, 0.5) }), rec(3, { end: ago(60), usage: usage(10, 1, 0, 0.25) })];
+  const budget = budgetState(records, { cost_usd: { per_hour: 0.75, total: 10 }, rounds: { per_day: 5 }, on_exhausted: 'wait' }, NOW).lines;
+  const text = renderMetrics({ project: 'p', records, state: 'waiting', waitingUntil: null, alerts: {}, budget });
+  const check = promtool(['check', 'metrics'], text);
+  assert.equal(check.code, 0, check.out);
+  const s = (name: string, metric: string, window: string) => sample(text, `${name}{project="p",metric="${metric}",window="${window}"}`);
+  assert.equal(s('agent_runner_budget_limit', 'cost_usd', 'per_hour'), 0.75);
+  assert.equal(s('agent_runner_budget_used', 'cost_usd', 'per_hour'), 0.75);
+  assert.equal(s('agent_runner_budget_exhausted', 'cost_usd', 'per_hour'), 1);
+  assert.equal(s('agent_runner_budget_used', 'cost_usd', 'total'), 1.75);
+  assert.equal(s('agent_runner_budget_exhausted', 'cost_usd', 'total'), 0);
+  assert.equal(s('agent_runner_budget_used', 'rounds', 'per_day'), 2);
+  assert.doesNotMatch(renderMetrics({ project: 'p', records, state: 'running', waitingUntil: null, alerts: {} }), /agent_runner_budget/);
 });
 
 test('an empty ledger is a valid exposition too, every metric present at zero', () => {

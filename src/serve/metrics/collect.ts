@@ -6,6 +6,8 @@ import { readLedger } from '../../state/ledger.js';
 import type { StatePaths } from '../../state/paths.js';
 import { readStatus, type ServiceState } from '../../state/status.js';
 import { renderMetrics, type MetricsInput } from './render.js';
+import type { BudgetConfig } from '../../config/types.js';
+import { budgetState } from '../budget.js';
 
 export interface LiveState {
   state: ServiceState;
@@ -28,10 +30,12 @@ export function alertCounts(paths: StatePaths): Record<string, number> {
   return out;
 }
 
-export function collectMetrics(paths: StatePaths, project: string, live: LiveState = ownState(paths)): MetricsInput {
-  return { project, records: readLedger(paths).records, state: live.state, waitingUntil: live.waitingUntil, alerts: alertCounts(paths) };
+export function collectMetrics(paths: StatePaths, project: string, live: LiveState = ownState(paths), budget?: BudgetConfig): MetricsInput {
+  const records = readLedger(paths).records;
+  const lines = budgetState(records, budget, new Date()).lines;
+  return { project, records, state: live.state, waitingUntil: live.waitingUntil, alerts: alertCounts(paths), budget: lines };
 }
 
-export function metricsText(paths: StatePaths, project: string, live?: LiveState): string {
-  return renderMetrics(collectMetrics(paths, project, live));
+export function metricsText(paths: StatePaths, project: string, live?: LiveState, budget?: BudgetConfig): string {
+  return renderMetrics(collectMetrics(paths, project, live, budget));
 }

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { StatePaths } from '../../state/paths.js';
 import { writeFileAtomic } from '../../state/files.js';
 import { EXIT, UserError } from '../../errors.js';
+import type { BudgetConfig } from '../../config/types.js';
 import { metricsText } from './collect.js';
 import { parseListen } from './listen.js';
 
@@ -18,10 +19,12 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export interface MetricsExportOptions {
   metricsFile?: string;
   metricsListen?: string;
+  /** the [budget] whose spend the gauges show */
+  budget?: BudgetConfig;
 }
 
 export async function startMetricsExport(paths: StatePaths, project: string, o: MetricsExportOptions): Promise<{ close(): Promise<void>; address: string | null }> {
-  const text = () => metricsText(paths, project);
+  const text = () => metricsText(paths, project, undefined, o.budget);
   let timer: NodeJS.Timeout | null = null;
   let written = '';
   let writtenAt = 0;

@@ -4,6 +4,7 @@
 // every metric; change both together.
 import type { ServiceState } from '../../state/status.js';
 import type { RoundRecord } from '../../state/types.js';
+import type { BudgetLine } from '../budget.js';
 
 /** round duration buckets, in seconds: a quick failure to a long round */
 export const DURATION_BUCKETS = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
@@ -18,6 +19,8 @@ export interface MetricsInput {
   waitingUntil: string | null;
   /** the monitor's active alerts by severity */
   alerts: Record<string, number>;
+  /** spend against each [budget] limit (serve/budget.ts); none configured: no budget series */
+  budget?: readonly BudgetLine[];
 }
 
 export interface Totals {
@@ -85,7 +88,19 @@ export function renderMetrics(m: MetricsInput): string {
   out.push(`agent_runner_last_round_end_timestamp_seconds{${p}} ${t.lastEnd === null ? 0 : fmt(t.lastEnd / 1000)}`);
   head('agent_runner_alerts', 'gauge', "The local monitor's active alerts, by severity.");
   for (const sev of ['info', 'warning', 'critical']) out.push(`agent_runner_alerts{${p},severity="${sev}"} ${m.alerts[sev] ?? 0}`);
+  if (m.budget?.length) budgetSeries(m.budget, p, head, out);
   return out.join('\n') + '\n';
+}
+
+/** The [budget] gauges: each limit, what its window's rounds spent, and whether it is reached (serve waits or stopped). */
+function budgetSeries(lines: readonly BudgetLine[], p: string, head: (name: string, type: string, help: string) => void, out: string[]): void {
+  const labels = (l: BudgetLine) => `${p},metric="${l.metric}",window="${l.window}"`;
+  head('agent_runner_budget_limit', 'gauge', 'A [budget] limit: US dollars, tokens or rounds per window (per_hour, per_day, per_week, total).');
+  for (const l of lines) out.push(`agent_runner_budget_limit{${labels(l)}} ${fmt(l.limit)}`);
+  head('agent_runner_budget_used', 'gauge', "What the rounds in the limit's rolling window spent, counted from the ledger.");
+  for (const l of lines) out.push(`agent_runner_budget_used{${labels(l)}} ${fmt(l.used)}`);
+  head('agent_runner_budget_exhausted', 'gauge', '1 when the limit is reached: serve starts no round until its window frees (or it stopped).');
+  for (const l of lines) out.push(`agent_runner_budget_exhausted{${labels(l)}} ${l.exhausted ? 1 : 0}`);
 }
 
 function num(v: unknown): number {
