@@ -73,7 +73,7 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
       const [snap, log] = await Promise.all([snapshot(), commits()]);
       const records = ledger();
       return {
-        ...buildOverview(records, Date.now(), tz, ctx.config?.agent.command ?? null),
+        ...buildOverview(records, Date.now(), tz, ctx.config?.agent.command ?? null, ctx.config?.budget),
         alerts: currentAlerts(snap, t),
         commits: parseCommits(log, records),
       };

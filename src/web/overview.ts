@@ -9,6 +9,8 @@ import { detectorByName } from '../monitor/registry.js';
 import type { Thresholds } from '../monitor/types.js';
 import { redact } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
+import type { BudgetConfig } from '../config/types.js';
+import { budgetState, type BudgetLine } from '../serve/budget.js';
 
 /** rounds the timeline and the per-round chart carry; older ones are paged through /api/rounds */
 export const TIMELINE_ROUNDS = 200;
@@ -39,8 +41,8 @@ export interface Overview {
   totals: { tokens: number; cost_usd: number };
   models: Array<{ model: string; rounds: number; tokens: number; cost_usd: number }>;
   agent: string | null;
-  /** none is configured yet: the page says so */
-  budget: null;
+  /** spend against each [budget] limit (serve/budget.ts); null when none is configured, and the page says so */
+  budget: BudgetLine[] | null;
   alerts: AlertView[];
   commits: Array<{ sha: string; subject: string; when: string; round: number | null }>;
 }
@@ -48,7 +50,13 @@ export interface Overview {
 const tokensOf = (r: RoundRecord) => (r.usage ? r.usage.input_tokens + r.usage.output_tokens + r.usage.cached_tokens : 0);
 
 /** Pure. `tzOffsetMin`: the page's Date.getTimezoneOffset(), so days are the reader's days. */
-export function buildOverview(records: RoundRecord[], now: number, tzOffsetMin: number, agentCommand: string[] | null): Omit<Overview, 'alerts' | 'commits'> {
+export function buildOverview(
+  records: RoundRecord[],
+  now: number,
+  tzOffsetMin: number,
+  agentCommand: string[] | null,
+  budget?: BudgetConfig,
+): Omit<Overview, 'alerts' | 'commits'> {
   const outcomes: Record<string, number> = {};
   const days = new Map<string, Day>();
   const models = new Map<string, { model: string; rounds: number; tokens: number; cost_usd: number }>();
@@ -88,8 +96,13 @@ export function buildOverview(records: RoundRecord[], now: number, tzOffsetMin: 
     totals: { tokens, cost_usd: cost },
     models: [...models.values()].sort((a, b) => b.rounds - a.rounds).map((m) => ({ ...m, model: clean(m.model) })),
     agent: agentCommand?.length ? path.basename(agentCommand[0]) : null,
-    budget: null,
+    budget: budgetLines(records, budget, now),
   };
+}
+
+function budgetLines(records: RoundRecord[], budget: BudgetConfig | undefined, now: number): BudgetLine[] | null {
+  const lines = budgetState(records, budget, new Date(now)).lines;
+  return lines.length ? lines : null;
 }
 
 function dayOf(ms: number, tzOffsetMin: number): string {

@@ -143,7 +143,7 @@ function renderControls() {
   }
   if (CONTROLS.stop) box.appendChild(act('stop', 'Stop after this round'));
   if (CONTROLS.cancel) box.appendChild(act('cancel', 'Cancel the round now'));
-  if (CONTROLS.note) { box.appendChild(el('input', { id: 'note-text', maxlength: 500, placeholder: 'a note for the event log' })); box.appendChild(act('note', 'Add note')); }
+  if (CONTROLS.note) { box.appendChild(el('input', { id: 'note-text', maxlength: 500, placeholder: 'a note for the next round' })); box.appendChild(act('note', 'Add note')); }
   box.appendChild(said);
   box.addEventListener('click', function (ev) {
     var b = ev.target.closest('button');

@@ -35,6 +35,13 @@ function bars(values, cls, height, label) {
   return g;
 }
 
+/** "$3.20 of $20.00/day", "41 of 200 rounds/day — reached, frees 14:05 (in 3h)" */
+function budgetText(l) {
+  var w = { per_hour: '/hour', per_day: '/day', per_week: '/week', total: ' in total' }[l.window];
+  var spent = l.metric === 'cost_usd' ? usd(l.used) + ' of ' + usd(l.limit) + w : num(l.used) + ' of ' + num(l.limit) + ' ' + l.metric + w;
+  return spent + (l.exhausted ? ' — reached, ' + (l.frees_at ? 'frees ' + when(l.frees_at) : 'never frees') : '');
+}
+
 function renderOverview(o) {
   setText('round-count', '· ' + num(o.total_rounds) + ' in the ledger' + (o.timeline.length < o.total_rounds ? ', the last ' + o.timeline.length + ' shown' : ''));
   var lg = clear($('legend'));
@@ -46,7 +53,7 @@ function renderOverview(o) {
   if (recent.some(function (r) { return r[5] != null; }))
     pr.appendChild(bars(recent.map(function (r) { return ['round ' + r[0], r[5] || 0]; }), 'bar2', 30, usd));
   pr.appendChild(el('p', { class: 'muted', text: 'all rounds: ' + num(o.totals.tokens) + ' tokens, ' + usd(o.totals.cost_usd) }));
-  setText('budget', o.budget ? '' : 'no budget is configured: spend is shown without a limit');
+  setText('budget', o.budget ? 'budget: ' + o.budget.map(budgetText).join(' · ') : 'no budget is configured: spend is shown without a limit');
   var t = el('table', {}, el('tr', {}, el('th', { text: 'day' }), el('th', { text: 'rounds' }), el('th', { text: 'tokens' }), el('th', { text: 'cost' })));
   o.days.slice().reverse().forEach(function (d) {
     t.appendChild(el('tr', {}, el('td', { text: d.day }), el('td', { text: num(d.rounds) }), el('td', { text: num(d.tokens) }), el('td', { text: usd(d.cost_usd) })));

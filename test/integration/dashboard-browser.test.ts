@@ -9,7 +9,7 @@ import { REPO_ROOT, freePort, waitUntil } from '../helpers/env.js';
 import { finished, makeProject } from '../helpers/project.js';
 import { launchChromium } from '../helpers/browser.js';
 
-const DASHBOARD_TOML = '[dashboard]\nallow_stop = true\nallow_note = true\n';
+const DASHBOARD_TOML = '[dashboard]\nallow_stop = true\nallow_note = true\n[budget]\nrounds = { per_day = 1000 }\n';
 
 test('serve --http: the page shows the timeline, the round live, new rounds without a reload; note and stop work', async (t) => {
   const p = makeProject({ agent: 'work-with-usage.sh', extraToml: DASHBOARD_TOML });
@@ -43,6 +43,9 @@ test('serve --http: the page shows the timeline, the round live, new rounds with
   const had = (await bars()).length;
   await page.waitForFunction((n) => document.querySelectorAll('#timeline rect').length > n, had, { timeout: 30_000 });
   await page.waitForFunction(() => [...document.querySelectorAll('#events li')].some((li) => li.getAttribute('data-kind') === 'round_ended'), undefined, { timeout: 30_000 });
+
+  // the spend against the budget, as status and peek say it
+  await page.waitForFunction(() => /^budget: \d+ of 1,000 rounds\/day$/.test(document.getElementById('budget')?.textContent ?? ''), undefined, { timeout: 10_000 });
 
   // agent text is text: a commit subject with markup shows as written, a key in the output never shows
   const commits = await page.textContent('#commits');
