@@ -18,8 +18,8 @@ export async function noteCommand(o: { config?: string; text: string[]; list?: b
     process.stdout.write(o.json ? JSON.stringify({ cleared: n }) + '\n' : `cleared ${n} note${n === 1 ? '' : 's'}\n`);
     return EXIT.OK;
   }
-  if (o.list || !text) {
-    if (!o.list) throw new UserError('write the note after the verb, e.g. agent-runner note "use the new API, not the old one"; --list shows the queue', EXIT.USAGE);
+  if (!o.list && !text) throw new UserError('write the note after the verb, e.g. agent-runner note "use the new API, not the old one"; --list shows the queue', EXIT.USAGE);
+  if (o.list) {
     const notes = pendingNotes(paths);
     if (o.json) process.stdout.write(JSON.stringify(notes) + '\n');
     else if (!notes.length) process.stdout.write('no notes waiting\n');
