@@ -66,15 +66,15 @@ export async function dashboardCommand(o: DashboardCmdOptions): Promise<number> 
 }
 
 /** `serve --http ADDR`: the dashboard of this project beside the loop, for the loop's lifetime. */
-export async function serveWithHttp(o: ServeCommandOptions & { http: string }): Promise<number> {
+export async function serveWithHttp(o: ServeCommandOptions & { http: string; quiet: boolean }): Promise<number> {
   const ctx = loadObserverContext(o.config);
   const t = checkThresholds(ctx.config?.monitor, ctx.configPath);
   const web = resolveWebOptions({ listen: o.http, section: ctx.config?.dashboard, env: process.env });
-  const { serveCommand } = await import('../serve/process.js');
+  const { serveVerb } = await import('./serve-cmd.js');
   const d = await startDashboard(web, { kind: 'local', ctx, t });
   announce(d, web.token !== null);
   try {
-    return await serveCommand({ config: o.config, once: o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen });
+    return await serveVerb(o);
   } finally {
     await d.close();
   }

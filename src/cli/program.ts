@@ -69,7 +69,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
       run(async () => {
         const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen };
         return o.http !== undefined
-          ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http })
+          ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http, quiet: !!o.quiet })
           : (await import('./serve-cmd.js')).serveVerb({ ...base, quiet: !!o.quiet });
       }),
     );

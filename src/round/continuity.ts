@@ -22,19 +22,19 @@ export function roundSessionPlan(config: Config, records: readonly RoundRecord[]
 }
 
 /** The record's `session` (and its own usage, where the CLI reported the session's totals). */
-export function finishSession(config: Config, plan: SessionPlan, rec: RoundRecord, records: readonly RoundRecord[], from: number): void {
-  rec.session = roundSessionInfo(config, plan, rec.log ?? '', from);
+export function finishSession(config: Config, plan: SessionPlan, rec: RoundRecord, records: readonly RoundRecord[], from: number, to: number): void {
+  rec.session = roundSessionInfo(config, plan, rec.log ?? '', from, to);
   if (rec.usage) rec.usage = ownUsage(config.agent.command, plan, records, rec.usage, config.pricing);
 }
 
-/** The record's `session`, from the log's bytes after `from` (where the agent's output starts). */
-function roundSessionInfo(config: Config, plan: SessionPlan, logPath: string, from: number): SessionInfo {
+/** The record's `session`, from the log's bytes from `from` to `to` (the agent's output, not a hook's). */
+function roundSessionInfo(config: Config, plan: SessionPlan, logPath: string, from: number, to: number): SessionInfo {
   let head = '';
   let tail = '';
   try {
     const fd = fs.openSync(logPath, 'r');
     try {
-      const size = fs.fstatSync(fd).size;
+      const size = Math.min(to, fs.fstatSync(fd).size);
       head = readAt(fd, from, Math.min(HEAD_BYTES, size - from));
       const tailStart = Math.max(from, size - TAIL_BYTES);
       tail = readAt(fd, tailStart, size - tailStart);

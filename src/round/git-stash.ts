@@ -1,6 +1,6 @@
 // The stash: its reflog read by SHA (never stash@{N}), the store of a stash commit made beside the index
 // (git-snapshot.ts), and the cleanup that takes the stashed work out of the tree.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/crypto.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git, GitError } from './git.js';
@@ -125,7 +125,7 @@ function sameContent(file: string, mode: string, oid: string): boolean {
     return false;
   }
   const algo = oid.length === 64 ? 'sha256' : 'sha1';
-  return createHash(algo).update(`blob ${body.length}\0`).update(body).digest('hex') === oid;
+  return nodeCrypto().createHash(algo).update(`blob ${body.length}\0`).update(body).digest('hex') === oid;
 }
 
 /** Remove a file and the directories it leaves empty (up to the top of the work tree). */

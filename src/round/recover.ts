@@ -59,7 +59,9 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
   const care = await resumeAftercare(paths, open);
   const endMs = Date.now();
   // its private temp dir goes too, measured first; its processes are gone, so nothing writes to it any more
-  const tmp = open.tmp_dir ? closeTmpBox(open.tmp_dir, Date.parse(open.start), false) : null;
+  // only the round's own box (round-<n>): the marker is a file in the state dir, not proof of what to delete
+  const ownBox = typeof open.tmp_dir === 'string' && path.basename(open.tmp_dir) === `round-${open.n}`;
+  const tmp = ownBox ? closeTmpBox(open.tmp_dir!, Date.parse(open.start), false) : null;
   const rec = bareRecord({
     n: open.n,
     phase: open.phase,

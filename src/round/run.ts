@@ -82,6 +82,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const agentFrom = sizeOf(open.log); // the agent's output starts here (a pre_round hook's is before it)
   const command = session?.argv ?? config.agent.command;
   const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
+  const spawnMs = Date.now(); // litter in /tmp is counted from here: a pre_round hook's is not the agent's
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid);
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
@@ -136,13 +137,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   const version = await versionP;
-  const before = ledger.records.at(-1)?.agent_version ?? null;
+  const before = [...ledger.records].reverse().find((r) => r.agent_version)?.agent_version ?? null;
   if (version && before && version !== before) appendEvent(paths.events, 'agent_version_changed', { round: n, from: before, to: version });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
   // the box, measured and emptied now that every process of the round is gone; litter outside it counted
-  const tmp = boxDir ? closeTmpBox(boxDir, startMs, keepsBox(verdict.outcome, keepFailed)) : null;
+  const tmp = boxDir ? closeTmpBox(boxDir, spawnMs, keepsBox(verdict.outcome, keepFailed)) : null;
 
   // post_round: it sees the verdict; then the record: the ledger line, then the open marker goes
+  const agentTo = sizeOf(open.log); // the post_round hook's output follows the agent's
   const post = await postRoundHook(hookCtx(open), { outcome: verdict.outcome, category: verdict.category, exit_code: exit.exitCode, head_after: care.headAfter, commits: care.commits });
   const hooks = [pre?.run, post?.run].filter((h) => h !== undefined);
   const rec = finishedRecord({
@@ -167,7 +169,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;
-  if (session) finishSession(config, session, rec, ledger.records, agentFrom);
+  if (session) finishSession(config, session, rec, ledger.records, agentFrom, agentTo);
   finishRound(paths, rec);
   return rec;
 }

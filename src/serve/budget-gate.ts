@@ -7,7 +7,7 @@ import type { StatusWriter } from '../state/status.js';
 import { appendEvent } from '../state/events.js';
 import { readLedger } from '../state/ledger.js';
 import { sleepUntil } from '../util/sleep.js';
-import { budgetState, describeBudgetLine, type BudgetLine } from './budget.js';
+import { budgetState, describeBudgetLine, hasLimits, type BudgetLine } from './budget.js';
 import { MAX_WAIT_S } from './policy.js';
 import { sleepWatchingStopFiles } from './wait.js';
 
@@ -19,16 +19,15 @@ function fields(l: BudgetLine): Record<string, unknown> {
 
 export async function budgetGate(g: { config: Config; paths: StatePaths; status: StatusWriter; stop: AbortSignal }): Promise<BudgetVerdict> {
   const budget = g.config.budget;
-  if (!budget || (!budget.cost_usd && !budget.tokens && !budget.rounds)) return { action: 'run' };
+  if (!hasLimits(budget)) return { action: 'run' }; // no ledger read for nothing
   const { blocking } = budgetState(readLedger(g.paths).records, budget, new Date());
   if (!blocking) return { action: 'run' };
   const spent = describeBudgetLine(blocking);
-  if (budget.on_exhausted === 'stop' || blocking.frees_at === null) {
+  if (budget?.on_exhausted === 'stop' || blocking.frees_at === null) {
     appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), action: 'stop' });
     const why = blocking.frees_at === null ? 'a total limit never frees' : 'on_exhausted = "stop"';
-    const message = `budget reached: ${spent} (${why}); raise the limit in [budget], then \`agent-runner restart\``;
-    process.stderr.write(`agent-runner: ${message}\n`);
-    return { action: 'stop', message };
+    // said once, by serve's last line (`serve stopped: <message>`, process.ts), like the policy's stops
+    return { action: 'stop', message: `budget reached: ${spent} (${why}); raise the limit in [budget], then \`agent-runner restart\`` };
   }
   const until = blocking.frees_at;
   appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), until });

@@ -69,6 +69,11 @@ function lineFor(records: readonly RoundRecord[], metric: BudgetMetric, window: 
   return { metric, window, limit, used: rounded, unpriced_rounds: metric === 'cost_usd' ? unpriced : 0, exhausted, frees_at: freesAt };
 }
 
+/** Whether any limit is set (a loaded config always has [budget], with on_exhausted at least). */
+export function hasLimits(budget: BudgetConfig | undefined): boolean {
+  return !!(budget?.cost_usd || budget?.tokens || budget?.rounds);
+}
+
 /** Every configured limit with its spend; the one to wait for (or stop on) when any is reached. */
 export function budgetState(records: readonly RoundRecord[], budget: BudgetConfig | undefined, now: Date): BudgetState {
   const lines: BudgetLine[] = [];

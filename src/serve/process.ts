@@ -100,7 +100,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   let notifier: { close(): Promise<void> } | null = null;
   let metrics: { close(): Promise<void> } | null = null;
   try {
-    metrics = o.metricsFile || o.metricsListen ? await (await import('./metrics/export.js')).startMetricsExport(paths, config.project, { ...o, budget: config.budget }) : null;
+    metrics = o.metricsFile || o.metricsListen ? await (await import('./metrics/export.js')).startMetricsExport(paths, config.project, { metricsFile: o.metricsFile, metricsListen: o.metricsListen, budget: config.budget }) : null;
     notifier = config.notify?.length ? (await import('./notify/serve-hook.js')).startServeNotifier(config, paths) : null;
     writeFileAtomic(paths.servePid, `${process.pid}\n`);
     appendEvent(paths.events, 'serve_started', {

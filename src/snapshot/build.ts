@@ -156,9 +156,9 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const gitP = opts.git ?? startGitProbe(src);
   const diskP = sampleDisk(paths.dir);
 
-  const status = buildStatus(paths, src.project, now, config?.budget);
-  const heartbeat = readStatus(paths)?.updated ?? null;
   const records = opts.records ?? readLedger(paths).records;
+  const status = buildStatus(paths, src.project, now, config?.budget, records);
+  const heartbeat = readStatus(paths)?.updated ?? null;
   const open = readOpenRound(paths);
   // an open round is sampled even when its supervisor is gone: what is left of its tree still uses memory
   const pids = open ? roundPids(open) : [];

@@ -1,12 +1,13 @@
 // The loop's own view, from the state dir checked against the live process: `status`, and the Snapshot's core.
 import { readStatus, type ServiceState } from '../state/status.js';
-import { readLedger, readOpenRound } from '../state/ledger.js';
+import { readLedger, readOpenRound, readRecentLedger } from '../state/ledger.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, showUnit } from '../system/systemd.js';
 import { errorMessage, firstLine } from '../util/text.js';
 import type { BudgetConfig } from '../config/types.js';
-import { budgetState, type BudgetLine } from '../serve/budget.js';
+import { budgetState, hasLimits, type BudgetLine } from '../serve/budget.js';
+import type { RoundRecord } from '../state/types.js';
 
 export interface StatusReport {
   project: string;
@@ -68,12 +69,13 @@ export function systemdView(stateDir: string): SystemdView | null {
 const secondsSince = (iso: string, now: number) => Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
 
 /** Combines what the state files say with whether their writer is still alive. */
-export function buildStatus(paths: StatePaths, project: string, now = Date.now(), budget?: BudgetConfig): StatusReport {
+export function buildStatus(paths: StatePaths, project: string, now = Date.now(), budget?: BudgetConfig, ledger?: readonly RoundRecord[]): StatusReport {
   const file = readStatus(paths);
   const lock = readLock(paths.lock);
   const alive = lock !== null && holderAlive(lock);
   const open = readOpenRound(paths);
-  const records = readLedger(paths).records;
+  // the whole ledger only when a [budget] sums its windows (or the caller has it already); else the tail
+  const records = ledger ?? (hasLimits(budget) ? readLedger(paths).records : readRecentLedger(paths).records);
   const lastRec = records.at(-1) ?? null;
   const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
 

@@ -18,7 +18,12 @@ export function sameSecret(given: string, expected: string): boolean {
 function cookieValue(req: IncomingMessage, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i === -1 || part.slice(0, i).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      return null; // a malformed cookie is no token: refused like a missing one, not an error
+    }
   }
   return null;
 }

@@ -4,7 +4,7 @@
 // and it sleeps while no page listens. Output is sent by whole lines, redacted.
 import * as fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { parseJsonLines, readFileFrom } from '../state/files.js';
+import { fromFirstWholeLine, parseJsonLines, readFileFrom } from '../state/files.js';
 import { readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import type { EventLine } from '../state/types.js';
@@ -26,6 +26,8 @@ export function sendable(text: string): { now: string; rest: string } {
   let cut = text.lastIndexOf('\n') + 1;
   const begin = text.lastIndexOf('-----BEGIN', cut);
   if (begin !== -1 && text.indexOf('-----END', begin) === -1 && text.length < HOLD_MAX_BYTES) cut = text.lastIndexOf('\n', begin) + 1;
+  // output without a newline (a \r progress spinner) is not held for the whole round either
+  if (cut === 0 && text.length >= HOLD_MAX_BYTES) cut = text.length;
   return { now: text.slice(0, cut), rest: text.slice(cut) };
 }
 
@@ -144,7 +146,7 @@ export class LiveFeed {
     });
     if (!part) return;
     let text = skipped ? part.text : l.pending + part.text;
-    if (skipped && part.start > 0) text = text.slice(text.indexOf('\n') + 1);
+    if (skipped) text = fromFirstWholeLine(part);
     l.at = part.size;
     const { now, rest } = sendable(text);
     l.pending = rest;

@@ -115,8 +115,7 @@ export function assertStalled(r: RealRound): void {
   assertIsolated(r);
   assert.equal(r.record.outcome, 'timeout', describeRound(r));
   assert.equal(r.record.category, 'stall', describeRound(r));
-  assert.equal(r.record.ended_by, 'stall');
-  assert.ok(r.record.duration_s < 30, `took ${r.record.duration_s}s`);
+  assert.equal(r.record.ended_by, 'stall'); // the silence guard, not the round's timeout
 }
 
 /** The work scenario done: the round is ok with the one commit the CLI made, WORK_FILE in it, a clean tree. */

@@ -16,6 +16,7 @@ function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 test('the bundle and the tsc output answer the same', () => {
+  assert.ok(fs.existsSync(BUNDLE), `${BUNDLE}: ./build.sh build makes it`);
   const p = makeProject({ agent: 'succeed.sh' });
   assert.equal(p.run(['round']).code, 0);
   const bundled = node([CLI, 'status', '--json'], p.dir);
@@ -24,7 +25,7 @@ test('the bundle and the tsc output answer the same', () => {
   assert.deepEqual(JSON.parse(bundled.stdout), JSON.parse(tsc.stdout));
 });
 
-test('a code cache made for another build, or garbage, is not used: the CLI still runs', { skip: !fs.existsSync(BUNDLE) }, () => {
+test('a code cache made for another build, or garbage, is not used: the CLI still runs', () => {
   // a copy of the installed layout: bin/, build/bundle/cli/, package.json
   const root = tmpDir('ar-bin-');
   fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
@@ -48,7 +49,7 @@ test('a code cache made for another build, or garbage, is not used: the CLI stil
   }
 });
 
-test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a crash', { skip: !fs.existsSync(BUNDLE) }, () => {
+test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a crash', () => {
   // seen before the fix: with a matching header V8 trusted the payload, and a bit flipped at some offsets
   // segfaulted `status --json`; which offsets crash depends on the build, so flip one bit at many offsets
   const root = tmpDir('ar-bin-');
@@ -71,7 +72,7 @@ test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a c
   }
 });
 
-test("the build's code cache is accepted by V8 under the flags the bin sets", { skip: !fs.existsSync(BUNDLE) }, () => {
+test("the build's code cache is accepted by V8 under the flags the bin sets", () => {
   // the same compile as bin/agent-runner.js: a cache V8 rejects (made under other flags) costs every start
   const bin = fs.readFileSync(path.join(REPO_ROOT, 'bin', 'agent-runner.js'), 'utf8');
   const flags = [...bin.matchAll(/setFlagsFromString\('([^']+)'\)/g)].map((m) => m[1]);

@@ -45,7 +45,7 @@ test('the token: bearer, cookie or ?token=, compared whole; without one, only a 
   assert.ok(g.allows(req({ authorization: 'Bearer the-token-0123456789' }), at('/api/snapshot')));
   assert.ok(g.allows(req({ cookie: 'x=1; ar_dashboard=the-token-0123456789' }), at('/')));
   assert.ok(g.allows(req({}), at('/?token=the-token-0123456789')));
-  for (const [h, u] of [[{}, '/'], [{ authorization: 'Bearer the-token-012345678' }, '/'], [{ cookie: 'ar_dashboard=' }, '/'], [{}, '/?token=']] as const)
+  for (const [h, u] of [[{}, '/'], [{ authorization: 'Bearer the-token-012345678' }, '/'], [{ cookie: 'ar_dashboard=' }, '/'], [{ cookie: 'ar_dashboard=%zz' }, '/'], [{}, '/?token=']] as const)
     assert.ok(!g.allows(req(h), at(u)), JSON.stringify([h, u]));
   assert.match(g.cookie(), /HttpOnly; SameSite=Strict/);
 
@@ -65,6 +65,8 @@ test('the token: bearer, cookie or ?token=, compared whole; without one, only a 
 test('live output: whole lines only, and a key block is held until its end line', () => {
   assert.deepEqual(sendable('a\nb\npartial'), { now: 'a\nb\n', rest: 'partial' });
   assert.deepEqual(sendable('no newline'), { now: '', rest: 'no newline' });
+  // a line without end (a \r spinner) is not held for the whole round
+  assert.deepEqual(sendable('x'.repeat(70_000)), { now: 'x'.repeat(70_000), rest: '' });
   const begin = 'x\n-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n';
   assert.deepEqual(sendable(begin), { now: 'x\n', rest: '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n' });
   const whole = begin + '-----END OPENSSH PRIVATE KEY-----\nafter\n';
