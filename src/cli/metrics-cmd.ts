@@ -3,11 +3,14 @@
 import { loadObserverContext } from '../config/context.js';
 import { EXIT } from '../errors.js';
 import { buildStatus } from '../snapshot/status.js';
+import { readLedger } from '../state/ledger.js';
 import { metricsText } from '../serve/metrics/collect.js';
 
 export async function metricsCommand(o: { config?: string }): Promise<number> {
   const ctx = loadObserverContext(o.config);
-  const s = buildStatus(ctx.paths, ctx.project);
-  process.stdout.write(metricsText(ctx.paths, ctx.project, { state: s.state, waitingUntil: s.waiting?.until ?? null }, ctx.config?.budget));
+  // the ledger read once, for the status and the counters
+  const records = readLedger(ctx.paths).records;
+  const s = buildStatus(ctx.paths, ctx.project, Date.now(), ctx.config?.budget, records);
+  process.stdout.write(metricsText(ctx.paths, ctx.project, { state: s.state, waitingUntil: s.waiting?.until ?? null }, ctx.config?.budget, records));
   return EXIT.OK;
 }

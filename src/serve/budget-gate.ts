@@ -6,6 +6,7 @@ import type { StatePaths } from '../state/paths.js';
 import type { StatusWriter } from '../state/status.js';
 import { appendEvent } from '../state/events.js';
 import { readLedger } from '../state/ledger.js';
+import type { LedgerFollower } from '../state/ledger-follow.js';
 import { sleepUntil } from '../util/sleep.js';
 import { budgetState, describeBudgetLine, hasLimits, type BudgetLine } from './budget.js';
 import { MAX_WAIT_S } from './policy.js';
@@ -17,10 +18,11 @@ function fields(l: BudgetLine): Record<string, unknown> {
   return { metric: l.metric, window: l.window, limit: l.limit, used: l.used };
 }
 
-export async function budgetGate(g: { config: Config; paths: StatePaths; status: StatusWriter; stop: AbortSignal }): Promise<BudgetVerdict> {
+/** `ledger`: serve's follower of the ledger (each round then reads only the last round's line, not all) */
+export async function budgetGate(g: { config: Config; paths: StatePaths; status: StatusWriter; stop: AbortSignal; ledger?: LedgerFollower }): Promise<BudgetVerdict> {
   const budget = g.config.budget;
   if (!hasLimits(budget)) return { action: 'run' }; // no ledger read for nothing
-  const { blocking } = budgetState(readLedger(g.paths).records, budget, new Date());
+  const { blocking } = budgetState(g.ledger ? g.ledger() : readLedger(g.paths).records, budget, new Date());
   if (!blocking) return { action: 'run' };
   const spent = describeBudgetLine(blocking);
   if (budget?.on_exhausted === 'stop' || blocking.frees_at === null) {

@@ -15,6 +15,7 @@ import { decideAfter, reportStop } from './decision.js';
 import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
+import { followLedger } from '../state/ledger-follow.js';
 import { onStopHook } from './on-stop.js';
 import type { RoundRecord } from '../state/types.js';
 
@@ -98,6 +99,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   };
 
   let roundsRun = 0;
+  // the ledger as the budget sees it: read whole once, then a round's line each time (serve runs for days)
+  const ledger = followLedger(paths);
   for (;;) {
     // stop conditions, checked between rounds
     const stop = stopReason(paths, control, o, roundsRun);
@@ -108,7 +111,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     // the disk guard: no round while the state dir or the work dir is short of space
     if ((await disk.beforeRound()) === 'stopped') continue;
     // the budget: no round once a [budget] limit is reached; wait for its window, or stop (budget-gate.ts)
-    const budget = await budgetGate({ config, paths, status, stop: control.stop.signal });
+    const budget = await budgetGate({ config, paths, status, stop: control.stop.signal, ledger });
     if (budget.action === 'waited') continue;
     if (budget.action === 'stop') return finish(EXIT.HALTED, budget.message);
     // the active hours: outside them, wait for the next range (schedule-gate.ts)

@@ -201,10 +201,17 @@ export function readFileEnd(file: string, maxBytes: number): FilePart | null {
 }
 
 /**
- * The file from `from(size)` (kept within 0..size) to its end; null when it cannot be opened. A FIFO, a
+ * The file from `from(size)` (kept within 0..size) to its end, or to at most `maxBytes` past that start (then
+ * `size` in the answer is where the text ends, not the file's size); null when it cannot be opened. A FIFO, a
  * device or a directory throws a BadFileError (one line): waiting on it would hang the reader.
  */
-export function readFileFrom(file: string, from: (size: number) => number): FilePart | null {
+export function readFileFrom(file: string, from: (size: number) => number, maxBytes = Infinity): FilePart | null {
+  const part = readBytesFrom(file, from, maxBytes);
+  return part && { text: part.bytes.toString('utf8'), start: part.start, size: part.end };
+}
+
+/** readFileFrom's bytes, undecoded: for a reader that keeps a byte offset (text may not re-encode the same). */
+export function readBytesFrom(file: string, from: (size: number) => number, maxBytes = Infinity): { bytes: Buffer; start: number; end: number } | null {
   let fd: number;
   let size: number;
   try {
@@ -215,9 +222,10 @@ export function readFileFrom(file: string, from: (size: number) => number): File
   }
   try {
     const start = Math.min(size, Math.max(0, from(size)));
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    return { text: buf.toString('utf8'), start, size };
+    const end = Math.min(size, start + maxBytes);
+    const bytes = Buffer.alloc(end - start);
+    fs.readSync(fd, bytes, 0, bytes.length, start);
+    return { bytes, start, end };
   } finally {
     fs.closeSync(fd);
   }

@@ -48,7 +48,7 @@ export function readEventsPage(file: string, cursor: number | null, limit: numbe
     return { events: redactDeep(items) as EventLine[], cursor: end };
   }
   // a file smaller than the cursor was replaced (repaired): start over
-  const part = readFileFrom(file, (size) => (size < cursor ? 0 : cursor));
+  const part = readFileFrom(file, (size) => (size < cursor ? 0 : cursor), EVENTS_CHUNK_BYTES);
   if (!part) return { events: [], cursor: 0 };
   const buf = Buffer.from(part.text, 'utf8').subarray(0, EVENTS_CHUNK_BYTES);
   const whole = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
@@ -74,8 +74,8 @@ export interface RoundLog {
 export const LOG_LINES = 500;
 
 /** The tail of round n's log; null when there is no such round. */
-export function readRoundLog(paths: StatePaths, n: number): RoundLog | null {
-  const rec = readLedger(paths).records.filter((r) => r.n === n).at(-1);
+export function readRoundLog(paths: StatePaths, n: number, records: readonly RoundRecord[] = readLedger(paths).records): RoundLog | null {
+  const rec = records.filter((r) => r.n === n).at(-1);
   const open = readOpenRound(paths);
   if (!rec && open?.n !== n) return null;
   const file = rec?.log ?? (open?.n === n ? open.log : null) ?? paths.roundLog(n);

@@ -1,11 +1,9 @@
 // The API of one local project: what each GET answers, with a short cache so that many pages (or one
 // page's refetch on every change) cost one snapshot a second, not one each.
-import * as fs from 'node:fs';
 import type { ObserverContext } from '../config/context.js';
 import { buildSnapshot } from '../snapshot/build.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { readLedger } from '../state/ledger.js';
-import type { RoundRecord } from '../state/types.js';
+import { followLedger } from '../state/ledger-follow.js';
 import type { Thresholds } from '../monitor/types.js';
 import { git } from '../round/git.js';
 import { readEventsPage, readRoundLog, roundsPage, type EventsPage, type RoundLog, type RoundsPage } from './data.js';
@@ -36,28 +34,9 @@ function cached<T>(make: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** The ledger parsed once per change of the file (size and mtime), not once per request. */
-function ledgerReader(file: string, read: () => RoundRecord[]): () => RoundRecord[] {
-  let key = '';
-  let records: RoundRecord[] = [];
-  return () => {
-    let k = '-';
-    try {
-      const st = fs.statSync(file);
-      k = `${st.size}:${st.mtimeMs}:${st.ino}`;
-    } catch {
-      /* no ledger yet */
-    }
-    if (k !== key || k === '-') {
-      records = read();
-      key = k;
-    }
-    return records;
-  };
-}
-
 export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
-  const ledger = ledgerReader(ctx.paths.rounds, () => readLedger(ctx.paths).records);
+  // the ledger read once, then only what each round appends (a page, an SSE refetch, a log view)
+  const ledger = followLedger(ctx.paths);
   // the same Snapshot as `peek --json`, from the same ledger, parsed once per change of it
   const snapshot = cached(() => buildSnapshot(ctx, { records: ledger() }));
   const commits = cached(async () => {
@@ -80,6 +59,6 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
     },
     rounds: (from, limit) => roundsPage(ledger(), from, limit),
     events: (cursor, limit) => readEventsPage(ctx.paths.events, cursor, limit),
-    log: (n) => readRoundLog(ctx.paths, n),
+    log: (n) => readRoundLog(ctx.paths, n, ledger()),
   };
 }

@@ -4,6 +4,7 @@
 import { readJsonFile } from '../../state/files.js';
 import { readLedger } from '../../state/ledger.js';
 import type { StatePaths } from '../../state/paths.js';
+import type { RoundRecord } from '../../state/types.js';
 import { readStatus, type ServiceState } from '../../state/status.js';
 import { renderMetrics, type MetricsInput } from './render.js';
 import type { BudgetConfig } from '../../config/types.js';
@@ -30,12 +31,18 @@ export function alertCounts(paths: StatePaths): Record<string, number> {
   return out;
 }
 
-export function collectMetrics(paths: StatePaths, project: string, live: LiveState = ownState(paths), budget?: BudgetConfig): MetricsInput {
-  const records = readLedger(paths).records;
+/** `records`: the ledger when the caller keeps it already (serve's follower, or a read it made for status) */
+export function collectMetrics(
+  paths: StatePaths,
+  project: string,
+  live: LiveState = ownState(paths),
+  budget?: BudgetConfig,
+  records: readonly RoundRecord[] = readLedger(paths).records,
+): MetricsInput {
   const lines = budgetState(records, budget, new Date()).lines;
   return { project, records, state: live.state, waitingUntil: live.waitingUntil, alerts: alertCounts(paths), budget: lines };
 }
 
-export function metricsText(paths: StatePaths, project: string, live?: LiveState, budget?: BudgetConfig): string {
-  return renderMetrics(collectMetrics(paths, project, live, budget));
+export function metricsText(paths: StatePaths, project: string, live?: LiveState, budget?: BudgetConfig, records?: readonly RoundRecord[]): string {
+  return renderMetrics(collectMetrics(paths, project, live, budget, records));
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { StatePaths } from '../../state/paths.js';
 import { writeFileAtomic } from '../../state/files.js';
+import { followLedger } from '../../state/ledger-follow.js';
 import { EXIT, UserError } from '../../errors.js';
 import type { BudgetConfig } from '../../config/types.js';
 import { metricsText } from './collect.js';
@@ -24,7 +25,9 @@ export interface MetricsExportOptions {
 }
 
 export async function startMetricsExport(paths: StatePaths, project: string, o: MetricsExportOptions): Promise<{ close(): Promise<void>; address: string | null }> {
-  const text = () => metricsText(paths, project, undefined, o.budget);
+  // serve lives for days: each scrape reads only the rounds appended since the last one
+  const ledger = followLedger(paths);
+  const text = () => metricsText(paths, project, undefined, o.budget, ledger());
   let timer: NodeJS.Timeout | null = null;
   let written = '';
   let writtenAt = 0;
