@@ -1,7 +1,6 @@
 // The tail of a round's log as it may be shown (peek --log, the dashboard's /api/rounds/N/log): redacted whole
 // then split (a private key block spans lines), never starting mid-line, each line cut to a readable width.
-import * as fs from 'node:fs';
-import { readTail } from '../state/files.js';
+import { fromFirstWholeLine, readFileEnd } from '../state/files.js';
 import { redact } from '../util/redact.js';
 
 export const LOG_TAIL_LINES = 100;
@@ -11,15 +10,9 @@ const LOG_LINE_MAX = 2000;
 
 /** The last lines of a round's log, redacted and cut to a readable width; null when there is no log. */
 export function logTail(file: string, lines = LOG_TAIL_LINES): string[] | null {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    return null;
-  }
-  let text = readTail(file, LOG_TAIL_BYTES);
-  if (size > LOG_TAIL_BYTES) text = text.slice(text.indexOf('\n') + 1); // a partial first line
-  const all = redact(text).split('\n');
+  const part = readFileEnd(file, LOG_TAIL_BYTES);
+  if (!part) return null;
+  const all = redact(fromFirstWholeLine(part)).split('\n');
   if (all.at(-1) === '') all.pop();
   return all.slice(-lines).map((r) => (r.length > LOG_LINE_MAX ? r.slice(0, LOG_LINE_MAX) + ' …[cut]' : r));
 }
