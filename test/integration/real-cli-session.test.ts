@@ -3,6 +3,7 @@
 // the CLI sent the server in round 2. The request sizes are reported as diagnostics (docs/configuration.md
 // quotes them).
 import { test } from 'node:test';
+import { countTokens } from 'gpt-tokenizer';
 import assert from 'node:assert/strict';
 import { describeRounds, realRounds, type RealRounds } from '../helpers/real-cli-rounds.js';
 import { expectedUsage, FINAL_TEXT, WORK_TURNS } from '../model-server/scenarios.js';
@@ -17,9 +18,21 @@ function conversation(q: RecordedRequest): string {
 
 const CALL_PREFIX: Record<string, string> = { claude: 'toolu', codex: 'call' };
 
+/**
+ * Tokens of a request body as OpenAI's o200k_base tokenizer counts its JSON: a measured estimate of what the
+ * request costs (the server's own usage figures are scripted). A provider counts its rendered prompt, not the
+ * JSON, and Claude's tokenizer is not o200k, so the figure is for comparing fresh with continued rounds.
+ */
+const tokens = (v: unknown) => countTokens(JSON.stringify(v ?? null));
+
 function sizes(r: RealRounds, n: number): string {
   const reqs = r.mainOf(n);
-  return `round ${n}: ${reqs.length} requests, first ${JSON.stringify(reqs[0]?.body).length} bytes (conversation ${conversation(reqs[0]).length}), all ${reqs.reduce((s, q) => s + JSON.stringify(q.body).length, 0)} bytes`;
+  const all = reqs.reduce((s, q) => s + JSON.stringify(q.body).length, 0);
+  const allTokens = reqs.reduce((s, q) => s + tokens(q.body), 0);
+  return (
+    `round ${n}: ${reqs.length} requests, first ${JSON.stringify(reqs[0]?.body).length} bytes / ${tokens(reqs[0]?.body)} tokens ` +
+    `(conversation ${conversation(reqs[0]).length} bytes / ${countTokens(conversation(reqs[0]))} tokens), all ${all} bytes / ${allTokens} tokens`
+  );
 }
 
 for (const cli of ['claude', 'codex'] as CliName[]) {
