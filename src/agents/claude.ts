@@ -3,7 +3,7 @@ import { CLAUDE_STREAM } from './claude-stream.js';
 import { formatterFor, fromEpoch, hour24, MONTH_RE, MONTHS, wallClock, zonedInstant } from './resets.js';
 import type { AgentAdapter } from './types.js';
 import type { SessionSupport } from './session.js';
-import { str } from './json-fields.js';
+import { readDataIds, str } from './json-fields.js';
 
 /** Flags with which the command picks its session itself: continuity leaves such a command alone. */
 const CLAUDE_SESSION_FLAGS = /^(?:-c|--continue|-r|--resume|--session-id|--from-pr|--fork-session)(?:=|$)/;
@@ -104,5 +104,18 @@ export const claude: AgentAdapter = {
     parse: (out) => /(\d+\.\d+\.\d+[\w.+-]*)\s+\(Claude Code\)/.exec(out)?.[1] ?? null,
   },
   session: CLAUDE_SESSION,
-  model: { flags: ['--model'], env: ['ANTHROPIC_MODEL'], settings: "Claude Code's default, or `model` in its settings (~/.claude/settings.json)" },
+  model: {
+    flags: ['--model'],
+    env: ['ANTHROPIC_MODEL'],
+    settings: "Claude Code's default, or `model` in its settings (~/.claude/settings.json)",
+    // GET /v1/models (at most 1000 a page); with a subscription login (no key in the environment) there is no list
+    list: {
+      keyEnv: ['ANTHROPIC_API_KEY'],
+      baseEnv: ['ANTHROPIC_BASE_URL'],
+      defaultBase: 'https://api.anthropic.com',
+      path: '/v1/models?limit=1000',
+      headers: (key) => ({ 'x-api-key': key, 'anthropic-version': '2023-06-01' }),
+      read: readDataIds,
+    },
+  },
 };

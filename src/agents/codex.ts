@@ -1,6 +1,6 @@
 // OpenAI Codex CLI (`codex exec --json`): everything agent-runner knows about it, its JSONL stream included.
 // Never evidence: command_execution / file_change / mcp_tool_call items (tool output) and reasoning.
-import { errorText, isObj, num, str, type Obj } from './json-fields.js';
+import { readDataIds, errorText, isObj, num, str, type Obj } from './json-fields.js';
 import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
 import { hour24, MONTH_RE, MONTHS } from './resets.js';
@@ -232,5 +232,18 @@ export const codex: AgentAdapter = {
     parse: (out) => /\bcodex(?:-cli)? v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
   },
   session: CODEX_SESSION,
-  model: { flags: ['--model', '-m'], env: [], settings: "Codex's config.toml (`model`, in $CODEX_HOME, default ~/.codex), or its default" },
+  model: {
+    flags: ['--model', '-m'],
+    env: [],
+    settings: "Codex's config.toml (`model`, in $CODEX_HOME, default ~/.codex), or its default",
+    // with an API key in the environment Codex calls OpenAI (or OPENAI_BASE_URL): GET /models lists what it serves
+    list: {
+      keyEnv: ['CODEX_API_KEY', 'OPENAI_API_KEY'],
+      baseEnv: ['OPENAI_BASE_URL'],
+      defaultBase: 'https://api.openai.com/v1',
+      path: '/models',
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+      read: readDataIds,
+    },
+  },
 };

@@ -41,5 +41,26 @@ export const gemini: AgentAdapter = {
     args: ['--version'],
     parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
   },
-  model: { flags: ['--model', '-m'], env: ['GEMINI_MODEL'], settings: "Gemini CLI's default, or `model.name` in its settings (~/.gemini/settings.json)" },
+  model: {
+    flags: ['--model', '-m'],
+    env: ['GEMINI_MODEL'],
+    settings: "Gemini CLI's default, or `model.name` in its settings (~/.gemini/settings.json)",
+    // with GEMINI_API_KEY: the Gemini API's ListModels (`models/<id>` names, a page token when there are more)
+    list: {
+      keyEnv: ['GEMINI_API_KEY'],
+      baseEnv: ['GOOGLE_GEMINI_BASE_URL'],
+      defaultBase: 'https://generativelanguage.googleapis.com',
+      path: '/v1beta/models?pageSize=1000',
+      headers: (key) => ({ 'x-goog-api-key': key }),
+      read: (body) => {
+        const b = body as { models?: unknown; nextPageToken?: unknown } | null;
+        if (!b || typeof b !== 'object' || !Array.isArray(b.models)) return null;
+        const ids = b.models
+          .map((m) => (m && typeof m === 'object' ? (m as { name?: unknown }).name : null))
+          .filter((n): n is string => typeof n === 'string')
+          .map((n) => n.replace(/^models\//, ''));
+        return { ids, complete: !b.nextPageToken };
+      },
+    },
+  },
 };

@@ -15,3 +15,11 @@ export function errorText(e: unknown): string | null {
   );
   return parts.length ? parts.join(' ') : null;
 }
+
+/** `{ data: [{ id }], has_more? }`: the model list of the Anthropic and OpenAI APIs (and OpenAI-compatible gateways). */
+export function readDataIds(body: unknown): { ids: string[]; complete: boolean } | null {
+  const b = body as { data?: unknown; has_more?: unknown } | null;
+  if (!b || typeof b !== 'object' || !Array.isArray(b.data)) return null;
+  const ids = b.data.map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : null)).filter((id): id is string => typeof id === 'string');
+  return { ids, complete: b.has_more !== true };
+}

@@ -16,6 +16,7 @@ import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { followLedger } from '../state/ledger-follow.js';
+import { modelGate } from './model-gate.js';
 import { onStopHook } from './on-stop.js';
 import type { RoundRecord } from '../state/types.js';
 
@@ -97,6 +98,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };
   };
+
+  // a model the provider does not serve stops serve before a round is spent (model-check.ts)
+  const model = config.serve.model_check === false ? null : await modelGate(config, paths, control.stop.signal);
+  if (model) return finish(EXIT.HALTED, model);
 
   let roundsRun = 0;
   // the ledger as the budget sees it: read whole once, then a round's line each time (serve runs for days)

@@ -87,6 +87,23 @@ export const PROJECT_CHECKS: DoctorCheck[] = [
     },
   },
   {
+    name: 'model',
+    verifies: "the provider lists the model the command or the environment names (serve's start asks the same; only with an API key in the environment)",
+    async run(i) {
+      if (!i.config) return noConfig();
+      if (i.config.serve.model_check === false) return ok('not checked: [serve] model_check = false');
+      const { checkModel, missingModelMessage } = await import('../serve/model-check.js');
+      const c = await checkModel(i.config.agent.command, i.config.agent.env, process.env);
+      if (c.status === 'skipped') return ok(`not checked: ${c.why}`);
+      if (c.status === 'missing') {
+        const [what, fix] = missingModelMessage(c).split('; it comes from ');
+        return problem(what, `it comes from ${fix}`);
+      }
+      if (c.status === 'listed') return ok(`${c.model} is among the ${c.listed} models of ${c.url}`);
+      return ok(`${c.model}: ${c.url} could not say (${c.why}); the first round will`);
+    },
+  },
+  {
     name: 'git',
     verifies: 'the work dir is a git work tree with no conflicts, no operation in progress, no stale index.lock, and HEAD on a branch',
     async run(i) {

@@ -57,7 +57,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
     assert.deepEqual(c.vcs, { dirty_action: 'stash' });
     assert.deepEqual(c.phases, []);
-    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, stop_on_auth: true });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, model_check: true, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
     assert.deepEqual(c.hooks, { post_round_mark: 'post_round_failed', timeout_s: 120 });
   });
@@ -107,7 +107,7 @@ describe('parseConfig: defaults and resolution', () => {
         '[runtime]\nround_timeout_s = 0.5e1\nkill_grace_s = 0\nrestart_delay_s = 86400\nstall_timeout_s = 90\nresult_grace_s = 0\nkeep_failed_tmp = 1\nstate_dir = "/s"\n' +
         'containment = "cgroup"\nmemory_max_mb = 512\npids_max = 64\ncpu_weight = 20\n' +
         '[vcs]\ndirty_action = "commit"\n' +
-        '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\ndenied_rounds_stop = 0\nstop_on_auth = false\n' +
+        '[serve]\ncrash_loop_threshold = 1000\nquick_failure_s = 0\nbackoff_base_s = 7\nbackoff_max_s = 7\ndenied_rounds_stop = 0\nmodel_check = false\nstop_on_auth = false\n' +
         '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n' +
         '[hooks]\npre_round = "git pull"\npost_round = "npm test"\npost_round_mark = "tests_failed"\non_stop = "notify.sh"\ntimeout_s = 30\n',
     );
@@ -115,7 +115,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
     assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, keep_failed_tmp: 1, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
-    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, stop_on_auth: false });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, model_check: false, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
   });
 

@@ -37,6 +37,12 @@ export const SERVE = section({
       doc: "Stop serve (exit 3, a `denied_stop` event) when this many rounds in a row had the same tool calls refused by the agent CLI's permission settings (Claude Code's permission_denials): the agent is blocked, and only a person can allow the calls or change the prompt. 0 never stops for it.",
     },
     {
+      key: 'model_check',
+      type: { kind: 'boolean' },
+      default: true,
+      doc: "Before the first round, ask the provider's model list whether it serves the model the command or the environment names (one GET, where the CLI reads an API key from the environment: Claude Code's ANTHROPIC_API_KEY, Codex's OPENAI_API_KEY, Gemini's GEMINI_API_KEY). A whole list without the model stops serve (exit 3, `model_not_found_stop`) before a round is spent; any other answer leaves it to the first round. false skips the request.",
+    },
+    {
       key: 'stop_on_auth',
       type: { kind: 'boolean' },
       default: true,
