@@ -1,4 +1,4 @@
-// `node build/bench/tmp-hygiene.js [--rounds N] [--agent fake|opencode|gemini]`: do many rounds leave /tmp as
+// `node build/bench/tmp-hygiene.js [--rounds N] [--agent fake|claude|codex|gemini|opencode]`: do many rounds leave /tmp as
 // they found it? Runs `agent-runner serve --max-rounds N` inside a network and mount namespace whose /tmp and
 // /var/tmp start as empty tmpfs (test/model-server/netns.ts; root or CAP_SYS_ADMIN), so what is there at the
 // end is exactly what the rounds left: nothing else of this user's can write there. Prints that, and what the
@@ -7,6 +7,7 @@
 //             run, and a `setsid` child that writes into $TMPDIR and lives on
 //   opencode  the pinned opencode against the scripted model server (test/model-server), `work` scenario
 //   gemini    the pinned Gemini CLI, `auth` scenario: each run writes its error report (the conversation, 0644)
+//   claude, codex  the pinned CLI against the scripted model server, `work` scenario (a file written and committed)
 // Not a test (no timing is asserted anywhere): a figure for docs/performance.md and the report of issue 21.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,7 +15,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { CLI, REPO_ROOT } from './lib/measure.js';
 import { initRepo, writeConfig } from './lib/project.js';
-import { baseEnv, cliSetup, type CliName } from '../test/model-server/clis.js';
+import { baseEnv, cliSetup, CLIS, type CliName } from '../test/model-server/clis.js';
 import { runIsolated } from '../test/model-server/netns.js';
 import type { RoundRecord } from '../src/state/types.js';
 
@@ -33,7 +34,7 @@ function args(): { rounds: number; agent: 'fake' | CliName } {
   const a = process.argv.slice(2);
   const at = (k: string) => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
   const agent = (at('--agent') ?? 'fake') as 'fake' | CliName;
-  if (!['fake', 'opencode', 'gemini'].includes(agent)) throw new Error(`--agent ${agent}: use fake, opencode or gemini`);
+  if (agent !== 'fake' && !CLIS.includes(agent)) throw new Error(`--agent ${agent}: use fake, ${CLIS.join(', ')}`);
   const rounds = Number(at('--rounds') ?? (agent === 'fake' ? 1000 : 20));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${at('--rounds')}: a whole number of rounds, at least 1`);
   return { rounds, agent };
@@ -92,6 +93,8 @@ async function main(): Promise<void> {
       `the rounds' temp dirs held ${sum((r) => r.tmp?.files ?? 0)} files, ${(sum((r) => r.tmp?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB in all; removed: ${records.filter((r) => r.tmp && !r.tmp.kept).length}; left on disk: ${boxesLeft.length}${boxesLeft.length ? ` (${boxesLeft.slice(0, 5).join(' ')})` : ''}`,
       `litter on the record (outside the temp dirs): ${sum((r) => r.tmp?.litter.count ?? 0)} files, ${sum((r) => r.tmp?.litter.bytes ?? 0)} bytes`,
       ...(records.some((r) => r.outcome !== 'ok') ? [`first round not ok: ${JSON.stringify(records.find((r) => r.outcome !== 'ok')?.reason)}`] : []),
+      // a stop before N rounds: what ended it (the last record says why serve gave up)
+      ...(records.length < rounds ? [`last round ${records.at(-1)?.n}: ${records.at(-1)?.outcome}, ${JSON.stringify(records.at(-1)?.reason)}`] : []),
       `files exposing a secret on the record: ${sum((r) => r.tmp?.exposed.length ?? 0)}`,
       `/tmp and /var/tmp at the end (empty at the start): ${left.length} entries${left.length ? `:\n  ${left.slice(0, 20).join('\n  ')}` : ''}`,
     ];

@@ -74,6 +74,7 @@ function addFile(out: TreeSize, p: string, st: fs.Stats): void {
 }
 
 export interface Litter {
+  /** entries other than dirs, and each dir left empty (Codex makes /tmp/codex-daemon-<uid> once, outside TMPDIR) */
   count: number;
   bytes: number;
   /** the first NAMED_MAX entries, by path */
@@ -115,7 +116,8 @@ export function findLitter(uid: number, sinceMs: number, exclude: readonly strin
     else if (budget > 0) Object.assign(t, measureTree(p, budget));
     else t.partial = true;
     budget -= t.seen;
-    out.count += t.files;
+    // an empty dir is still what the round left: counted, so that it is named wherever litter is shown
+    out.count += st.isDirectory() && t.files === 0 && !t.partial ? 1 : t.files;
     out.bytes += t.bytes;
     out.partial ||= t.partial;
     if (out.readable.length < SNIFF_FILES) out.readable.push(...t.readable.slice(0, SNIFF_FILES - out.readable.length));
