@@ -84,7 +84,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
   const spawnMs = Date.now(); // litter in /tmp is counted from here: a pre_round hook's is not the agent's
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
-  box.attach(agent.pid);
+  box.attach(agent.pid, agent.releaseTether);
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
   const versionP = agentVersion(config.agent.command, launchEnv, config.workDir, paths.agentVersion); // in the box too: a probe may litter
   markSpawned(paths, open, agent);

@@ -59,7 +59,7 @@ test('boxStats: the peak and OOM kills from v2 (memory.peak, memory.events) or v
 });
 
 test('limitsProblem: a limit with no controller to apply it is named; a scope leaves it to systemd', () => {
-  const host = { v2Mount: '/c', own: '/c', v2Controllers: ['cpu' as const], v1: { memory: '/m' } };
+  const host = { v2Mount: '/c', own: '/c', v2Controllers: ['cpu' as const], v1: { memory: '/m' }, v1Mounts: { memory: '/' } };
   const cg: ContainmentChoice = { kind: 'cgroup', why: 'w', host, systemdRun: null };
   assert.equal(limitsProblem(cg, {}), null);
   assert.equal(limitsProblem(cg, { memory_max_mb: 64, cpu_weight: 10 }), null);
