@@ -203,9 +203,10 @@ export function removeBox(ref: BoxRef): void {
 export function markerBox(ref: unknown, tag: string): BoxRef | null {
   const r = ref as Partial<BoxRef> | null | undefined;
   if (!r || (r.kind !== 'cgroup' && r.kind !== 'systemd-scope')) return null;
-  const name = `agent-runner-${tag}`;
-  const cgroups = Array.isArray(r.cgroups) ? r.cgroups.filter((d) => typeof d === 'string' && path.isAbsolute(d) && path.basename(d) === name) : [];
-  return { kind: r.kind, cgroups, scope: r.scope === `${name}.scope` ? r.scope : null };
+  // the agent's fence, or a hook's (round-hooks.ts)
+  const names = ['', '-pre_round', '-post_round'].map((h) => `agent-runner-${tag}${h}`);
+  const cgroups = Array.isArray(r.cgroups) ? r.cgroups.filter((d) => typeof d === 'string' && path.isAbsolute(d) && names.includes(path.basename(d))) : [];
+  return { kind: r.kind, cgroups, scope: names.some((n) => r.scope === `${n}.scope`) ? r.scope! : null };
 }
 
 /** The round's peak and OOM kills, then its cgroups gone (a scope's once its keeper is released). */

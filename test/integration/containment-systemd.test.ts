@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../helpers/systemd-sandbox.js';
 import { makeProject } from '../helpers/project.js';
-import { CLI, waitUntil } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, waitUntil } from '../helpers/env.js';
 import { readAgentPids } from '../helpers/invariants.js';
 
 test('containment under a real systemd: a scope per round, ended whole', { timeout: 300_000 }, async (t) => {
@@ -67,6 +67,27 @@ test('containment under a real systemd: a scope per round, ended whole', { timeo
       const [good] = q.p.rounds();
       assert.equal(good.outcome, 'ok', good.reason ?? '');
       assert.ok(good.memory_peak_bytes! >= 96 * 2 ** 20, `peak ${good.memory_peak_bytes}`);
+      await scopesGone();
+    });
+
+    await t.test('hooks in scopes of their own: what pre_round and post_round leave (an env -i escapee, a temp file) goes with the round', async () => {
+      const hook = (h: string) =>
+        `PIDS_FILE=${work}/hook-${h}.pids bash ${path.join(AGENTS_DIR, 'env-scrub-escape.sh')} && echo litter > "$TMPDIR/${h}-litter" && echo "$TMPDIR" > ${work}/hook-${h}.tmpdir`;
+      const p = makeProject({ baseDir: work, agent: 'succeed.sh', runtimeToml: 'containment = "systemd-scope"\n', extraToml: `[hooks]\npre_round = ${JSON.stringify(hook('pre'))}\npost_round = ${JSON.stringify(hook('post'))}\n` });
+      const r = sb.exec([process.execPath, CLI, '--config', p.configPath, 'round'], { cwd: p.dir, timeoutMs: 120_000 });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const [rec] = p.rounds();
+      assert.equal(rec.containment, 'systemd-scope');
+      assert.deepEqual(rec.hooks?.map((h) => [h.hook, h.exit_code]), [['pre_round', 0], ['post_round', 0]]);
+      assert.ok(rec.hooks!.every((h) => h.killed >= 1), JSON.stringify(rec.hooks));
+      for (const h of ['pre', 'post']) {
+        const box = fs.readFileSync(path.join(work, `hook-${h}.tmpdir`), 'utf8').trim();
+        assert.equal(box, rec.tmp?.dir, `${h}_round's TMPDIR`);
+        assert.equal(sb.exec(['test', '-e', path.join(box, `${h}-litter`)]).code, 1, `${h}_round's temp file outlived the round`);
+        const [escapee] = readAgentPids(path.join(work, `hook-${h}.pids`));
+        assert.ok(escapee > 0, `${h}_round recorded its escapee`);
+        assert.equal(alive(escapee), false, `${h}_round's escapee ${escapee} outlived its round`);
+      }
       await scopesGone();
     });
 
