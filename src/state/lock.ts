@@ -49,7 +49,9 @@ export function pidNamespace(): string | null {
   return ownNs;
 }
 
-const elsewhere = (h: LockHolder) => !!h.pid_ns && h.pid_ns !== pidNamespace();
+/** The holder runs in another pid namespace: its pid means another process here (never signal it). */
+export const heldElsewhere = (h: LockHolder) => !!h.pid_ns && h.pid_ns !== pidNamespace();
+const elsewhere = heldElsewhere;
 
 export interface Lock {
   holder: LockHolder;

@@ -2,7 +2,8 @@
 // (`unshare --pid --fork --mount-proc`, as a container sharing the volume runs it) holds both; its pid names
 // nothing here, or another process, so before the lease a host-side round took its locks over as a dead
 // holder's. Now it is refused while the holder renews its lease, and takes over only once the holder is dead
-// and its lease has run out. Real namespaces, real serve processes.
+// and its lease has run out; `stop` and `kill` from here refuse (its pid names another process here). Real
+// namespaces, real serve processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -60,6 +61,15 @@ test('a holder in another pid namespace: refused while it lives, taken over only
   const first = fs.statSync(lockFile).mtimeMs;
   await waitUntil(() => fs.statSync(lockFile).mtimeMs > first, { timeoutMs: 30_000, what: 'the holder to renew its lease' });
   refused();
+
+  // stop and kill from here would signal whatever has that pid here: refused, and the holder runs on
+  for (const verb of ['stop', 'kill']) {
+    const r = p.run([verb], LEASE);
+    assert.equal(r.code, 1, `${verb}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /holds the lock from another pid namespace .*run this verb where it runs/);
+  }
+  assert.equal(holder.exitCode, null, 'the namespaced serve was ended');
+  assert.ok(fs.existsSync(path.join(p.stateDir, 'round.open.json')), 'its round was ended');
 
   // the holder's namespace ends (its init killed): its locks stay behind, and are taken over once its lease is out
   process.kill(holder.pid!, 'SIGKILL');
