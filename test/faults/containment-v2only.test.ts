@@ -11,29 +11,20 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { makeProject, type Project } from '../helpers/project.js';
-import { CLI, isAlive, tmpDir, waitFor } from '../helpers/env.js';
+import { CLI, isAlive, tmpDir } from '../helpers/env.js';
 import { readAgentPids } from '../helpers/invariants.js';
-import { canCreateUnder, cgroupPids, isPopulated, probeCgroupHost, writeControl } from '../../src/system/cgroup.js';
+import { cgroupPids, isPopulated, probeCgroupHost } from '../../src/system/cgroup.js';
+import { outerCgroup } from '../helpers/outer-cgroup.js';
 
 // in a private mount namespace: /sys/fs/cgroup is cgroup2 alone; the command enters $1 (a path under it) and runs
 const PURE_V2 = 'umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && echo 0 > "/sys/fs/cgroup/$1/cgroup.procs" && shift && exec "$@"';
 
 /** A cgroup of the test's own: as the host sees it, and its path inside the pure-v2 mount. */
-function outerCgroup(t: TestContext): { dir: string; rel: string } {
-  const host = probeCgroupHost();
-  assert.ok(host && canCreateUnder(host.own), `this test needs a cgroup v2 it may write (run as root): ${host ? `${host.own} is not writable` : 'no cgroup2 mounted'}`);
-  const dir = path.join(host.own, `agent-runner-test-${randomUUID()}`);
-  fs.mkdirSync(dir);
-  t.after(async () => {
-    writeControl(path.join(dir, 'cgroup.kill'), '1');
-    await waitFor(() => !isPopulated(dir), 10_000, 10);
-    for (const sub of fs.readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory()) fs.rmdirSync(path.join(dir, sub.name));
-    fs.rmdirSync(dir);
-  });
-  return { dir, rel: path.relative(host.v2Mount, dir) };
+function testCgroup(t: TestContext): { dir: string; rel: string } {
+  const dir = outerCgroup(t);
+  return { dir, rel: path.relative(probeCgroupHost()!.v2Mount, dir) };
 }
 
 function runPureV2(rel: string, p: Project, args: string[]) {
@@ -48,7 +39,7 @@ function runPureV2(rel: string, p: Project, args: string[]) {
 }
 
 test('cgroup v2 only: the round\'s cgroup is made under our own in /sys/fs/cgroup, ends an env -i escapee, and goes', async (t) => {
-  const outer = outerCgroup(t);
+  const outer = testCgroup(t);
   const pidsFile = path.join(tmpDir('ar-escape-'), 'pids');
   const p = makeProject({ agent: 'env-scrub-escape.sh', runtimeToml: 'containment = "auto"\n', agentEnv: { PIDS_FILE: pidsFile } });
   const q = makeProject({ agent: 'succeed.sh', runtimeToml: 'containment = "auto"\nmemory_max_mb = 64\n' });

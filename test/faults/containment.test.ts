@@ -10,30 +10,15 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
-import { AGENTS_DIR, CLI, isAlive, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, isAlive, tmpDir, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { checkInvariants, readAgentPids } from '../helpers/invariants.js';
-import { canCreateUnder, cgroupPids, isPopulated, probeCgroupHost, writeControl } from '../../src/system/cgroup.js';
+import { cgroupPids, isPopulated } from '../../src/system/cgroup.js';
+import { outerCgroup } from '../helpers/outer-cgroup.js';
 
 type Done = Awaited<ReturnType<typeof finished>>;
-
-/** A cgroup of the test's own, ended (cgroup.kill) and removed after the test. */
-function outerCgroup(t: TestContext): string {
-  const host = probeCgroupHost();
-  assert.ok(host && canCreateUnder(host.own), `these tests need a cgroup v2 they may write (run as root): ${host ? `${host.own} is not writable` : 'no cgroup2 mounted'}`);
-  const dir = path.join(host.own, `agent-runner-test-${randomUUID()}`);
-  fs.mkdirSync(dir);
-  t.after(async () => {
-    writeControl(path.join(dir, 'cgroup.kill'), '1');
-    await waitFor(() => !isPopulated(dir), 10_000, 10);
-    for (const sub of fs.readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory()) fs.rmdirSync(path.join(dir, sub.name));
-    fs.rmdirSync(dir);
-  });
-  return dir;
-}
 
 /** A CLI verb started inside `cgroup` (it moves itself in, then becomes the CLI). */
 function startIn(cgroup: string, p: Project, args: string[]): { pid: number; done: Promise<Done> } {
