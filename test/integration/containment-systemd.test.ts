@@ -91,6 +91,22 @@ test('containment under a real systemd: a scope per round, ended whole', { timeo
       await scopesGone();
     });
 
+    await t.test('kill of a serve whose round runs in a scope: the escapee ends, the round is aborted, the scope goes', async () => {
+      const pidsFile = path.join(work, 'escapee-kill');
+      const p = makeProject({ baseDir: work, agent: 'env-scrub-escape.sh', runtimeToml: 'containment = "systemd-scope"\n', agentEnv: { PIDS_FILE: pidsFile, HANG: '1' } });
+      const bg = sb.exec(['sh', '-c', 'setsid "$@" </dev/null >/dev/null 2>&1 &', 'bg', process.execPath, CLI, '--config', p.configPath, 'serve'], { cwd: p.dir });
+      assert.equal(bg.code, 0, bg.stderr);
+      await waitUntil(() => readAgentPids(pidsFile).length > 0, { timeoutMs: 60_000, what: 'the agent to start its escapee' });
+      const [escapee] = readAgentPids(pidsFile);
+      assert.match(scopes(), /agent-runner-.*\.scope/);
+      // serve dies at once (SIGKILL): the keeper lets go; the kill ends the round's fence through the scope systemd names
+      const k = sb.exec([process.execPath, CLI, '--config', p.configPath, 'kill'], { cwd: p.dir });
+      assert.equal(k.code, 0, k.stdout + k.stderr);
+      assert.equal(alive(escapee), false, `escapee ${escapee} outlived the kill`);
+      assert.equal(p.rounds()[0]!.outcome, 'aborted');
+      await scopesGone();
+    });
+
     await t.test('doctor says which fence: systemd-scope, and why', () => {
       const p = makeProject({ baseDir: work, agent: 'succeed.sh' });
       const d = sb.exec([process.execPath, CLI, '--config', p.configPath, 'doctor', '--json'], { cwd: p.dir });
