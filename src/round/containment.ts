@@ -1,15 +1,16 @@
 // Which fence a round runs in, and the round's own cgroup. A cgroup holds every process the agent starts,
 // whatever it does to its pid, session or environment; `cgroup.kill` ends them all at once (contained-sweep.ts).
 //   systemd-scope  a user manager is there: `systemd-run --user --scope` makes the cgroup (systemd's rules:
-//                  nothing but systemd writes the cgroups it manages, unless it delegated them)
+//                  nothing but systemd writes the cgroups it manages, unless it delegated them; scope-box.ts)
 //   cgroup         no manager, and our own v2 cgroup takes children: agent-runner-<tag> under it
 //   sweep          neither: today's scan of group, session, descendants and the round's tag (kill-tree.ts)
 // On a hybrid host (v1 holds memory, pids, cpu) the limits and memory accounting use the v1 hierarchies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canCreateUnder, cgroupOfPid, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
-import { systemctl } from '../system/systemd.js';
+import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
 import { which } from '../system/which.js';
+import { ROUND_TAG_VAR } from './record.js';
+import { scopeBox, scopeCgroups, scopeFence } from './scope-box.js';
 
 export type ContainmentKind = 'systemd-scope' | 'cgroup' | 'sweep';
 export type ContainmentMode = 'auto' | ContainmentKind;
@@ -63,10 +64,12 @@ export interface BoxRef {
 }
 
 export interface RoundBox extends BoxRef {
-  /** wraps the agent's resolved command so that it starts inside the fence */
-  wrap(file: string, args: string[]): { file: string; args: string[] };
-  /** the running agent's pid: a scope's cgroup is found through it */
-  attach(pid: number | null): void;
+  /** wraps the agent's resolved command so that it starts inside the fence; `tether`: give it a pipe as fd 3 */
+  wrap(file: string, args: string[]): { file: string; args: string[]; tether?: boolean };
+  /** the running agent's pid (a scope's cgroup is found through it) and how to close its tether */
+  attach(pid: number | null, releaseTether?: () => void): void;
+  /** the fence's stats are read: what held it open may go (a scope's keeper) */
+  release?(): void;
   /** limits that could not be applied, for the round's reason */
   note: string | null;
 }
@@ -77,7 +80,7 @@ const ENTER = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo 0 > "$1" || echo "agen
 /** Makes the round's cgroup(s) (or names its scope) before the agent is spawned. */
 export function openBox(choice: ContainmentChoice, tag: string, limits: RoundLimits): RoundBox {
   const name = `agent-runner-${tag}`;
-  if (choice.kind === 'systemd-scope') return scopeBox(choice, `${name}.scope`, limits);
+  if (choice.kind === 'systemd-scope') return scopeBox(choice, name, ROUND_TAG_VAR, limits);
   if (choice.kind === 'cgroup' && choice.host) {
     const box = cgroupBox(choice.host, name, limits);
     if (box) return box;
@@ -123,42 +126,10 @@ function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBo
   };
 }
 
-function scopeBox(choice: ContainmentChoice, unit: string, limits: RoundLimits): RoundBox {
-  const props: string[] = ['-p', 'MemoryAccounting=yes'];
-  if (limits.memory_max_mb !== undefined) props.push('-p', `MemoryMax=${limits.memory_max_mb}M`);
-  if (limits.pids_max !== undefined) props.push('-p', `TasksMax=${limits.pids_max}`);
-  if (limits.cpu_weight !== undefined) props.push('-p', `CPUWeight=${limits.cpu_weight}`);
-  const box: RoundBox = {
-    kind: 'systemd-scope',
-    cgroups: [],
-    scope: unit,
-    note: null,
-    wrap: (file, args) => ({ file: choice.systemdRun!, args: ['--user', '--scope', '--quiet', '--collect', `--unit=${unit}`, ...props, '--', file, ...args] }),
-    attach(pid) {
-      // systemd-run moves itself into the scope, then execs the agent: its cgroup names the scope's
-      if (pid === null || !choice.host) return;
-      const v2 = choice.host.v2Mount;
-      const t = setInterval(() => {
-        const dir = cgroupOfPid(v2, pid);
-        if (dir?.endsWith(`/${unit}`)) box.cgroups.push(dir);
-        if (dir === null || box.cgroups.length) clearInterval(t);
-      }, 2);
-      t.unref();
-      setTimeout(() => clearInterval(t), 5000).unref();
-    },
-  };
-  return box;
-}
-
-/** The round's v2 cgroup: known, or (a scope whose agent exited before we saw it move) asked of systemd. */
-export function v2Cgroup(ref: BoxRef, v2Mount = probeCgroupHost()?.v2Mount): string | null {
+/** The v2 cgroup that holds the round's processes (a scope's is asked of systemd when it was not seen). */
+export function v2Cgroup(ref: BoxRef, host = probeCgroupHost()): string | null {
   if (ref.kind === 'cgroup') return ref.cgroups[0] ?? null;
-  if (ref.kind !== 'systemd-scope' || !ref.scope) return null;
-  const known = ref.cgroups.find((d) => d.endsWith(`/${ref.scope}`));
-  if (known) return known;
-  const r = systemctl('user', ['show', '-p', 'ControlGroup', '--value', ref.scope], 10_000);
-  const cg = r.code === 0 ? r.stdout.trim() : '';
-  return cg && v2Mount ? path.join(v2Mount, cg) : null;
+  return ref.kind === 'systemd-scope' ? scopeFence(ref, host) : null;
 }
 
 const mkdirOk = (d: string) => {
@@ -189,7 +160,8 @@ export interface BoxStats {
 export function boxStats(ref: BoxRef): BoxStats {
   let memoryPeak: number | null = null;
   let oomKills = 0;
-  for (const d of ref.kind === 'sweep' ? [] : ref.cgroups) {
+  const dirs = ref.kind === 'systemd-scope' ? scopeCgroups(ref, probeCgroupHost()) : ref.kind === 'cgroup' ? ref.cgroups : [];
+  for (const d of dirs) {
     const peak = readNumber(path.join(d, 'memory.peak')) ?? readNumber(path.join(d, 'memory.max_usage_in_bytes'));
     if (peak !== null) memoryPeak = Math.max(memoryPeak ?? 0, peak);
     const events = readKeyed(path.join(d, fs.existsSync(path.join(d, 'memory.events')) ? 'memory.events' : 'memory.oom_control'));
@@ -231,15 +203,17 @@ export function removeBox(ref: BoxRef): void {
 export function markerBox(ref: unknown, tag: string): BoxRef | null {
   const r = ref as Partial<BoxRef> | null | undefined;
   if (!r || (r.kind !== 'cgroup' && r.kind !== 'systemd-scope')) return null;
-  const name = `agent-runner-${tag}`;
-  const cgroups = Array.isArray(r.cgroups) ? r.cgroups.filter((d) => typeof d === 'string' && path.isAbsolute(d) && path.basename(d) === name) : [];
-  return { kind: r.kind, cgroups, scope: r.scope === `${name}.scope` ? r.scope : null };
+  // the agent's fence, or a hook's (round-hooks.ts)
+  const names = ['', '-pre_round', '-post_round'].map((h) => `agent-runner-${tag}${h}`);
+  const cgroups = Array.isArray(r.cgroups) ? r.cgroups.filter((d) => typeof d === 'string' && path.isAbsolute(d) && names.includes(path.basename(d))) : [];
+  return { kind: r.kind, cgroups, scope: names.some((n) => r.scope === `${n}.scope`) ? r.scope! : null };
 }
 
-/** The round's peak and OOM kills, then its cgroups gone. */
-export function closeBox(box: BoxRef): BoxStats {
+/** The round's peak and OOM kills, then its cgroups gone (a scope's once its keeper is released). */
+export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats {
   const s = boxStats(box);
   removeBox(box);
+  box.release?.();
   return s;
 }
 

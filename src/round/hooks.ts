@@ -1,7 +1,9 @@
 // The [hooks] commands: pre_round, post_round, on_stop. Each runs with /bin/sh -c in the work tree, started the
 // way the agent is (spawn.ts: its own session, output appended to the log, never held in memory) and carrying
-// the round's tag, so the round's sweep finds it and whatever it leaves behind. Past its timeout its whole tree
-// gets TERM, then KILL after the grace (kill-tree.ts); after its exit whatever it left is swept too.
+// the round's tag, so the round's sweep finds it and whatever it leaves behind. A round's hooks also run in a
+// fence of the round's kind (containment.ts: a cgroup or scope of their own, with the round's limits), so what
+// scrubbed its environment and double-forked is ended too. Past its timeout its whole tree gets TERM, then KILL
+// after the grace (kill-tree.ts); after its exit whatever it left is swept too, and its fence removed.
 import * as fs from 'node:fs';
 import type { HookRun } from '../state/types.js';
 import { FILE_MODE } from '../state/files.js';
@@ -10,6 +12,7 @@ import { spawnAgent } from './spawn.js';
 import { sweepRound, type Sweep } from './recover.js';
 import { ROUND_TAG_VAR } from './record.js';
 import { outputDrained } from './watch.js';
+import { closeBox, type RoundBox } from './containment.js';
 
 export type HookName = HookRun['hook'];
 
@@ -28,6 +31,8 @@ export interface HookSpec {
   killGraceMs: number;
   /** aborting it ends the hook's tree now (a cancel) */
   signal?: AbortSignal;
+  /** the hook's fence (pre_round, post_round), opened by the caller (the open marker names it); closed here */
+  box?: RoundBox | null;
 }
 
 /** Runs one hook to its end (or its timeout) and returns what the round record keeps of it. */
@@ -40,8 +45,10 @@ export async function runHook(h: HookSpec): Promise<HookRun> {
     env: { ...h.env, AGENT_RUNNER_HOOK: h.hook, [ROUND_TAG_VAR]: h.tag },
     stdinText: null,
     logPath: h.logPath,
+    wrap: h.box?.wrap,
   });
-  const tree = { rootPid: proc.pid, rootStartTime: proc.startTime, tagName: ROUND_TAG_VAR, tagValue: h.tag, graceMs: h.killGraceMs };
+  h.box?.attach(proc.pid, proc.releaseTether);
+  const tree = { rootPid: proc.pid, rootStartTime: proc.startTime, tagName: ROUND_TAG_VAR, tagValue: h.tag, graceMs: h.killGraceMs, box: h.box ?? null };
   let ending = null as Promise<Sweep> | null;
   let timedOut = false;
   let cancelled = false;
@@ -63,6 +70,7 @@ export async function runHook(h: HookSpec): Promise<HookRun> {
   // whatever the hook started and left running (a dev server, a watcher) goes with it, as the agent's does
   const first = ending ? await ending : null;
   const after = await sweepRound(tree);
+  if (h.box) closeBox(h.box);
   await outputDrained(proc);
   const durationS = Math.round((monoMs() - started) / 10) / 100;
   const run: HookRun = {

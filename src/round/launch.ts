@@ -19,7 +19,7 @@ export interface LaunchInput {
   /** rounds/<n>.events.jsonl */
   eventsPath: string;
   /** starts the agent inside the round's fence (containment.ts) */
-  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
+  wrap?: (file: string, args: string[]) => { file: string; args: string[]; tether?: boolean };
 }
 
 export function launchAgent(l: LaunchInput): { agent: AgentHandle; stream: EventLogWriter } {

@@ -68,3 +68,14 @@ export function markAftercare(paths: StatePaths, open: OpenRound, m: AftercareMa
     if (!isDiskFull(e)) throw e;
   }
 }
+
+/** The fence now running (a hook's), named in the marker before it holds anything: recovery ends what is in it. */
+export function markFence(paths: StatePaths, open: OpenRound, box: NonNullable<OpenRound['containment']>): void {
+  if (box.kind === 'sweep') return;
+  open.containment = { kind: box.kind, cgroups: box.cgroups, scope: box.scope };
+  try {
+    updateOpenRound(paths, open);
+  } catch (e) {
+    if (!isDiskFull(e)) throw e;
+  }
+}

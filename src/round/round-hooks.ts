@@ -9,6 +9,9 @@ import { describeHook, hookOk, runHook, type HookName } from './hooks.js';
 import { gitState } from './git-status.js';
 import { bareRecord, finishRound, iso } from './record.js';
 import type { PreflightSeen } from './preflight.js';
+import type { RoundBox } from './containment.js';
+import { tmpEnv } from './tmp-box.js';
+import { markFence } from './open-marker.js';
 
 export interface HookContext {
   config: Config;
@@ -17,6 +20,10 @@ export interface HookContext {
   /** the agent's environment (the hook's starts from it) */
   agentEnv: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** the round's private temp dir (tmp-box.ts): TMPDIR for the hook too, so its temp files go with the round */
+  tmpDir: string | null;
+  /** opens a hook's fence, of the round's kind (the open marker names it while the hook runs) */
+  openBox?: (hook: HookName) => RoundBox;
 }
 
 /** The round's variables every hook sees, beside AGENT_RUNNER_HOOK and the tag. */
@@ -27,12 +34,16 @@ function roundEnv(c: HookContext, more: Record<string, string>): NodeJS.ProcessE
     AGENT_RUNNER_PHASE: c.open.phase ?? '',
     AGENT_RUNNER_STATE_DIR: c.paths.dir,
     AGENT_RUNNER_LOG: c.open.log,
+    ...(c.tmpDir ? tmpEnv(c.tmpDir) : {}),
     ...more,
   };
 }
 
 function run(c: HookContext, hook: HookName, command: string, env: Record<string, string>): Promise<HookRun> {
   const hooks = c.config.hooks;
+  const box = c.openBox?.(hook) ?? null;
+  // a crash of ours mid-hook leaves a marker that names the hook's fence: recovery ends it
+  if (box) markFence(c.paths, c.open, box);
   return runHook({
     hook,
     command,
@@ -43,6 +54,7 @@ function run(c: HookContext, hook: HookName, command: string, env: Record<string
     timeoutS: hooks?.timeout_s ?? 120,
     killGraceMs: c.config.runtime.kill_grace_s * 1000,
     signal: c.signal,
+    box,
   });
 }
 

@@ -63,18 +63,22 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const tag = randomUUID();
   const marker = (headBefore: string | null, containment?: OpenRound['containment'], tmpDir: string | null = null) =>
     openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir, containment, tmpDir });
-  const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal });
-  const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null)), seen, startMono, monoMs) : null;
-  if (pre?.failed) return pre.failed;
-  const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
-
-  // the round's private temp dir; the boxes of rounds that are over go (but the last failed one, if kept)
+  // the round's private temp dir (its hooks' too); the boxes of rounds that are over go (but the last failed one, if kept)
   const keepFailed = config.runtime.keep_failed_tmp === 1;
   const tmpBox = openTmpBox(boxRoot(config.project, paths.dir), n, keepFailed ? (keptBox(ledger.records)?.dir ?? null) : null);
   const boxDir = 'dir' in tmpBox ? tmpBox.dir : null;
+  // the round's kind of fence: the agent's, and each hook's of its own (their stats are not the agent's)
+  const fence = chooseContainment(config.runtime.containment ?? 'auto', agentEnv);
+  const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal, tmpDir: boxDir, openBox: (h) => openBox(fence, `${tag}-${h}`, config.runtime) });
+  const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null, undefined, boxDir)), seen, startMono, monoMs) : null;
+  if (pre?.failed) {
+    if (boxDir) closeTmpBox(boxDir, startMs, false); // the agent never ran: nothing in it to keep
+    return pre.failed;
+  }
+  const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
 
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
-  const box = openBox(chooseContainment(config.runtime.containment ?? 'auto', agentEnv), tag, config.runtime);
+  const box = openBox(fence, tag, config.runtime);
   const open = marker(brief.headBefore, { kind: box.kind, cgroups: box.cgroups, scope: box.scope }, boxDir);
   const headLogFrom = headLogEnd(brief.repo.gitDir);
   const session = roundSessionPlan(config, ledger.records, setup.phase);
@@ -84,7 +88,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
   const spawnMs = Date.now(); // litter in /tmp is counted from here: a pre_round hook's is not the agent's
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
-  box.attach(agent.pid);
+  box.attach(agent.pid, agent.releaseTether);
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
   const versionP = agentVersion(config.agent.command, launchEnv, config.workDir, paths.agentVersion); // in the box too: a probe may litter
   markSpawned(paths, open, agent);
@@ -140,12 +144,11 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const before = [...ledger.records].reverse().find((r) => r.agent_version)?.agent_version ?? null;
   if (version && before && version !== before) appendEvent(paths.events, 'agent_version_changed', { round: n, from: before, to: version });
   if (care.committedSha) appendEvent(paths.events, 'orphan_committed', { round: n, sha: care.committedSha });
-  // the box, measured and emptied now that every process of the round is gone; litter outside it counted
-  const tmp = boxDir ? closeTmpBox(boxDir, spawnMs, keepsBox(verdict.outcome, keepFailed)) : null;
-
   // post_round: it sees the verdict; then the record: the ledger line, then the open marker goes
   const agentTo = sizeOf(open.log); // the post_round hook's output follows the agent's
   const post = await postRoundHook(hookCtx(open), { outcome: verdict.outcome, category: verdict.category, exit_code: exit.exitCode, head_after: care.headAfter, commits: care.commits });
+  // the box, measured and emptied now that every process of the round (post_round's too) is gone; litter outside it counted
+  const tmp = boxDir ? closeTmpBox(boxDir, spawnMs, keepsBox(verdict.outcome, keepFailed)) : null;
   const hooks = [pre?.run, post?.run].filter((h) => h !== undefined);
   const rec = finishedRecord({
     open,

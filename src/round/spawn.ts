@@ -19,8 +19,9 @@ export interface SpawnSpec {
   /** stdout + stderr are appended here as they arrive (0600), never held in memory */
   logPath: string;
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
-  /** puts the resolved command inside the round's fence (containment.ts); a command not found is spawned bare */
-  wrap?: (file: string, args: string[]) => { file: string; args: string[] };
+  /** puts the resolved command inside the round's fence (containment.ts); a command not found is spawned bare.
+   *  `tether`: the wrapper gets a pipe as fd 3 (a scope's keeper holds it; it must not reach the agent) */
+  wrap?: (file: string, args: string[]) => { file: string; args: string[]; tether?: boolean };
 }
 
 export interface AgentExit {
@@ -42,6 +43,8 @@ export interface AgentHandle {
   lastOutputAt: () => number;
   /** output that never reached the log (disk full): read it after `drained` */
   logLoss: () => LogLoss;
+  /** closes the wrapper's tether (fd 3), if it has one */
+  releaseTether: () => void;
 }
 
 export interface LogLoss {
@@ -60,7 +63,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
   // Resolve against the agent's PATH, not ours; when nothing is found, spawn the bare name so the
   // kernel's own error (ENOENT, EACCES) is what gets reported.
   const found = cmd ? which(cmd, spec.env.PATH, spec.cwd) : null;
-  const run = found && spec.wrap ? spec.wrap(found, args) : { file: found || cmd || '', args };
+  const run: { file: string; args: string[]; tether?: boolean } = found && spec.wrap ? spec.wrap(found, args) : { file: found || cmd || '', args };
   let child: ReturnType<typeof spawn>;
   try {
     child = spawn(run.file, run.args, {
@@ -68,7 +71,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
       env: spec.env,
       argv0: run.file === found || !found ? cmd : undefined,
       detached: true, // setsid: its own session and process group, so the whole tree can be found and ended
-      stdio: [spec.stdinText === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [spec.stdinText === null ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(run.tether ? (['pipe'] as const) : [])],
     });
   } catch (e) {
     // synchronous failures (an empty argv, a bad cwd type) are spawn errors too, never a throw
@@ -82,10 +85,15 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
       drained: log.closed,
       lastOutputAt: () => lastOutput,
       logLoss: log.loss,
+      releaseTether: () => {},
     };
   }
 
   const pid = child.pid ?? null;
+  // never read, never holding our event loop: it only has to close (released, or with us)
+  const tether = run.tether ? (child.stdio[3] as import('node:net').Socket | null | undefined) : null;
+  tether?.on('error', () => {});
+  tether?.unref();
   const startTime = pid === null ? null : processStartTime(pid);
 
   const exited = new Promise<AgentExit>((resolve) => {
@@ -141,7 +149,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
     return log.closed;
   });
 
-  return { pid, startTime, exited, drained, lastOutputAt: () => lastOutput, logLoss: log.loss };
+  return { pid, startTime, exited, drained, lastOutputAt: () => lastOutput, logLoss: log.loss, releaseTether: () => tether?.destroy() };
 }
 
 function errorText(e: unknown, cmd: string | undefined, cwd: string): string {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { Context } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
-import { acquireLock, holderAlive, liveHolder, type LockHolder } from '../state/lock.js';
+import { acquireLock, describeHolder, heldElsewhere, holderAlive, liveHolder, type LockHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { FILE_MODE, readTail } from '../state/files.js';
 import { claimStateDir, holdsOwnState } from '../state/ownership.js';
@@ -42,7 +42,13 @@ function lastRoundLine(paths: StatePaths): string {
   return last ? describeRound(last) : 'no round was recorded';
 }
 
+/** A holder in another pid namespace (a container sharing the state dir): its pid names another process here. */
+function refuseElsewhere(h: LockHolder): void {
+  if (heldElsewhere(h)) throw new UserError(`${describeHolder(h)} holds the lock from another pid namespace (a container sharing the state dir?): run this verb where it runs`, EXIT.FAILURE);
+}
+
 function signalHolder(h: LockHolder, sig: NodeJS.Signals): void {
+  refuseElsewhere(h); // a signal would hit whatever has that pid here
   try {
     process.kill(h.pid, sig);
   } catch (e) {
@@ -127,6 +133,7 @@ async function stopWith(
     say(`not running; last: ${lastRoundLine(paths)}\n`);
     return EXIT.OK;
   }
+  refuseElsewhere(h);
   const open = readOpenRound(paths);
   say(
     `${verb} ${h.role} pid ${h.pid}${open ? ` (round ${open.n} in progress${verb === 'stopping' ? ': letting it finish' : ''})` : ''}\n`,

@@ -1,4 +1,8 @@
 // One runner per project: an O_EXCL lock file naming its holder. A lock left by a dead holder is recovered.
+// A holder in another pid namespace (a container sharing the volume) cannot be looked up by its pid: its pid
+// names nothing here, or another process. So every holder also keeps a lease: it renews the lock file's mtime
+// every third of `lease_s`, and a holder of another pid namespace is alive while its lease is; its lock is
+// taken over only once the lease has run out. In the holder's own pid namespace the pid check stays exact.
 import * as fs from 'node:fs';
 import { BadFileError, MAX_BYTES, readRegularText } from './read-file.js';
 import { FILE_MODE, writeAll } from './files.js';
@@ -16,7 +20,38 @@ export interface LockHolder {
   state_dir?: string;
   /** in a work tree's lock: the holder's config, so the refusal can say how to stop that holder */
   config?: string;
+  /** the holder's pid namespace (/proc/self/ns/pid), so its pid is looked up only where it means that process */
+  pid_ns?: string;
+  /** the lease the holder renews (the lock file's mtime), in seconds */
+  lease_s?: number;
+  /** read side only: the lock file's mtime (the lease's last renewal), ms */
+  renewed_ms?: number;
 }
+
+/** AGENT_RUNNER_LOCK_LEASE_S: a slower shared volume may need more; a holder writes its own into its lock. */
+const DEFAULT_LEASE_S = 30;
+
+function leaseSeconds(): number {
+  const v = Number(process.env.AGENT_RUNNER_LOCK_LEASE_S);
+  return Number.isFinite(v) && v >= 1 && v <= 3600 ? v : DEFAULT_LEASE_S;
+}
+
+let ownNs: string | null | undefined;
+/** This process's pid namespace, or null where /proc does not say. */
+export function pidNamespace(): string | null {
+  if (ownNs === undefined) {
+    try {
+      ownNs = fs.readlinkSync('/proc/self/ns/pid');
+    } catch {
+      ownNs = null;
+    }
+  }
+  return ownNs;
+}
+
+/** The holder runs in another pid namespace: its pid means another process here (never signal it). */
+export const heldElsewhere = (h: LockHolder) => !!h.pid_ns && h.pid_ns !== pidNamespace();
+const elsewhere = heldElsewhere;
 
 export interface Lock {
   holder: LockHolder;
@@ -27,6 +62,8 @@ export interface Lock {
 
 /** Alive, and the same process (not a recycled pid); a zombie waiting to be reaped counts as gone. */
 export function holderAlive(h: LockHolder): boolean {
+  // another pid namespace: its lease, renewed while it lives (a clock step either way ends it, as a stale one)
+  if (elsewhere(h)) return h.renewed_ms !== undefined && Math.abs(Date.now() - h.renewed_ms) < (h.lease_s ?? DEFAULT_LEASE_S) * 1000;
   const p = readProc(h.pid);
   if (p === null || isDeadState(p.state)) return false;
   return h.starttime === null || p.starttime === h.starttime;
@@ -41,7 +78,9 @@ export function liveHolder(file: string): LockHolder | null {
 export function readLock(file: string): LockHolder | null {
   try {
     const h = JSON.parse(readRegularText(file, MAX_BYTES.json)) as LockHolder;
-    return typeof h.pid === 'number' ? h : null;
+    if (typeof h.pid !== 'number') return null;
+    h.renewed_ms = fs.statSync(file).mtimeMs;
+    return h;
   } catch (e) {
     if (e instanceof BadFileError) throw e; // a FIFO lock: say so, never take it for "no holder"
     return null;
@@ -56,7 +95,7 @@ function ageText(since: string): string {
 }
 
 export function describeHolder(h: LockHolder): string {
-  return `${h.role} pid ${h.pid}, running for ${ageText(h.since)}`;
+  return `${h.role} pid ${h.pid}${elsewhere(h) ? ' (in another pid namespace)' : ''}, running for ${ageText(h.since)}`;
 }
 
 /**
@@ -108,17 +147,21 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     since: new Date().toISOString(),
     role,
     ...(tree ? { state_dir: tree.stateDir, config: tree.config } : {}),
+    ...(pidNamespace() ? { pid_ns: pidNamespace()! } : {}),
+    lease_s: leaseSeconds(),
   };
   let recoveredFrom: LockHolder | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(file, me)) {
       let released = false;
+      const renew = renewLease(file, me.lease_s!);
       return {
         holder: me,
         recoveredFrom,
         release() {
           if (released) return;
           released = true;
+          renew();
           const cur = readLock(file);
           if (cur && cur.pid === me.pid && cur.since === me.since) fs.rmSync(file, { force: true });
         },
@@ -145,4 +188,30 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     }
   }
   throw new UserError(`could not take the lock ${file}: it keeps changing hands; try again`, EXIT.FAILURE);
+}
+
+/**
+ * Renews the lease of the lock just created: its inode's mtime, through an fd of ours (a lock replaced under
+ * us is never renewed in its new holder's name). Returns the stop. The timer never keeps the process alive.
+ */
+function renewLease(file: string, leaseS: number): () => void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return () => {};
+  }
+  const t = setInterval(() => {
+    const now = new Date();
+    try {
+      fs.futimesSync(fd!, now, now);
+    } catch {
+      /* a full or read-only volume: the pid check still holds in our namespace */
+    }
+  }, (leaseS * 1000) / 3);
+  t.unref();
+  return () => {
+    clearInterval(t);
+    fs.closeSync(fd!);
+  };
 }

@@ -16,6 +16,8 @@ export interface CgroupHost {
   v2Controllers: Controller[];
   /** hybrid: our own cgroup's directory in the v1 hierarchy of each controller v2 does not have */
   v1: Partial<Record<Controller, string>>;
+  /** hybrid: where each of those v1 hierarchies is mounted */
+  v1Mounts: Partial<Record<Controller, string>>;
 }
 
 /** Reads /proc/self/mountinfo and /proc/self/cgroup; null when no cgroup2 is mounted or we are not in it. */
@@ -35,13 +37,17 @@ export function probeCgroupHost(): CgroupHost | null {
   const ownDir = path.join(v2.dir, own).replace(/(?<=.)\/$/, '');
   const v2Controllers = (readText(path.join(ownDir, 'cgroup.controllers')) ?? '').split(/\s+/).filter(isController);
   const v1: CgroupHost['v1'] = {};
+  const v1Mounts: CgroupHost['v1Mounts'] = {};
   for (const c of CONTROLLERS) {
     if (v2Controllers.includes(c)) continue;
     const m = mounts.find((x) => x.fstype === 'cgroup' && x.options.split(',').includes(c));
     const p = membershipOf(membership, c);
-    if (m && p !== null) v1[c] = path.join(m.dir, p);
+    if (m && p !== null) {
+      v1[c] = path.join(m.dir, p);
+      v1Mounts[c] = m.dir;
+    }
   }
-  return { v2Mount: v2.dir, own: ownDir, v2Controllers, v1 };
+  return { v2Mount: v2.dir, own: ownDir, v2Controllers, v1, v1Mounts };
 }
 
 interface Mount {
@@ -78,11 +84,13 @@ function membershipOf(text: string, controller: string): string | null {
 
 const isController = (s: string): s is Controller => (CONTROLLERS as readonly string[]).includes(s);
 
-/** The v2 cgroup of a live process, as a directory; null when it is gone. */
-export function cgroupOfPid(v2Mount: string, pid: number): string | null {
+/** A live process's cgroups: its v2 one and, on a hybrid host, its v1 memory one (where its memory is accounted). */
+export function cgroupsOfPid(host: CgroupHost, pid: number): { v2: string; memoryV1: string | null } | null {
   const text = readText(`/proc/${pid}/cgroup`);
   const p = text === null ? null : membershipOf(text, '');
-  return p === null ? null : path.join(v2Mount, p);
+  if (text === null || p === null) return null;
+  const m = host.v1Mounts.memory ? membershipOf(text, 'memory') : null;
+  return { v2: path.join(host.v2Mount, p), memoryV1: m === null ? null : path.join(host.v1Mounts.memory!, m) };
 }
 
 export function readText(file: string): string | null {

@@ -10,30 +10,15 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
-import { AGENTS_DIR, CLI, isAlive, tmpDir, waitFor, waitUntil } from '../helpers/env.js';
+import { AGENTS_DIR, CLI, isAlive, tmpDir, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { checkInvariants, readAgentPids } from '../helpers/invariants.js';
-import { canCreateUnder, cgroupPids, isPopulated, probeCgroupHost, writeControl } from '../../src/system/cgroup.js';
+import { cgroupPids, isPopulated } from '../../src/system/cgroup.js';
+import { outerCgroup } from '../helpers/outer-cgroup.js';
 
 type Done = Awaited<ReturnType<typeof finished>>;
-
-/** A cgroup of the test's own, ended (cgroup.kill) and removed after the test. */
-function outerCgroup(t: TestContext): string {
-  const host = probeCgroupHost();
-  assert.ok(host && canCreateUnder(host.own), `these tests need a cgroup v2 they may write (run as root): ${host ? `${host.own} is not writable` : 'no cgroup2 mounted'}`);
-  const dir = path.join(host.own, `agent-runner-test-${randomUUID()}`);
-  fs.mkdirSync(dir);
-  t.after(async () => {
-    writeControl(path.join(dir, 'cgroup.kill'), '1');
-    await waitFor(() => !isPopulated(dir), 10_000, 10);
-    for (const sub of fs.readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory()) fs.rmdirSync(path.join(dir, sub.name));
-    fs.rmdirSync(dir);
-  });
-  return dir;
-}
 
 /** A CLI verb started inside `cgroup` (it moves itself in, then becomes the CLI). */
 function startIn(cgroup: string, p: Project, args: string[]): { pid: number; done: Promise<Done> } {
@@ -205,4 +190,36 @@ test('doctor and peek name the fallback: containment = "sweep", and a limit it c
   const doctor = doctorChecks(p).containment!;
   assert.equal(doctor.ok, false);
   assert.match(doctor.problem ?? '', /memory_max_mb set, but there is no cgroup/);
+});
+
+test('hooks run in a fence of the round\'s kind and with its temp dir: what pre_round and post_round leave (an env -i escapee, a temp file) goes with the round', async (t) => {
+  for (const mode of ['sweep', 'cgroup'] as const) {
+    await t.test(mode, async (tt) => {
+      const outer = outerCgroup(tt);
+      const dir = tmpDir('ar-hooks-');
+      const hook = (h: string) =>
+        `PIDS_FILE=${dir}/${h}.pids bash ${path.join(AGENTS_DIR, 'env-scrub-escape.sh')} && echo litter > "$TMPDIR/${h}-litter" && echo "$TMPDIR" > ${dir}/${h}.tmpdir`;
+      const p = project(tt, { agent: 'succeed.sh', runtimeToml: containment(mode), extraToml: `[hooks]\npre_round = ${JSON.stringify(hook('pre'))}\npost_round = ${JSON.stringify(hook('post'))}\n` });
+      const r = await runIn(outer, p, ['round']);
+      assert.equal(r.code, 0, r.stderr);
+      const [rec] = p.rounds();
+      assert.equal(rec.outcome, 'ok', rec.reason ?? '');
+      assert.deepEqual(rec.hooks?.map((h) => [h.hook, h.exit_code]), [['pre_round', 0], ['post_round', 0]]);
+      for (const h of ['pre', 'post']) {
+        // the hook's temp dir was the round's box, and the box is gone with what the hook left in it
+        const box = fs.readFileSync(path.join(dir, `${h}.tmpdir`), 'utf8').trim();
+        assert.equal(box, rec.tmp?.dir, `${h}_round's TMPDIR`);
+        assert.equal(fs.existsSync(path.join(box, `${h}-litter`)), false, `${h}_round's temp file outlived the round`);
+        const [escapee] = readAgentPids(path.join(dir, `${h}.pids`));
+        assert.ok(escapee > 0, `${h}_round recorded its escapee`);
+        // only a fence finds an escapee that scrubbed its environment: the sweep alone is expected to miss it
+        assert.equal(isAlive(escapee), mode === 'sweep', `${h}_round's escapee ${escapee} (${mode})`);
+      }
+      if (mode === 'cgroup') {
+        assert.ok(rec.hooks!.every((h) => h.killed >= 1), JSON.stringify(rec.hooks));
+        assert.equal(isPopulated(outer), false, `left alive: ${cgroupPids(outer).join(' ')}`);
+        assert.deepEqual(leftCgroups(outer), [], 'the hooks\' cgroups are removed');
+      }
+    });
+  }
 });

@@ -37,6 +37,10 @@ test('markerBox: only the round\'s own cgroups and scope are taken from the mark
   });
   assert.deepEqual(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'sshd.service' }, tag), { kind: 'systemd-scope', cgroups: [], scope: null });
   assert.equal(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'agent-runner-abc.scope' }, tag)?.scope, 'agent-runner-abc.scope');
+  // a hook's fence (round-hooks.ts), named while the hook runs; no other suffix
+  assert.deepEqual(markerBox({ kind: 'cgroup', cgroups: ['/c/agent-runner-abc-pre_round', '/c/agent-runner-abc-evil', '/c/agent-runner-abc-post_round'], scope: null }, tag)?.cgroups, ['/c/agent-runner-abc-pre_round', '/c/agent-runner-abc-post_round']);
+  assert.equal(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'agent-runner-abc-post_round.scope' }, tag)?.scope, 'agent-runner-abc-post_round.scope');
+  assert.equal(markerBox({ kind: 'systemd-scope', cgroups: [], scope: 'agent-runner-abc-x.scope' }, tag)?.scope, null);
 });
 
 test('boxStats: the peak and OOM kills from v2 (memory.peak, memory.events) or v1 (max_usage_in_bytes, oom_control)', () => {
@@ -59,7 +63,7 @@ test('boxStats: the peak and OOM kills from v2 (memory.peak, memory.events) or v
 });
 
 test('limitsProblem: a limit with no controller to apply it is named; a scope leaves it to systemd', () => {
-  const host = { v2Mount: '/c', own: '/c', v2Controllers: ['cpu' as const], v1: { memory: '/m' } };
+  const host = { v2Mount: '/c', own: '/c', v2Controllers: ['cpu' as const], v1: { memory: '/m' }, v1Mounts: { memory: '/' } };
   const cg: ContainmentChoice = { kind: 'cgroup', why: 'w', host, systemdRun: null };
   assert.equal(limitsProblem(cg, {}), null);
   assert.equal(limitsProblem(cg, { memory_max_mb: 64, cpu_weight: 10 }), null);
