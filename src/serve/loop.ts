@@ -18,6 +18,9 @@ import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
 import type { RoundRecord } from '../state/types.js';
 
+/** How often serve --park rewrites status.json while it waits or is parked: the heartbeat a liveness probe reads. */
+export const HEARTBEAT_MS = 30_000;
+
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
   /** aborted on a graceful stop: wakes any sleep; the current round finishes */
@@ -115,7 +118,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     say: (line) => process.stderr.write(line),
   });
   let lastRec: RoundRecord | null = last ?? null;
+  // serve --park runs where a liveness probe reads the heartbeat: a wait of hours (a usage limit) rewrites it too
+  const beat = o.park ? setInterval(() => status.current.state === 'waiting' && status.set({}), HEARTBEAT_MS).unref() : null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
+    if (beat) clearInterval(beat);
     disk.flush();
     await onStopHook(config, paths, exitCode, reason, lastRec);
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });

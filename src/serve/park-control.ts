@@ -14,7 +14,8 @@ import { sleepFor } from '../util/sleep.js';
 
 type Say = (text: string) => void;
 
-const WAKE_SIGNAL: NodeJS.Signals = 'SIGUSR2'; // serve/process.ts's WAKE_SIGNAL (that module loads the whole loop)
+/** what `start` sends a parked serve once it removed the park marker (serve/process.ts traps it) */
+export const WAKE_SIGNAL: NodeJS.Signals = 'SIGUSR2';
 const RESUME_CONFIRM_MS = 30_000;
 
 /** The holder's status.json when the holder is a serve --park, else null. */

@@ -12,10 +12,7 @@ import { lastOf, statusWriter } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
 import { sleepFor } from '../util/sleep.js';
-import { serveLoop, type ServeOptions, type ServeResult } from './loop.js';
-
-/** How often a parked serve rewrites status.json: its heartbeat, which a liveness probe reads. */
-export const PARKED_HEARTBEAT_MS = 30_000;
+import { HEARTBEAT_MS, serveLoop, type ServeOptions, type ServeResult } from './loop.js';
 
 /** The variable that names the deployment's spec (a pod template's hash, an image tag): a change resumes. */
 export const SPEC_VAR = 'AGENT_RUNNER_SPEC';
@@ -86,7 +83,7 @@ async function parked(o: ServeOptions, m: ParkMarker): Promise<'resume' | 'exit'
       process.stderr.write('agent-runner: resumed\n');
       return 'resume';
     }
-    await sleepFor(PARKED_HEARTBEAT_MS, nudge);
+    await sleepFor(HEARTBEAT_MS, nudge);
     status.set({});
   }
 }

@@ -13,6 +13,7 @@ import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
+import { WAKE_SIGNAL } from './park-control.js';
 import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
@@ -21,8 +22,6 @@ import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
-/** what `start` sends a parked serve once it removed the park marker */
-export const WAKE_SIGNAL: NodeJS.Signals = 'SIGUSR2';
 
 export interface ServeWatcher {
   stop(): void;
