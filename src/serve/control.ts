@@ -19,6 +19,7 @@ import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
 import { requestUnitStop, startServeUnit, waitUnitDown } from './unit-control.js';
 import { lastRoundBefore, serveIsUp } from './confirm-up.js';
 import { parkingHolder, parkStop, unpark, waitGoneOrParked } from './park-control.js';
+import { clearParked } from '../state/park.js';
 import { monoMs } from '../util/clock.js';
 import { sleepFor } from '../util/sleep.js';
 
@@ -136,8 +137,9 @@ async function stopWith(
     `${verb} ${h.role} pid ${h.pid}${open ? ` (round ${open.n} in progress${verb === 'stopping' ? ': letting it finish' : ''})` : ''}\n`,
   );
   if (h.pid !== mainPid) signalHolder(h, sig);
-  // a serve --park cancelled parks: done when it is parked, not only when it is gone
-  if (!(await waitGoneOrParked(paths, h, timeoutS === undefined ? undefined : timeoutS * 1000))) {
+  // a serve --park cancelled parks: done when it is parked, not only when it is gone (SIGTERM ends it, parked or not)
+  const timeoutMs = timeoutS === undefined ? undefined : timeoutS * 1000;
+  if (!(await (sig === CANCEL_SIGNAL ? waitGoneOrParked(paths, h, timeoutMs) : waitGone(h, timeoutMs)))) {
     if (onTimeout === 'report') {
       say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
       return EXIT.FAILURE;
@@ -220,6 +222,9 @@ function markKilled(paths: StatePaths, h: LockHolder): void {
 
 /** `restart`: the caller loaded (so validated) the config on disk first: a broken one stops nothing. */
 export async function restartServe(ctx: Context, o: { force: boolean; timeout?: number }, say: Say): Promise<number> {
+  // a restart means work with the config on disk: a park marker goes first (inside a container, the container
+  // ends with serve before this verb could remove it, and its restart would park again)
+  clearParked(ctx.paths);
   if (o.force) await killServe(ctx.paths, ctx.config.runtime.kill_grace_s, say);
   else {
     const unit = installedServeUnit(ctx.paths.dir);

@@ -103,3 +103,21 @@ test('serve --park: an auth stop parks (exit code 3 kept); cancel parks; SIGTERM
   assert.equal(p.rounds().at(-1)?.n, 2);
   assert.equal(fs.existsSync(path.join(p.stateDir, 'parked.json')), false, 'a container stop is no park');
 });
+
+test('serve --park: restart of a parked serve ends it (exit 0) and removes the marker; the serve it starts works', async () => {
+  const p = makeProject({ agent: 'succeed.sh', restartDelay: 0 });
+  const serve = p.start(['serve', '--park', '--quiet']);
+  const done = finished(serve);
+  assert.ok(await waitFor(() => p.rounds().length >= 1, 30_000), 'a first round');
+  assert.equal(p.run(['stop']).code, 0);
+  assert.ok(await waitFor(parkedBy(p, serve.pid), 30_000), 'parked');
+  const r = p.run(['restart']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^stopped; /m);
+  assert.match(r.stdout, /started serve \(pid \d+\)/);
+  assert.equal((await done).code, 0);
+  assert.equal(fs.existsSync(path.join(p.stateDir, 'parked.json')), false);
+  const n = p.rounds().length;
+  assert.ok(await waitFor(() => p.rounds().length > n, 30_000), 'the new serve works');
+  assert.equal(p.run(['kill']).code, 0);
+});
