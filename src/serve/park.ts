@@ -32,7 +32,7 @@ export async function parkingServe(o: ServeOptions): Promise<ServeResult> {
     if (o.control.exiting) return r;
     const marker: ParkMarker = { since: new Date().toISOString(), reason: r.reason, exit_code: r.exitCode, fingerprint: o.fingerprint, spec };
     writeParked(o.paths, marker);
-    appendEvent(o.paths.events, 'parked', { reason: r.reason, exit_code: r.exitCode });
+    appendEvent(o.paths.events, 'parked', { reason: r.reason, exit_code: r.exitCode, pid: process.pid });
     if ((await parked(o, marker)) === 'exit') return parkedExit(marker);
     o.control.resume();
   }
@@ -49,7 +49,7 @@ function heldMarker(o: ServeOptions, spec: string | null): ParkMarker | null {
   const how = m.fingerprint !== o.fingerprint ? 'config changed' : (m.spec ?? null) !== spec ? 'spec changed' : null;
   if (!how) return m;
   clearParked(o.paths);
-  appendEvent(o.paths.events, 'unparked', { how });
+  appendEvent(o.paths.events, 'unparked', { how, pid: process.pid });
   process.stderr.write(`agent-runner: was parked (${m.reason}); ${how}: resuming\n`);
   return null;
 }
@@ -79,7 +79,7 @@ async function parked(o: ServeOptions, m: ParkMarker): Promise<'resume' | 'exit'
     const nudge = o.control.nudge.signal;
     if (o.control.exiting) return 'exit';
     if (!fs.existsSync(o.paths.parked)) {
-      appendEvent(o.paths.events, 'unparked', { how: 'start' });
+      appendEvent(o.paths.events, 'unparked', { how: 'start', pid: process.pid });
       process.stderr.write('agent-runner: resumed\n');
       return 'resume';
     }
