@@ -50,6 +50,9 @@ deps() {
   ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
   # promtool checks the metrics' exposition and the example alert rules (test/unit/metrics.test.ts)
   command -v promtool >/dev/null || need+=(prometheus)
+  # the container tests build the image from Debian packages and run it rootful (test/integration/container.test.ts)
+  command -v podman >/dev/null || need+=(podman)
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
   if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -65,9 +65,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--http <addr>', 'also serve the dashboard on HOST:PORT (docs/dashboard.md); beyond loopback it needs a token')
     .option('--metrics-file <path>', 'keep the Prometheus metrics in this file, rewritten atomically (node_exporter\'s textfile collector)')
     .option('--metrics-listen <host:port>', 'serve the Prometheus metrics on GET /metrics, e.g. 127.0.0.1:9464', listenAddress)
+    .option(
+      '--park',
+      'for a container (docs/scale-out.md): a stop, an auth stop or the done sentinel parks serve (alive, idle) instead of ending it, until `start`; SIGTERM ends the round now (cancelled) and exits 0',
+    )
     .action((o) =>
       run(async () => {
-        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen };
+        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen, park: !!o.park };
         return o.http !== undefined
           ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http, quiet: !!o.quiet })
           : (await import('./serve-cmd.js')).serveVerb({ ...base, quiet: !!o.quiet });

@@ -11,6 +11,7 @@ export async function serveVerb(o: ServeCommandOptions & { quiet: boolean }): Pr
     maxRounds: o.maxRounds,
     metricsFile: o.metricsFile,
     metricsListen: o.metricsListen,
+    park: o.park,
     watch: o.quiet
       ? undefined
       : async (config, paths) =>

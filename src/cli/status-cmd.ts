@@ -10,6 +10,7 @@ function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
   let head = `${s.project}: ${s.state}`;
   if (s.pid) head += ` (${s.mode} pid ${s.pid}, up ${s.uptime_s}s)`;
+  if (s.parked) head += `, parked since ${shownTime(s.parked, now)} (\`agent-runner start\` resumes)`;
   if (s.killed) head += ` (killed ${shownTime(s.killed.at, now)} by ${s.killed.by})`;
   if (s.exit_code === EXIT.HALTED) head += ' (halted: it waits for you, see below)';
   if (s.waiting) head += `, waiting until ${shownTime(s.waiting.until, now)} (${s.waiting.why})`;

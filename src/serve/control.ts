@@ -18,6 +18,8 @@ import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, type InstalledUnit } from '../system/systemd.js';
 import { requestUnitStop, startServeUnit, waitUnitDown } from './unit-control.js';
 import { lastRoundBefore, serveIsUp } from './confirm-up.js';
+import { parkingHolder, parkStop, unpark, waitGoneOrParked } from './park-control.js';
+import { clearParked } from '../state/park.js';
 import { monoMs } from '../util/clock.js';
 import { sleepFor } from '../util/sleep.js';
 
@@ -59,6 +61,9 @@ function signalHolder(h: LockHolder, sig: NodeJS.Signals): void {
 /** `start`: nothing to do when a serve or a round already holds the lock. */
 export async function startServe(ctx: Context, say: Say): Promise<number> {
   const h = liveHolder(ctx.paths.lock);
+  // serve --park: the marker goes, and a parked serve resumes (park-control.ts)
+  const resumed = await unpark(ctx.paths, h, say);
+  if (resumed !== null) return resumed;
   if (h) return alreadyRunning(h, say);
   return launchServe(ctx, say);
 }
@@ -139,7 +144,9 @@ async function stopWith(
     `${verb} ${h.role} pid ${h.pid}${open ? ` (round ${open.n} in progress${verb === 'stopping' ? ': letting it finish' : ''})` : ''}\n`,
   );
   if (h.pid !== mainPid) signalHolder(h, sig);
-  if (!(await waitGone(h, timeoutS === undefined ? undefined : timeoutS * 1000))) {
+  // a serve --park cancelled parks: done when it is parked, not only when it is gone (SIGTERM ends it, parked or not)
+  const timeoutMs = timeoutS === undefined ? undefined : timeoutS * 1000;
+  if (!(await (sig === CANCEL_SIGNAL ? waitGoneOrParked(paths, h, timeoutMs) : waitGone(h, timeoutMs)))) {
     if (onTimeout === 'report') {
       say(`still ${verb} after ${timeoutS}s; it goes on in the background (\`agent-runner kill\` ends it now)\n`);
       return EXIT.FAILURE;
@@ -154,12 +161,15 @@ async function stopWith(
     }
   }
   if (unit) await waitUnitDown(unit);
-  say(`stopped; ${lastRoundLine(paths)}\n`);
+  say(`${holderAlive(h) ? `parked (serve pid ${h.pid} stays up; \`agent-runner start\` resumes)` : 'stopped'}; ${lastRoundLine(paths)}\n`);
   return EXIT.OK;
 }
 
 /** `stop`: SIGTERM, the round in flight finishes; through systemd when a unit is installed, so it stays down. */
 export async function stopServe(paths: StatePaths, timeoutS: number | undefined, say: Say): Promise<number> {
+  // serve --park (a container's command) parks: SIGTERM would end it, and the container with it
+  const h = liveHolder(paths.lock);
+  if (h && parkingHolder(paths, h)) return parkStop(paths, h, timeoutS, say);
   return stopWith(paths, 'SIGTERM', 'stopping', timeoutS, installedServeUnit(paths.dir), say);
 }
 
@@ -219,6 +229,9 @@ function markKilled(paths: StatePaths, h: LockHolder): void {
 
 /** `restart`: the caller loaded (so validated) the config on disk first: a broken one stops nothing. */
 export async function restartServe(ctx: Context, o: { force: boolean; timeout?: number }, say: Say): Promise<number> {
+  // a restart means work with the config on disk: a park marker goes first (inside a container, the container
+  // ends with serve before this verb could remove it, and its restart would park again)
+  clearParked(ctx.paths);
   if (o.force) await killServe(ctx.paths, ctx.config.runtime.kill_grace_s, say);
   else {
     const unit = installedServeUnit(ctx.paths.dir);

@@ -20,13 +20,20 @@ import { modelGate } from './model-gate.js';
 import { onStopHook } from './on-stop.js';
 import type { RoundRecord } from '../state/types.js';
 
+/** How often serve --park rewrites status.json while it waits or is parked: the heartbeat a liveness probe reads. */
+export const HEARTBEAT_MS = 30_000;
+
 /** What the operator asked for, set by signal handlers and read by the loop. */
 export class ServeControl {
   /** aborted on a graceful stop: wakes any sleep; the current round finishes */
-  readonly stop = new AbortController();
+  stop = new AbortController();
   /** aborted on cancel: the current round's tree is ended now */
-  readonly cancel = new AbortController();
+  cancel = new AbortController();
   stopReason: string | null = null;
+  /** serve --park: the process itself is asked to end (the container stops), so it must not park */
+  exiting = false;
+  /** aborted (and replaced) to wake a parked serve: `start` removed its marker (serve/park.ts) */
+  nudge = new AbortController();
 
   requestStop(how: string): void {
     if (!this.stop.signal.aborted) {
@@ -39,6 +46,24 @@ export class ServeControl {
     this.requestStop(how);
     if (!this.cancel.signal.aborted) this.cancel.abort();
   }
+
+  /** serve --park: the container's stop. The round ends now (recorded cancelled) and serve exits, parked or not. */
+  requestExit(how: string): void {
+    this.exiting = true;
+    this.requestCancel(how);
+  }
+
+  wake(): void {
+    this.nudge.abort();
+    this.nudge = new AbortController();
+  }
+
+  /** A parked serve resumes: the stop that parked it is spent. */
+  resume(): void {
+    this.stop = new AbortController();
+    this.cancel = new AbortController();
+    this.stopReason = null;
+  }
 }
 
 export interface ServeOptions {
@@ -49,6 +74,8 @@ export interface ServeOptions {
   maxRounds?: number;
   /** the fingerprint of the config text serve validated at start */
   fingerprint: string;
+  /** serve --park: status.json says so, and `stop` parks it instead of ending it (serve/park.ts) */
+  park?: boolean;
   /** for tests of the policy's jitter; Math.random by default */
   random?: () => number;
 }
@@ -80,6 +107,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     reason: null,
     exit_code: null,
     first_round: sessionFromRound,
+    ...(o.park ? { park: true, parked: null } : {}),
   });
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
@@ -92,7 +120,10 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     say: (line) => process.stderr.write(line),
   });
   let lastRec: RoundRecord | null = last ?? null;
+  // serve --park runs where a liveness probe reads the heartbeat: a wait of hours (a usage limit) rewrites it too
+  const beat = o.park ? setInterval(() => status.current.state === 'waiting' && status.set({}), HEARTBEAT_MS).unref() : null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
+    if (beat) clearInterval(beat);
     disk.flush();
     await onStopHook(config, paths, exitCode, reason, lastRec);
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });

@@ -1,6 +1,9 @@
 // `agent-runner serve`: the loop in the foreground, under the project lock, with signal traps.
 //   SIGTERM, SIGINT, SIGHUP → finish the current round, then exit 0
 //   a second SIGINT, or SIGUSR1 (what `cancel` sends) → end the current round's tree now, then exit
+// serve --park (a container's command, serve/park.ts):
+//   SIGTERM, SIGINT, SIGHUP → the container stops: end the current round now (recorded cancelled), exit 0
+//   SIGUSR1 → end the current round now, then park; SIGUSR2 → a parked serve looks at its marker again
 import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
@@ -10,6 +13,7 @@ import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
+import { WAKE_SIGNAL } from './park-control.js';
 import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
@@ -31,6 +35,8 @@ export interface ServeCommandOptions {
   metricsFile?: string;
   /** serve GET /metrics on this host:port */
   metricsListen?: string;
+  /** a stop parks serve instead of ending it (serve/park.ts) */
+  park?: boolean;
   /**
    * started once serve holds its locks and runs, stopped before its last line (the CLI's progress line and
    * round summaries, src/cli/progress.ts; serve itself prints only its decisions)
@@ -47,11 +53,13 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   let interrupts = 0;
   const onStop = (sig: NodeJS.Signals) => {
     events.add('stop_requested', { how: sig });
-    control.requestStop(sig);
+    // parked or working, the container is going away: its stop must fit in the runtime's grace period
+    if (o.park) control.requestExit(sig);
+    else control.requestStop(sig);
   };
   const onInt = () => {
     interrupts++;
-    if (interrupts === 1) return onStop('SIGINT');
+    if (interrupts === 1 || o.park) return onStop('SIGINT');
     events.add('cancel_requested', { how: 'second SIGINT' });
     control.requestCancel('second SIGINT');
   };
@@ -63,6 +71,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   process.on('SIGHUP', onStop);
   process.on('SIGINT', onInt);
   process.on(CANCEL_SIGNAL, onCancel);
+  if (o.park) process.on(WAKE_SIGNAL, () => control.wake());
 
   const { config, paths } = loadContext(o.config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
@@ -109,10 +118,12 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
       fingerprint: fingerprint.slice(0, 16),
       once: o.once,
       max_rounds: o.maxRounds ?? null,
+      ...(o.park ? { park: true } : {}),
     });
     events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
     watcher = (await o.watch?.(config, paths)) ?? null;
-    result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
+    const loop = { config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint, park: o.park };
+    result = o.park ? await (await import('./park.js')).parkingServe(loop) : await serveLoop(loop);
     return result.exitCode;
   } catch (e) {
     // a state file that cannot work (a FIFO ledger …), or a state dir gone read-only or removed under a

@@ -24,6 +24,8 @@ export interface StatusReport {
   exit_code: number | null;
   /** the running serve's first round number (its rounds are those from it on); null when no serve runs */
   first_round: number | null;
+  /** serve --park has parked since then (ISO): alive, idle, state stopped, until `start`; else null */
+  parked?: string | null;
   /** when serve (or a round) was ended by `kill`, and by what; else null */
   killed: { at: string; by: string } | null;
   state_dir: string;
@@ -83,7 +85,13 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
   let reason: string | null = null;
   let exitCode: number | null = null;
   let killed: StatusReport['killed'] = null;
-  if (alive) {
+  const parked = alive && file?.pid === lock.pid && file.parked ? file.parked : null;
+  if (parked) {
+    // serve --park, parked: alive and idle, but stopped as far as work goes (serve/park.ts)
+    state = 'stopped';
+    reason = file?.reason ?? `parked: ${parked.reason}`;
+    exitCode = parked.exit_code;
+  } else if (alive) {
     state = file?.pid === lock.pid && file.state === 'waiting' ? 'waiting' : 'running';
   } else if (file && (file.state === 'running' || file.state === 'waiting')) {
     state = 'failed';
@@ -112,6 +120,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     exit_code: exitCode,
     first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
     killed,
+    parked: parked?.since ?? null,
     state_dir: paths.dir,
     budget: budgetState(records, budget, new Date(now)).lines,
   };

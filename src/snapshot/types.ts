@@ -80,6 +80,8 @@ export interface Snapshot {
     exit_code?: number | null;
     /** the running serve's first round number, or null (version 2; absent in version 1) */
     first_round?: number | null;
+    /** serve --park has parked since then (ISO): alive and idle, state stopped; null otherwise (absent from older hosts) */
+    parked?: string | null;
   };
   current_round: {
     n: number;

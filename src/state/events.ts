@@ -41,6 +41,8 @@ export const EVENT_KINDS = {
   budget_freed: 'the budget window that serve waited for has room again; rounds resume (metric, window, used)',
   schedule_wait: 'outside the [schedule] active hours: serve waits for the next range (until, schedule)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
+  parked: 'serve --park ended its loop and stays parked, alive and idle, until `start` or a changed config or spec (reason, exit_code)',
+  unparked: 'a parked serve resumes its rounds (how: start, config changed, spec changed)',
   hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;

@@ -17,6 +17,7 @@ export interface StatePaths {
   serveLog: string; // serve's own output when started in the background
   stopFile: string; // touch it to end serve between rounds
   doneFile: string; // the agent writes it when there is nothing left to do
+  parked: string; // parked.json: serve --park stopped and stays parked until `start` removes it (state/park.ts)
   control: string; // control.json: what the operator asked serve to do (stop | cancel)
   monitorAlerts: string; // monitor-alerts.json: a local monitor's raised alerts
   notes: string; // notes.jsonl: operator notes queued for the next round (`agent-runner note`)
@@ -49,6 +50,7 @@ export function statePaths(dir: string): StatePaths {
     serveLog: path.join(dir, 'serve.log'),
     stopFile: path.join(dir, 'STOP'),
     doneFile: path.join(dir, 'DONE'),
+    parked: path.join(dir, 'parked.json'),
     control: path.join(dir, 'control.json'),
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     notes: path.join(dir, 'notes.jsonl'),

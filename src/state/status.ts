@@ -23,6 +23,10 @@ export interface StatusFile {
   first_round?: number | null;
   /** set by `kill`: when, and by what (the verb and its pid) */
   killed?: { at: string; by: string } | null;
+  /** serve runs with --park: a stop parks it instead of ending it (docs/scale-out.md) */
+  park?: boolean;
+  /** serve --park is parked: alive, idle, its loop ended for `reason`, until `start` (state is then 'stopped') */
+  parked?: { since: string; reason: string; exit_code: number } | null;
 }
 
 export function readStatus(paths: StatePaths): StatusFile | null {

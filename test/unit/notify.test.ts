@@ -127,6 +127,14 @@ test("serve's events as incidents: why it stopped, needs-human stops, completion
   assert.equal(ev('serve_stopped', { reason: 'preflight failed: prompt: empty', exit_code: 78 })[1].event, 'needs_human');
   const started = ev('serve_started', { pid: 9 });
   assert.deepEqual(started.map((i) => [i.key, i.state]), [['stopped:proj', 'resolved'], ['needs_human:proj', 'resolved'], ['usage_wait:proj', 'resolved']]);
+
+  // serve --park: parking is its stop (an auth stop still needs you), resuming its start
+  ev('auth_stop', { round: 5, hint: 'run claude /login' });
+  const parked = ev('parked', { reason: 'authentication failed', exit_code: 3, pid: 9 })[1];
+  assert.deepEqual([parked.key, parked.event, parked.state], ['needs_human:proj', 'needs_human', 'raised']);
+  assert.match(parked.message, /run claude \/login/);
+  const resumedPark = ev('unparked', { how: 'start', pid: 9 });
+  assert.deepEqual(resumedPark.map((i) => [i.key, i.state]), [['stopped:proj', 'resolved'], ['needs_human:proj', 'resolved'], ['usage_wait:proj', 'resolved']]);
 });
 
 test('monitor alerts: raised and resolved by the alert store\'s key; --once\'s active and ok lines are not sent', () => {

@@ -1,6 +1,7 @@
 // serve's events (events.jsonl, as they are appended) read as incidents: a stop and why, a stop that needs a
 // human, completion, a usage-limit wait and its end. Stateful only in what it remembers between two events
-// of one stop (the *_stop event before serve_stopped). Pure: events in, incidents out.
+// of one stop (the *_stop event before serve_stopped). serve --park's `parked` and `unparked` count as its stop
+// and its start. Pure: events in, incidents out.
 import type { EventLine } from '../../state/types.js';
 import type { Incident } from './incident.js';
 
@@ -34,7 +35,9 @@ export class ServeIncidents {
       return [];
     }
     switch (ev.kind) {
+      // serve --park: parking is its stop, and resuming its start (serve/park.ts)
       case 'serve_started':
+      case 'unparked':
         this.why = null;
         return [
           { ...at, key: `stopped:${k}`, event: 'stopped', state: 'resolved', severity: 'info', title: 'serve is running again', message: `serve started again (pid ${ev.pid})`, fields: { pid: ev.pid } },
@@ -50,6 +53,7 @@ export class ServeIncidents {
       case 'round_started':
         return [{ ...at, key: `usage_wait:${k}`, event: 'usage_wait', state: 'resolved', severity: 'info', title: `resumed: round ${ev.round ?? ''} started`, message: 'the usage-limit wait is over; rounds go on', fields: { round: ev.round ?? null } }];
       case 'serve_stopped':
+      case 'parked':
         return this.stopped(ev);
       default:
         return [];
