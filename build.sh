@@ -50,6 +50,8 @@ deps() {
   ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(faketime)
   # promtool checks the metrics' exposition and the example alert rules (test/unit/metrics.test.ts)
   command -v promtool >/dev/null || need+=(prometheus)
+  # kubectl renders and checks the Kubernetes manifests offline (test/integration/kube-manifests.test.ts)
+  command -v kubectl >/dev/null || need+=(kubernetes-client)
   if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -1,11 +1,11 @@
 // The command line: commander wiring only (bin/agent-runner.js runs main.ts, which hands the plain forms of
 // round, status, peek and --version to fast-path.ts first). Each verb's module is imported when that verb
 // runs, so `status` does not pay for what `round` needs.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
 import { parseListen } from '../serve/metrics/listen.js';
-import { peekVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
+import { peekVerb, probeVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -110,6 +110,17 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('is serve running, what round is it on, how did the last one end')
     .option('--json', 'machine-readable output')
     .action((o) => statusVerb({ config: cfg(), json: o.json }));
+
+  program
+    .command('probe')
+    .description('a container probe: live (serve\'s heartbeat is fresh) or ready (serve runs, not waiting); exit 0 or 1, one line why')
+    .addArgument(new Argument('<kind>', 'live or ready').choices(['live', 'ready']))
+    .option('--max-age <s>', 'live: the oldest heartbeat that still counts (default 60)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 1 || n > 86_400) throw new InvalidArgumentError('expected a number of seconds from 1 to 86400');
+      return n;
+    })
+    .action((kind: string, o) => probeVerb({ config: cfg(), kind, maxAge: o.maxAge }));
 
   program
     .command('doctor')
