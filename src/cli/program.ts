@@ -181,8 +181,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
 
   program
     .command('monitor')
-    .description('watch serve (here, or on --host over ssh) and print alerts when a detector fires or clears; stop serve on the harmful ones')
+    .description('watch serve (here, on --host over ssh, or in --kube pods) and print alerts when a detector fires or clears; stop serve on the harmful ones')
     .option('--host <alias>', 'watch this ssh host instead of the local project (repeatable: a fleet)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--kube', 'watch the pods kubectl lists (one `get pods` per poll) through `kubectl exec`, instead of the local project')
+    .option('--namespace <ns>', '--kube: the namespace (default: the kubectl context\'s)')
+    .option('--selector <labels>', '--kube: a label selector (default: app.kubernetes.io/name=agent-runner)')
+    .option('--context <name>', '--kube: the kubeconfig context (default: the current one)')
+    .option('--container <name>', '--kube: the container to exec in (default: the pod\'s default container)')
     .option('--interval <s>', 'seconds between polls (default: monitor.interval_s, 60)', (v: string) => {
       const n = Number(v);
       // a day at most, like watch: a poll that far apart watches nothing
@@ -192,8 +197,8 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--once', 'poll once, print what changed, exit')
     .option('--rounds <n>', 'how many of the newest rounds each snapshot holds, here or on --host (default: monitor.window_rounds)', positiveInt)
     .option('--json', 'NDJSON: one alert transition a line')
-    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
-    .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
+    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path; --kube: the pod\'s own)')
+    .option('--remote-command <cmd>', 'the agent-runner command on the hosts or in the pods, split into words (default: agent-runner)')
     .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((o) => run(async () => (await import('./monitor-cmd.js')).monitorCommand({ config: cfg(), ...o })));
 
