@@ -79,6 +79,12 @@ test('deploy/kubernetes: the example overlay and the ServiceMonitor render, vali
   const dataAt = main.volumeMounts.find((m: any) => m.name === pvc).mountPath;
   for (const dir of [config.runtime.work_dir, config.runtime.state_dir, env('HOME')]) assert.ok(dir.startsWith(`${dataAt}/`), `${dir} is on the PVC (${dataAt})`);
   assert.equal(main.workingDir, config.runtime.work_dir);
+  // a parked serve wakes on a new spec: $AGENT_RUNNER_SPEC comes from a key the ConfigMap has
+  const spec_ = main.env.find((e: any) => e.name === 'AGENT_RUNNER_SPEC').valueFrom.configMapKeyRef;
+  assert.equal(spec_.name, cm.metadata.name);
+  assert.ok(cm.data[spec_.key], 'the spec key is in the ConfigMap');
+  // no preStop `cancel` or `stop`: under --park those park serve, and the park would outlive the pod
+  assert.equal(main.lifecycle?.preStop, undefined);
 
   // secrets: a Secret volume read by the init container only, copied to a memory dir as a 0600 file at
   // $HOME/.config/agent-runner/secrets.toml; never an environment variable anywhere
