@@ -21,6 +21,8 @@ export interface VerbSpec {
   flags: FlagSpec[];
   /** its positional argument's choices (completion bash|zsh, probe live|ready) */
   args: string[];
+  /** that argument's name, for zsh's description (shell, kind) */
+  argName: string;
 }
 
 export interface CompletionSpec {
@@ -60,6 +62,7 @@ export function completionSpec(program: Command, shells: readonly string[]): Com
       description: c.description(),
       flags: [...c.options.filter((o) => !o.hidden).map(flagOf), HELP],
       args: c.name() === 'completion' ? [...shells] : [...(c.registeredArguments[0]?.argChoices ?? [])],
+      argName: c.registeredArguments[0]?.name() ?? '',
     })),
   };
 }
