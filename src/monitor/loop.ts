@@ -2,6 +2,7 @@
 // resolved alerts, stop serve where an alert says so, print transitions only.
 import { sleepFor } from '../util/sleep.js';
 import { monoMs } from '../util/clock.js';
+import { eachLimited } from '../util/each-limited.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { okLine, toLine, transition, type AlertStore } from './alerts.js';
 import { evaluate } from './evaluate.js';
@@ -13,6 +14,8 @@ import { errorMessage, firstLine } from '../util/text.js';
 
 /** snapshots kept per host for the detectors (also bounded by window_s) */
 export const HISTORY_MAX = 10;
+/** hosts polled at once: a fleet of a thousand pods is a thousand kubectl (or ssh) processes otherwise */
+export const POLL_CONCURRENCY = 32;
 /** the longest back-off between two attempts at an unreachable host */
 export const MAX_BACKOFF_S = 600;
 
@@ -69,7 +72,7 @@ export async function runMonitor(o: MonitorOptions): Promise<void> {
       watches = await rediscover(watches, o);
     }
     const due = watches.filter((w) => w.nextAt <= monoMs());
-    await Promise.all(due.map((w) => poll(w, o)));
+    await eachLimited(due, POLL_CONCURRENCY, (w) => poll(w, o));
     o.store.save();
     if (o.once || o.signal.aborted) return;
     const next = Math.min(...watches.map((w) => w.nextAt), o.discover ? listAt : Infinity);
