@@ -52,7 +52,9 @@ test('monitor --kube: one list and one exec per running pod; oauth_fail raised a
   await waitUntil(() => (status(a).last?.n ?? 0) >= 1 && status(a).pid === serveA.pid, { timeoutMs: 30_000, what: "proj-a's serve to record an auth failure" });
   await waitUntil(() => status(b).round?.n === 1, { timeoutMs: 30_000, what: "proj-b's round" });
 
-  const k = fakeCluster({ 'proj-a-0': a, 'proj-b-0': b });
+  // proj-e-0's agent-runner finds no config: peek fails inside the pod, and says why
+  const broken = { ...b, configPath: path.join(tmpDir(), 'missing.toml') };
+  const k = fakeCluster({ 'proj-a-0': a, 'proj-b-0': b, 'proj-e-0': broken });
   const cwd = tmpDir('ar-kube-cwd-'); // no agent-runner.toml here: default thresholds
   const r = spawnSync(process.execPath, [CLI, 'monitor', '--kube', '--namespace', 'agents', '--context', 'prod', '--once', '--json'], { cwd, env: k.env, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -71,6 +73,8 @@ test('monitor --kube: one list and one exec per running pod; oauth_fail raised a
   assert.equal(unreachable('agents/proj-c-0')?.message, 'pod agents/proj-c-0 is Pending (ContainerCreating), not Running');
   assert.match(unreachable('agents/proj-d-0')?.message ?? '', /^kubectl exec agents\/proj-d-0 failed: Error from server \(NotFound\): pods "proj-d-0" not found$/);
 
+  assert.match(unreachable('agents/proj-e-0')?.message ?? '', /^`agent-runner peek` on agents\/proj-e-0 failed \(exit 78\): agent-runner: .*missing\.toml/);
+
   // what was asked of the cluster: one list (by the default selector), one peek per running pod, one stop
   const calls = k.calls().sort();
   assert.deepEqual(calls, [
@@ -78,6 +82,7 @@ test('monitor --kube: one list and one exec per running pod; oauth_fail raised a
     '--context prod --namespace agents exec proj-a-0 -- agent-runner stop --timeout 30',
     '--context prod --namespace agents exec proj-b-0 -- agent-runner peek --json',
     '--context prod --namespace agents exec proj-d-0 -- agent-runner peek --json',
+    '--context prod --namespace agents exec proj-e-0 -- agent-runner peek --json',
     '--context prod --namespace agents get pods --output json --selector app.kubernetes.io/name=agent-runner',
   ]);
 });

@@ -35,7 +35,11 @@ case "${words[0]:-} ${words[1]:-}" in
     set -a
     . "$pd/env"
     set +a
-    PATH="$pd/bin:$PATH" exec "$@"
+    # as kubectl does: the command's exit code, and a line saying so when it failed
+    PATH="$pd/bin:$PATH" "$@"
+    rc=$?
+    [ $rc -eq 0 ] || echo "command terminated with exit code $rc" >&2
+    exit $rc
     ;;
   *)
     echo "error: this fake kubectl knows only get pods and exec: $*" >&2

@@ -47,6 +47,7 @@ test('parsePodList: kubectl get pods -o json as pods, with why one is not runnin
       ['agents', 'proj-b-0', 'Running', null],
       ['agents', 'proj-c-0', 'Pending', 'ContainerCreating'],
       ['agents', 'proj-d-0', 'Running', null],
+      ['agents', 'proj-e-0', 'Running', null],
     ],
   );
   assert.throws(() => parsePodList('error: You must be logged in'), /not JSON/);

@@ -71,7 +71,9 @@ export const lastLine = (s: string): string =>
     s
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/^Warning: Permanently added/.test(l))
+      // ssh's note on a new host key, and kubectl exec's own line after the command inside failed: the line
+      // before it is what agent-runner said
+      .filter((l) => l && !/^Warning: Permanently added/.test(l) && !/^command terminated with exit code \d+$/.test(l))
       .at(-1) ?? '',
   ).slice(0, 300);
 
