@@ -53,6 +53,8 @@ deps() {
   # the container tests build the image from Debian packages and run it rootful (test/integration/container.test.ts)
   command -v podman >/dev/null || need+=(podman)
   command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  # kubectl renders and checks the Kubernetes manifests offline (test/integration/kube-manifests.test.ts)
+  command -v kubectl >/dev/null || need+=(kubernetes-client)
   if [ ${#need[@]} -gt 0 ]; then
     mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

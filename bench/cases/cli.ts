@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { CLI, REPO_ROOT, benchEnv, paired, timeSync } from '../lib/measure.js';
 import { makeProject, removeProject } from '../lib/project.js';
 import { failed, fmt, notMeasured, verdict, type BenchOptions, type Row } from '../lib/row.js';
+import { startHeartbeat } from '../../src/state/heartbeat.js';
+import { statePaths } from '../../src/state/paths.js';
 
 const TSC_ENTRY = path.join(REPO_ROOT, 'build', 'src', 'cli', 'main.js');
 const BUNDLE_ENTRY = path.join(REPO_ROOT, 'build', 'bundle', 'cli', 'main.cjs');
@@ -24,11 +26,15 @@ export async function cliLatency(o: BenchOptions): Promise<Row[]> {
   try {
     // one round first, so status and peek have a ledger to read
     timeSync([process.execPath, CLI, 'round'], { cwd: p.dir });
+    // a live heartbeat (this process's, as a serve's) so `probe live` answers yes: the path a pod runs every 15 s
+    const beat = startHeartbeat(statePaths(p.stateDir));
     const floor = () => timeSync([process.execPath, '-e', '0'], { cwd: p.dir });
     const verbs: Array<{ args: string[]; target: number | null; needs?: () => boolean; missing?: string }> = [
       { args: ['--version'], target: null },
       { args: ['status', '--json'], target: 2 },
       { args: ['peek', '--json'], target: 2.5, needs: peekBuilt, missing: 'src/cli/peek-cmd.ts does not exist yet' },
+      // a container's probe: the same fast path as status --json, so the same target
+      { args: ['probe', 'live'], target: 2 },
     ];
     for (const v of verbs) {
       const measure = `\`${v.args.join(' ')}\``;
@@ -74,6 +80,7 @@ export async function cliLatency(o: BenchOptions): Promise<Row[]> {
         note: 'bin/agent-runner.js runs the bundle whenever it is there (`AGENT_RUNNER_ENTRY=src` forces the tsc output)',
       });
     }
+    beat.stop();
   } finally {
     removeProject(p);
   }

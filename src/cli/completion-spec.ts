@@ -19,8 +19,10 @@ export interface VerbSpec {
   name: string;
   description: string;
   flags: FlagSpec[];
-  /** its positional argument's choices (completion bash|zsh) */
+  /** its positional argument's choices (completion bash|zsh, probe live|ready) */
   args: string[];
+  /** that argument's name, for zsh's description (shell, kind) */
+  argName: string;
 }
 
 export interface CompletionSpec {
@@ -59,7 +61,8 @@ export function completionSpec(program: Command, shells: readonly string[]): Com
       name: c.name(),
       description: c.description(),
       flags: [...c.options.filter((o) => !o.hidden).map(flagOf), HELP],
-      args: c.name() === 'completion' ? [...shells] : [],
+      args: c.name() === 'completion' ? [...shells] : [...(c.registeredArguments[0]?.argChoices ?? [])],
+      argName: c.registeredArguments[0]?.name() ?? '',
     })),
   };
 }

@@ -5,21 +5,25 @@
 // argument) goes to commander, which prints its one-line error and exits 2. The verbs themselves are
 // verbs.ts's, the same ones program.ts wires to commander.
 import { showTimesInUtc } from '../util/time-display.js';
-import { peekVerb, roundVerb, statusVerb, version } from './verbs.js';
+import { peekVerb, probeVerb, roundVerb, statusVerb, version } from './verbs.js';
 
 export interface FastCall {
-  verb: 'round' | 'status' | 'peek' | 'version';
+  verb: 'round' | 'status' | 'peek' | 'probe' | 'version';
+  /** probe: live or ready */
+  kind?: string;
   config?: string;
   json: boolean;
   utc: boolean;
 }
 
-const VERBS = new Set(['round', 'status', 'peek']);
+const VERBS = new Set(['round', 'status', 'peek', 'probe']);
+const PROBE_KINDS = new Set(['live', 'ready']);
 
 /**
  * `args` as after `agent-runner`: a fast call, or null for commander. Taken: `--version` / `-V` alone, and
  * `round`, `status` or `peek` with `--json` after the verb, `--utc`, and at most one `-c PATH` /
- * `--config PATH` / `--config=PATH` (commander reads program options on either side of the verb).
+ * `--config PATH` / `--config=PATH` (commander reads program options on either side of the verb). And
+ * `probe live` / `probe ready` with the same config forms (a container runs them every few seconds).
  */
 export function parseFast(args: string[]): FastCall | null {
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return { verb: 'version', json: false, utc: false };
@@ -27,12 +31,16 @@ export function parseFast(args: string[]): FastCall | null {
   let config: string | undefined;
   let json = false;
   let utc = false;
+  let kind: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     let value: string | undefined;
     if (a === '-c' || a === '--config') value = args[++i];
     else if (a.startsWith('--config=')) value = a.slice('--config='.length);
-    else if (a === '--json' && verb) {
+    else if (verb === 'probe' && !kind && PROBE_KINDS.has(a)) {
+      kind = a;
+      continue;
+    } else if (a === '--json' && verb && verb !== 'probe') {
       json = true;
       continue;
     } else if (a === '--utc') {
@@ -46,6 +54,7 @@ export function parseFast(args: string[]): FastCall | null {
     if (value === undefined || value === '' || value.startsWith('-') || config !== undefined) return null;
     config = value;
   }
+  if (verb === 'probe') return kind ? { verb, kind, config, json, utc } : null;
   return verb ? { verb, config, json, utc } : null;
 }
 
@@ -56,5 +65,6 @@ export function runFast(c: FastCall): Promise<void> {
   }
   showTimesInUtc(c.utc); // as program.ts's preAction hook does
   const o = { config: c.config, json: c.json };
+  if (c.verb === 'probe') return probeVerb({ config: c.config, kind: c.kind! });
   return c.verb === 'round' ? roundVerb(o) : c.verb === 'status' ? statusVerb(o) : peekVerb(o);
 }

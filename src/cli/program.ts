@@ -1,11 +1,11 @@
 // The command line: commander wiring only (bin/agent-runner.js runs main.ts, which hands the plain forms of
 // round, status, peek and --version to fast-path.ts first). Each verb's module is imported when that verb
 // runs, so `status` does not pay for what `round` needs.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
 import { parseListen } from '../serve/metrics/listen.js';
-import { peekVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
+import { peekVerb, probeVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -116,6 +116,17 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .action((o) => statusVerb({ config: cfg(), json: o.json }));
 
   program
+    .command('probe')
+    .description('a container probe: live (serve\'s heartbeat is fresh) or ready (serve runs, not waiting); exit 0 or 1, one line why')
+    .addArgument(new Argument('<kind>', 'live or ready').choices(['live', 'ready']))
+    .option('--max-age <s>', 'live: the oldest heartbeat that still counts (default 60)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 1 || n > 86_400) throw new InvalidArgumentError('expected a number of seconds from 1 to 86400');
+      return n;
+    })
+    .action((kind: string, o) => probeVerb({ config: cfg(), kind, maxAge: o.maxAge }));
+
+  program
     .command('doctor')
     .description('check that this project and host are fit to run (the state dir is agent-runner\'s own, its modes)')
     .option('--json', 'machine-readable output')
@@ -174,8 +185,13 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
 
   program
     .command('monitor')
-    .description('watch serve (here, or on --host over ssh) and print alerts when a detector fires or clears; stop serve on the harmful ones')
+    .description('watch serve (here, on --host over ssh, or in --kube pods) and print alerts when a detector fires or clears; stop serve on the harmful ones')
     .option('--host <alias>', 'watch this ssh host instead of the local project (repeatable: a fleet)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--kube', 'watch the pods kubectl lists (one `get pods` per poll) through `kubectl exec`, instead of the local project')
+    .option('--namespace <ns>', '--kube: the namespace (default: the kubectl context\'s)')
+    .option('--selector <labels>', '--kube: a label selector (default: app.kubernetes.io/name=agent-runner)')
+    .option('--context <name>', '--kube: the kubeconfig context (default: the current one)')
+    .option('--container <name>', '--kube: the container to exec in (default: the pod\'s default container)')
     .option('--interval <s>', 'seconds between polls (default: monitor.interval_s, 60)', (v: string) => {
       const n = Number(v);
       // a day at most, like watch: a poll that far apart watches nothing
@@ -185,8 +201,8 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--once', 'poll once, print what changed, exit')
     .option('--rounds <n>', 'how many of the newest rounds each snapshot holds, here or on --host (default: monitor.window_rounds)', positiveInt)
     .option('--json', 'NDJSON: one alert transition a line')
-    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path)')
-    .option('--remote-command <cmd>', 'the agent-runner command on the hosts, split into words (default: agent-runner)')
+    .option('--remote-config <path>', 'the config path on the hosts (default: the local config\'s path; --kube: the pod\'s own)')
+    .option('--remote-command <cmd>', 'the agent-runner command on the hosts or in the pods, split into words (default: agent-runner)')
     .option('--ssh-option <k=v>', 'an ssh -o option, e.g. Port=2222 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action((o) => run(async () => (await import('./monitor-cmd.js')).monitorCommand({ config: cfg(), ...o })));
 

@@ -60,3 +60,8 @@ export function statusVerb(o: { config?: string; json?: boolean }): Promise<void
 export function peekVerb(o: PeekOptions): Promise<void> {
   return run(async () => (await import('./peek-cmd.js')).peekCommand(o));
 }
+
+/** `probe live|ready` (a container's probes: every few seconds, so on the fast path too) */
+export function probeVerb(o: { config?: string; kind: string; maxAge?: number }): Promise<void> {
+  return run(async () => (await import('./probe-cmd.js')).probeCommand(o));
+}

@@ -2,6 +2,7 @@
 // resolved alerts, stop serve where an alert says so, print transitions only.
 import { sleepFor } from '../util/sleep.js';
 import { monoMs } from '../util/clock.js';
+import { eachLimited } from '../util/each-limited.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { okLine, toLine, transition, type AlertStore } from './alerts.js';
 import { evaluate } from './evaluate.js';
@@ -13,6 +14,8 @@ import { errorMessage, firstLine } from '../util/text.js';
 
 /** snapshots kept per host for the detectors (also bounded by window_s) */
 export const HISTORY_MAX = 10;
+/** hosts polled at once: a fleet of a thousand pods is a thousand kubectl (or ssh) processes otherwise */
+export const POLL_CONCURRENCY = 32;
 /** the longest back-off between two attempts at an unreachable host */
 export const MAX_BACKOFF_S = 600;
 
@@ -26,6 +29,12 @@ export interface MonitorOptions {
   /** one line for the operator on stderr (what does not fit an alert transition) */
   note: (line: string) => void;
   signal: AbortSignal;
+  /**
+   * A fleet whose members come and go (`--kube`: pods): asked once per interval for the current sources,
+   * after the first (`sources`, listed by the caller). A known host keeps its history and alerts; a host
+   * no longer listed is dropped with its alerts. A failed listing keeps the last one.
+   */
+  discover?: () => Promise<HostSource[]>;
 }
 
 interface Watch {
@@ -52,16 +61,41 @@ export function trimHistory(h: Snapshot[], windowS: number): Snapshot[] {
   return h.filter((s) => !(Date.parse(s.generated_at) < from)).slice(-HISTORY_MAX);
 }
 
+const newWatch = (src: HostSource): Watch => ({ src, history: [], failures: 0, nextAt: 0, stoppedPid: null });
+
 export async function runMonitor(o: MonitorOptions): Promise<void> {
-  const watches: Watch[] = o.sources.map((src) => ({ src, history: [], failures: 0, nextAt: 0, stoppedPid: null }));
+  let watches: Watch[] = o.sources.map(newWatch);
+  let listAt = monoMs() + o.intervalS * 1000;
   for (;;) {
+    if (o.discover && listAt <= monoMs()) {
+      listAt = monoMs() + o.intervalS * 1000;
+      watches = await rediscover(watches, o);
+    }
     const due = watches.filter((w) => w.nextAt <= monoMs());
-    await Promise.all(due.map((w) => poll(w, o)));
+    await eachLimited(due, POLL_CONCURRENCY, (w) => poll(w, o));
     o.store.save();
     if (o.once || o.signal.aborted) return;
-    const next = Math.min(...watches.map((w) => w.nextAt));
+    const next = Math.min(...watches.map((w) => w.nextAt), o.discover ? listAt : Infinity);
     if ((await sleepFor(next - monoMs(), o.signal)) === 'interrupted') return;
   }
+}
+
+async function rediscover(watches: Watch[], o: MonitorOptions): Promise<Watch[]> {
+  let found: HostSource[];
+  try {
+    found = await o.discover!();
+  } catch (e) {
+    o.note(`cannot list the fleet, watching the last list: ${firstLine(errorMessage(e))}`);
+    return watches;
+  }
+  const known = new Map(watches.map((w) => [w.src.host, w]));
+  const listed = new Set(found.map((s) => s.host));
+  for (const w of watches.filter((x) => !listed.has(x.src.host))) {
+    for (const [key, a] of o.store.active) if (a.host === w.src.host) o.store.active.delete(key);
+    o.note(`${w.src.host} is no longer listed: not watched, its alerts dropped`);
+  }
+  for (const s of found.filter((x) => !known.has(x.host))) o.note(`${s.host} is listed: watched from now on`);
+  return found.map((s) => known.get(s.host) ?? newWatch(s));
 }
 
 async function poll(w: Watch, o: MonitorOptions): Promise<void> {

@@ -11,6 +11,7 @@ import { acquireLock } from '../state/lock.js';
 import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
+import { startHeartbeat, type HeartbeatTimer } from '../state/heartbeat.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
 import { WAKE_SIGNAL } from './park-control.js';
@@ -108,10 +109,13 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   // notifications and metrics are loaded only when asked for: a plain serve pays nothing for them
   let notifier: { close(): Promise<void> } | null = null;
   let metrics: { close(): Promise<void> } | null = null;
+  let heartbeat: HeartbeatTimer | null = null;
   try {
     metrics = o.metricsFile || o.metricsListen ? await (await import('./metrics/export.js')).startMetricsExport(paths, config.project, { metricsFile: o.metricsFile, metricsListen: o.metricsListen, budget: config.budget }) : null;
     notifier = config.notify?.length ? (await import('./notify/serve-hook.js')).startServeNotifier(config, paths) : null;
     writeFileAtomic(paths.servePid, `${process.pid}\n`);
+    // a timer on the event loop: `probe live` tells a stuck serve from one in a long round or wait
+    heartbeat = startHeartbeat(paths);
     appendEvent(paths.events, 'serve_started', {
       pid: process.pid,
       config: config.configPath,
@@ -142,6 +146,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
       }
     };
     attempt(() => watcher?.stop());
+    attempt(() => heartbeat?.stop());
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
     await metrics?.close();
     await notifier?.close();

@@ -11,6 +11,7 @@ export interface StatePaths {
   rounds: string; // rounds.jsonl: one RoundRecord per line, the single round counter
   events: string; // events.jsonl
   status: string; // status.json (atomic)
+  heartbeat: string; // heartbeat: serve's pid; its mtime is touched every few seconds (state/heartbeat.ts)
   openRound: string; // round.open.json: the round in flight (atomic); gone once its record is in the ledger
   lock: string; // one runner (round or serve) per project
   servePid: string; // serve.pid
@@ -44,6 +45,7 @@ export function statePaths(dir: string): StatePaths {
     rounds: path.join(dir, 'rounds.jsonl'),
     events: path.join(dir, 'events.jsonl'),
     status: path.join(dir, 'status.json'),
+    heartbeat: path.join(dir, 'heartbeat'),
     openRound: path.join(dir, 'round.open.json'),
     lock: path.join(dir, 'lock'),
     servePid: path.join(dir, 'serve.pid'),

@@ -3,15 +3,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { redact } from '../../util/redact.js';
-import { checkSnapshot, type HostSource } from '../source.js';
+import type { HostSource } from '../source.js';
+import { FETCH_TIMEOUT_MS, peekAnswer, REMOTE_STOP_WAIT_S, runCapped, stopAnswer } from './run.js';
 import { shellQuote } from './validate.js';
 import { DEFAULT_SNAPSHOT_ROUNDS } from '../../snapshot/types.js';
 
-export const FETCH_TIMEOUT_MS = 30_000;
-/** how long a remote `stop` waits for serve to end (its round finishing) */
-export const REMOTE_STOP_WAIT_S = 30;
 const CONTROL_PERSIST_S = 120;
 
 export interface SshOptions {
@@ -28,69 +24,7 @@ export interface SshOptions {
   rounds?: number;
 }
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** the host sent more than MAX_OUTPUT_BYTES: ssh was ended, the output cut */
-  tooBig: boolean;
-}
-
-/** A snapshot is a few KB; a host that sends more than this is broken or hostile, and must not fill our memory. */
-export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
-
-/** execFile-like, but resolves at the exit even if a backgrounded ssh master still holds a pipe. */
-function runSsh(args: string[], timeoutMs: number): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let tooBig = false;
-    let done = false;
-    const take = (d: Buffer, into: 'out' | 'err') => {
-      if (tooBig) return;
-      if (stdout.length + stderr.length + d.length > MAX_OUTPUT_BYTES) {
-        tooBig = true;
-        child.kill('SIGKILL');
-        return;
-      }
-      if (into === 'out') stdout += d;
-      else stderr += d;
-    };
-    child.stdout.on('data', (d: Buffer) => take(d, 'out'));
-    child.stderr.on('data', (d: Buffer) => take(d, 'err'));
-    const finish = (code: number | null) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      resolve({ code, stdout, stderr, timedOut, tooBig });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      stderr += `${e.message}\n`;
-      finish(null);
-    });
-    child.on('close', (code) => finish(code));
-    // let the pipes drain briefly, then stop waiting for them
-    child.on('exit', (code) => setTimeout(() => finish(code), 500));
-  });
-}
-
-const lastLine = (s: string) =>
-  redact(
-    s
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !/^Warning: Permanently added/.test(l))
-      .at(-1) ?? '',
-  ).slice(0, 300);
+const runSsh = (args: string[], timeoutMs: number) => runCapped('ssh', args, timeoutMs);
 
 export function sshSource(o: SshOptions): HostSource {
   const base = [
@@ -110,24 +44,11 @@ export function sshSource(o: SshOptions): HostSource {
     async fetch() {
       const more = o.rounds !== undefined && o.rounds !== DEFAULT_SNAPSHOT_ROUNDS ? ['--rounds', String(o.rounds)] : [];
       const r = await runSsh(remote('peek', '--json', ...more, '--config', o.remoteConfig), FETCH_TIMEOUT_MS);
-      if (r.timedOut) throw new Error(`no answer from ${o.host} within ${FETCH_TIMEOUT_MS / 1000}s`);
-      if (r.tooBig) throw new Error(`${o.host} answered more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB: not a snapshot`);
-      if (r.code === 255 || r.code === null) throw new Error(`ssh ${o.host} failed: ${lastLine(r.stderr) || 'connection failed'}`);
-      if (r.code !== 0) throw new Error(`\`agent-runner peek\` on ${o.host} failed (exit ${r.code}): ${lastLine(r.stderr) || 'no message'}`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(r.stdout);
-      } catch {
-        throw new Error(`${o.host} answered something that is not JSON: ${lastLine(r.stdout) || 'empty output'}`);
-      }
-      return checkSnapshot(parsed);
+      return peekAnswer(r, o.host, r.code === 255, `ssh ${o.host}`);
     },
     async stop() {
       const r = await runSsh(remote('stop', '--config', o.remoteConfig, '--timeout', String(REMOTE_STOP_WAIT_S)), (REMOTE_STOP_WAIT_S + 15) * 1000);
-      const said = lastLine(r.stdout);
-      if (r.code === 0) return { action: 'stop', result: /^not running/.test(r.stdout.trim()) ? 'not_running' : 'stopped', detail: said };
-      if (r.code === 1 && /still stopping/.test(r.stdout)) return { action: 'stop', result: 'stopping', detail: said };
-      return { action: 'stop', result: 'failed', detail: r.timedOut ? 'ssh timed out' : lastLine(r.stderr) || `exit ${r.code}` };
+      return stopAnswer(r, 'ssh');
     },
     async close() {
       // end the shared connection now rather than leaving it to ControlPersist

@@ -54,3 +54,20 @@ export function shellQuote(word: string): string {
 function printable(s: string): string {
   return JSON.stringify(s).slice(1, -1).slice(0, 80);
 }
+
+/** a namespace is a DNS-1123 label */
+const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A value for one of kubectl's flags (--context, --selector, --container, --namespace): it goes to kubectl
+ * as one argv word, never through a shell; one line, and not a flag of its own.
+ */
+export function checkKubeValue(flag: string, v: string): string {
+  if (v === '' || /[\n\r\0]/.test(v) || v.startsWith('-')) {
+    throw new UserError(`${flag} "${printable(v)}": give one line that does not start with "-"`, EXIT.USAGE);
+  }
+  if (flag === '--namespace' && !NAMESPACE_RE.test(v)) {
+    throw new UserError(`--namespace "${printable(v)}": a namespace is lower-case letters, digits and "-" (at most 63)`, EXIT.USAGE);
+  }
+  return v;
+}

@@ -74,4 +74,10 @@ export const SERVE_DEFENSES = inLayer('serve', [
     invariant: 'below runtime.min_free_mb (or after an ENOSPC/EDQUOT state write) serve starts no round, says so in one stderr line, waits, and resumes by itself once there is room; stop still works',
     test: { file: 'test/faults/disk-full.test.ts', name: 'disk below min_free_mb between rounds: serve pauses with one clear line, records stay intact, rounds resume when the ballast goes' },
   },
+  {
+    name: 'heartbeat_probes',
+    prevents: "a container's liveness probe restarting a serve that is only waiting (a usage limit turned into a crash loop), or never restarting one that is stuck",
+    invariant: 'serve touches <state_dir>/heartbeat every 10 s from its event loop; `probe live` fails only when that serve is gone or has not beaten for --max-age; a usage-limit wait is live and not ready',
+    test: { file: 'test/integration/probe.test.ts', name: 'probe: a round running is live and ready; a stuck serve (SIGSTOP) is not live until it runs again; a killed one is not live' },
+  },
 ]);
