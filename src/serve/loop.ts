@@ -20,7 +20,7 @@ import { modelGate } from './model-gate.js';
 import { onStopHook } from './on-stop.js';
 import type { RoundRecord } from '../state/types.js';
 
-/** How often serve --park rewrites status.json while it waits or is parked: the heartbeat a liveness probe reads. */
+/** How often serve --park rewrites status.json while it waits or is parked (the liveness probe reads the heartbeat file; status.json's age is what `status` shows). */
 export const HEARTBEAT_MS = 30_000;
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -120,7 +120,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     say: (line) => process.stderr.write(line),
   });
   let lastRec: RoundRecord | null = last ?? null;
-  // serve --park runs where a liveness probe reads the heartbeat: a wait of hours (a usage limit) rewrites it too
+  // serve --park runs in a container: a wait of hours (a usage limit) keeps status.json fresh too
   const beat = o.park ? setInterval(() => status.current.state === 'waiting' && status.set({}), HEARTBEAT_MS).unref() : null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
     if (beat) clearInterval(beat);
