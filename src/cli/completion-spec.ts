@@ -19,7 +19,7 @@ export interface VerbSpec {
   name: string;
   description: string;
   flags: FlagSpec[];
-  /** its positional argument's choices (completion bash|zsh) */
+  /** its positional argument's choices: completion's shells, a verb's subcommands (rounds show|restore) */
   args: string[];
 }
 
@@ -51,6 +51,11 @@ function flagOf(o: Option): FlagSpec {
 
 const HELP: FlagSpec = { names: ['--help', '-h'], description: 'show help', value: null, repeatable: false };
 
+function uniqueByName(flags: FlagSpec[]): FlagSpec[] {
+  const seen = new Set<string>();
+  return flags.filter((f) => !seen.has(f.names[0]!) && !!seen.add(f.names[0]!));
+}
+
 export function completionSpec(program: Command, shells: readonly string[]): CompletionSpec {
   const global = program.options.filter((o) => !o.hidden).map(flagOf);
   return {
@@ -58,8 +63,9 @@ export function completionSpec(program: Command, shells: readonly string[]): Com
     verbs: program.commands.map((c) => ({
       name: c.name(),
       description: c.description(),
-      flags: [...c.options.filter((o) => !o.hidden).map(flagOf), HELP],
-      args: c.name() === 'completion' ? [...shells] : [],
+      // a verb with subcommands (notify, rounds): its flags and theirs, each once, and their names as its arguments
+      flags: [...uniqueByName([c, ...c.commands].flatMap((x) => x.options.filter((o) => !o.hidden).map(flagOf))), HELP],
+      args: c.name() === 'completion' ? [...shells] : c.commands.map((x) => x.name()),
     })),
   };
 }

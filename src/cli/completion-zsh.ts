@@ -29,7 +29,7 @@ function argSpecs(flags: readonly FlagSpec[]): string[] {
 export function zshScript(spec: CompletionSpec): string {
   const verbs = spec.verbs.map((v) => `    '${v.name}:${desc(v.description)}'`);
   const arms = spec.verbs.map((v) => {
-    const specs = [...argSpecs(v.flags), ...(v.args.length ? [`'1:shell:(${v.args.join(' ')})'`] : [])];
+    const specs = [...argSpecs(v.flags), ...(v.args.length ? [`'1:${v.name === 'completion' ? 'shell' : 'subcommand'}:(${v.args.join(' ')})'`] : [])];
     return `        (${v.name}) _arguments ${specs.join(' ')} ;;`;
   });
   return `#compdef agent-runner

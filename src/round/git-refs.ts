@@ -64,6 +64,32 @@ export async function pruneRoundRefs(dir: string, id: string, n: number): Promis
   return old.length;
 }
 
+/** One of a round's refs, as it stands in the repository now. */
+export interface RoundRef {
+  kind: string;
+  ref: string;
+  sha: string;
+}
+
+/**
+ * The round refs of this state dir that exist now, by round number, the kinds of each in name order: one
+ * process, whatever the number of rounds (at most keep_rounds + PRUNE_EVERY of them are kept).
+ */
+export async function listRoundRefs(dir: string, id: string): Promise<Map<number, RoundRef[]>> {
+  const base = `${REF_ROOT}/${id}/rounds/`;
+  const out = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', base]);
+  const byRound = new Map<number, RoundRef[]>();
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ');
+    const ref = line.slice(sp + 1);
+    const m = /^(\d+)\/(.+)$/.exec(ref.slice(base.length));
+    if (sp < 0 || !ref.startsWith(base) || !m) continue;
+    const n = Number(m[1]);
+    byRound.set(n, [...(byRound.get(n) ?? []), { kind: m[2]!, ref, sha: line.slice(0, sp) }]);
+  }
+  return byRound;
+}
+
 /** Of these commits, those no ref (nor HEAD) reaches: one process. */
 export async function onNoRef(dir: string, shas: string[]): Promise<string[]> {
   if (!shas.length) return [];
