@@ -142,3 +142,29 @@ test('restore refuses while serve runs a round, with the fix, and changes nothin
   assert.equal((await done).code, 0);
   fs.rmSync(path.dirname(gate), { recursive: true, force: true });
 });
+
+test('[vcs] keep_rounds = 2: a real serve prunes the refs of older rounds; the kept rounds\' work survives gc and is restored', async (t) => {
+  const p = scratchProject(t, { command: ['bash', '-c', LEAVE_WORK], extraToml: '[vcs]\nkeep_rounds = 2\n' });
+  const r = await finished(p.start(['serve', '--max-rounds', '4']));
+  assert.equal(r.code, 0, r.stderr);
+  const recs = p.rounds();
+  assert.ok(recs.every((x) => x.stash_sha && x.refs?.length === 1), JSON.stringify(recs.map((x) => x.refs)));
+  git(p.dir, 'stash', 'clear');
+  git(p.dir, 'reflog', 'expire', '--expire=now', '--all');
+  git(p.dir, 'gc', '-q', '--prune=now');
+
+  const list = JSON.parse(p.run(['rounds', '--json']).stdout) as Array<{ n: number; refs: unknown[]; refs_gone: boolean }>;
+  assert.deepEqual(list.map((x) => [x.n, x.refs.length, x.refs_gone]), [[1, 0, true], [2, 0, true], [3, 1, false], [4, 1, false]]);
+  assert.match(p.run(['rounds']).stdout, /\n +1 .* gone \(pruned\)/);
+  const gone = p.run(['rounds', 'restore', '1']);
+  assert.equal(gone.code, 1);
+  assert.equal(gone.stderr, "agent-runner: round 1's refs are gone (pruned beyond vcs.keep_rounds, or deleted): nothing to restore\n");
+  assert.match(p.run(['rounds', 'show', '1']).stdout, /kept under: its refs are gone/);
+  // the rounds beyond keep_rounds lost their work to the gc; the kept ones did not
+  const has = (sha: string) => git(p.dir, 'cat-file', '-t', sha) === 'commit';
+  assert.throws(() => has(recs[0]!.stash_sha!));
+  assert.ok(has(recs[2]!.stash_sha!) && has(recs[3]!.stash_sha!));
+  const back = p.run(['rounds', 'restore', '4']);
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(read(p.dir, 'w4.txt'), 'work of round 4\n');
+});

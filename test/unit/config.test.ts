@@ -55,7 +55,7 @@ describe('parseConfig: defaults and resolution', () => {
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
-    assert.deepEqual(c.vcs, { dirty_action: 'stash' });
+    assert.deepEqual(c.vcs, { dirty_action: 'stash', keep_rounds: 500 });
     assert.deepEqual(c.phases, []);
     assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
@@ -178,6 +178,7 @@ const BAD: Array<[string, string, string[]]> = [
   ['kill_grace_s negative', BASE + '[runtime]\nkill_grace_s = -1\n', ['`runtime.kill_grace_s` = -1', 'from 0 to 600']],
   ['kill_grace_s too high', BASE + '[runtime]\nkill_grace_s = 600.5\n', ['`runtime.kill_grace_s` = 600.5']],
   ['restart_delay_s too high', BASE + '[runtime]\nrestart_delay_s = 86401\n', ['`runtime.restart_delay_s` = 86401', 'from 0 to 86400']],
+  ['keep_rounds zero', BASE + '[vcs]\nkeep_rounds = 0\n', ['`vcs.keep_rounds` = 0', 'whole number from 1 to 1000000']],
   ['crash_loop_threshold zero', BASE + '[serve]\ncrash_loop_threshold = 0\n', ['`serve.crash_loop_threshold` = 0', 'whole number from 1 to 1000']],
   ['crash_loop_threshold fraction', BASE + '[serve]\ncrash_loop_threshold = 2.5\n', ['`serve.crash_loop_threshold` = 2.5', 'whole number']],
   ['crash_loop_threshold too high', BASE + '[serve]\ncrash_loop_threshold = 1001\n', ['`serve.crash_loop_threshold` = 1001']],
