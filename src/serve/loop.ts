@@ -16,6 +16,7 @@ import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
+import { RoundBackup } from './backup.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -89,9 +90,13 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     setWaiting: (w) => status.set(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
     say: (line) => process.stderr.write(line),
   });
+  // [vcs] backup_remote: the round refs pushed in the background after each round (backup.ts)
+  const remote = config.vcs.backup_remote;
+  const backup = remote ? new RoundBackup({ workDir: config.workDir, paths, remote, timeoutS: config.vcs.backup_timeout_s }) : null;
   let lastRec: RoundRecord | null = last ?? null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
     disk.flush();
+    await backup?.settle();
     await onStopHook(config, paths, exitCode, reason, lastRec);
     status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
     return { exitCode, reason };
@@ -119,6 +124,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     if (!rec) continue;
     roundsRun++;
     lastRec = rec;
+    backup?.afterRound(rec);
     status.set({ round: null, last: lastOf(rec) });
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
     if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);

@@ -40,6 +40,8 @@ export const EVENT_KINDS = {
   budget_freed: 'the budget window that serve waited for has room again; rounds resume (metric, window, used)',
   schedule_wait: 'outside the [schedule] active hours: serve waits for the next range (until, schedule)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
+  backup_failed: 'a push of the round refs to [vcs] backup_remote failed, the first after pushes that worked (round, remote, error); serve goes on, peek shows it',
+  backup_ok: 'a push of the round refs to [vcs] backup_remote worked again after failures (round, remote, failing_since)',
   hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;

@@ -192,6 +192,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
       tmpKept: { round: 1, dir: '/run/user/1/agent-runner/p-01234567/round-1' },
+      backup: { remote: 'origin', ok: { at: iso(-60_000), round: 1 }, failed: { at: iso(0), round: 2, error: 'e', since: iso(-1000) } },
     }),
   );
   assert.deepEqual(validate(SCHEMA, full), []);
