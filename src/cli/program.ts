@@ -5,9 +5,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
 import { parseListen } from '../serve/metrics/listen.js';
+import { MOMENT_FORMATS, parseMoment, parseSpan } from '../util/when.js';
 import { peekVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
+import { addRoundsVerb } from './rounds-program.js';
 
-function positiveInt(v: string): number {
+export function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
   return n;
@@ -61,13 +63,15 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run rounds until told to stop (the loop; what systemd runs)')
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
+    .option('--until <time>', 'stop at this moment: "YYYY-MM-DD HH:MM" (local), an ISO time with a zone, or "HH:MM" (the next one)', untilArg)
+    .option('--max-runtime <span>', 'stop after running this long: "8h", "1h30m", "2d", or seconds', spanArg)
     .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
     .option('--http <addr>', 'also serve the dashboard on HOST:PORT (docs/dashboard.md); beyond loopback it needs a token')
     .option('--metrics-file <path>', 'keep the Prometheus metrics in this file, rewritten atomically (node_exporter\'s textfile collector)')
     .option('--metrics-listen <host:port>', 'serve the Prometheus metrics on GET /metrics, e.g. 127.0.0.1:9464', listenAddress)
     .action((o) =>
       run(async () => {
-        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen };
+        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, until: o.until, maxRuntime: o.maxRuntime, metricsFile: o.metricsFile, metricsListen: o.metricsListen };
         return o.http !== undefined
           ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http, quiet: !!o.quiet })
           : (await import('./serve-cmd.js')).serveVerb({ ...base, quiet: !!o.quiet });
@@ -143,27 +147,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--json', 'machine-readable output')
     .action((text: string[], o) => run(async () => (await import('./note-cmd.js')).noteCommand({ config: cfg(), text, ...o })));
 
-  const rounds = program
-    .command('rounds')
-    .description('the recent rounds: when, how long, verdict, commits, the work kept under their refs, tokens, cost')
-    .option('--limit <n>', `how many of the newest rounds (default 20)`, positiveInt)
-    .option('--json', 'machine-readable output')
-    .action((o) => run(async () => (await import('./rounds-cmd.js')).roundsListCommand({ config: cfg(), ...o })));
-  rounds
-    .command('show')
-    .description("one round: its record, the refs that keep its work, and what its work changed")
-    .argument('<n>', 'the round number')
-    .option('--json', 'machine-readable output')
-    // `rounds show 3 --json`: commander hands --json to `rounds`, which knows it too
-    .action((n: string, _o, cmd: Command) =>
-      run(async () => (await import('./rounds-cmd.js')).roundsShowCommand({ config: cfg(), n, json: !!cmd.optsWithGlobals().json })),
-    );
-  rounds
-    .command('restore')
-    .description("bring a round's kept work back: a branch for its commits, its stashed work applied by SHA (clean tree only)")
-    .argument('<n>', 'the round number')
-    .option('--branch <name>', 'put the round\'s end state on this new branch and switch to it (its stash applied there)')
-    .action((n: string, o) => run(async () => (await import('./rounds-restore-cmd.js')).roundsRestoreCommand({ config: cfg(), n, branch: o.branch })));
+  addRoundsVerb(program, cfg);
 
   program
     .command('events')
@@ -247,6 +231,18 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .action((o) => run(async () => (await import('./notify-cmd.js')).notifyFlushCommand({ config: cfg(), timeout: o.timeout })));
 
   return program;
+}
+
+function untilArg(v: string): string {
+  const ms = parseMoment(v);
+  if (ms === null) throw new InvalidArgumentError(`expected ${MOMENT_FORMATS}`);
+  if (ms <= Date.now()) throw new InvalidArgumentError('that moment has passed; name one to come');
+  return v;
+}
+
+function spanArg(v: string): string {
+  if (parseSpan(v) === null) throw new InvalidArgumentError('expected a span above 0 such as "8h", "1h30m", "2d", or a number of seconds');
+  return v;
 }
 
 function listenAddress(v: string): string {

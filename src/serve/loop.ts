@@ -17,6 +17,7 @@ import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
 import { RoundBackup } from './backup.js';
+import { Deadline, type DeadlineSpec } from './deadline.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -46,6 +47,8 @@ export interface ServeOptions {
   control: ServeControl;
   once?: boolean;
   maxRounds?: number;
+  /** until / max_runtime: when serve ends by itself (deadline.ts) */
+  deadline?: DeadlineSpec;
   /** the fingerprint of the config text serve validated at start */
   fingerprint: string;
   /** for tests of the policy's jitter; Math.random by default */
@@ -93,8 +96,12 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   // [vcs] backup_remote: the round refs pushed in the background after each round (backup.ts)
   const remote = config.vcs.backup_remote;
   const backup = remote ? new RoundBackup({ workDir: config.workDir, paths, remote, timeoutS: config.vcs.backup_timeout_s }) : null;
+  // until / max_runtime: a wait ends at the deadline as at a stop request; the loop's top then says which
+  const deadline = new Deadline(o.deadline ?? {});
+  deadline.arm(() => control.requestStop('deadline'));
   let lastRec: RoundRecord | null = last ?? null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
+    deadline.disarm();
     disk.flush();
     await backup?.settle();
     await onStopHook(config, paths, exitCode, reason, lastRec);
@@ -104,8 +111,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
 
   let roundsRun = 0;
   for (;;) {
-    // stop conditions, checked between rounds
-    const stop = stopReason(paths, control, o, roundsRun);
+    // stop conditions, checked between rounds: a deadline first (its timer may have asked for the stop)
+    const stop = deadline.check(paths.events) ?? stopReason(paths, control, o, roundsRun);
     if (stop) return finish(EXIT.OK, stop);
     // an agent may edit the config; it takes effect only through `restart`, which validates it
     const changed = leash.changed();

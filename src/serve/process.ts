@@ -10,6 +10,7 @@ import { appendEvent, HeldEvents } from '../state/events.js';
 import { writeFileAtomic } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
+import { resolveDeadline } from './deadline.js';
 import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
@@ -27,6 +28,9 @@ export interface ServeCommandOptions {
   config?: string;
   once: boolean;
   maxRounds?: number;
+  /** --until / --max-runtime as written (checked by the command line); else [serve] until / max_runtime */
+  until?: string;
+  maxRuntime?: string;
   /** write the Prometheus text format here (atomically) while serve runs */
   metricsFile?: string;
   /** serve GET /metrics on this host:port */
@@ -66,6 +70,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
 
   const { config, paths } = loadContext(o.config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
+  const deadline = resolveDeadline({ until: o.until ?? config.serve.until, maxRuntime: o.maxRuntime ?? config.serve.max_runtime });
   claimStateDir(paths.dir);
   let lock;
   try {
@@ -109,10 +114,12 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
       fingerprint: fingerprint.slice(0, 16),
       once: o.once,
       max_rounds: o.maxRounds ?? null,
+      ...(deadline.until ? { until: new Date(deadline.until.ms).toISOString() } : {}),
+      ...(deadline.maxRuntimeS !== undefined ? { max_runtime_s: deadline.maxRuntimeS } : {}),
     });
     events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
     watcher = (await o.watch?.(config, paths)) ?? null;
-    result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint });
+    result = await serveLoop({ config, paths, control, once: o.once, maxRounds: o.maxRounds, deadline, fingerprint });
     return result.exitCode;
   } catch (e) {
     // a state file that cannot work (a FIFO ledger …), or a state dir gone read-only or removed under a

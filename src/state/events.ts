@@ -30,6 +30,8 @@ export const EVENT_KINDS = {
   cancel_requested: 'an operator asked to interrupt the current round',
   stop_file: 'the stop file was found between rounds',
   max_rounds: '--max-rounds was reached',
+  until_reached: 'serve reached its until moment ([serve] until or --until) and ends (until, as_written)',
+  max_runtime_reached: 'serve has run for its max_runtime ([serve] max_runtime or --max-runtime) and ends (max_runtime_s, ran_s)',
   done_sentinel: 'the agent wrote its done sentinel',
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
