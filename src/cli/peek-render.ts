@@ -54,6 +54,7 @@ export function renderSnapshot(snap: Snapshot): string {
     out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
   }
   if (snap.waiting) out.push(`  waiting until ${shownTime(snap.waiting.until, now)} (${snap.waiting.why})`);
+  if (sv.ends) out.push(`  ends ${shownTime(sv.ends.at, now)} (${sv.ends.why})`);
   if (snap.budget?.length) out.push(`  budget: ${budgetSummary(snap.budget, now)}`);
   if (snap.backup) out.push(`  ${backupLine(snap.backup, now)}`);
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');

@@ -43,6 +43,15 @@ export class Deadline {
     return null;
   }
 
+  /** When serve ends by itself as the wall clock reads now, and which deadline that is; null without one. */
+  ends(now = Date.now(), mono = monoMs()): { at: string; why: 'until' | 'max_runtime' } | null {
+    const { until, maxRuntimeS } = this.spec;
+    const runtimeEnd = maxRuntimeS !== undefined ? now + maxRuntimeS * 1000 - (mono - this.startMono) : Infinity;
+    const untilEnd = until ? until.ms : Infinity;
+    if (untilEnd === Infinity && runtimeEnd === Infinity) return null;
+    return untilEnd <= runtimeEnd ? { at: new Date(untilEnd).toISOString(), why: 'until' } : { at: new Date(runtimeEnd).toISOString(), why: 'max_runtime' };
+  }
+
   /** Records the deadline that passed (its event) and returns its reason; null while none has. */
   check(events: string): string | null {
     const r = this.reached();

@@ -70,6 +70,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const sessionFromRound = (initial?.n ?? 0) + 1;
   // status.json is first written once the round left open (if any) is recorded
   const last = recovered ?? initial;
+  // until / max_runtime: a wait ends at the deadline as at a stop request; the loop's top then says which
+  const deadline = new Deadline(o.deadline ?? {});
   const status = statusWriter(paths, {
     state: 'running',
     mode: 'serve',
@@ -82,7 +84,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     reason: null,
     exit_code: null,
     first_round: sessionFromRound,
+    ends: deadline.ends(),
   });
+  deadline.arm(() => control.requestStop('deadline'));
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
@@ -96,16 +100,13 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   // [vcs] backup_remote: the round refs pushed in the background after each round (backup.ts)
   const remote = config.vcs.backup_remote;
   const backup = remote ? new RoundBackup({ workDir: config.workDir, paths, remote, timeoutS: config.vcs.backup_timeout_s }) : null;
-  // until / max_runtime: a wait ends at the deadline as at a stop request; the loop's top then says which
-  const deadline = new Deadline(o.deadline ?? {});
-  deadline.arm(() => control.requestStop('deadline'));
   let lastRec: RoundRecord | null = last ?? null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
     deadline.disarm();
     disk.flush();
     await backup?.settle();
     await onStopHook(config, paths, exitCode, reason, lastRec);
-    status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
+    status.set({ state, round: null, waiting: null, reason, exit_code: exitCode, ends: null });
     return { exitCode, reason };
   };
 

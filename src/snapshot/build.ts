@@ -133,6 +133,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
       config_changed: s.config_changed,
       exit_code: s.exit_code,
       first_round: s.first_round,
+      ends: s.ends,
     },
     current_round:
       open && s.round

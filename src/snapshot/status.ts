@@ -24,6 +24,8 @@ export interface StatusReport {
   exit_code: number | null;
   /** the running serve's first round number (its rounds are those from it on); null when no serve runs */
   first_round: number | null;
+  /** a running serve's deadline (until / max_runtime): when it ends by itself; else null */
+  ends: { at: string; why: 'until' | 'max_runtime' } | null;
   /** when serve (or a round) was ended by `kill`, and by what; else null */
   killed: { at: string; by: string } | null;
   state_dir: string;
@@ -111,6 +113,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     reason,
     exit_code: exitCode,
     first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
+    ends: fresh && lock.role === 'serve' ? (file.ends ?? null) : null,
     killed,
     state_dir: paths.dir,
     budget: budgetState(records, budget, new Date(now)).lines,

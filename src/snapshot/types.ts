@@ -80,6 +80,8 @@ export interface Snapshot {
     exit_code?: number | null;
     /** the running serve's first round number, or null (version 2; absent in version 1) */
     first_round?: number | null;
+    /** when the running serve ends by itself (until / max_runtime), and which; null without a deadline (added within version 2) */
+    ends?: { at: string; why: 'until' | 'max_runtime' } | null;
   };
   current_round: {
     n: number;

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { finished } from '../helpers/project.js';
 import { scratchProject } from '../helpers/scratch.js';
+import { waitUntil } from '../helpers/env.js';
 
 /** A failing agent and a back-off of 10 minutes: serve only ends soon if the deadline wakes the wait. */
 const LONG_BACKOFF = 'backoff_base_s = 600\nbackoff_max_s = 600\n';
@@ -43,11 +44,13 @@ test('[serve] max_runtime: the round running at the deadline finishes, recorded 
   assert.match(r.stderr, /serve stopped: max_runtime 1s reached\n$/);
 });
 
-test('[serve] until: serve stops at that local moment with an until_reached event; --until overrides it', async (t) => {
+test('[serve] until: serve stops at that local moment with an until_reached event; --until overrides it; peek then has no deadline', async (t) => {
   const at = localIn(3000);
   const p = scratchProject(t, { agent: 'fail.sh', serveToml: `${LONG_BACKOFF}until = "2099-01-01 00:00"\n` });
-  const r = await finished(p.start(['serve', '--until', at]));
+  const done = finished(p.start(['serve', '--until', at]));
+  const r = await done;
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(p.run(['peek', '--json']).stdout).service.ends, null, 'no deadline once serve has stopped');
   const ev = p.events().find((e) => e.kind === 'until_reached')!;
   assert.equal(ev.as_written, at);
   assert.equal(Date.parse(String(ev.until)), new Date(at.replace(' ', 'T')).getTime());
@@ -79,4 +82,22 @@ test('bad until / max_runtime: one line naming the value and the fix; 2 on the c
     assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
     assert.equal(q.rounds().length, 0);
   }
+});
+
+test('status and peek say when a running serve ends: the earlier deadline, and which', async (t) => {
+  const p = scratchProject(t, { agent: 'fail.sh', serveToml: `${LONG_BACKOFF}until = "2099-01-01 00:00"\n` });
+  const before = Date.now();
+  const done = finished(p.start(['serve', '--max-runtime', '1h']));
+  await waitUntil(() => p.rounds().length === 1, { timeoutMs: 20_000, what: 'round 1' });
+  const st = JSON.parse(p.run(['status', '--json']).stdout);
+  assert.equal(st.ends.why, 'max_runtime');
+  const at = Date.parse(st.ends.at);
+  assert.ok(at >= before + 3600_000 && at <= Date.now() + 3600_000, `ends ${st.ends.at}: an hour after serve's start`);
+  assert.match(p.run(['status']).stdout, /\n {2}ends .* \(in (59m\d\ds|1h00m)\) \(max_runtime\)\n/);
+  const snap = JSON.parse(p.run(['peek', '--json']).stdout);
+  assert.deepEqual(snap.service.ends, st.ends);
+  assert.match(p.run(['peek']).stdout, /\n {2}ends .* \(max_runtime\)\n/);
+  assert.equal(p.run(['stop']).code, 0);
+  assert.equal((await done).code, 0);
+  assert.equal(JSON.parse(p.run(['status', '--json']).stdout).ends, null);
 });
