@@ -55,7 +55,7 @@ test('rounds lists the recent rounds with their kept work; --json, --limit; show
   }
 });
 
-test('after the agent runs `git stash clear` and `git gc --prune=now`, every earlier round\'s work is restored; a dirty tree is refused and kept', (t) => {
+test("after the agent runs `git stash clear` and `git gc --prune=now`, every earlier round's work is restored; a dirty tree is refused and kept", (t) => {
   const script = `${LEAVE_WORK}; if [ "$AGENT_RUNNER_ROUND" = 3 ]; then git checkout -q -- README.md; rm -f w3.txt; ${DESTROY}; fi`;
   const p = scratchProject(t, { command: ['bash', '-c', script] });
   for (let i = 0; i < 3; i++) assert.equal(p.run(['round']).code, 0);

@@ -74,4 +74,16 @@ export const SERVE_DEFENSES = inLayer('serve', [
     invariant: 'below runtime.min_free_mb (or after an ENOSPC/EDQUOT state write) serve starts no round, says so in one stderr line, waits, and resumes by itself once there is room; stop still works',
     test: { file: 'test/faults/disk-full.test.ts', name: 'disk below min_free_mb between rounds: serve pauses with one clear line, records stay intact, rounds resume when the ballast goes' },
   },
+  {
+    name: 'backup_never_blocks',
+    prevents: 'a round\'s work lost with the machine, or serve held up by a backup remote that hangs or refuses',
+    invariant: 'with [vcs] backup_remote the round refs are pushed in the background, the push\'s process group ended at backup_timeout_s; a failure is in peek and one event, never a stop',
+    test: { file: 'test/integration/backup.test.ts', name: 'a remote that hangs: the rounds go on while the push waits; at backup_timeout_s its process group is ended and the failure recorded' },
+  },
+  {
+    name: 'serve_deadline',
+    prevents: 'an unattended loop running (and spending) past the moment or the span it was given',
+    invariant: 'until / max_runtime end serve between rounds with their own event and reason, a wait ending at the deadline; the round in flight finishes first',
+    test: { file: 'test/integration/deadline.test.ts', name: '--max-runtime: the back-off wait ends at the deadline and serve stops with its own reason and event' },
+  },
 ]);
