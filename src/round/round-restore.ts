@@ -49,9 +49,13 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
   if (end && !switchTo) branches.push({ name: base, sha: end.sha, why: `the HEAD round ${i.n} ended on` });
   for (const r of lost) branches.push({ name: `${base}-${r.kind}`, sha: r.sha, why: `a commit round ${i.n} made and left on no branch` });
   const made: typeof branches = [];
+  const there: string[] = [];
   for (const b of branches) {
     const at = await refSha(i.workDir, `refs/heads/${b.name}`);
-    if (at === b.sha) continue;
+    if (at === b.sha) {
+      there.push(`branch ${b.name} already points at ${short(b.sha)} (${b.why}): left as it is`);
+      continue;
+    }
     if (at !== null) throw new UserError(`branch ${b.name} exists (at ${short(at)}): name another with --branch NAME; ${NOTHING_CHANGED}`);
     made.push(b);
   }
@@ -66,7 +70,7 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
   }
 
   // the writes: branches first (they change no file), then the switch, then the stash
-  const did: string[] = [];
+  const did: string[] = [...there];
   for (const b of made) {
     await git(i.workDir, ['branch', '--no-track', b.name, b.sha], { write: true });
     did.push(`made branch ${b.name} at ${short(b.sha)} (${b.why}); your branch and work tree are as they were: \`git switch ${b.name}\` to work on it, or merge it`);
@@ -75,7 +79,15 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
     await git(i.workDir, ['switch', '-q', '--no-track', '-c', switchTo.name, switchTo.sha], { write: true });
     did.push(`made branch ${switchTo.name} at ${short(switchTo.sha)} (where round ${i.n}'s work ${stash ? 'was stashed from' : 'ended'}) and switched to it from ${st.branch ?? `a detached HEAD at ${short(st.head ?? '')}`}`);
   }
-  if (stash) did.push(await applyStash(i.workDir, i.n, stash, switchTo ? switchTo.name : `HEAD (${st.branch ?? 'detached'} at ${short(st.head ?? '')})`));
+  if (stash) {
+    try {
+      did.push(await applyStash(i.workDir, i.n, stash, switchTo ? switchTo.name : `HEAD (${st.branch ?? 'detached'} at ${short(st.head ?? '')})`));
+    } catch (e) {
+      // what was done before the failure is said too: nothing done goes unreported
+      if (e instanceof UserError && did.length) throw new UserError(`${did.join('; ')}; then ${e.message}`);
+      throw e;
+    }
+  }
   return did;
 }
 

@@ -120,7 +120,9 @@ test('commits left on a detached HEAD come back as a branch; the work tree and H
   assert.equal(git(p.dir, 'rev-parse', 'HEAD'), head);
   assert.equal(git(p.dir, 'show', 'agent-runner/round-1:d.txt'), 'd');
   // a second restore finds the branch already there: nothing to do, nothing refused
-  assert.equal(p.run(['rounds', 'restore', '1']).code, 0);
+  const again = p.run(['rounds', 'restore', '1']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `branch agent-runner/round-1 already points at ${sha.slice(0, 12)} (the HEAD round 1 ended on): left as it is\n`);
 });
 
 test('restore refuses while serve runs a round, with the fix, and changes nothing', async (t) => {
