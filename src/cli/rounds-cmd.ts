@@ -102,14 +102,14 @@ export function findRound(paths: StatePaths, n: number): { rec: RoundRecord | nu
   return { rec: records.filter((r) => r.n === n).at(-1) ?? null, last: records.at(-1)?.n ?? 0 };
 }
 
-export async function roundsShowCommand(o: { config?: string; n: string; json?: boolean }): Promise<number> {
+export async function roundsShowCommand(o: { config?: string; n: string; json?: boolean; patch?: boolean }): Promise<number> {
   const n = parseRoundNumber(o.n);
   const ctx = loadObserverContext(o.config);
   const { rec, last } = findRound(ctx.paths, n);
   const { refs: all, error } = await currentRefs(ctx.workDir, ctx.paths);
   const refs = all.get(n) ?? [];
   if (!rec && !refs.length) throw new UserError(`no round ${n} in the ledger (the last is ${last || 'none'})`, EXIT.FAILURE);
-  const work = await roundWork(ctx.workDir, rec, refs);
+  const work = await roundWork(ctx.workDir, rec, refs, { patch: o.patch });
   if (o.json) {
     process.stdout.write(JSON.stringify({ n, record: rec ? redactDeep(rec) : null, refs, refs_error: error, work }) + '\n');
     return EXIT.OK;
@@ -127,6 +127,7 @@ export async function roundsShowCommand(o: { config?: string; n: string; json?: 
   if (work.commits !== null) out.push('', `its commits (${rec!.commits.length}):`, work.commits || '  (no change)');
   if (work.uncommitted !== null) out.push('', 'its uncommitted work, stashed:', work.uncommitted || '  (no tracked change)');
   if (work.untracked.length) out.push(`  untracked: ${work.untracked.slice(0, 20).join(', ')}${work.untracked.length > 20 ? `, … (${work.untracked.length})` : ''}`);
+  if (work.untracked_patch) out.push(work.untracked_patch);
   for (const l of work.left) out.push('', 'a commit it left on no branch:', l.stat);
   if (work.missing.length) out.push('', `not in the repository any more: ${work.missing.join('; ')}`);
   if (refs.length) out.push('', `bring it back: agent-runner rounds restore ${n}`);

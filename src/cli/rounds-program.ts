@@ -16,9 +16,10 @@ export function addRoundsVerb(program: Command, cfg: () => string | undefined): 
     .description("one round: its record, the refs that keep its work, and what its work changed")
     .argument('<n>', 'the round number')
     .option('--json', 'machine-readable output')
+    .option('--patch', 'the whole diff of its work, not only its --stat')
     // `rounds show 3 --json`: commander hands --json to `rounds`, which knows it too
     .action((n: string, _o, cmd: Command) =>
-      run(async () => (await import('./rounds-cmd.js')).roundsShowCommand({ config: cfg(), n, json: !!cmd.optsWithGlobals().json })),
+      run(async () => (await import('./rounds-cmd.js')).roundsShowCommand({ config: cfg(), n, json: !!cmd.optsWithGlobals().json, patch: !!cmd.opts().patch })),
     );
   rounds
     .command('restore')

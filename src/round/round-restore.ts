@@ -107,8 +107,8 @@ async function applyStash(dir: string, n: number, stash: RoundRef, onto: string)
 async function changedOnBoth(dir: string, stash: string, from: string, head: string | null): Promise<string[]> {
   if (head === null) return ['(no commit on HEAD)'];
   const [mine, theirs] = await Promise.all([
-    git(dir, ['diff', '--name-only', '-z', '--no-renames', from, stash, '--']),
-    git(dir, ['diff', '--name-only', '-z', '--no-renames', from, head, '--']),
+    git(dir, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, stash, '--']),
+    git(dir, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', from, head, '--']),
   ]);
   const since = new Set(theirs.split('\0').filter(Boolean));
   const touched = [...mine.split('\0'), ...(await untrackedIn(dir, stash))].filter(Boolean);

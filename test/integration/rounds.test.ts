@@ -44,6 +44,9 @@ test('rounds lists the recent rounds with their kept work; --json, --limit; show
   const two = p.run(['rounds', 'show', '2']);
   assert.match(two.stdout, /its commits \(1\):\n README\.md \| 1 \+\n w2\.txt +\| 1 \+/);
   assert.match(two.stdout, /kept under: nothing/);
+  const patch = p.run(['rounds', 'show', '1', '--patch']);
+  assert.match(patch.stdout, /\n\+edit 1\n/, 'the stash\'s change to README.md');
+  assert.match(patch.stdout, /\+\+\+ b\/w1\.txt\n@@ -0,0 \+1 @@\n\+work of round 1\n/, 'the untracked file\'s content');
   for (const [args, code, want] of [
     [['rounds', 'show', '9'], 1, /^agent-runner: no round 9 in the ledger \(the last is 3\)\n$/],
     [['rounds', 'show', 'x'], 2, /^agent-runner: a round number is a whole number of 1 or more, not "x"\n$/],
