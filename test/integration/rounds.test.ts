@@ -173,3 +173,19 @@ test('[vcs] keep_rounds = 2: a real serve prunes the refs of older rounds; the k
   assert.equal(back.code, 0, back.stderr);
   assert.equal(read(p.dir, 'w4.txt'), 'work of round 4\n');
 });
+
+test('rounds show --patch and restore run no diff command the agent planted in .git/config (textconv, diff.external)', (t) => {
+  const mark = path.join(tmpDir('ar-planted-'), 'ran');
+  t.after(() => fs.rmSync(path.dirname(mark), { recursive: true, force: true }));
+  const plant = `git config diff.evil.textconv "touch ${mark}; cat"; git config diff.external "touch ${mark}; true"; echo "* diff=evil" > .gitattributes`;
+  const p = scratchProject(t, { command: ['bash', '-c', `${LEAVE_WORK}; ${plant}`] });
+  assert.equal(p.run(['round']).code, 0);
+  const show = p.run(['rounds', 'show', '1', '--patch']);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /\+edit 1\n/);
+  git(p.dir, 'commit', '-q', '--allow-empty', '-m', 'move HEAD: restore compares the stash with it');
+  assert.equal(p.run(['rounds', 'restore', '1']).code, 0);
+  assert.ok(!fs.existsSync(mark), 'a planted diff command ran');
+  git(p.dir, 'diff', 'HEAD');
+  assert.ok(fs.existsSync(mark), 'the planted driver does run in a plain git diff');
+});
