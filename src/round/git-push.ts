@@ -28,8 +28,10 @@ export function pushRoundRefs(dir: string, remote: string, id: string, timeoutMs
   for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR']) delete env[k];
   // never a password prompt from ssh: no one is there to answer it (an operator's own GIT_SSH_COMMAND stays)
   env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes';
-  // `ext::` runs a command the remote URL names, and the agent can write the URL: never
-  const args = [...GUARD_ARGS, '-c', 'protocol.ext.allow=never', 'push', '--quiet', '--no-verify', '--porcelain', '--', remote, spec];
+  // `ext::` runs a command the remote URL names, and the agent can write the URL: never. A named remote's
+  // receivepack is a command too (run here for a path remote), and the first value git reads wins over any
+  // `-c`: the option names git's own instead, whatever .git/config says
+  const args = [...GUARD_ARGS, '-c', 'protocol.ext.allow=never', 'push', '--quiet', '--no-verify', '--porcelain', '--receive-pack=git-receive-pack', '--', remote, spec];
   return new Promise((resolve) => {
     let err = '';
     let settled = false;

@@ -114,3 +114,18 @@ test('a remote that hangs: the rounds go on while the push waits; at backup_time
   assert.ok(!JSON.stringify(b).includes('s3cret') && !fs.readFileSync(path.join(p.stateDir, 'events.jsonl'), 'utf8').includes('s3cret'));
   assert.equal(b.failed.round, 3, 'the rounds that ended during the hung push were pushed once more after it');
 });
+
+test('a named remote: pushed to as .git/config names it, but never through a receivepack command planted there', async (t) => {
+  const remote = bareRepo(t);
+  const mark = path.join(path.dirname(remote), 'ran');
+  const plant = `git config remote.backup.receivepack "touch ${mark}; git-receive-pack"`;
+  const p = scratchProject(t, { command: ['bash', '-c', `${LEAVE_WORK}; ${plant}`], extraToml: vcs('backup') });
+  git(p.dir, 'remote', 'add', 'backup', remote);
+  const r = await finished(p.start(['serve', '--max-rounds', '1']));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(p.run(['peek', '--json']).stdout).backup.ok.round, 1);
+  assert.match(git(remote, 'for-each-ref', '--format=%(refname)', 'refs/agent-runner/'), /\/rounds\/1\/stash$/);
+  assert.ok(!fs.existsSync(mark), 'the planted receivepack ran');
+  git(p.dir, 'push', '-q', 'backup', 'HEAD:refs/heads/probe');
+  assert.ok(fs.existsSync(mark), 'the plant does run in a plain git push');
+});
