@@ -19,7 +19,7 @@ export interface VerbSpec {
   name: string;
   description: string;
   flags: FlagSpec[];
-  /** its positional argument's choices (completion bash|zsh, probe live|ready) */
+  /** its positional argument's choices: completion's shells, probe's live|ready, a verb's subcommands (rounds show|restore) */
   args: string[];
   /** that argument's name, for zsh's description (shell, kind) */
   argName: string;
@@ -53,6 +53,11 @@ function flagOf(o: Option): FlagSpec {
 
 const HELP: FlagSpec = { names: ['--help', '-h'], description: 'show help', value: null, repeatable: false };
 
+function uniqueByName(flags: FlagSpec[]): FlagSpec[] {
+  const seen = new Set<string>();
+  return flags.filter((f) => !seen.has(f.names[0]!) && !!seen.add(f.names[0]!));
+}
+
 export function completionSpec(program: Command, shells: readonly string[]): CompletionSpec {
   const global = program.options.filter((o) => !o.hidden).map(flagOf);
   return {
@@ -60,9 +65,10 @@ export function completionSpec(program: Command, shells: readonly string[]): Com
     verbs: program.commands.map((c) => ({
       name: c.name(),
       description: c.description(),
-      flags: [...c.options.filter((o) => !o.hidden).map(flagOf), HELP],
-      args: c.name() === 'completion' ? [...shells] : [...(c.registeredArguments[0]?.argChoices ?? [])],
-      argName: c.registeredArguments[0]?.name() ?? '',
+      // a verb with subcommands (notify, rounds): its flags and theirs, each once, and their names as its arguments
+      flags: [...uniqueByName([c, ...c.commands].flatMap((x) => x.options.filter((o) => !o.hidden).map(flagOf))), HELP],
+      args: c.name() === 'completion' ? [...shells] : c.commands.length ? c.commands.map((x) => x.name()) : [...(c.registeredArguments[0]?.argChoices ?? [])],
+      argName: c.commands.length ? 'subcommand' : (c.registeredArguments[0]?.name() ?? ''),
     })),
   };
 }

@@ -54,7 +54,9 @@ export function renderSnapshot(snap: Snapshot): string {
     out.push(`  ${agent.processes} process(es) of an unfinished round still alive, ${fmtBytes(agent.rss_bytes)} resident`);
   }
   if (snap.waiting) out.push(`  waiting until ${shownTime(snap.waiting.until, now)} (${snap.waiting.why})`);
+  if (sv.ends) out.push(`  ends ${shownTime(sv.ends.at, now)} (${sv.ends.why})`);
   if (snap.budget?.length) out.push(`  budget: ${budgetSummary(snap.budget, now)}`);
+  if (snap.backup) out.push(`  ${backupLine(snap.backup, now)}`);
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 
@@ -161,4 +163,11 @@ function agentVersionLines(snap: Snapshot): string[] {
     if (a.agent_version !== b.agent_version) out.push(`  agent version changed: ${a.agent_version} (round ${a.n}) → ${b.agent_version} (round ${b.n})`);
   }
   return out;
+}
+
+/** "backup: origin, round 12 pushed 14:05 CET (3m ago)"; "backup: FAILING since …: why (round 10 pushed …)" */
+export function backupLine(b: NonNullable<Snapshot['backup']>, now = Date.now()): string {
+  const ok = b.ok ? `round ${b.ok.round} pushed ${shownTime(b.ok.at, now)}` : 'nothing pushed yet';
+  if (!b.failed) return `backup: ${b.remote}, ${ok}`;
+  return `backup: FAILING since ${shownTime(b.failed.since, now)}: ${b.failed.error} (${ok})`;
 }

@@ -5,9 +5,11 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { EXIT } from '../errors.js';
 import { showTimesInUtc } from '../util/time-display.js';
 import { parseListen } from '../serve/metrics/listen.js';
+import { MOMENT_FORMATS, parseMoment, parseSpan } from '../util/when.js';
 import { peekVerb, probeVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
+import { addRoundsVerb } from './rounds-program.js';
 
-function positiveInt(v: string): number {
+export function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
   return n;
@@ -61,6 +63,8 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .description('run rounds until told to stop (the loop; what systemd runs)')
     .option('--once', 'run one round, then stop')
     .option('--max-rounds <n>', 'stop after this many rounds', positiveInt)
+    .option('--until <time>', 'stop at this moment: "YYYY-MM-DD HH:MM" (local), an ISO time with a zone, or "HH:MM" (the next one)', untilArg)
+    .option('--max-runtime <span>', 'stop after running this long: "8h", "1h30m", "2d", or seconds', spanArg)
     .option('--quiet', 'no live progress line and no per-round summary lines (serve\'s own messages still go to stderr)')
     .option('--http <addr>', 'also serve the dashboard on HOST:PORT (docs/dashboard.md); beyond loopback it needs a token')
     .option('--metrics-file <path>', 'keep the Prometheus metrics in this file, rewritten atomically (node_exporter\'s textfile collector)')
@@ -71,7 +75,7 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     )
     .action((o) =>
       run(async () => {
-        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, metricsFile: o.metricsFile, metricsListen: o.metricsListen, park: !!o.park };
+        const base = { config: cfg(), once: !!o.once, maxRounds: o.maxRounds, until: o.until, maxRuntime: o.maxRuntime, metricsFile: o.metricsFile, metricsListen: o.metricsListen, park: !!o.park };
         return o.http !== undefined
           ? (await import('./dashboard-cmd.js')).serveWithHttp({ ...base, http: o.http, quiet: !!o.quiet })
           : (await import('./serve-cmd.js')).serveVerb({ ...base, quiet: !!o.quiet });
@@ -157,6 +161,8 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .option('--clear', 'drop the notes waiting')
     .option('--json', 'machine-readable output')
     .action((text: string[], o) => run(async () => (await import('./note-cmd.js')).noteCommand({ config: cfg(), text, ...o })));
+
+  addRoundsVerb(program, cfg);
 
   program
     .command('events')
@@ -245,6 +251,18 @@ export function buildProgram(presetNames: readonly string[] = []): Command {
     .action((o) => run(async () => (await import('./notify-cmd.js')).notifyFlushCommand({ config: cfg(), timeout: o.timeout })));
 
   return program;
+}
+
+function untilArg(v: string): string {
+  const ms = parseMoment(v);
+  if (ms === null) throw new InvalidArgumentError(`expected ${MOMENT_FORMATS}`);
+  if (ms <= Date.now()) throw new InvalidArgumentError('that moment has passed; name one to come');
+  return v;
+}
+
+function spanArg(v: string): string {
+  if (parseSpan(v) === null) throw new InvalidArgumentError('expected a span above 0 such as "8h", "1h30m", "2d", or a number of seconds');
+  return v;
 }
 
 function listenAddress(v: string): string {

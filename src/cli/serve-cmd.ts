@@ -9,6 +9,8 @@ export async function serveVerb(o: ServeCommandOptions & { quiet: boolean }): Pr
     config: o.config,
     once: o.once,
     maxRounds: o.maxRounds,
+    until: o.until,
+    maxRuntime: o.maxRuntime,
     metricsFile: o.metricsFile,
     metricsListen: o.metricsListen,
     park: o.park,

@@ -18,6 +18,7 @@ function human(s: StatusReport, now = Date.now()): string {
   if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);
   if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}`);
   else lines.push('  no round recorded yet');
+  if (s.ends) lines.push(`  ends ${shownTime(s.ends.at, now)} (${s.ends.why})`);
   if (s.budget.length) lines.push(`  budget: ${budgetSummary(s.budget, now)}`);
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason && !s.killed) lines.push(`  ${s.reason}`);

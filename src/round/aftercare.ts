@@ -25,6 +25,8 @@ export interface AftercareInput {
   stateId: () => string;
   /** where HEAD's reflog ended when the round began (head-log.ts): the commits it made are found from there */
   headLogFrom: number | null;
+  /** [vcs] keep_rounds: the newest rounds whose private refs are kept (git-refs.ts KEEP_ROUNDS when not given) */
+  keepRounds?: number;
   /** told what aftercare is about to do, before its first write: the open marker keeps it (a crash resumes it) */
   mark?: (m: AftercareMark) => void;
 }
@@ -150,7 +152,7 @@ async function keepRefs(i: AftercareInput, res: AftercareResult, detached: boole
   let note: string | null = null;
   try {
     res.refs.push(...(await protect(i.workDir, want)));
-    await pruneRoundRefs(i.workDir, i.stateId(), i.round);
+    await pruneRoundRefs(i.workDir, i.stateId(), i.round, i.keepRounds);
   } catch (e) {
     note = `private refs not written: ${errorLine(e)}`;
   }

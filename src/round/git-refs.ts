@@ -13,9 +13,15 @@ export const REF_ROOT = 'refs/agent-runner';
  */
 export type RoundRefKind = 'stash' | 'commit' | 'head' | `lost-${number}`;
 
-/** Rounds whose refs are kept: older ones are pruned (every PRUNE_EVERY rounds, see pruneRoundRefs). */
+/** Rounds whose refs are kept by default ([vcs] keep_rounds); older ones are pruned (see pruneRoundRefs). */
 export const KEEP_ROUNDS = 500;
+/** The most rounds between two prunes; fewer when keep_rounds is smaller (pruneEvery). */
 export const PRUNE_EVERY = 50;
+
+/** How many rounds apart the prunes are: at most as many rounds as are kept, so the refs stay within twice that. */
+export function pruneEvery(keep: number): number {
+  return Math.max(1, Math.min(PRUNE_EVERY, keep));
+}
 
 export function roundRefPrefix(id: string, n: number): string {
   return `${REF_ROOT}/${id}/rounds/${n}`;
@@ -48,20 +54,46 @@ export async function refSha(dir: string, ref: string): Promise<string | null> {
 }
 
 /**
- * Deletes the refs of this state dir's rounds older than the newest KEEP_ROUNDS, once every PRUNE_EVERY
- * rounds: so at most KEEP_ROUNDS + PRUNE_EVERY rounds' refs exist (a few per round at most), and the cost is
- * two git processes every PRUNE_EVERY rounds, whatever the ledger's length. Returns how many went.
+ * Deletes the refs of this state dir's rounds older than the newest `keep`, once every pruneEvery(keep) rounds:
+ * so at most keep + pruneEvery(keep) rounds' refs exist (a few per round at most), and the cost is two git
+ * processes every pruneEvery(keep) rounds, whatever the ledger's length. Returns how many went.
  */
-export async function pruneRoundRefs(dir: string, id: string, n: number): Promise<number> {
-  if (n % PRUNE_EVERY !== 0) return 0;
+export async function pruneRoundRefs(dir: string, id: string, n: number, keep: number = KEEP_ROUNDS): Promise<number> {
+  if (n % pruneEvery(keep) !== 0) return 0;
   const base = `${REF_ROOT}/${id}/rounds/`;
   const out = await git(dir, ['for-each-ref', '--format=%(refname)', base]);
   const old = out.split('\n').filter((ref) => {
     const m = /^(\d+)\//.exec(ref.slice(base.length));
-    return m !== null && Number(m[1]) <= n - KEEP_ROUNDS;
+    return m !== null && Number(m[1]) <= n - keep;
   });
   if (old.length) await git(dir, ['update-ref', '--stdin'], { write: true, input: old.map((r) => `delete ${r}\n`).join('') });
   return old.length;
+}
+
+/** One of a round's refs, as it stands in the repository now. */
+export interface RoundRef {
+  kind: string;
+  ref: string;
+  sha: string;
+}
+
+/**
+ * The round refs of this state dir that exist now, by round number, the kinds of each in name order: one
+ * process, whatever the number of rounds (at most keep_rounds + PRUNE_EVERY of them are kept).
+ */
+export async function listRoundRefs(dir: string, id: string): Promise<Map<number, RoundRef[]>> {
+  const base = `${REF_ROOT}/${id}/rounds/`;
+  const out = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', base]);
+  const byRound = new Map<number, RoundRef[]>();
+  for (const line of out.split('\n')) {
+    const sp = line.indexOf(' ');
+    const ref = line.slice(sp + 1);
+    const m = /^(\d+)\/(.+)$/.exec(ref.slice(base.length));
+    if (sp < 0 || !ref.startsWith(base) || !m) continue;
+    const n = Number(m[1]);
+    byRound.set(n, [...(byRound.get(n) ?? []), { kind: m[2]!, ref, sha: line.slice(0, sp) }]);
+  }
+  return byRound;
 }
 
 /** Of these commits, those no ref (nor HEAD) reaches: one process. */

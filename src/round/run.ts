@@ -129,6 +129,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     paths: brief.repo,
     round: n,
     action: config.vcs.dirty_action,
+    keepRounds: config.vcs.keep_rounds,
     cleanExit: judged.cleanExit,
     headBefore: brief.headBefore,
     exclude: userFiles(config, paths),

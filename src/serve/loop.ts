@@ -18,6 +18,8 @@ import { scheduleGate } from './schedule-gate.js';
 import { followLedger } from '../state/ledger-follow.js';
 import { modelGate } from './model-gate.js';
 import { onStopHook } from './on-stop.js';
+import { RoundBackup } from './backup.js';
+import { Deadline, type DeadlineSpec } from './deadline.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** How often serve --park rewrites status.json while it waits or is parked (the liveness probe reads the heartbeat file; status.json's age is what `status` shows). */
@@ -72,6 +74,8 @@ export interface ServeOptions {
   control: ServeControl;
   once?: boolean;
   maxRounds?: number;
+  /** until / max_runtime: when serve ends by itself (deadline.ts) */
+  deadline?: DeadlineSpec;
   /** the fingerprint of the config text serve validated at start */
   fingerprint: string;
   /** serve --park: status.json says so, and `stop` parks it instead of ending it (serve/park.ts) */
@@ -95,6 +99,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const sessionFromRound = (initial?.n ?? 0) + 1;
   // status.json is first written once the round left open (if any) is recorded
   const last = recovered ?? initial;
+  // until / max_runtime: a wait ends at the deadline as at a stop request; the loop's top then says which
+  const deadline = new Deadline(o.deadline ?? {});
   const status = statusWriter(paths, {
     state: 'running',
     mode: 'serve',
@@ -108,7 +114,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     exit_code: null,
     first_round: sessionFromRound,
     ...(o.park ? { park: true, parked: null } : {}),
+    ends: deadline.ends(),
   });
+  deadline.arm(() => control.requestStop('deadline'));
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
@@ -119,14 +127,19 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     setWaiting: (w) => status.set(w ? { state: 'waiting', waiting: w } : { state: 'running', waiting: null }),
     say: (line) => process.stderr.write(line),
   });
+  // [vcs] backup_remote: the round refs pushed in the background after each round (backup.ts)
+  const remote = config.vcs.backup_remote;
+  const backup = remote ? new RoundBackup({ workDir: config.workDir, paths, remote, timeoutS: config.vcs.backup_timeout_s }) : null;
   let lastRec: RoundRecord | null = last ?? null;
   // serve --park runs in a container: a wait of hours (a usage limit) keeps status.json fresh too
   const beat = o.park ? setInterval(() => status.current.state === 'waiting' && status.set({}), HEARTBEAT_MS).unref() : null;
   const finish = async (exitCode: number, reason: string, state: StatusFile['state'] = exitCode === EXIT.OK ? 'stopped' : 'failed'): Promise<ServeResult> => {
     if (beat) clearInterval(beat);
+    deadline.disarm();
     disk.flush();
+    await backup?.settle();
     await onStopHook(config, paths, exitCode, reason, lastRec);
-    status.set({ state, round: null, waiting: null, reason, exit_code: exitCode });
+    status.set({ state, round: null, waiting: null, reason, exit_code: exitCode, ends: null });
     return { exitCode, reason };
   };
 
@@ -138,8 +151,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   // the ledger as the budget sees it: read whole once, then a round's line each time (serve runs for days)
   const ledger = followLedger(paths);
   for (;;) {
-    // stop conditions, checked between rounds
-    const stop = stopReason(paths, control, o, roundsRun);
+    // stop conditions, checked between rounds: a deadline first (its timer may have asked for the stop)
+    const stop = deadline.check(paths.events) ?? stopReason(paths, control, o, roundsRun);
     if (stop) return finish(EXIT.OK, stop);
     // an agent may edit the config; it takes effect only through `restart`, which validates it
     const changed = leash.changed();
@@ -158,6 +171,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     if (!rec) continue;
     roundsRun++;
     lastRec = rec;
+    backup?.afterRound(rec);
     status.set({ round: null, last: lastOf(rec) });
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
     if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);

@@ -15,6 +15,7 @@ import { startHeartbeat, type HeartbeatTimer } from '../state/heartbeat.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
 import { WAKE_SIGNAL } from './park-control.js';
+import { resolveDeadline } from './deadline.js';
 import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
 import { UserError, EXIT } from '../errors.js';
@@ -32,6 +33,9 @@ export interface ServeCommandOptions {
   config?: string;
   once: boolean;
   maxRounds?: number;
+  /** --until / --max-runtime as written (checked by the command line); else [serve] until / max_runtime */
+  until?: string;
+  maxRuntime?: string;
   /** write the Prometheus text format here (atomically) while serve runs */
   metricsFile?: string;
   /** serve GET /metrics on this host:port */
@@ -76,6 +80,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
 
   const { config, paths } = loadContext(o.config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
+  const deadline = resolveDeadline({ until: o.until ?? config.serve.until, maxRuntime: o.maxRuntime ?? config.serve.max_runtime });
   claimStateDir(paths.dir);
   let lock;
   try {
@@ -123,10 +128,12 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
       once: o.once,
       max_rounds: o.maxRounds ?? null,
       ...(o.park ? { park: true } : {}),
+      ...(deadline.until ? { until: new Date(deadline.until.ms).toISOString() } : {}),
+      ...(deadline.maxRuntimeS !== undefined ? { max_runtime_s: deadline.maxRuntimeS } : {}),
     });
     events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
     watcher = (await o.watch?.(config, paths)) ?? null;
-    const loop = { config, paths, control, once: o.once, maxRounds: o.maxRounds, fingerprint, park: o.park };
+    const loop = { config, paths, control, once: o.once, maxRounds: o.maxRounds, deadline, fingerprint, park: o.park };
     result = o.park ? await (await import('./park.js')).parkingServe(loop) : await serveLoop(loop);
     return result.exitCode;
   } catch (e) {

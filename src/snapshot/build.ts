@@ -17,6 +17,8 @@ import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type S
 import { findTop, PEEK_GIT_TIMEOUT_MS, startGitProbe, type GitProbe } from './git-probe.js';
 import { withoutApplied } from '../round/stash-applied.js';
 import { readStatus } from '../state/status.js';
+import { readBackup, type BackupState } from '../state/backup.js';
+import { safeLine } from '../round/git-push.js';
 import type { EventLine, OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
 import { keptBox } from '../round/tmp-box.js';
 import type { Config } from '../config/types.js';
@@ -66,6 +68,8 @@ export interface SnapshotData {
   containment?: Snapshot['containment'];
   /** the kept temp dir still on disk (keptBox) */
   tmpKept?: { round: number; dir: string } | null;
+  /** backup.json, when [vcs] backup_remote is set (or the config cannot be read) */
+  backup?: BackupState | null;
 }
 
 const redactOrNull = (s: string | null | undefined) => (s == null ? null : redact(s));
@@ -130,6 +134,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
       exit_code: s.exit_code,
       first_round: s.first_round,
       parked: s.parked ?? null,
+      ends: s.ends,
     },
     current_round:
       open && s.round
@@ -144,6 +149,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     budget: s.budget ?? [],
     ...(d.containment ? { containment: d.containment } : {}),
     tmp_kept: d.tmpKept ?? null,
+    backup: d.backup ? { remote: d.backup.remote, ok: d.backup.ok, failed: d.backup.failed && { ...d.backup.failed, error: redact(d.backup.failed.error) } } : null,
   };
   if (d.events) snap.events = redactDeep(d.events) as EventLine[];
   return snap;
@@ -194,7 +200,15 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     events,
     containment: { kind: fence.kind, why: fence.why },
     tmpKept: keptBox(records),
+    backup: backupView(paths, config),
   });
+}
+
+/** What peek says of [vcs] backup_remote: no push yet, or the last results; nothing when it is not set. */
+function backupView(paths: StatePaths, config: SnapshotSource['config']): BackupState | null {
+  const remote = config ? config.vcs.backup_remote : undefined;
+  if (config && !remote) return null;
+  return readBackup(paths) ?? (remote ? { remote: safeLine(remote), ok: null, failed: null } : null);
 }
 
 /** The round's processes: the scan's, and every member of its own cgroup (which the scan may not see). */

@@ -26,6 +26,8 @@ export interface StatusReport {
   first_round: number | null;
   /** serve --park has parked since then (ISO): alive, idle, state stopped, until `start`; else null */
   parked?: string | null;
+  /** a running serve's deadline (until / max_runtime): when it ends by itself; else null */
+  ends: { at: string; why: 'until' | 'max_runtime' } | null;
   /** when serve (or a round) was ended by `kill`, and by what; else null */
   killed: { at: string; by: string } | null;
   state_dir: string;
@@ -119,6 +121,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     reason,
     exit_code: exitCode,
     first_round: fresh && lock.role === 'serve' && typeof file.first_round === 'number' ? file.first_round : null,
+    ends: fresh && lock.role === 'serve' ? (file.ends ?? null) : null,
     killed,
     parked: parked?.since ?? null,
     state_dir: paths.dir,

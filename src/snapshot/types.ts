@@ -82,6 +82,8 @@ export interface Snapshot {
     first_round?: number | null;
     /** serve --park has parked since then (ISO): alive and idle, state stopped; null otherwise (absent from older hosts) */
     parked?: string | null;
+    /** when the running serve ends by itself (until / max_runtime), and which; null without a deadline (added within version 2) */
+    ends?: { at: string; why: 'until' | 'max_runtime' } | null;
   };
   current_round: {
     n: number;
@@ -114,6 +116,12 @@ export interface Snapshot {
   containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
   /** the last failed round's temp dir, kept for debugging (runtime.keep_failed_tmp) and still there */
   tmp_kept?: { round: number; dir: string } | null;
+  /** [vcs] backup_remote: how the pushes of the round refs went (backup.json); null when none is configured (added within version 2) */
+  backup?: {
+    remote: string;
+    ok: { at: string; round: number } | null;
+    failed: { at: string; round: number; error: string; since: string } | null;
+  } | null;
   /** the last events of events.jsonl, oldest first, redacted; present only when asked for (`peek --events N`) */
   events?: EventLine[];
 }

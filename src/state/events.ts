@@ -31,6 +31,8 @@ export const EVENT_KINDS = {
   cancel_requested: 'an operator asked to interrupt the current round',
   stop_file: 'the stop file was found between rounds',
   max_rounds: '--max-rounds was reached',
+  until_reached: 'serve reached its until moment ([serve] until or --until) and ends (until, as_written)',
+  max_runtime_reached: 'serve has run for its max_runtime ([serve] max_runtime or --max-runtime) and ends (max_runtime_s, ran_s)',
   done_sentinel: 'the agent wrote its done sentinel',
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
@@ -43,6 +45,8 @@ export const EVENT_KINDS = {
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
   parked: 'serve --park ended its loop and stays parked, alive and idle, until `start` or a changed config or spec (reason, exit_code)',
   unparked: 'a parked serve resumes its rounds (how: start, config changed, spec changed)',
+  backup_failed: 'a push of the round refs to [vcs] backup_remote failed, the first after pushes that worked (round, remote, error); serve goes on, peek shows it',
+  backup_ok: 'a push of the round refs to [vcs] backup_remote worked again after failures (round, remote, failing_since)',
   hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;

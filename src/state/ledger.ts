@@ -37,6 +37,19 @@ export function readRecentLedger(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTE
   }
 }
 
+/**
+ * Records from the ledger's end, read further back (four times as far each time) until `enough` holds of
+ * them or the whole ledger is read: `rounds --limit N` and `rounds show N` read what they show, not the ledger.
+ */
+export function readLedgerBack(paths: StatePaths, enough: (records: RoundRecord[]) => boolean): RoundRecord[] {
+  for (let want = LEDGER_TAIL_BYTES; ; want *= 4) {
+    const part = readFileEnd(paths.rounds, want);
+    if (!part) return [];
+    const { items } = parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord);
+    if (part.start === 0 || enough(items)) return items;
+  }
+}
+
 /** How far back from the ledger's end a read looks for a record before it gives up. */
 const MAX_GARBAGE_TAIL = 16 * 2 ** 20;
 

@@ -24,6 +24,7 @@ export interface StatePaths {
   notes: string; // notes.jsonl: operator notes queued for the next round (`agent-runner note`)
   /** notify-<owner>.json: the unsent notifications and the open incidents of serve's or the monitor's notifier */
   notifyOutbox: (owner: 'serve' | 'monitor') => string;
+  backup: string; // backup.json: how the last pushes of the round refs to [vcs] backup_remote went (atomic)
   agentVersion: string; // agent-version.json: the agent CLI's version, cached by binary and mtime (atomic)
   roundsDir: string;
   /** tmp/: the rounds' private temp dirs when $XDG_RUNTIME_DIR cannot have them (src/round/tmp-box.ts); the
@@ -57,6 +58,7 @@ export function statePaths(dir: string): StatePaths {
     monitorAlerts: path.join(dir, 'monitor-alerts.json'),
     notes: path.join(dir, 'notes.jsonl'),
     notifyOutbox: (owner) => path.join(dir, `notify-${owner}.json`),
+    backup: path.join(dir, 'backup.json'),
     agentVersion: path.join(dir, 'agent-version.json'),
     roundsDir,
     tmpBoxes: path.join(dir, 'tmp'),

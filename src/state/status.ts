@@ -21,6 +21,8 @@ export interface StatusFile {
   exit_code?: number | null;
   /** serve: the number of its first round (a clock step cannot move it, unlike `started`) */
   first_round?: number | null;
+  /** serve: when it ends by itself, the earlier of [serve] until and its start plus max_runtime; null: no deadline */
+  ends?: { at: string; why: 'until' | 'max_runtime' } | null;
   /** set by `kill`: when, and by what (the verb and its pid) */
   killed?: { at: string; by: string } | null;
   /** serve runs with --park: a stop parks it instead of ending it (docs/scale-out.md) */

@@ -57,7 +57,7 @@ comp agent-runner monitor -c ${JSON.stringify(p.configPath)} --host ''
   assert.deepEqual(out.slice(2, 11), [
     'init',
     'aider claude codex demo gemini opencode qwen',
-    '--help --http --max-rounds --metrics-file --metrics-listen --once --quiet',
+    '--help --http --max-rounds --max-runtime --metrics-file --metrics-listen --once --quiet --until',
     '--help bash zsh',
     'agent@build-01 nas-01 pi',
     '', // seconds: nothing to offer

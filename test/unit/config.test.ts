@@ -55,7 +55,7 @@ describe('parseConfig: defaults and resolution', () => {
       state_dir: defaultStateDir('/proj/app', ENV),
     });
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
-    assert.deepEqual(c.vcs, { dirty_action: 'stash' });
+    assert.deepEqual(c.vcs, { dirty_action: 'stash', keep_rounds: 500, backup_timeout_s: 120 });
     assert.deepEqual(c.phases, []);
     assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, model_check: true, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
@@ -178,6 +178,7 @@ const BAD: Array<[string, string, string[]]> = [
   ['kill_grace_s negative', BASE + '[runtime]\nkill_grace_s = -1\n', ['`runtime.kill_grace_s` = -1', 'from 0 to 600']],
   ['kill_grace_s too high', BASE + '[runtime]\nkill_grace_s = 600.5\n', ['`runtime.kill_grace_s` = 600.5']],
   ['restart_delay_s too high', BASE + '[runtime]\nrestart_delay_s = 86401\n', ['`runtime.restart_delay_s` = 86401', 'from 0 to 86400']],
+  ['keep_rounds zero', BASE + '[vcs]\nkeep_rounds = 0\n', ['`vcs.keep_rounds` = 0', 'whole number from 1 to 1000000']],
   ['crash_loop_threshold zero', BASE + '[serve]\ncrash_loop_threshold = 0\n', ['`serve.crash_loop_threshold` = 0', 'whole number from 1 to 1000']],
   ['crash_loop_threshold fraction', BASE + '[serve]\ncrash_loop_threshold = 2.5\n', ['`serve.crash_loop_threshold` = 2.5', 'whole number']],
   ['crash_loop_threshold too high', BASE + '[serve]\ncrash_loop_threshold = 1001\n', ['`serve.crash_loop_threshold` = 1001']],
@@ -326,12 +327,12 @@ describe('generated files', () => {
 
   test('uncommenting every default in the example gives the same config', () => {
     // file/files and prompt_file/prompt_files are exclusive; keep the first of each pair, and the phase block;
-    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits) stay commented
+    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits, backup_remote, until, max_runtime) stay commented
     const lines = renderExampleToml().split('\n');
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|memory_max_mb|pids_max|cpu_weight) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|memory_max_mb|pids_max|cpu_weight|backup_remote|until|max_runtime) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });

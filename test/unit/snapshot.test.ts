@@ -51,6 +51,7 @@ const stopped: StatusReport = {
   reason: null,
   exit_code: null,
   first_round: null,
+  ends: null,
   killed: null,
   state_dir: '/s',
   budget: [],
@@ -166,6 +167,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
         waiting: { until: iso(-5000), why: 'usage limit' },
         config_changed: true,
         reason: 'r',
+        ends: { at: iso(-3600_000), why: 'until' },
         budget: [{ metric: 'cost_usd', window: 'per_day', limit: 20, used: 20.5, unpriced_rounds: 1, exhausted: true, frees_at: iso(-3600) }],
       },
       open,
@@ -192,6 +194,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
       git: { tree: { head: sha('a'), branch: 'main', dirty_files: 2 }, stashes: [sha('1')] },
       events: [{ ts: iso(0), kind: 'round_ended', round: 1 }],
       tmpKept: { round: 1, dir: '/run/user/1/agent-runner/p-01234567/round-1' },
+      backup: { remote: 'origin', ok: { at: iso(-60_000), round: 1 }, failed: { at: iso(0), round: 2, error: 'e', since: iso(-1000) } },
     }),
   );
   assert.deepEqual(validate(SCHEMA, full), []);

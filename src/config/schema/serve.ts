@@ -48,5 +48,19 @@ export const SERVE = section({
       default: true,
       doc: 'Stop serve at the first round that fails to authenticate, with a hint for the agent CLI (e.g. `claude setup-token`, `codex login`); false backs off instead, like a network failure.',
     },
+    {
+      key: 'until',
+      type: { kind: 'string', pattern: { re: /^(\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}:\d{2})$/, doc: '"YYYY-MM-DD HH:MM" (local time), an ISO time with a zone, "YYYY-MM-DD" or "HH:MM"' } },
+      example: '2026-12-24 18:00',
+      defaultText: 'no end',
+      doc: 'serve ends at this moment (an `until_reached` event, exit 0): local time unless a zone is given; `HH:MM` is the next such time after serve starts. Checked between rounds: the round running then finishes first, and a wait (back-off, usage limit, budget, schedule) ends at it. `serve --until` overrides it.',
+    },
+    {
+      key: 'max_runtime',
+      type: { kind: 'string', pattern: { re: /^(\d+|(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$/, doc: 'a span such as "8h", "1h30m", "2d", "45s" or a number of seconds' } },
+      example: '8h',
+      defaultText: 'no limit',
+      doc: 'serve ends after running this long (a `max_runtime_reached` event, exit 0), counted from its start on the monotonic clock. As for until, the round running then finishes first. `serve --max-runtime` overrides it.',
+    },
   ],
 });

@@ -16,6 +16,8 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   auto_stop: { event: 'stopped', label: 'stopped by the monitor' },
   done_sentinel: { event: 'completed', label: 'the agent said it is done' },
   max_rounds: { event: 'completed', label: '--max-rounds reached' },
+  until_reached: { event: 'completed', label: 'until reached' },
+  max_runtime_reached: { event: 'completed', label: 'max_runtime reached' },
   stop_requested: { event: 'stopped', label: 'stop requested' },
   stop_file: { event: 'stopped', label: 'stop file' },
   serve_killed: { event: 'stopped', label: 'killed' },

@@ -156,8 +156,14 @@ export const ROUND_DEFENSES = inLayer('round', [
   {
     name: 'work_under_private_refs',
     prevents: 'the agent\'s `git stash clear`, `git reflog expire --all` and `git gc --prune=now` destroying earlier rounds\' stashes or detached commits',
-    invariant: 'each stash, orphan commit, detached HEAD with commits and commit left on no branch is kept under refs/agent-runner/<state id>/rounds/<n>/ (the last 500 rounds)',
+    invariant: 'each stash, orphan commit, detached HEAD with commits and commit left on no branch is kept under refs/agent-runner/<state id>/rounds/<n>/ (the newest [vcs] keep_rounds rounds, 500 by default)',
     test: { file: 'test/faults/aftercare.test.ts', name: 'the agent runs `git stash clear`, `git reflog expire --all` and `git gc --prune=now`: the stashes of all earlier rounds survive' },
+  },
+  {
+    name: 'restore_changes_nothing_it_refuses',
+    prevents: '`rounds restore` overwriting uncommitted changes, working under a running round, or leaving a stash half-applied in conflicts',
+    invariant: 'every check runs before the first write (no open round, a clean tree, no branch in the way, no file of the stash changed on HEAD since); refusing, it changes nothing and says the fix; commits get new branches, a stash is applied by SHA',
+    test: { file: 'test/integration/rounds.test.ts', name: 'after the agent runs `git stash clear` and `git gc --prune=now`, every earlier round\'s work is restored; a dirty tree is refused and kept' },
   },
   {
     name: 'stash_lock_retry',

@@ -80,4 +80,16 @@ export const SERVE_DEFENSES = inLayer('serve', [
     invariant: 'serve touches <state_dir>/heartbeat every 10 s from its event loop; `probe live` fails only when that serve is gone or has not beaten for --max-age; a usage-limit wait is live and not ready',
     test: { file: 'test/integration/probe.test.ts', name: 'probe: a round running is live and ready; a stuck serve (SIGSTOP) is not live until it runs again; a killed one is not live' },
   },
+  {
+    name: 'backup_never_blocks',
+    prevents: 'a round\'s work lost with the machine, or serve held up by a backup remote that hangs or refuses',
+    invariant: 'with [vcs] backup_remote the round refs are pushed in the background, the push\'s process group ended at backup_timeout_s; a failure is in peek and one event, never a stop',
+    test: { file: 'test/integration/backup.test.ts', name: 'a remote that hangs: the rounds go on while the push waits; at backup_timeout_s its process group is ended and the failure recorded' },
+  },
+  {
+    name: 'serve_deadline',
+    prevents: 'an unattended loop running (and spending) past the moment or the span it was given',
+    invariant: 'until / max_runtime end serve between rounds with their own event and reason, a wait ending at the deadline; the round in flight finishes first',
+    test: { file: 'test/integration/deadline.test.ts', name: '--max-runtime: the back-off wait ends at the deadline and serve stops with its own reason and event' },
+  },
 ]);
