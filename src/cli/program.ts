@@ -8,12 +8,7 @@ import { parseListen } from '../serve/metrics/listen.js';
 import { MOMENT_FORMATS, parseMoment, parseSpan } from '../util/when.js';
 import { peekVerb, probeVerb, reportError, roundVerb, run, statusVerb, version } from './verbs.js';
 import { addRoundsVerb } from './rounds-program.js';
-
-export function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return n;
-}
+import { positiveInt } from './arg-parse.js';
 
 function seconds(v: string): number {
   const n = Number(v);

@@ -1,7 +1,7 @@
 // `rounds`, `rounds show N`, `rounds restore N`: their commander wiring (program.ts calls it; the verbs'
 // modules are imported only when one runs).
 import type { Command } from 'commander';
-import { positiveInt } from './program.js';
+import { positiveInt } from './arg-parse.js';
 import { run } from './verbs.js';
 
 export function addRoundsVerb(program: Command, cfg: () => string | undefined): void {
