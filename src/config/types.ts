@@ -44,7 +44,7 @@ interface DerivedByLoad {
     files: string[];
   };
   phases: PhaseConfig[];
-  serve: Lenient<ConfigValues['serve'], 'stop_on_auth'>;
+  serve: Lenient<ConfigValues['serve'], 'stop_on_auth' | 'no_progress_rounds' | 'on_no_progress' | 'no_progress_pause_s' | 'same_error_rounds'>;
   /** optional so hand-built configs need not name it; load always sets it, every key filled in */
   monitor?: MonitorConfig;
   /** optional for hand-built configs, as monitor; load always sets it (no limit key: no limit) */

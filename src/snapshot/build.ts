@@ -82,6 +82,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     end: r.end,
     stash_sha: r.stash_sha ?? null,
     commits: Array.isArray(r.commits) ? r.commits : [],
+    ...(r.progress ? { progress: r.progress } : {}),
     dirty_files: r.dirty_files ?? 0,
     reason: redactOrNull(r.reason),
     retry_after: r.retry_after ?? null,
@@ -141,6 +142,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     git: d.git.tree,
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
     budget: s.budget ?? [],
+    ...(s.progress ? { progress: s.progress } : {}),
     ...(d.containment ? { containment: d.containment } : {}),
     tmp_kept: d.tmpKept ?? null,
   };

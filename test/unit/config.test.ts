@@ -57,7 +57,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
     assert.deepEqual(c.vcs, { dirty_action: 'stash' });
     assert.deepEqual(c.phases, []);
-    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, stop_on_auth: true });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, no_progress_rounds: 3, on_no_progress: 'pause', no_progress_pause_s: 3600, same_error_rounds: 3, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
     assert.deepEqual(c.hooks, { post_round_mark: 'post_round_failed', timeout_s: 120 });
   });
@@ -115,7 +115,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
     assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, keep_failed_tmp: 1, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
-    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, stop_on_auth: false });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, no_progress_rounds: 3, on_no_progress: 'pause', no_progress_pause_s: 3600, same_error_rounds: 3, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
   });
 

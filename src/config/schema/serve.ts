@@ -37,6 +37,30 @@ export const SERVE = section({
       doc: "Stop serve (exit 3, a `denied_stop` event) when this many rounds in a row had the same tool calls refused by the agent CLI's permission settings (Claude Code's permission_denials): the agent is blocked, and only a person can allow the calls or change the prompt. 0 never stops for it.",
     },
     {
+      key: 'no_progress_rounds',
+      type: { kind: 'number', min: 0, max: 1000, integer: true },
+      default: 3,
+      doc: 'After this many rounds in a row without progress (verdict `no_progress`: an ok round with no commit and the work tree as it found it), serve pauses (or stops, on_no_progress), with a `no_progress` event. A round that makes progress resets it. 0 never pauses for it.',
+    },
+    {
+      key: 'on_no_progress',
+      type: { kind: 'enum', values: ['pause', 'stop'] },
+      default: 'pause',
+      doc: 'What no_progress_rounds does: "pause" waits no_progress_pause_s, then runs one more round (and pauses again while nothing moves); "stop" ends serve (exit 3).',
+    },
+    {
+      key: 'no_progress_pause_s',
+      type: { kind: 'number', min: 1, max: SECONDS_MAX_WEEK, integer: false, unit: 's' },
+      default: 3600,
+      doc: 'How long a pause for no progress lasts, in seconds. A stop, the STOP file or the DONE sentinel end it.',
+    },
+    {
+      key: 'same_error_rounds',
+      type: { kind: 'number', min: 0, max: 1000, integer: true },
+      default: 3,
+      doc: "Stop serve (exit 3, a `same_error_stop` event) when this many of the agent's failures in a row have the same signature: the category and the reason with numbers, ids and paths taken out. Quick or slow; external conditions (limits, network) and timeouts never count. 0 never stops for it.",
+    },
+    {
       key: 'stop_on_auth',
       type: { kind: 'boolean' },
       default: true,

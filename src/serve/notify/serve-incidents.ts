@@ -12,6 +12,9 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   agent_config_stop: { event: 'needs_human', label: 'the agent CLI refuses its config' },
   denied_stop: { event: 'needs_human', label: 'blocked on permissions' },
   crash_loop: { event: 'stopped', label: 'crash loop' },
+  // the same error again and again: no restart gets past it, a person must look at it
+  same_error_stop: { event: 'needs_human', label: 'the same error again and again' },
+  no_progress_stop: { event: 'needs_human', label: 'no progress' },
   auto_stop: { event: 'stopped', label: 'stopped by the monitor' },
   done_sentinel: { event: 'completed', label: 'the agent said it is done' },
   max_rounds: { event: 'completed', label: '--max-rounds reached' },
