@@ -53,6 +53,8 @@ interface DerivedByLoad {
   schedule?: { active: ActiveRange[]; timezone: string };
   /** [hooks]: optional so hand-built configs need not name it; load always sets it */
   hooks?: HooksConfig;
+  /** [completion]: optional for hand-built configs, as hooks; load always sets it */
+  completion?: ConfigValues['completion'];
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

@@ -1,5 +1,5 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
-// guard, the budget, the schedule, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
+// guard, the budget, the schedule, a round, the completion check, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
@@ -16,6 +16,7 @@ import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
+import { completionCheck } from './completion.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -123,6 +124,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
     if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
+    // [completion] command: the work is done when it passes (completion.ts)
+    const completed = await completionCheck(config, paths, rec, control.stop.signal);
+    if (completed) return finish(EXIT.OK, completed);
 
     // the policy's decision
     const decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });

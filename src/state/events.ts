@@ -34,6 +34,8 @@ export const EVENT_KINDS = {
   stop_file: 'the stop file was found between rounds',
   max_rounds: '--max-rounds was reached',
   done_sentinel: 'the agent wrote its done sentinel',
+  completed: 'the [completion] command passed after a round (round, command, exit_code, duration_s, sentinel): serve ends',
+  completion_refused: 'require_sentinel: the agent wrote DONE but the [completion] command failed; DONE removed, the loop goes on (round, command, exit_code, timed_out)',
   supervisor_error: 'serve caught an unexpected error around a round and carried on',
   serve_killed: 'an operator ended serve and its round tree at once (kill)',
   operator_note: 'an operator queued a note for the next round, with `note` or from the dashboard (text, redacted, one line; via)',

@@ -130,7 +130,8 @@ export interface RoundRecord {
 
 /** One [hooks] command's run (src/round/hooks.ts). */
 export interface HookRun {
-  hook: 'pre_round' | 'post_round' | 'on_stop';
+  /** completion: the [completion] command (serve/completion.ts; its result is an event, never on a record) */
+  hook: 'pre_round' | 'post_round' | 'on_stop' | 'completion';
   exit_code: number | null;
   signal: string | null;
   duration_s: number;

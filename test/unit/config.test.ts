@@ -326,12 +326,12 @@ describe('generated files', () => {
 
   test('uncommenting every default in the example gives the same config', () => {
     // file/files and prompt_file/prompt_files are exclusive; keep the first of each pair, and the phase block;
-    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits) stay commented
+    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits, [completion] command) stay commented
     const lines = renderExampleToml().split('\n');
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|memory_max_mb|pids_max|cpu_weight) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|command|memory_max_mb|pids_max|cpu_weight) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });

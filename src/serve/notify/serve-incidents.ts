@@ -17,6 +17,7 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   no_progress_stop: { event: 'needs_human', label: 'no progress' },
   auto_stop: { event: 'stopped', label: 'stopped by the monitor' },
   done_sentinel: { event: 'completed', label: 'the agent said it is done' },
+  completed: { event: 'completed', label: 'the completion command passed' },
   max_rounds: { event: 'completed', label: '--max-rounds reached' },
   stop_requested: { event: 'stopped', label: 'stop requested' },
   stop_file: { event: 'stopped', label: 'stop file' },
