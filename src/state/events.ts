@@ -42,6 +42,7 @@ export const EVENT_KINDS = {
   auto_stop: 'the monitor stopped serve on an alert, as `stop` does (detectors, result)',
   disk_full: 'serve stopped starting rounds: too little free space, or a state write failed with ENOSPC/EDQUOT (dir, free_mb, need_mb)',
   budget_exhausted: 'a [budget] limit is reached before a round (metric, window, limit, used; until: when it frees, or action: stop)',
+  budget_stop: 'serve stops on a [budget] limit (on_exhausted = "stop", or a total limit): a person must raise it (metric, window, limit, used, message)',
   budget_freed: 'the budget window that serve waited for has room again; rounds resume (metric, window, used)',
   schedule_wait: 'outside the [schedule] active hours: serve waits for the next range (until, schedule)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
