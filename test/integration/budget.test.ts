@@ -127,7 +127,7 @@ test('a bad [budget] is refused with one line naming the key and the fix (exit 7
   }
 });
 
-test('a budget stop reaches the notification channels as needing a person, with the spend and the limit; a budget wait does not', async (t) => {
+test('a budget stop reaches the notification channels as needing a person, with the spend and the limit', async (t) => {
   const rx = await startReceiver();
   t.after(() => rx.close());
   const hook = `[[notify]]\nkind = "webhook"\nurl = ${toml(rx.url('/hook'))}\n`;
