@@ -97,12 +97,13 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   // the commits and the tree's change, side by side and before aftercare moves anything into a stash or a commit
   const [commits, progress] = await Promise.allSettled([
     commitsBetween(i.workDir, i.headBefore, st.head),
-    measureProgress({ workDir: i.workDir, top: rp.top, headBefore: i.headBefore, dirty: st.dirty, commits: 0, pathspec }),
+    measureProgress({ workDir: i.workDir, top: rp.top, headBefore: i.headBefore, dirty: st.dirty, pathspec }),
   ]);
   if (commits.status === 'fulfilled') res.commits = commits.value;
   else res.note = `commits unknown: ${errorLine(commits.reason)}`;
-  if (progress.status === 'fulfilled') res.progress = { ...progress.value, commits: res.commits.length };
-  else res.note = joinNote(res.note, `progress unknown: ${errorLine(progress.reason)}`);
+  // without the commits there is no judging progress: an unknown is never a no_progress
+  if (progress.status === 'fulfilled' && commits.status === 'fulfilled') res.progress = { commits: res.commits.length, ...progress.value };
+  else if (progress.status === 'rejected') res.note = joinNote(res.note, `progress unknown: ${errorLine(progress.reason)}`);
 
   const plan = planAftercare({
     action: i.action,

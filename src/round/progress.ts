@@ -19,13 +19,12 @@ export interface ProgressInput {
   headBefore: string | null;
   /** the work tree's dirty entries as the agent left them (aftercare's status) */
   dirty: DirtyEntry[];
-  /** the commits the round made */
-  commits: number;
   /** the pathspec aftercare uses (the whole tree but the operator's files) */
   pathspec: string[];
 }
 
-export async function measureProgress(p: ProgressInput): Promise<RoundProgress> {
+/** The tree's change (the caller adds the commits, which it counts anyway). */
+export async function measureProgress(p: ProgressInput): Promise<Omit<RoundProgress, 'commits'>> {
   // before the first commit there is nothing to diff against: what the index holds counts as files, without lines
   const tracked =
     p.headBefore === null
@@ -36,7 +35,7 @@ export async function measureProgress(p: ProgressInput): Promise<RoundProgress> 
     p.dirty.filter((d) => d.kind === 'untracked').map((d) => d.path),
   );
   const files = tracked.files + untracked.files;
-  return { commits: p.commits, files, added: tracked.added + untracked.lines, removed: tracked.removed, changed: files > 0 };
+  return { files, added: tracked.added + untracked.lines, removed: tracked.removed, changed: files > 0 };
 }
 
 /** `git diff --numstat -z`: "added\tremoved\tpath\0" per file; a binary file has "-" for both. Pure. */
