@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const setup = agent === 'fake' ? null : cliSetup(agent, { scenario, home });
     const agentEnv = setup ? `\n[agent.env]\n${Object.entries({ ...setup.presetEnv, HOME: home }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}\n` : '';
     // failing rounds (gemini's auth) must neither trip the breaker nor stop serve before N rounds
-    const serve = `\n[serve]\ncrash_loop_threshold = 1000\nbackoff_base_s = 0\nbackoff_max_s = 1\nstop_on_auth = false\n`;
+    const serve = `\n[serve]\ncrash_loop_threshold = 1000\nbackoff_base_s = 0\nbackoff_max_s = 1\nstop_on_auth = false\nno_progress_rounds = 0\nsame_error_rounds = 0\n`;
     const configPath = writeConfig({ command: setup?.command ?? FAKE, dir, stateDir, restartDelayS: 0, timeoutS: 120, graceS: 1, extraToml: agentEnv + serve });
     execFileSync('git', ['add', '-A'], { cwd: dir });
     execFileSync('git', ['commit', '-qm', 'bench project'], { cwd: dir });

@@ -70,7 +70,8 @@ interface LoopSample {
 
 /** One serve run: samples its CPU and round count between the `from`th and the `to`th round. */
 async function serveWindow(from: number, to: number): Promise<{ perMin: number; cpuPerRound: number; msPerRound: number }> {
-  const p = makeProject({ command: ['true'], restartDelayS: 0 });
+  // `true` changes nothing: the no-progress breaker would pause the loop after 3 rounds
+  const p = makeProject({ command: ['true'], restartDelayS: 0, extraToml: '[serve]\nno_progress_rounds = 0\n' });
   const child = spawn(process.execPath, [CLI, 'serve', '--max-rounds', String(to + 10)], {
     cwd: p.dir,
     env: benchEnv(),

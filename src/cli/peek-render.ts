@@ -4,6 +4,8 @@ import type { EventLine } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
 import { budgetSummary } from '../serve/budget.js';
+import { progressSummary } from '../serve/no-progress.js';
+import { changeText } from '../round/describe.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -57,6 +59,8 @@ export function renderSnapshot(snap: Snapshot): string {
   if (sv.ends) out.push(`  ends ${shownTime(sv.ends.at, now)} (${sv.ends.why})`);
   if (snap.budget?.length) out.push(`  budget: ${budgetSummary(snap.budget, now)}`);
   if (snap.backup) out.push(`  ${backupLine(snap.backup, now)}`);
+  const moving = snap.progress ? progressSummary(snap.progress) : null;
+  if (moving) out.push(`  progress: ${moving}`);
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 
@@ -66,7 +70,7 @@ export function renderSnapshot(snap: Snapshot): string {
     const shown = snap.rounds.slice(-HUMAN_ROUNDS);
     out.push(`last ${shown.length} round${shown.length === 1 ? '' : 's'} (newest last):`);
     const rows = [
-      ['n', 'outcome', 'category', 'exit', 'took', 'commits', 'dirty', 'ended', 'reason'],
+      ['n', 'outcome', 'category', 'exit', 'took', 'commits', 'change', 'dirty', 'ended', 'reason'],
       ...shown.map((r) => [
         String(r.n),
         String(r.outcome ?? '?'), // a damaged ledger line may lack it: the table still renders
@@ -74,12 +78,13 @@ export function renderSnapshot(snap: Snapshot): string {
         r.exit_code === null ? '-' : String(r.exit_code),
         fmtDuration(r.duration_s),
         String(r.commits.length),
+        changeText(r.progress) || '-',
         String(r.dirty_files),
         ago(r.end, now),
         clip(collapseWhitespace(r.reason ?? ''), 60),
       ]),
     ];
-    const right = new Set([0, 3, 5, 6]);
+    const right = new Set([0, 3, 5, 7]);
     const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
     for (const row of rows)
       out.push(('  ' + row.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')).trimEnd());

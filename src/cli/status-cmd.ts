@@ -5,6 +5,8 @@ import { terminalSafe } from '../util/text.js';
 import { shownTime } from '../util/time-display.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
 import { budgetSummary } from '../serve/budget.js';
+import { progressSummary } from '../serve/no-progress.js';
+import { changeText } from '../round/describe.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
@@ -16,9 +18,12 @@ function human(s: StatusReport, now = Date.now()): string {
   if (s.waiting) head += `, waiting until ${shownTime(s.waiting.until, now)} (${s.waiting.why})`;
   lines.push(head);
   if (s.round) lines.push(`  round ${s.round.n}${s.round.phase ? ` [${s.round.phase}]` : ''} running for ${s.round.age_s}s`);
-  if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}`);
+  const change = changeText(s.last?.progress);
+  if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}${change ? `, ${change}` : ''}`);
   else lines.push('  no round recorded yet');
   if (s.ends) lines.push(`  ends ${shownTime(s.ends.at, now)} (${s.ends.why})`);
+  const moving = s.progress ? progressSummary(s.progress) : null;
+  if (moving) lines.push(`  progress: ${moving}`);
   if (s.budget.length) lines.push(`  budget: ${budgetSummary(s.budget, now)}`);
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason && !s.killed) lines.push(`  ${s.reason}`);

@@ -6,6 +6,7 @@
 // uncomments them.
 import { AGENT } from './schema/agent.js';
 import { BUDGET } from './schema/budget.js';
+import { COMPLETION } from './schema/completion.js';
 import { DASHBOARD } from './schema/dashboard.js';
 import { HOOKS } from './schema/hooks.js';
 import { MONITOR } from './schema/monitor.js';
@@ -24,7 +25,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, COMPLETION, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;

@@ -44,7 +44,7 @@ interface DerivedByLoad {
     files: string[];
   };
   phases: PhaseConfig[];
-  serve: Lenient<ConfigValues['serve'], 'stop_on_auth' | 'model_check'>;
+  serve: Lenient<ConfigValues['serve'], 'stop_on_auth' | 'model_check' | 'no_progress_rounds' | 'on_no_progress' | 'no_progress_pause_s' | 'same_error_rounds'>;
   /** optional so hand-built configs need not name it; load always sets it, every key filled in */
   monitor?: MonitorConfig;
   /** optional for hand-built configs, as monitor; load always sets it (no limit key: no limit) */
@@ -53,6 +53,8 @@ interface DerivedByLoad {
   schedule?: { active: ActiveRange[]; timezone: string };
   /** [hooks]: optional so hand-built configs need not name it; load always sets it */
   hooks?: HooksConfig;
+  /** [completion]: optional for hand-built configs, as hooks; load always sets it */
+  completion?: ConfigValues['completion'];
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

@@ -9,6 +9,8 @@ import { onNoRef, protect, pruneRoundRefs, roundRef } from './git-refs.js';
 import { commitsLeft } from './head-log.js';
 import { files, stashOrphanWork } from './aftercare-stash.js';
 import { errorLine, whileLocked, whyFailed } from './git-lock-retry.js';
+import { measureProgress } from './progress.js';
+import type { RoundProgress } from '../state/types.js';
 
 export interface AftercareInput {
   workDir: string;
@@ -41,6 +43,8 @@ export interface AftercareResult {
   leftCommits: string[];
   /** the private refs that keep what the round must not lose */
   refs: string[];
+  /** what the round changed, measured before anything was stashed or committed; null when git could not say */
+  progress: RoundProgress | null;
   note: string | null;
 }
 
@@ -79,7 +83,7 @@ export function planAftercare(p: PlanInput): Plan {
 }
 
 export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
-  const res: AftercareResult = { headAfter: null, commits: [], dirtyFiles: 0, stashSha: null, committedSha: null, leftCommits: [], refs: [], note: null };
+  const res: AftercareResult = { headAfter: null, commits: [], dirtyFiles: 0, stashSha: null, committedSha: null, leftCommits: [], refs: [], progress: null, note: null };
   let rp: RepoPaths;
   let st: RepoState;
   try {
@@ -91,11 +95,17 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   }
   res.headAfter = st.head;
   res.dirtyFiles = st.dirty.length;
-  try {
-    res.commits = await commitsBetween(i.workDir, i.headBefore, st.head);
-  } catch (e) {
-    res.note = `commits unknown: ${errorLine(e)}`;
-  }
+  const pathspec = wholeTreeExcept(rp.top, i.exclude);
+  // the commits and the tree's change, side by side and before aftercare moves anything into a stash or a commit
+  const [commits, progress] = await Promise.allSettled([
+    commitsBetween(i.workDir, i.headBefore, st.head),
+    measureProgress({ workDir: i.workDir, top: rp.top, headBefore: i.headBefore, dirty: st.dirty, pathspec }),
+  ]);
+  if (commits.status === 'fulfilled') res.commits = commits.value;
+  else res.note = `commits unknown: ${errorLine(commits.reason)}`;
+  // without the commits there is no judging progress: an unknown is never a no_progress
+  if (progress.status === 'fulfilled' && commits.status === 'fulfilled') res.progress = { commits: res.commits.length, ...progress.value };
+  else if (progress.status === 'rejected') res.note = joinNote(res.note, `progress unknown: ${errorLine(progress.reason)}`);
 
   const plan = planAftercare({
     action: i.action,
@@ -105,8 +115,7 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
     inProgress: st.inProgress,
     conflicts: st.conflicts,
   });
-  if (plan.note) res.note = plan.note;
-  const pathspec = wholeTreeExcept(rp.top, i.exclude);
+  if (plan.note) res.note = joinNote(res.note, plan.note);
   const act = plan.act !== 'leave' && st.dirty.length > 0 ? plan.act : null;
   if (act) i.mark?.({ act, head: st.head, branch: st.branch, exclude: i.exclude, at: new Date().toISOString() });
   try {

@@ -1,5 +1,5 @@
 // A round record as one line for a person: what `round`, `stop`, `kill` and serve's summaries print.
-import type { RoundRecord, RoundUsage } from '../state/types.js';
+import type { RoundProgress, RoundRecord, RoundUsage } from '../state/types.js';
 
 /** 850, 12.4k, 3.1M */
 export function fmtTokens(n: number): string {
@@ -26,6 +26,12 @@ export function usageBits(u: Pick<RoundUsage, 'input_tokens' | 'output_tokens' |
   return bits;
 }
 
+/** "3 files +40 -2" for what a round changed; "" when it changed no file or was not measured */
+export function changeText(p: Pick<RoundProgress, 'files' | 'added' | 'removed'> | null | undefined): string {
+  if (!p || !p.files) return '';
+  return `${p.files} file${p.files === 1 ? '' : 's'} +${p.added} -${p.removed}`;
+}
+
 /** outcome, exit, duration, commits, orphan work, leftovers, tokens, cost; then the reason */
 export function describeRound(r: RoundRecord): string {
   const bits = [r.outcome + (r.category ? ` (${r.category})` : '')];
@@ -33,6 +39,8 @@ export function describeRound(r: RoundRecord): string {
   else if (r.signal) bits.push(r.signal);
   bits.push(`${r.duration_s}s`);
   if (r.commits.length) bits.push(`${r.commits.length} commit${r.commits.length > 1 ? 's' : ''}`);
+  const change = changeText(r.progress);
+  if (change) bits.push(change);
   if (r.stash_sha) bits.push(`orphan work stashed as ${r.stash_sha.slice(0, 12)}`);
   else if (r.dirty_files) bits.push(`${r.dirty_files} dirty file(s) left`);
   if (r.killed) bits.push(`${r.killed} leftover process(es) ended`);

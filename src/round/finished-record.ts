@@ -65,6 +65,8 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
     head_before: open.head_before,
     head_after: care.headAfter,
     commits: care.commits,
+    // the orphan commit of dirty_action = "commit" counts: the record's commits are the progress's
+    progress: care.progress ? { ...care.progress, commits: care.commits.length } : null,
     dirty_files: care.dirtyFiles,
     stash_sha: care.stashSha,
     log: open.log,

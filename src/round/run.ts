@@ -24,6 +24,7 @@ import { outputDrained, RoundWatch } from './watch.js';
 import { aftercare } from './aftercare.js';
 import { judgeExit, roundVerdict } from './verdict.js';
 import { finishedRecord } from './finished-record.js';
+import { progressVerdict } from './progress.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
 import { postRoundHook, preRoundHook, type HookContext } from './round-hooks.js';
 import { finishSession, roundSessionPlan, sizeOf } from './continuity.js';
@@ -139,7 +140,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   });
 
   // classify: the verdict from the exit as judged and the log's tail
-  const verdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
+  const judgedVerdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
+  const verdict = progressVerdict(judgedVerdict, care.progress); // ok, but nothing changed: no_progress
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   const version = await versionP;
   const before = [...ledger.records].reverse().find((r) => r.agent_version)?.agent_version ?? null;

@@ -28,8 +28,11 @@ export async function budgetGate(g: { config: Config; paths: StatePaths; status:
   if (budget?.on_exhausted === 'stop' || blocking.frees_at === null) {
     appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), action: 'stop' });
     const why = blocking.frees_at === null ? 'a total limit never frees' : 'on_exhausted = "stop"';
+    const message = `budget reached: ${spent} (${why}); raise the limit in [budget], then \`agent-runner restart\``;
+    // the stop's own event (budget_exhausted is shared with the waits): notifications read it as needing a person
+    appendEvent(g.paths.events, 'budget_stop', { ...fields(blocking), message });
     // said once, by serve's last line (`serve stopped: <message>`, process.ts), like the policy's stops
-    return { action: 'stop', message: `budget reached: ${spent} (${why}); raise the limit in [budget], then \`agent-runner restart\`` };
+    return { action: 'stop', message };
   }
   const until = blocking.frees_at;
   appendEvent(g.paths.events, 'budget_exhausted', { ...fields(blocking), until });

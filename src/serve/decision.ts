@@ -28,7 +28,7 @@ export interface DecisionInput {
 
 export function decideAfter(d: DecisionInput): Decision {
   const { config, rec } = d;
-  return decideNext({
+  const decision = decideNext({
     records: readRecentLedger(d.paths).records.slice(-HISTORY),
     serve: config.serve,
     restart_delay_s: config.runtime.restart_delay_s,
@@ -41,11 +41,12 @@ export function decideAfter(d: DecisionInput): Decision {
     authHint: authHint(config.agent.command, rec.usage?.format ?? null),
     modelSource: rec.category === 'model_not_found' ? modelSource(config.agent.command, config.agent.env, process.env) : undefined,
   });
+  return decision;
 }
 
 /**
- * The policy's stop, reported as its event: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop` or
- * `model_not_found_stop`. Its one stderr line is serve's last (`serve stopped: <message>`, process.ts): said once.
+ * The policy's stop, reported as its event: `crash_loop` (with the last log's tail), `auth_stop`, `quota_stop`,
+ * `model_not_found_stop`, `no_progress_stop`, `same_error_stop`, …. Its one stderr line is serve's last (`serve stopped: <message>`, process.ts): said once.
  */
 export function reportStop(paths: StatePaths, config: Config, rec: RoundRecord, decision: Extract<Decision, { action: 'stop' }>): void {
   if (decision.reason === 'crash_loop') {

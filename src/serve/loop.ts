@@ -1,5 +1,5 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
-// guard, the budget, the schedule, a round, the policy's decision, the wait. Each step is a module of its own; decisions come from the
+// guard, the budget, the schedule, a round, the completion check, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
@@ -20,6 +20,7 @@ import { modelGate } from './model-gate.js';
 import { onStopHook } from './on-stop.js';
 import { RoundBackup } from './backup.js';
 import { Deadline, type DeadlineSpec } from './deadline.js';
+import { completionCheck } from './completion.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** How often serve --park rewrites status.json while it waits or is parked (the liveness probe reads the heartbeat file; status.json's age is what `status` shows). */
@@ -176,6 +177,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
     if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
+    // [completion] command: the work is done when it passes (completion.ts)
+    const completed = await completionCheck(config, paths, rec, control.stop.signal);
+    if (completed) return finish(EXIT.OK, completed);
 
     // the policy's decision
     const decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });

@@ -6,11 +6,13 @@ import type { Category, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import { collapseWhitespace } from '../util/text.js';
 import { deniedMessage, deniedStreak } from './denied-streak.js';
+import { noProgressMessage, noProgressStreak } from './no-progress.js';
+import { sameErrorMessage, sameErrorStreak } from './same-error.js';
 
 export type Decision =
-  | { action: 'run'; delay_s: number; reason: string }
+  | { action: 'run'; delay_s: number; reason: string; /** a pause for no progress (its event's message) */ paused?: { rounds: number[]; message: string } }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | Halt; exitCode: number; message: string };
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | 'no_progress' | 'same_error' | Halt; exitCode: number; message: string };
 
 /** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
 export type Halt = 'quota' | 'model_not_found' | 'agent_config';
@@ -154,8 +156,19 @@ export function decideNext(i: PolicyInput): Decision {
   const blocked = deniedStreak(session, serve.denied_rounds_stop ?? 0);
   if (blocked) return { action: 'stop', reason: 'denied', exitCode: EXIT.HALTED, message: deniedMessage(blocked, serve.denied_rounds_stop, last.n) };
   switch (kindOf(last)) {
-    case 'ok':
+    case 'ok': {
+      // ok rounds that change nothing, again and again: pause (or stop) until one makes progress (no-progress.ts)
+      const idle = noProgressStreak(session, serve.no_progress_rounds ?? 0);
+      if (idle) {
+        const action = serve.on_no_progress ?? 'pause';
+        const pauseS = serve.no_progress_pause_s ?? 3600;
+        const message = noProgressMessage(idle, action, pauseS);
+        if (action === 'stop') return { action: 'stop', reason: 'no_progress', exitCode: EXIT.HALTED, message };
+        const rounds = idle.map((r) => r.n).reverse();
+        return { action: 'run', delay_s: pauseS, reason: `no progress in ${rounds.length} rounds in a row: paused`, paused: { rounds, message } };
+      }
       return run(i.restart_delay_s, last.outcome === 'ok' ? what : `${what} made commits: progress`);
+    }
     case 'neutral':
       return run(i.restart_delay_s, what);
     case 'auth':
@@ -182,6 +195,9 @@ export function decideNext(i: PolicyInput): Decision {
             'fix the agent, then `agent-runner start`',
         };
       }
+      // the same failure again and again, quick or slow (same-error.ts)
+      const same = sameErrorStreak(session, serve.same_error_rounds ?? 0);
+      if (same) return { action: 'stop', reason: 'same_error', exitCode: EXIT.HALTED, message: sameErrorMessage(same, last.reason) };
       const k = familySinceSuccess(session, AGENT_FAMILY);
       return run(backoffDelay(k, serve.backoff_base_s, serve.backoff_max_s), `${what}: back-off ${k}`);
     }
@@ -233,7 +249,7 @@ function run(delay_s: number, reason: string): Decision {
 }
 
 function label(r: RoundRecord): string {
-  const cat = r.category && r.outcome !== 'ok' ? ` ${r.category}` : '';
+  const cat = r.category ? ` ${r.category}` : ''; // an ok round has one only when it made no progress
   return `round ${r.n} ${r.outcome}${cat}`;
 }
 

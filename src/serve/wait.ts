@@ -26,6 +26,8 @@ export async function waitBeforeNext(
     const why = rec.category ? rec.category.replace(/_/g, ' ') : decision.reason;
     status.set({ state: 'waiting', waiting: { until: decision.until, why } });
   } else {
+    // the no-progress breaker's pause is a wait like a back-off, with an event of its own (no-progress.ts)
+    if (decision.paused) appendEvent(paths.events, 'no_progress', { round: rec.n, rounds: decision.paused.rounds, pause_s: decision.delay_s, message: decision.paused.message });
     appendEvent(paths.events, 'backoff', { delay_s: decision.delay_s, reason: describeDecision(decision) });
     if (decision.delay_s >= 1) status.set({ state: 'waiting', waiting: { until: new Date(until).toISOString(), why: decision.reason } });
   }

@@ -7,7 +7,8 @@ import { installedServeUnit, showUnit } from '../system/systemd.js';
 import { errorMessage, firstLine } from '../util/text.js';
 import type { BudgetConfig } from '../config/types.js';
 import { budgetState, hasLimits, type BudgetLine } from '../serve/budget.js';
-import type { RoundRecord } from '../state/types.js';
+import type { RoundProgress, RoundRecord } from '../state/types.js';
+import { progressSince, type ProgressSince } from '../serve/no-progress.js';
 
 export interface StatusReport {
   project: string;
@@ -16,7 +17,10 @@ export interface StatusReport {
   mode: 'serve' | 'round' | null;
   uptime_s: number | null;
   round: { n: number; phase: string | null; age_s: number } | null;
-  last: { n: number; outcome: string; category: string | null; end: string } | null;
+  /** progress: what the last round changed (absent on older records) */
+  last: { n: number; outcome: string; category: string | null; end: string; progress?: RoundProgress | null } | null;
+  /** is it moving: the newest round that made progress and the rounds since (of the ledger's tail read) */
+  progress?: ProgressSince;
   waiting: { until: string; why: string } | null;
   config_changed: boolean;
   reason: string | null;
@@ -81,7 +85,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
   // the whole ledger only when a [budget] sums its windows (or the caller has it already); else the tail
   const records = ledger ?? (hasLimits(budget) ? readLedger(paths).records : readRecentLedger(paths).records);
   const lastRec = records.at(-1) ?? null;
-  const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end };
+  const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end, ...(lastRec.progress ? { progress: lastRec.progress } : {}) };
 
   let state: ServiceState;
   let reason: string | null = null;
@@ -116,6 +120,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     uptime_s: alive ? secondsSince(lock.since, now) : null,
     round: open && alive ? { n: open.n, phase: open.phase, age_s: secondsSince(open.start, now) } : null,
     last,
+    progress: progressSince(records),
     waiting: fresh && file.state === 'waiting' ? file.waiting : null,
     config_changed: fresh ? file.config_changed : false,
     reason,

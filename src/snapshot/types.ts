@@ -1,7 +1,8 @@
 // The Snapshot: a published, versioned contract (`peek --json`). The monitor, watch and remote hosts read
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
-import type { Category, EventLine, HookRun, Outcome, RoundUsage, SessionInfo } from '../state/types.js';
+import type { Category, EventLine, HookRun, Outcome, RoundProgress, RoundUsage, SessionInfo } from '../state/types.js';
 import type { BudgetLine } from '../serve/budget.js';
+import type { ProgressSince } from '../serve/no-progress.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
 /** how many of the newest round records a snapshot holds unless asked (`peek --rounds`, `monitor --rounds`) */
@@ -31,6 +32,8 @@ export interface SnapshotRound {
   stash_sha: string | null;
   /** SHAs the round made, oldest first */
   commits: string[];
+  /** what it changed: commits, files, lines, whether the tree moved (added within version 2; absent on older records) */
+  progress?: RoundProgress | null;
   dirty_files: number;
   /** redacted */
   reason: string | null;
@@ -112,6 +115,8 @@ export interface Snapshot {
   defenses: Array<{ name: string; layer: string; prevents: string }>;
   /** spend against each [budget] limit, [] when none is set (added within version 2) */
   budget?: BudgetLine[];
+  /** is it moving: the newest round that made progress and the rounds since (added within version 2) */
+  progress?: ProgressSince;
   /** the fence a round starts in on this host (runtime.containment as it works out here) and why */
   containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
   /** the last failed round's temp dir, kept for debugging (runtime.keep_failed_tmp) and still there */

@@ -1,7 +1,7 @@
 // status.json: what the supervisor is doing right now, replaced atomically at every change.
 import { readJsonFile, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
-import type { Category, Outcome } from './types.js';
+import type { Category, Outcome, RoundProgress } from './types.js';
 
 export type ServiceState = 'running' | 'waiting' | 'stopped' | 'failed';
 
@@ -13,7 +13,8 @@ export interface StatusFile {
   started: string;
   updated: string;
   round: { n: number; phase: string | null; started: string } | null;
-  last: { n: number; outcome: Outcome; category: Category | null; end: string } | null;
+  /** progress: what it changed (absent on rounds recorded before it was measured) */
+  last: { n: number; outcome: Outcome; category: Category | null; end: string; progress?: RoundProgress | null } | null;
   waiting: { until: string; why: string } | null;
   config_changed: boolean;
   /** why serve ended, when state is stopped or failed */
@@ -76,6 +77,6 @@ export function statusWriter(paths: StatePaths, initial: Omit<StatusFile, 'updat
 }
 
 /** A finished round as status.json's `last`. */
-export function lastOf(r: { n: number; outcome: Outcome; category: Category | null; end: string }): StatusFile['last'] {
-  return { n: r.n, outcome: r.outcome, category: r.category, end: r.end };
+export function lastOf(r: { n: number; outcome: Outcome; category: Category | null; end: string; progress?: RoundProgress | null }): StatusFile['last'] {
+  return { n: r.n, outcome: r.outcome, category: r.category, end: r.end, ...(r.progress ? { progress: r.progress } : {}) };
 }

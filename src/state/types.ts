@@ -21,7 +21,22 @@ export type Category =
   | 'stall'
   | 'unknown'
   /** a [hooks] pre_round failed: the agent did not run */
-  | 'hook_failed';
+  | 'hook_failed'
+  /** on an `ok` round: it made no commit and left the work tree as it found it (src/round/progress.ts) */
+  | 'no_progress';
+
+/** What a round changed, from the commit it started on to the tree the agent left (src/round/progress.ts). */
+export interface RoundProgress {
+  /** commits the round made */
+  commits: number;
+  /** files that differ from the round's start commit: committed, uncommitted or new (untracked) */
+  files: number;
+  /** lines added and removed over those files (binary files count as files only) */
+  added: number;
+  removed: number;
+  /** the tree the agent left differs from the commit the round started on */
+  changed: boolean;
+}
 
 /** What the agent's output stream said about its own work (rounds/<n>.events.jsonl has the detail). */
 export interface RoundUsage {
@@ -71,6 +86,8 @@ export interface RoundRecord {
   head_before: string | null;
   head_after: string | null;
   commits: string[];
+  /** what the round changed (files, lines, whether the tree moved); absent on older records and when git could not say */
+  progress?: RoundProgress | null;
   /** commits the round made that its final HEAD does not hold (made on a detached HEAD, then left) */
   left_commits?: string[];
   /** private refs (refs/agent-runner/<state id>/rounds/<n>/<kind>) keeping what the round must not lose */
@@ -113,7 +130,8 @@ export interface RoundRecord {
 
 /** One [hooks] command's run (src/round/hooks.ts). */
 export interface HookRun {
-  hook: 'pre_round' | 'post_round' | 'on_stop';
+  /** completion: the [completion] command (serve/completion.ts; its result is an event, never on a record) */
+  hook: 'pre_round' | 'post_round' | 'on_stop' | 'completion';
   exit_code: number | null;
   signal: string | null;
   duration_s: number;

@@ -43,6 +43,10 @@ export function makeProject(o: ProjectOptions = {}): Project {
   const stateDir = path.join(tmpDir('ar-state-', o.baseDir), 'state');
   const command = o.command ?? ['bash', path.join(AGENTS_DIR, o.agent ?? 'succeed.sh')];
   const env = Object.entries(o.agentEnv ?? {}).map(([k, v]) => `${k} = ${toml(v)}`).join('\n');
+  // the no-progress and same-error breakers are off unless a test sets them: most tests run agents that change
+  // nothing (succeed.sh) or fail the same way (fail.sh) round after round for other reasons; the breakers have
+  // their own tests (test/integration/progress-breakers.test.ts)
+  const serve = [o.serveToml ?? '', ...['no_progress_rounds', 'same_error_rounds'].filter((k) => !o.serveToml?.includes(k)).map((k) => `${k} = 0`)].join('\n');
   const text = `[agent]
 command = ${toml(command)}
 ${env ? `[agent.env]\n${env}\n` : ''}
@@ -57,7 +61,7 @@ ${o.runtimeToml ?? ''}
 file = "prompts/main.md"
 
 [serve]
-${o.serveToml ?? ''}
+${serve}
 ${o.extraToml ?? ''}
 `;
   const configPath = path.join(dir, 'agent-runner.toml');

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AGENTS_DIR, REPO_ROOT, tmpDir, waitUntil } from '../helpers/env.js';
-import { finished, makeProject, type ProjectOptions } from '../helpers/project.js';
+import { finished, makeProject, toml, type ProjectOptions } from '../helpers/project.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { readAgentFixture } from '../helpers/fixtures.js';
 import { validate } from '../helpers/json-schema.js';
 
@@ -124,4 +125,21 @@ test('a bad [budget] is refused with one line naming the key and the fix (exit 7
     assert.match(r.stderr, want);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+});
+
+test('a budget stop reaches the notification channels as needing a person, with the spend and the limit', async (t) => {
+  const rx = await startReceiver();
+  t.after(() => rx.close());
+  const hook = `[[notify]]\nkind = "webhook"\nurl = ${toml(rx.url('/hook'))}\n`;
+  const p = claudeReplay('', { extraToml: `[budget]\nrounds = { per_day = 1 }\non_exhausted = "stop"\n${hook}` });
+  assert.equal(p.run(['round']).code, 0);
+  const r = await finished(p.start(['serve']));
+  assert.equal(r.code, 3, r.stderr);
+  const stop = p.events().find((e) => e.kind === 'budget_stop');
+  assert.deepEqual([stop?.metric, stop?.window, stop?.limit, stop?.used], ['rounds', 'per_day', 1, 1]);
+  const sent = rx.got('/hook').map((x) => JSON.parse(x.body));
+  const raised = sent.filter((b) => b.state === 'raised');
+  assert.deepEqual(raised.map((b) => [b.event, b.severity, b.fields.why]), [['needs_human', 'critical', 'budget_stop']]);
+  assert.match(raised[0].title, /^needs you: budget spent$/);
+  assert.match(raised[0].message, /serve stopped: budget reached: 1 of 1 rounds\/day \(on_exhausted = "stop"\); raise the limit in \[budget\]/);
 });

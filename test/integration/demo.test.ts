@@ -34,7 +34,7 @@ test('the demo: a commit, a timeout that ends its process tree, a usage limit wa
   const out = r.stdout + r.stderr;
   assert.equal(r.status, 0, out);
   assert.equal(r.stderr, '', 'everything goes to one stream in order (the script joins them)');
-  assert.match(out, /^round 1: ok, exit 0, [\d.]+s, 1 commit$/m);
+  assert.match(out, /^round 1: ok, exit 0, [\d.]+s, 1 commit, 1 file \+\d+ -\d+$/m);
   assert.match(out, /^round 3: timeout, SIGTERM, [\d.]+s, \d+ leftover process\(es\) ended — timed out$/m);
   assert.match(out, /^ {3}processes of the round still running: 0$/m);
   assert.match(out, /^round 4: failed \(usage_limit\)/m);
@@ -42,7 +42,7 @@ test('the demo: a commit, a timeout that ends its process tree, a usage limit wa
   // resumed on time: not before the reset
   const late = /the next round started (-?[\d.]+)s after it/.exec(out);
   assert.ok(late && Number(late[1]) >= 0, `the round after the usage limit started before its reset: ${late?.[0]}`);
-  assert.match(out, /^round 5: ok, exit 0, [\d.]+s, 1 commit$/m);
+  assert.match(out, /^round 5: ok, exit 0, [\d.]+s, 1 commit, 1 file \+\d+ -\d+$/m);
   // said once, as serve's last line
   assert.match(out, /^agent-runner: serve stopped: the agent cannot authenticate: log in again, then `agent-runner start`/m);
   assert.equal(out.match(/^agent-runner: .*cannot authenticate/gm)?.length, 1, 'the auth stop is printed once');

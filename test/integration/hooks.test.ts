@@ -87,7 +87,7 @@ test('post_round: its result is on the record, it sees the verdict, and a failur
   });
   const r = p.run(['round']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout + r.stderr, /round 1: ok, exit 0, [\d.]+s, marked tests_failed \(post_round\)/);
+  assert.match(r.stdout + r.stderr, /round 1: ok \(no_progress\), exit 0, [\d.]+s, marked tests_failed \(post_round\)/);
   const [rec] = p.rounds();
   assert.equal(rec.outcome, 'ok', 'a failing post_round marks the round; the outcome stays the agent\'s');
   assert.equal(rec.mark, 'tests_failed');
@@ -95,7 +95,7 @@ test('post_round: its result is on the record, it sees the verdict, and a failur
   assert.ok(rec.hooks!.every((h) => typeof h.duration_s === 'number' && h.duration_s >= 0));
   const log = fs.readFileSync(rec.log!, 'utf8');
   // in order: the pre_round hook, the agent, the post_round hook (with the verdict in its environment)
-  assert.match(log, /pre pre_round 1\n[^]*succeed\.sh: all done\n[^]*post post_round 1 ok \[\] exit=0 commits=0\nagent-runner: hook post_round exited 4/);
+  assert.match(log, /pre pre_round 1\n[^]*succeed\.sh: all done\n[^]*post post_round 1 ok \[no_progress\] exit=0 commits=0\nagent-runner: hook post_round exited 4/);
   assert.equal(p.events().filter((e) => e.kind === 'hook_failed' && e.mark === 'tests_failed').length, 1);
   // and peek shows it
   const peek = JSON.parse(p.run(['peek', '--json']).stdout) as { rounds: Array<{ n: number; mark?: string; hooks?: Array<{ hook: string; exit_code: number }> }> };

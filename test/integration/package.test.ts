@@ -60,7 +60,7 @@ test('npm pack + npm install -g (offline): a working agent-runner with --help fo
     timeout: 120_000,
   });
   assert.equal(demo.status, 0, demo.stdout + demo.stderr);
-  assert.match(demo.stdout, /^round 1: ok, exit 0, [\d.]+s, 1 commit$/m);
+  assert.match(demo.stdout, /^round 1: ok, exit 0, [\d.]+s, 1 commit, 1 file \+\d+ -\d+$/m);
   assert.match(demo.stdout, /^ {3}processes of the round still running: 0$/m);
   assert.match(demo.stdout, /^round 5: ok, exit 0/m);
 });

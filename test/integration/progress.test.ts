@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { CLI, tmpDir, waitFor } from '../helpers/env.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
-const SUMMARY = /^round (\d+): ok, exit 0, [\d.]+s, tokens 21k in \/ 340 out, \$0\.05$/;
+const SUMMARY = /^round (\d+): ok \(no_progress\), exit 0, [\d.]+s, tokens 21k in \/ 340 out, \$0\.05$/;
 
 /** `agent-runner ARGS` in a tmux pane of 100 x 30; the screen, and the exit code once it ended. */
 function inTmux(p: Project, args: string[], env: Record<string, string>) {
@@ -80,10 +80,10 @@ test('piped: serve prints one summary line per round and no escape codes; round 
   const p = makeProject();
   const serve = p.run(['serve', '--max-rounds', '2']);
   assert.equal(serve.code, 0, serve.stderr);
-  assert.match(serve.stdout, /^round 1: ok, exit 0, [\d.]+s\nround 2: ok, exit 0, [\d.]+s\n$/);
+  assert.match(serve.stdout, /^round 1: ok \(no_progress\), exit 0, [\d.]+s\nround 2: ok \(no_progress\), exit 0, [\d.]+s\n$/);
   assert.ok(!/\x1b/.test(serve.stdout + serve.stderr), 'no escape codes off a terminal');
   const round = p.run(['round']);
-  assert.match(round.stdout, /^round 3: ok, exit 0, [\d.]+s\n$/);
+  assert.match(round.stdout, /^round 3: ok \(no_progress\), exit 0, [\d.]+s\n$/);
 
   const quietServe = p.run(['serve', '--max-rounds', '1', '--quiet']);
   assert.equal(quietServe.code, 0, quietServe.stderr);

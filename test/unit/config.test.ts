@@ -57,7 +57,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.prompt, { files: ['/proj/app/prompts/main.md'] });
     assert.deepEqual(c.vcs, { dirty_action: 'stash', keep_rounds: 500, backup_timeout_s: 120 });
     assert.deepEqual(c.phases, []);
-    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, model_check: true, stop_on_auth: true });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 5, quick_failure_s: 60, backoff_base_s: 10, backoff_max_s: 1800, denied_rounds_stop: 3, model_check: true, no_progress_rounds: 3, on_no_progress: 'pause', no_progress_pause_s: 3600, same_error_rounds: 3, stop_on_auth: true });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_usd_per_mtok: 0 });
     assert.deepEqual(c.hooks, { post_round_mark: 'post_round_failed', timeout_s: 120 });
   });
@@ -115,7 +115,7 @@ describe('parseConfig: defaults and resolution', () => {
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
     assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, keep_failed_tmp: 1, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
-    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, model_check: false, stop_on_auth: false });
+    assert.deepEqual(c.serve, { crash_loop_threshold: 1000, quick_failure_s: 0, backoff_base_s: 7, backoff_max_s: 7, denied_rounds_stop: 0, model_check: false, no_progress_rounds: 3, on_no_progress: 'pause', no_progress_pause_s: 3600, same_error_rounds: 3, stop_on_auth: false });
     assert.deepEqual(c.pricing, { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 });
   });
 
@@ -327,12 +327,12 @@ describe('generated files', () => {
 
   test('uncommenting every default in the example gives the same config', () => {
     // file/files and prompt_file/prompt_files are exclusive; keep the first of each pair, and the phase block;
-    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits, backup_remote, until, max_runtime) stay commented
+    // keys shown with an example value and no default (env, the [budget] limits, [schedule], the dashboard token, the round's limits, backup_remote, until, max_runtime, [completion] command) stay commented
     const lines = renderExampleToml().split('\n');
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|memory_max_mb|pids_max|cpu_weight|backup_remote|until|max_runtime) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|command|memory_max_mb|pids_max|cpu_weight|backup_remote|until|max_runtime) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });

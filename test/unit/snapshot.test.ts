@@ -169,6 +169,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
         reason: 'r',
         ends: { at: iso(-3600_000), why: 'until' },
         budget: [{ metric: 'cost_usd', window: 'per_day', limit: 20, used: 20.5, unpriced_rounds: 1, exhausted: true, frees_at: iso(-3600) }],
+        progress: { last: { n: 1, commits: 1, files: 2, added: 3, removed: 1 }, rounds_since: 0 },
       },
       open,
       heartbeat: iso(0),
@@ -176,6 +177,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
         rec(1, {
           stash_sha: sha('1'),
           commits: [sha('c')],
+          progress: { commits: 1, files: 2, added: 3, removed: 1, changed: true },
           retry_after: iso(-1000),
           phase: 'x',
           category: 'auth',

@@ -43,6 +43,30 @@ export const SERVE = section({
       doc: "Before the first round, ask the provider's model list whether it serves the model the command or the environment names (one GET, where the CLI reads an API key from the environment: Claude Code's ANTHROPIC_API_KEY, Codex's OPENAI_API_KEY, Gemini's GEMINI_API_KEY). A whole list without the model stops serve (exit 3, `model_not_found_stop`) before a round is spent; any other answer leaves it to the first round. false skips the request.",
     },
     {
+      key: 'no_progress_rounds',
+      type: { kind: 'number', min: 0, max: 1000, integer: true },
+      default: 3,
+      doc: 'After this many rounds in a row without progress (verdict `no_progress`: an ok round with no commit and the work tree as it found it), serve pauses (or stops, on_no_progress), with a `no_progress` event. A round that makes progress resets it. 0 never pauses for it.',
+    },
+    {
+      key: 'on_no_progress',
+      type: { kind: 'enum', values: ['pause', 'stop'] },
+      default: 'pause',
+      doc: 'What no_progress_rounds does: "pause" waits no_progress_pause_s, then runs one more round (and pauses again while nothing moves); "stop" ends serve (exit 3).',
+    },
+    {
+      key: 'no_progress_pause_s',
+      type: { kind: 'number', min: 1, max: SECONDS_MAX_WEEK, integer: false, unit: 's' },
+      default: 3600,
+      doc: 'How long a pause for no progress lasts, in seconds. A stop, the STOP file or the DONE sentinel end it.',
+    },
+    {
+      key: 'same_error_rounds',
+      type: { kind: 'number', min: 0, max: 1000, integer: true },
+      default: 3,
+      doc: "Stop serve (exit 3, a `same_error_stop` event) when this many of the agent's failures in a row have the same signature: the category and the reason with numbers, ids and paths taken out. Quick or slow; external conditions (limits, network) and timeouts never count. 0 never stops for it.",
+    },
+    {
       key: 'stop_on_auth',
       type: { kind: 'boolean' },
       default: true,

@@ -64,7 +64,7 @@ export function renderMetrics(m: MetricsInput): string {
   const out: string[] = [];
   const head = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
-  head('agent_runner_rounds_total', 'counter', 'Rounds recorded in the ledger, by outcome and failure category (none when the round did not fail).');
+  head('agent_runner_rounds_total', 'counter', 'Rounds recorded in the ledger, by outcome and category (none when the round did not fail; no_progress on an ok round that changed nothing).');
   if (t.rounds.size === 0) out.push(`agent_runner_rounds_total{${p},outcome="ok",category="none"} 0`);
   for (const [key, n] of [...t.rounds].sort()) {
     const [outcome, category] = key.split('\u0000');

@@ -12,9 +12,15 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   model_not_found_stop: { event: 'needs_human', label: 'model not found' },
   agent_config_stop: { event: 'needs_human', label: 'the agent CLI refuses its config' },
   denied_stop: { event: 'needs_human', label: 'blocked on permissions' },
+  // only a person raises a limit (the wait for a window to free is no stop: budget_exhausted alone)
+  budget_stop: { event: 'needs_human', label: 'budget spent' },
   crash_loop: { event: 'stopped', label: 'crash loop' },
+  // the same error again and again: no restart gets past it, a person must look at it
+  same_error_stop: { event: 'needs_human', label: 'the same error again and again' },
+  no_progress_stop: { event: 'needs_human', label: 'no progress' },
   auto_stop: { event: 'stopped', label: 'stopped by the monitor' },
   done_sentinel: { event: 'completed', label: 'the agent said it is done' },
+  completed: { event: 'completed', label: 'the completion command passed' },
   max_rounds: { event: 'completed', label: '--max-rounds reached' },
   until_reached: { event: 'completed', label: 'until reached' },
   max_runtime_reached: { event: 'completed', label: 'max_runtime reached' },

@@ -27,6 +27,24 @@ export const SERVE_DEFENSES = inLayer('serve', [
     test: { file: 'test/integration/serve.test.ts', name: 'an agent that always fails fast trips the breaker with growing delays' },
   },
   {
+    name: 'no_progress_breaker',
+    prevents: 'an agent that has nothing left to do, or no grip on it, spending a round\'s cost every restart while changing nothing',
+    invariant: 'an ok round with no commit and the tree as its start commit has it is no_progress; no_progress_rounds of them since the last progress pause serve (or stop it); a round with progress resets the count',
+    test: { file: 'test/integration/progress-breakers.test.ts', name: 'rounds record what they changed; three rounds without progress pause serve, a round with progress resets the breaker' },
+  },
+  {
+    name: 'same_error_loop',
+    prevents: 'the same failure, with other numbers, ids or paths in it, restarted round after round, slow enough that the crash-loop breaker never sees it',
+    invariant: 'same_error_rounds agent failures in a row with one signature (category + reason with numbers, ids and paths out) stop serve, naming the signature and the rounds, and notify a person',
+    test: { file: 'test/integration/progress-breakers.test.ts', name: 'the same failure with other numbers, ids and paths each round stops serve as a same-error loop, and a person is notified' },
+  },
+  {
+    name: 'completion_check',
+    prevents: 'a loop that goes on spending after the work is done, or ends on an agent\'s claim that the tests refute',
+    invariant: 'the [completion] command runs after each round in the work tree with a timeout; its exit 0 ends serve completed; with require_sentinel a failing check removes DONE and the loop goes on',
+    test: { file: 'test/integration/completion-command.test.ts', name: 'a passing completion command ends serve completed; before it passes, the loop goes on' },
+  },
+  {
     name: 'interruptible_waits',
     prevents: 'a stop that waits out a 30-minute back-off',
     invariant: 'every wait ends at once on stop; a back-off runs on the monotonic clock, a wait for a reset time on the wall clock (re-read)',
