@@ -85,6 +85,9 @@ export class ShapePicker {
   }
 }
 
+/** The streams whose CLI reports refused tool calls in plain lines (StreamShape.deniedInText). */
+export const TEXT_DENIAL_SHAPES: readonly StreamShape[] = ADAPTERS.flatMap((a) => (a.stream?.deniedInText ? [a.stream] : []));
+
 /** The classifier's pattern table: each CLI's own and the shared ones, in priority order (patterns.ts). */
 export const OUTPUT_PATTERNS: readonly OutputPattern[] = mergePatterns(ADAPTERS.map((a) => a.patterns));
 

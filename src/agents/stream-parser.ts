@@ -13,7 +13,7 @@
 import { redact, REDACTED } from '../util/redact.js';
 import { errorText, isObj, str } from './json-fields.js';
 import { RAW_MAX, summary, type AgentEvent, type AgentEventType, type StreamFacts, type StreamFormat, type StreamName, type StreamStats } from './events.js';
-import { ShapePicker } from './registry.js';
+import { ShapePicker, TEXT_DENIAL_SHAPES } from './registry.js';
 import { MAX_DENIALS } from './denials.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -192,6 +192,7 @@ export class StreamParser {
       if (this.stats.format === null) this.stats.format = 'text';
       const ev = base('text', 'text'); // raw is the line: no summary beside it
       if (this.insidePrivateKey(line, stream)) ev.raw = REDACTED; // one event per line: the block's rule cannot see it whole
+      else this.textDenial(line);
       return ev;
     }
     const type = str(v.type) ?? '';
@@ -205,6 +206,18 @@ export class StreamParser {
     const e = errorText(v.error);
     if (e) ev.summary = summary(e);
     return ev;
+  }
+
+  /** A refusal some CLIs (Codex) print only in their plain log lines: added to the round's list. */
+  private textDenial(line: string): void {
+    if (this.facts.denied.length >= MAX_DENIALS) return;
+    for (const shape of TEXT_DENIAL_SHAPES) {
+      const call = shape.deniedInText?.(line);
+      if (call) {
+        this.facts.denied = [...this.facts.denied, call];
+        return;
+      }
+    }
   }
 
   /** Lines after a BEGIN … PRIVATE KEY line up to its END (at most PEM_MAX_LINES): each is part of the key. */

@@ -39,6 +39,8 @@ export interface SetupOptions {
   claudeAuth?: 'oauth' | 'apikey';
   /** Claude: CLAUDE_CODE_MAX_RETRIES (default MAX_RETRIES); null: the CLI's own default (10, over minutes) */
   claudeRetries?: number | null;
+  /** more files for the CLI's HOME (a Codex rules file, a Gemini policy), paths relative to it */
+  extraFiles?: { path: string; content: string }[];
   /** Gemini: trust the work tree (GEMINI_CLI_TRUST_WORKSPACE=true), without which the preset exits 55. Default true. */
   geminiTrust?: boolean;
 }
@@ -205,10 +207,9 @@ function opencode(o: SetupOptions): CliSetup {
 }
 
 export function cliSetup(cli: CliName, o: SetupOptions): CliSetup {
-  if (cli === 'claude') return claude(o);
-  if (cli === 'codex') return codex(o);
-  if (cli === 'opencode') return opencode(o);
-  return gemini(o);
+  const s = cli === 'claude' ? claude(o) : cli === 'codex' ? codex(o) : cli === 'opencode' ? opencode(o) : gemini(o);
+  for (const f of o.extraFiles ?? []) s.files.push({ path: path.join(o.home, f.path), content: f.content });
+  return s;
 }
 
 /** The environment every run starts from, built from nothing (so no credential of the developer's shell
