@@ -85,8 +85,8 @@ export class ShapePicker {
   }
 }
 
-/** The streams whose CLI reports refused tool calls in plain lines (StreamShape.deniedInText). */
-export const TEXT_DENIAL_SHAPES: readonly StreamShape[] = ADAPTERS.flatMap((a) => (a.stream?.deniedInText ? [a.stream] : []));
+/** The streams whose CLI reports some facts only in plain lines (StreamShape.deniedInText, retryInText). */
+export const TEXT_FACT_SHAPES: readonly StreamShape[] = ADAPTERS.flatMap((a) => (a.stream?.deniedInText || a.stream?.retryInText ? [a.stream] : []));
 
 /** The classifier's pattern table: each CLI's own and the shared ones, in priority order (patterns.ts). */
 export const OUTPUT_PATTERNS: readonly OutputPattern[] = mergePatterns(ADAPTERS.map((a) => a.patterns));

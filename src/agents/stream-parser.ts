@@ -13,7 +13,7 @@
 import { redact, REDACTED } from '../util/redact.js';
 import { errorText, isObj, str } from './json-fields.js';
 import { RAW_MAX, summary, type AgentEvent, type AgentEventType, type StreamFacts, type StreamFormat, type StreamName, type StreamStats } from './events.js';
-import { ShapePicker, TEXT_DENIAL_SHAPES } from './registry.js';
+import { ShapePicker, TEXT_FACT_SHAPES } from './registry.js';
 import { MAX_DENIALS } from './denials.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -192,7 +192,7 @@ export class StreamParser {
       if (this.stats.format === null) this.stats.format = 'text';
       const ev = base('text', 'text'); // raw is the line: no summary beside it
       if (this.insidePrivateKey(line, stream)) ev.raw = REDACTED; // one event per line: the block's rule cannot see it whole
-      else this.textDenial(line);
+      else return this.textFacts(line, ev);
       return ev;
     }
     const type = str(v.type) ?? '';
@@ -208,16 +208,27 @@ export class StreamParser {
     return ev;
   }
 
-  /** A refusal some CLIs (Codex) print only in their plain log lines: added to the round's list. */
-  private textDenial(line: string): void {
-    if (this.facts.denied.length >= MAX_DENIALS) return;
-    for (const shape of TEXT_DENIAL_SHAPES) {
-      const call = shape.deniedInText?.(line);
+  /**
+   * What some CLIs print only in their plain log lines: a refused tool call (Codex), added to the round's list; an
+   * API call failing that the CLI will retry (opencode with --print-logs), which makes the line a `retry` event.
+   */
+  private textFacts(line: string, ev: AgentEvent): AgentEvent {
+    for (const shape of TEXT_FACT_SHAPES) {
+      const call = this.facts.denied.length < MAX_DENIALS ? shape.deniedInText?.(line) : null;
       if (call) {
         this.facts.denied = [...this.facts.denied, call];
-        return;
+        return ev;
+      }
+      const words = shape.retryInText?.(line);
+      if (words) {
+        ev.type = 'retry';
+        ev.format = shape.format;
+        ev.status = null;
+        ev.summary = summary(words);
+        return ev;
       }
     }
+    return ev;
   }
 
   /** Lines after a BEGIN … PRIVATE KEY line up to its END (at most PEM_MAX_LINES): each is part of the key. */
