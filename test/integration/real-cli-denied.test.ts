@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../helpers/env.js';
-import { assertIsolated, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { assertIsolated, describeRound, roundsOf, type RealRound } from '../helpers/real-cli.js';
 import { WORK_FILE } from '../model-server/scenarios.js';
 import { COMMIT_COMMAND, CODEX_FORBID_COMMIT, CODEX_READ_ONLY_ARGS, GEMINI_ASKING_ARGS, GEMINI_DENY_COMMIT } from '../model-server/refusals.js';
 
@@ -42,14 +42,18 @@ test("codex exec in its default read-only sandbox: the refused patch is on the r
   assert.equal(git(r.project.dir, 'rev-list', '--count', 'HEAD'), '1', 'nothing was committed');
 });
 
-test('codex refused the same command two rounds in a row under serve (denied_rounds_stop = 2): serve stops to ask a person, with an event', async () => {
-  const r = await codexServed('work');
+/** serve ran two rounds of three, each refused the same call, and stopped (exit 3) saying which, with one event. */
+function assertDeniedStop(r: RealRound, call: RegExp): void {
   const why = describeRound(r);
   assertIsolated(r);
   assert.equal(r.project.rounds().length, 2, `stopped after the second round, not the third: ${why}`);
   assert.equal(r.run.exit, 3, why);
-  assert.match(r.run.stderr, /serve stopped: blocked on permissions: .* 2 rounds in a row \(denied: shell\(git add NOTES\.md && git commit/, why);
+  assert.match(r.run.stderr, new RegExp(`serve stopped: blocked on permissions: .* 2 rounds in a row \\(denied: ${call.source}`), why);
   assert.equal(r.project.events().filter((e) => e.kind === 'denied_stop').length, 1);
+}
+
+test('codex refused the same command two rounds in a row under serve (denied_rounds_stop = 2): serve stops to ask a person, with an event', async () => {
+  assertDeniedStop(await codexServed('work'), /shell\(git add NOTES\.md && git commit/);
 });
 
 test('gemini preset with a policy rule that denies git commit: the refused call (policy_violation) is on the record, and peek says denied', async () => {
@@ -73,11 +77,5 @@ test('gemini without --yolo, headless: the tools that need approval are not offe
 });
 
 test('gemini refused the same call two rounds in a row under serve (denied_rounds_stop = 2): serve stops to ask a person, with an event', async () => {
-  const r = await geminiServed('work');
-  const why = describeRound(r);
-  assertIsolated(r);
-  assert.equal(r.project.rounds().length, 2, `stopped after the second round, not the third: ${why}`);
-  assert.equal(r.run.exit, 3, why);
-  assert.match(r.run.stderr, /serve stopped: blocked on permissions: .* 2 rounds in a row \(denied: run_shell_command\(git add NOTES\.md && git commit/, why);
-  assert.equal(r.project.events().filter((e) => e.kind === 'denied_stop').length, 1);
+  assertDeniedStop(await geminiServed('work'), /run_shell_command\(git add NOTES\.md && git commit/);
 });

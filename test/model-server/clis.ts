@@ -177,17 +177,22 @@ function gemini(o: SetupOptions): CliSetup {
  * cost it prints per step is its own figure. */
 export const OPENCODE_MODEL = 'anthropic/claude-sonnet-4-5';
 
-function opencode(o: SetupOptions): CliSetup {
-  const credential = 'sk-ant-api03-srv-test';
-  // its anthropic provider (bundled: nothing is installed at run time) with the server as base URL
-  const config = {
-    $schema: 'https://opencode.ai/config.json',
+/** opencode's config (and its fork kilo's): its anthropic provider (bundled: nothing is installed at run time) with
+ * the server as base URL, no auto-update, no sharing. */
+function opencodeConfig(schema: string, apiKey: string): Record<string, unknown> {
+  return {
+    $schema: schema,
     autoupdate: false,
     share: 'disabled',
     model: OPENCODE_MODEL,
     small_model: OPENCODE_MODEL,
-    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey: credential } } },
+    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey } } },
   };
+}
+
+function opencode(o: SetupOptions): CliSetup {
+  const credential = 'sk-ant-api03-srv-test';
+  const config = opencodeConfig('https://opencode.ai/config.json', credential);
   return {
     cli: 'opencode',
     dialect: 'anthropic',
@@ -209,14 +214,7 @@ function opencode(o: SetupOptions): CliSetup {
 /** Kilo Code CLI, an opencode fork: the same config (as kilo.json in its own dir) and its own KILO_* switches. */
 function kilo(o: SetupOptions): CliSetup {
   const credential = 'sk-ant-api03-srv-test';
-  const config = {
-    $schema: 'https://app.kilo.ai/config.json',
-    autoupdate: false,
-    share: 'disabled',
-    model: OPENCODE_MODEL,
-    small_model: OPENCODE_MODEL,
-    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey: credential } } },
-  };
+  const config = opencodeConfig('https://app.kilo.ai/config.json', credential);
   return {
     cli: 'kilo',
     dialect: 'anthropic',
