@@ -10,19 +10,23 @@ install() {
   fi
 }
 
-# opencode (opencode-ai) is pinned here, not in package.json: its package lists a binary package for every
-# platform as an optional dependency, and a registry that serves only this platform's leaves the lock file
-# without the others, which `npm ci` refuses. It goes to .clis/ (the real-CLI tests' binPath), and its
-# postinstall, which links the platform's binary into place, is run by hand (npm 11 holds install scripts back).
+# opencode (opencode-ai) and Kilo Code CLI (@kilocode/cli, an opencode fork) are pinned here, not in package.json:
+# each lists a binary package for every platform as an optional dependency, and a registry that serves only this
+# platform's leaves the lock file without the others, which `npm ci` refuses. They go to .clis/ (the real-CLI
+# tests' binPath), and their postinstalls, which link the platform's binary into place, are run by hand (npm 11
+# holds install scripts back). Kilo is pinned at 7.7.7: the registry here has no linux binary package for 7.8.x.
 OPENCODE_VERSION=1.18.33
+KILO_VERSION=7.7.7
 install_opencode() {
   local bin=.clis/node_modules/opencode-ai/bin/opencode.exe
-  if [ -x "$bin" ] && [ "$(cat .clis/version 2>/dev/null)" = "$OPENCODE_VERSION" ]; then return; fi
+  local want="opencode-ai@$OPENCODE_VERSION @kilocode/cli@$KILO_VERSION"
+  if [ -x "$bin" ] && [ -x .clis/node_modules/.bin/kilo ] && [ "$(cat .clis/version 2>/dev/null)" = "$want" ]; then return; fi
   rm -rf .clis && mkdir -p .clis
   echo '{"private": true}' > .clis/package.json
-  (cd .clis && npm install --no-fund --no-audit --loglevel=error "opencode-ai@$OPENCODE_VERSION" &&
-    cd node_modules/opencode-ai && node postinstall.mjs >/dev/null)
-  echo "$OPENCODE_VERSION" > .clis/version
+  (cd .clis && npm install --no-fund --no-audit --loglevel=error --ignore-scripts "opencode-ai@$OPENCODE_VERSION" "@kilocode/cli@$KILO_VERSION" &&
+    (cd node_modules/opencode-ai && node postinstall.mjs >/dev/null) &&
+    (cd node_modules/@kilocode/cli && node postinstall.mjs >/dev/null))
+  echo "$want" > .clis/version
 }
 
 # What the test suite needs beyond Node, npm and git: one list, also run by CI (.ci/run).
@@ -65,7 +69,7 @@ deps() {
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
   fi
-  install_opencode # the real-opencode tests' CLI (the demo and the build do not need it)
+  install_opencode # the real-opencode and real-kilo tests' CLIs (the demo and the build do not need them)
 }
 
 build() {

@@ -5,6 +5,7 @@ import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
 import { hour24, MONTH_RE, MONTHS } from './resets.js';
 import type { AgentLines } from './agent-lines.js';
+import { codexDenial } from './denials.js';
 import type { AgentAdapter, LiveReader, StreamContext, StreamShape } from './types.js';
 import type { SessionSupport } from './session.js';
 
@@ -198,6 +199,7 @@ const CODEX_STREAM: StreamShape = {
   types: new Set(['thread.started', 'turn.started', 'turn.completed', 'turn.failed', 'item.started', 'item.updated', 'item.completed', 'error']),
   live,
   tail,
+  deniedInText: codexDenial,
 };
 
 export const codex: AgentAdapter = {

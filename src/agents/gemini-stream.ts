@@ -9,11 +9,13 @@
 // `error.message`. Two of its types are other CLIs' too (Claude's `result`, Codex's `error`): `claims` tells
 // its lines apart where the stream has not said whose it is (registry.ts, ShapePicker).
 //
-// Never evidence: tool output (tool_result's output and error, tool_use parameters).
+// Never evidence: tool output (tool_result's output and error, tool_use parameters). A tool_result refused by
+// its approval settings or policy (denials.ts, geminiRefused) puts the call on the round's `denied`.
 import { isObj, num, str, type Obj } from './json-fields.js';
 import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from './events.js';
 import type { AgentLines } from './agent-lines.js';
+import { deniedCall, geminiRefused, MAX_DENIALS } from './denials.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
 /**
@@ -59,7 +61,9 @@ type Base = (t: AgentEventType) => AgentEvent;
 
 function live(ctx: StreamContext): LiveReader {
   const stats = ctx.stats;
-  const toolNames = new Map<string, string>();
+  // tool_id → the tool's name and its call in denials.ts's short form (a refused call is named by its tool_use)
+  const toolNames = new Map<string, { tool: string; call: string }>();
+  const denied: string[] = [];
   // A turn is one answer of the model: its message and tool_use lines after the prompt or after tool results.
   // Gemini CLI prints no turn count; this counts the model's answers the way the other CLIs count turns.
   let inTurn = false;
@@ -123,7 +127,7 @@ function live(ctx: StreamContext): LiveReader {
         modelSpoke();
         const tool = str(v.tool_name) ?? 'tool';
         const id = str(v.tool_id);
-        if (id !== null && toolNames.size < 100_000) toolNames.set(id, tool);
+        if (id !== null && toolNames.size < 100_000) toolNames.set(id, { tool, call: deniedCall(tool, v.parameters) });
         stats.tool_calls++;
         const ev = base('tool_use');
         ev.tool = tool;
@@ -134,11 +138,16 @@ function live(ctx: StreamContext): LiveReader {
         inTurn = false;
         ctx.progress();
         const id = str(v.tool_id);
-        const tool = (id !== null && toolNames.get(id)) || 'tool';
+        const known = id === null ? undefined : toolNames.get(id);
+        const tool = known?.tool ?? 'tool';
         if (id !== null) toolNames.delete(id);
         const ev = base('tool_result');
         ev.tool = tool;
         const status = str(v.status);
+        if (status === 'error' && geminiRefused(isObj(v.error) ? str(v.error.type) : null, tool) && denied.length < MAX_DENIALS) {
+          denied.push(known?.call ?? deniedCall(tool, {}));
+          ctx.denied(denied);
+        }
         ev.is_error = status === 'error';
         // tool output is never summarised: it is the project's content, not the agent talking
         ev.summary = summary(`${tool}${status ? ` ${status}` : ''}`);

@@ -144,9 +144,23 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
   }
 }
 
+/**
+ * With --print-logs, each failed model call is a log line on stderr before opencode's silent retry:
+ * `… level=ERROR … message="stream error" … error.error="AI_APICallError: <the API's words>"`. Its words, or null.
+ * (opencode 1.18 retries a 429, 5xx or overload up to five times, 2 s doubling to 30 s, or the whole retry-after;
+ * its JSON stream says nothing of it, and the log line names no status and no reset.)
+ */
+export function opencodeRetry(line: string): string | null {
+  if (!line.includes('message="stream error"')) return null;
+  const m = /\berror\.error="((?:[^"\\]|\\.)*)"/.exec(line);
+  const words = m ? m[1].replace(/\\(.)/g, '$1') : 'stream error';
+  return words.replace(/^AI_\w+Error:\s*/, '');
+}
+
 export const OPENCODE_STREAM: StreamShape = {
   format: 'opencode',
   types: new Set(['step_start', 'text', 'reasoning', 'tool_use', 'step_finish', 'error']),
+  retryInText: opencodeRetry,
   /** Its tool_use carries a `part` (Gemini's a tool_name); its error an object with a session (Codex's a message). */
   claims(v: Obj, type: string): boolean {
     if (type === 'tool_use') return isObj(v.part);

@@ -6,6 +6,7 @@ import { aider } from './aider.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { gemini } from './gemini.js';
+import { kilo } from './kilo.js';
 import { generic } from './generic.js';
 import { opencode } from './opencode.js';
 import { qwen } from './qwen.js';
@@ -15,7 +16,7 @@ import type { Obj } from './json-fields.js';
 import type { AgentAdapter, OutputPattern, ResetReader, StreamShape } from './types.js';
 
 /** Every adapter; `generic` last: it is found by no name, only as the fallback. */
-export const ADAPTERS: readonly AgentAdapter[] = [claude, codex, aider, gemini, opencode, qwen, generic];
+export const ADAPTERS: readonly AgentAdapter[] = [claude, codex, aider, gemini, opencode, kilo, qwen, generic];
 export const FALLBACK: AgentAdapter = generic;
 
 function byName(arg: string): AgentAdapter | null {
@@ -51,7 +52,8 @@ export const PRESET_NAMES: readonly string[] = ADAPTERS.map((a) => a.preset.name
 
 const SHAPES = new Map<string, StreamShape[]>();
 for (const a of ADAPTERS) {
-  for (const t of a.stream?.types ?? []) SHAPES.set(t, [...(SHAPES.get(t) ?? []), a.stream as StreamShape]);
+  // two CLIs may print one shape (kilo, opencode's fork): it is listed once
+  for (const t of a.stream?.types ?? []) if (!SHAPES.get(t)?.includes(a.stream as StreamShape)) SHAPES.set(t, [...(SHAPES.get(t) ?? []), a.stream as StreamShape]);
 }
 
 /** The stream shapes whose lines carry this `type`, in registry order; empty for a type no adapter claims. */
@@ -84,6 +86,9 @@ export class ShapePicker {
     return shapes.find((s) => s.claims?.(v, type) === true) ?? shapes[0];
   }
 }
+
+/** The streams whose CLI reports some facts only in plain lines (StreamShape.deniedInText, retryInText). */
+export const TEXT_FACT_SHAPES: readonly StreamShape[] = [...new Set(ADAPTERS.flatMap((a) => (a.stream?.deniedInText || a.stream?.retryInText ? [a.stream] : [])))];
 
 /** The classifier's pattern table: each CLI's own and the shared ones, in priority order (patterns.ts). */
 export const OUTPUT_PATTERNS: readonly OutputPattern[] = mergePatterns(ADAPTERS.map((a) => a.patterns));

@@ -13,7 +13,7 @@
 import { redact, REDACTED } from '../util/redact.js';
 import { errorText, isObj, str } from './json-fields.js';
 import { RAW_MAX, summary, type AgentEvent, type AgentEventType, type StreamFacts, type StreamFormat, type StreamName, type StreamStats } from './events.js';
-import { ShapePicker } from './registry.js';
+import { ShapePicker, TEXT_FACT_SHAPES } from './registry.js';
 import { MAX_DENIALS } from './denials.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -192,6 +192,7 @@ export class StreamParser {
       if (this.stats.format === null) this.stats.format = 'text';
       const ev = base('text', 'text'); // raw is the line: no summary beside it
       if (this.insidePrivateKey(line, stream)) ev.raw = REDACTED; // one event per line: the block's rule cannot see it whole
+      else return this.textFacts(line, ev);
       return ev;
     }
     const type = str(v.type) ?? '';
@@ -204,6 +205,29 @@ export class StreamParser {
     const ev = base(v.error !== undefined ? 'error' : 'other', 'json');
     const e = errorText(v.error);
     if (e) ev.summary = summary(e);
+    return ev;
+  }
+
+  /**
+   * What some CLIs print only in their plain log lines: a refused tool call (Codex), added to the round's list; an
+   * API call failing that the CLI will retry (opencode with --print-logs), which makes the line a `retry` event.
+   */
+  private textFacts(line: string, ev: AgentEvent): AgentEvent {
+    for (const shape of TEXT_FACT_SHAPES) {
+      const call = this.facts.denied.length < MAX_DENIALS ? shape.deniedInText?.(line) : null;
+      if (call) {
+        this.facts.denied = [...this.facts.denied, call];
+        return ev;
+      }
+      const words = shape.retryInText?.(line);
+      if (words) {
+        ev.type = 'retry';
+        ev.format = shape.format;
+        ev.status = null;
+        ev.summary = summary(words);
+        return ev;
+      }
+    }
     return ev;
   }
 

@@ -75,6 +75,10 @@ export interface StreamShape {
    * whose stream has not yet said whose it is; a shape sharing a type with an earlier adapter must have it.
    */
   claims?(v: Obj, type: string): boolean;
+  /** a failed API call the CLI will retry, reported only in a plain (not JSON) line: its error words; null: none */
+  retryInText?(line: string): string | null;
+  /** a refused tool call that the CLI reports only in a plain (not JSON) line, in denials.ts's short form; null: none */
+  deniedInText?(line: string): string | null;
   /** a reader for one round's stream; it may keep state across lines */
   live(ctx: StreamContext): LiveReader;
   /** the end-of-round reader: what one line of the log's tail says, into the facts the verdict reads */

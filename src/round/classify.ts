@@ -31,8 +31,8 @@ export interface RoundFacts {
   timedOut: boolean;
   /** the silence guard fired */
   stalled?: boolean;
-  /** ended by us once the CLI's API retries made its failure certain (retry-track.ts) */
-  endedOnRetries?: boolean;
+  /** ended by us once the CLI's API retries made its failure certain (retry-track.ts): a refused credential, or a limit */
+  endedOnRetries?: 'auth' | 'limit';
   /** an operator/serve signal ended it */
   cancelled: boolean;
   /** errno code from spawn, e.g. 'ENOENT', 'EACCES' */
@@ -246,7 +246,11 @@ export function classify(f: RoundFacts): Verdict {
 
   if (f.exitCode === 0) return cleanExitFailure(f, a, tiers) ?? verdict('ok', null, '');
 
-  if (f.endedOnRetries) return structured(f, a, tiers) ?? verdict('failed', 'auth', `${exitLabel(f)}: the credential was refused`);
+  if (f.endedOnRetries === 'auth') return structured(f, a, tiers) ?? verdict('failed', 'auth', `${exitLabel(f)}: the credential was refused`);
+  if (f.endedOnRetries === 'limit') {
+    const hit = findHit(tiers, 'usage_limit') ?? findHit(tiers, 'rate_limit');
+    return structured(f, a, tiers) ?? failedWith(f, hit?.pattern.category ?? 'rate_limit', hit?.line ?? 'retrying on a rate limit', tiers, hit);
+  }
   if (f.exitCode === null && f.signal) return verdict('failed', 'crash', `killed by ${f.signal}`);
 
   const s = structured(f, a, tiers);

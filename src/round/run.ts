@@ -106,11 +106,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     resultGraceMs: config.runtime.result_grace_s * 1000,
     resultAt: stream.resultAt,
     quietUntil: () => stream.retries.quietUntil,
+    retryingOnLimit: () => stream.retries.limited !== null,
     signal: o.signal,
     box,
   });
   // the CLI's own retries can make a failure certain long before it gives up (Claude Code: ten 401s over ~3 min)
-  stream.retries.whenCertain(() => watch.endEarly('auth_retries'));
+  stream.retries.whenCertain((c) => watch.endEarly(c === 'auth' ? 'auth_retries' : 'limit_retries'));
   const exit = await agent.exited;
   watch.disarm();
 

@@ -25,7 +25,7 @@ export function judgeExit(exit: AgentExit, w: EndedEarly, result: StreamFacts['r
   const graceEnded = w.endedBy === 'result_grace' && !w.cancelled && !w.timedOut;
   const resultOk = graceEnded && result !== null && !result.isError;
   // Ended because its retries made the failure certain: judged by those retries, not by our kill's signal.
-  const retriesEnded = w.endedBy === 'auth_retries' && !w.cancelled && !w.timedOut;
+  const retriesEnded = (w.endedBy === 'auth_retries' || w.endedBy === 'limit_retries') && !w.cancelled && !w.timedOut;
   return {
     graceEnded,
     exit: graceEnded ? { exitCode: resultOk ? 0 : (exit.exitCode || 1), signal: null } : retriesEnded ? { exitCode: null, signal: null } : exit,
@@ -51,7 +51,7 @@ export function roundVerdict(v: VerdictInput): Verdict {
     signal: v.judged.exit.signal,
     timedOut: v.watch.timedOut,
     stalled: v.watch.endedBy === 'stall',
-    endedOnRetries: v.watch.endedBy === 'auth_retries',
+    endedOnRetries: v.watch.endedBy === 'auth_retries' ? 'auth' : v.watch.endedBy === 'limit_retries' ? 'limit' : undefined,
     cancelled: v.watch.cancelled,
     spawnError: v.exit.spawnError,
     tail: tailWithKeyLines(v.logPath, v.facts, v.logFrom ?? 0),

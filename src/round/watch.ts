@@ -10,8 +10,11 @@ import { monoMs } from '../util/clock.js';
 /** How long the output may take to drain once the tree is dead (a stuck filesystem, not a live writer). */
 const DRAIN_MS = 5000;
 
-/** stall: silence; result_grace: hung after its result; auth_retries: its retries made an auth failure certain */
-export type EndedBy = 'stall' | 'result_grace' | 'auth_retries';
+/**
+ * stall: silence; result_grace: hung after its result; auth_retries: its retries made an auth failure certain;
+ * limit_retries: it was retrying on a usage or rate limit (its words said which), and went silent or said the plan's limit
+ */
+export type EndedBy = 'stall' | 'result_grace' | 'auth_retries' | 'limit_retries';
 
 export interface WatchOptions {
   agent: AgentHandle;
@@ -28,6 +31,8 @@ export interface WatchOptions {
   resultAt: () => number | null;
   /** monoMs() until which the CLI said it waits before retrying (the event log's retries): no silence till then */
   quietUntil?: () => number | null;
+  /** whether the CLI's last retry was on a usage or rate limit (the event log's retries): its silence is that wait */
+  retryingOnLimit?: () => boolean;
   /** aborting it cancels the round */
   signal?: AbortSignal;
   /** the round's fence: its cgroup is ended with the tree */
@@ -61,7 +66,8 @@ export class RoundWatch {
       lastOutputAt: agent.lastOutputAt,
       resultAt: o.resultAt,
       quietUntil: o.quietUntil,
-      fire: (why) => this.endEarly(why),
+      // a CLI silent while it waits out a limit is not hung: the round ends on that limit, not as a stall
+      fire: (why) => this.endEarly(why === 'stall' && o.retryingOnLimit?.() ? 'limit_retries' : why),
     });
   }
 

@@ -43,7 +43,7 @@ export interface SnapshotRound {
   /** tokens, cost, turns, tool calls and model, as the agent's stream reported them (null: not parsed) */
   usage?: RoundUsage | null;
   /** the guard that ended the round, when one did */
-  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | 'limit_retries' | null;
   /** the agent CLI's version in that round (null: not read) */
   agent_version?: string | null;
   /** tool calls the CLI's permission settings refused, `Tool(argument)`; null for none */

@@ -107,7 +107,7 @@ export interface RoundRecord {
   /** rounds/<n>.events.jsonl: the agent's normalized events */
   events_log?: string | null;
   /** which guard ended the round, when one did: stall (silence) or result_grace (hung after its result) */
-  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | null;
+  ended_by?: 'stall' | 'result_grace' | 'auth_retries' | 'limit_retries' | null;
   /** the agent CLI's version (`--version` of a CLI an adapter knows by name, cached per binary and mtime); null when not read */
   agent_version?: string | null;
   /** tool calls the CLI's permission settings refused, `Tool(argument)` (redacted, cut); null for none */

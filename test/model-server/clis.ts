@@ -9,8 +9,8 @@ import { PRESETS } from '../../src/agents/presets.js';
 import { REPO_ROOT } from '../helpers/env.js';
 import type { Dialect } from './scenarios.js';
 
-export type CliName = 'claude' | 'codex' | 'gemini' | 'opencode';
-export const CLIS: CliName[] = ['claude', 'codex', 'gemini', 'opencode'];
+export type CliName = 'claude' | 'codex' | 'gemini' | 'opencode' | 'kilo';
+export const CLIS: CliName[] = ['claude', 'codex', 'gemini', 'opencode', 'kilo'];
 
 export const URL_TOKEN = '{{URL}}';
 
@@ -39,6 +39,8 @@ export interface SetupOptions {
   claudeAuth?: 'oauth' | 'apikey';
   /** Claude: CLAUDE_CODE_MAX_RETRIES (default MAX_RETRIES); null: the CLI's own default (10, over minutes) */
   claudeRetries?: number | null;
+  /** more files for the CLI's HOME (a Codex rules file, a Gemini policy), paths relative to it */
+  extraFiles?: { path: string; content: string }[];
   /** Gemini: trust the work tree (GEMINI_CLI_TRUST_WORKSPACE=true), without which the preset exits 55. Default true. */
   geminiTrust?: boolean;
 }
@@ -48,12 +50,12 @@ export function homeBase(): string | undefined {
   return fs.existsSync('/var/tmp') ? '/var/tmp' : undefined;
 }
 
-export const PACKAGES: Record<CliName, string> = { claude: '@anthropic-ai/claude-code', codex: '@openai/codex', gemini: '@google/gemini-cli', opencode: 'opencode-ai' };
+export const PACKAGES: Record<CliName, string> = { claude: '@anthropic-ai/claude-code', codex: '@openai/codex', gemini: '@google/gemini-cli', opencode: 'opencode-ai', kilo: '@kilocode/cli' };
 
 /** The installed (pinned) version of the CLI's npm package. */
-/** Where a CLI is installed: the lock's node_modules, or .clis/ for opencode (`./build.sh deps` says why). */
+/** Where a CLI is installed: the lock's node_modules, or .clis/ for opencode and kilo (`./build.sh deps` says why). */
 function modulesOf(cli: CliName): string {
-  return path.join(REPO_ROOT, ...(cli === 'opencode' ? ['.clis', 'node_modules'] : ['node_modules']));
+  return path.join(REPO_ROOT, ...(cli === 'opencode' || cli === 'kilo' ? ['.clis', 'node_modules'] : ['node_modules']));
 }
 
 export function cliVersion(cli: CliName): string {
@@ -175,17 +177,22 @@ function gemini(o: SetupOptions): CliSetup {
  * cost it prints per step is its own figure. */
 export const OPENCODE_MODEL = 'anthropic/claude-sonnet-4-5';
 
-function opencode(o: SetupOptions): CliSetup {
-  const credential = 'sk-ant-api03-srv-test';
-  // its anthropic provider (bundled: nothing is installed at run time) with the server as base URL
-  const config = {
-    $schema: 'https://opencode.ai/config.json',
+/** opencode's config (and its fork kilo's): its anthropic provider (bundled: nothing is installed at run time) with
+ * the server as base URL, no auto-update, no sharing. */
+function opencodeConfig(schema: string, apiKey: string): Record<string, unknown> {
+  return {
+    $schema: schema,
     autoupdate: false,
     share: 'disabled',
     model: OPENCODE_MODEL,
     small_model: OPENCODE_MODEL,
-    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey: credential } } },
+    provider: { anthropic: { options: { baseURL: `${URL_TOKEN}/v1`, apiKey } } },
   };
+}
+
+function opencode(o: SetupOptions): CliSetup {
+  const credential = 'sk-ant-api03-srv-test';
+  const config = opencodeConfig('https://opencode.ai/config.json', credential);
   return {
     cli: 'opencode',
     dialect: 'anthropic',
@@ -204,11 +211,33 @@ function opencode(o: SetupOptions): CliSetup {
   };
 }
 
+/** Kilo Code CLI, an opencode fork: the same config (as kilo.json in its own dir) and its own KILO_* switches. */
+function kilo(o: SetupOptions): CliSetup {
+  const credential = 'sk-ant-api03-srv-test';
+  const config = opencodeConfig('https://app.kilo.ai/config.json', credential);
+  return {
+    cli: 'kilo',
+    dialect: 'anthropic',
+    command: [binPath('kilo'), ...PRESETS.kilo.command.slice(1)],
+    presetEnv: PRESETS.kilo.env,
+    env: {
+      KILO_DISABLE_MODELS_FETCH: '1',
+      KILO_DISABLE_LSP_DOWNLOAD: '1',
+      KILO_DISABLE_DEFAULT_PLUGINS: '1',
+      KILO_DISABLE_SHARE: '1',
+      KILO_DISABLE_AUTOUPDATE: '1',
+      KILO_DISABLE_SESSION_INGEST: '1',
+      KILO_TELEMETRY_LEVEL: 'off',
+    },
+    files: [{ path: path.join(o.home, '.config', 'kilo', 'kilo.json'), content: `${JSON.stringify(config, null, 2)}\n` }],
+    credential,
+  };
+}
+
 export function cliSetup(cli: CliName, o: SetupOptions): CliSetup {
-  if (cli === 'claude') return claude(o);
-  if (cli === 'codex') return codex(o);
-  if (cli === 'opencode') return opencode(o);
-  return gemini(o);
+  const s = cli === 'claude' ? claude(o) : cli === 'codex' ? codex(o) : cli === 'opencode' ? opencode(o) : cli === 'kilo' ? kilo(o) : gemini(o);
+  for (const f of o.extraFiles ?? []) s.files.push({ path: path.join(o.home, f.path), content: f.content });
+  return s;
 }
 
 /** The environment every run starts from, built from nothing (so no credential of the developer's shell

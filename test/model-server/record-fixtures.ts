@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES_DIR, makeGitRepo, REPO_ROOT, tmpDir } from '../helpers/env.js';
 import { baseEnv, CLIS, cliSetup, cliVersion, CODEX_COMMIT_ARGS, GEMINI_STREAM_ARGS, homeBase, PACKAGES, type CliName, type SetupOptions } from './clis.js';
+import { CODEX_FIXTURE_ARGS, CODEX_FORBID_COMMIT, CODEX_READ_ONLY_ARGS, GEMINI_ASKING_ARGS, GEMINI_DENY_COMMIT } from './refusals.js';
 import { runIsolated } from './netns.js';
 import { SCENARIOS, USAGE_LIMIT_RESET_S } from './scenarios.js';
 import type { JobResult } from './driver.js';
@@ -38,6 +39,10 @@ export const VARIANTS: Variant[] = [
   { name: 'srv-claude-denied', cli: 'claude', scenario: 'work', args: ['-p', '--output-format', 'stream-json', '--verbose'], why: "the preset without --dangerously-skip-permissions: Claude Code's default permissions refuse the Write and the commit" },
   { name: 'srv-codex-work-writable-git', cli: 'codex', scenario: 'work', args: CODEX_COMMIT_ARGS, why: 'the preset with .git writable in the sandbox, so the agent can commit' },
   { name: 'srv-gemini-work-stream-json', cli: 'gemini', scenario: 'work', args: GEMINI_STREAM_ARGS, why: 'the preset with --output-format stream-json' },
+  { name: 'srv-codex-denied-read-only', cli: 'codex', scenario: 'work', args: CODEX_READ_ONLY_ARGS, why: "codex exec's own default sandbox (read-only): the patch is refused, reported only in its stderr log" },
+  { name: 'srv-codex-denied-rules', cli: 'codex', scenario: 'work', args: CODEX_FIXTURE_ARGS, setup: { extraFiles: [CODEX_FORBID_COMMIT] }, why: 'a rules file forbids `git commit`: the command is refused, reported only in its stderr log' },
+  { name: 'srv-gemini-denied-policy', cli: 'gemini', scenario: 'work', setup: { extraFiles: [GEMINI_DENY_COMMIT] }, why: 'a policy rule denies `git commit`: the tool_result is a policy_violation' },
+  { name: 'srv-gemini-denied-headless', cli: 'gemini', scenario: 'work', args: GEMINI_ASKING_ARGS, why: 'the preset without --yolo: headless, the tools that need approval are left out (tool_not_registered)' },
   { name: 'srv-gemini-untrusted', cli: 'gemini', scenario: 'work', setup: { geminiTrust: false }, why: 'the preset as it is, in a folder it was never told to trust' },
 ];
 

@@ -53,6 +53,9 @@ const CASES: Case[] = [
 
   { name: 'srv-codex-work', outcome: 'ok', category: null },
   { name: 'srv-codex-work-writable-git', outcome: 'ok', category: null },
+  // refused calls are not a failure: the model went on (the record lists the refusals; serve's denied_rounds_stop acts on them)
+  { name: 'srv-codex-denied-read-only', outcome: 'ok', category: null },
+  { name: 'srv-codex-denied-rules', outcome: 'ok', category: null },
   {
     name: 'srv-codex-usage-limit',
     outcome: 'failed',
@@ -72,6 +75,8 @@ const CASES: Case[] = [
 
   { name: 'srv-gemini-work', outcome: 'ok', category: null },
   { name: 'srv-gemini-work-stream-json', outcome: 'ok', category: null },
+  { name: 'srv-gemini-denied-policy', outcome: 'ok', category: null },
+  { name: 'srv-gemini-denied-headless', outcome: 'ok', category: null },
   // exit 55 in a folder it was not told to trust (the preset before --skip-trust): every restart would meet the
   // same refusal, so the category halts serve; the reason is the CLI's words without its colour escape
   { name: 'srv-gemini-untrusted', outcome: 'failed', category: 'agent_config', reason: /^exit 55: Gemini CLI is not running in a trusted directory\. To proceed, either use `--skip-trust`/ },
@@ -133,6 +138,44 @@ test('fixture srv-claude-denied: the live parser lists the refused calls as Clau
   p.feed(Buffer.from(f.stdout), 'stdout');
   p.end();
   assert.deepEqual(p.facts.denied, ['Write(NOTES.md)', "Bash(git add NOTES.md && git commit -q -m 'Add NOTES.md')"]);
+});
+
+/** The live parser's list of refused calls for a fixture, its stdout and stderr fed as the round feeds them. */
+function deniedIn(name: string): string[] {
+  const f = readAgentFixture(name);
+  const p = new StreamParser();
+  p.feed(Buffer.from(f.stdout), 'stdout');
+  p.feed(Buffer.from(f.stderr), 'stderr');
+  p.end();
+  return p.facts.denied;
+}
+
+test('fixture srv-codex-denied-rules: the command its rules forbid, read from its stderr log, without the shell around it', () => {
+  assert.deepEqual(deniedIn('srv-codex-denied-rules'), ["shell(git add NOTES.md && git commit -q -m 'Add NOTES.md')"]);
+});
+
+test('fixture srv-codex-denied-read-only: the patch its sandbox refused, with its reason (Codex names no path)', () => {
+  assert.deepEqual(deniedIn('srv-codex-denied-read-only'), ['apply_patch(writing is blocked by read-only sandbox)']);
+});
+
+test('fixture srv-gemini-denied-policy: the call its policy denied (policy_violation), named by its tool_use', () => {
+  assert.deepEqual(deniedIn('srv-gemini-denied-policy'), ["run_shell_command(git add NOTES.md && git commit -q -m 'Add NOTES.md')"]);
+});
+
+test('fixture srv-gemini-denied-headless: without --yolo its gated tools are not offered; both calls refused', () => {
+  assert.deepEqual(deniedIn('srv-gemini-denied-headless'), ['write_file($WORK/NOTES.md)', "run_shell_command(git add NOTES.md && git commit -q -m 'Add NOTES.md')"]);
+});
+
+test('no refusal read from the work fixtures: a failed command or an invented tool is not a refusal', () => {
+  for (const name of ['srv-codex-work', 'srv-codex-work-writable-git', 'srv-gemini-work', 'srv-gemini-work-stream-json']) assert.deepEqual(deniedIn(name), [], name);
+  const p = new StreamParser();
+  const lines = [
+    { type: 'init', session_id: 's', model: 'auto' },
+    { type: 'tool_use', tool_name: 'make_coffee', tool_id: 't1', parameters: {} },
+    { type: 'tool_result', tool_id: 't1', status: 'error', error: { type: 'tool_not_registered', message: 'Tool "make_coffee" not found.' } },
+  ];
+  p.feed(Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'), 'stdout');
+  assert.deepEqual(p.facts.denied, []);
 });
 
 test('fixture srv-codex-usage-limit: the reset comes with the words it was read from', () => {

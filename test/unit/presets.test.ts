@@ -22,7 +22,8 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
     viaStdin: false,
   },
   gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
-  opencode: { command: ['opencode', 'run', '--format', 'json', '--auto', '{prompt}'], viaStdin: false },
+  opencode: { command: ['opencode', 'run', '--format', 'json', '--auto', '--print-logs', '{prompt}'], viaStdin: false },
+  kilo: { command: ['kilo', 'run', '--format', 'json', '--auto', '{prompt}'], viaStdin: false },
   qwen: { command: ['qwen', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
@@ -32,8 +33,8 @@ describe('presets', () => {
     assert.equal(packageRoot(), REPO_ROOT);
   });
 
-  test('the six presets, by name', () => {
-    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini', 'opencode', 'qwen']);
+  test('the presets, by name', () => {
+    assert.deepEqual(Object.keys(PRESETS).sort(), ['aider', 'claude', 'codex', 'demo', 'gemini', 'kilo', 'opencode', 'qwen']);
     assert.ok(isPresetName('codex'));
     assert.ok(!isPresetName('toString'));
     assert.ok(!isPresetName('gpt'));
@@ -98,8 +99,13 @@ test("the README's presets table matches the presets: every one, its command, ho
 
 test('every preset says what proves it: a verified one names a test file that exists and the exact version package.json pins; an unverified one says why', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  // opencode is pinned in build.sh, not package.json (build.sh says why)
-  const pins: Record<string, string | undefined> = { ...pkg.devDependencies, 'opencode-ai': /^OPENCODE_VERSION=(\S+)$/m.exec(fs.readFileSync(path.join(REPO_ROOT, 'build.sh'), 'utf8'))?.[1] };
+  // opencode and kilo are pinned in build.sh, not package.json (build.sh says why)
+  const buildSh = fs.readFileSync(path.join(REPO_ROOT, 'build.sh'), 'utf8');
+  const pins: Record<string, string | undefined> = {
+    ...pkg.devDependencies,
+    'opencode-ai': /^OPENCODE_VERSION=(\S+)$/m.exec(buildSh)?.[1],
+    '@kilocode/cli': /^KILO_VERSION=(\S+)$/m.exec(buildSh)?.[1],
+  };
   for (const p of Object.values(PRESETS)) {
     assert.ok(p.proof, `${p.name}: no proof (verified or unverified, and why)`);
     if (!p.proof.verified) {

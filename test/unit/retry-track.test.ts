@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AUTH_REFUSALS_CERTAIN, RetryTrack } from '../../src/round/retry-track.js';
 import type { AgentEvent } from '../../src/agents/events.js';
+import { StreamParser } from '../../src/agents/stream-parser.js';
+import { opencodeRetry } from '../../src/agents/opencode-stream.js';
 
 const ev = (type: AgentEvent['type'], more: Partial<AgentEvent> = {}): AgentEvent => ({ type, stream: 'stdout', format: 'claude', raw: '', bytes: 0, ...more });
 
@@ -35,4 +37,33 @@ test(`${AUTH_REFUSALS_CERTAIN} refusals of the credential in a row make auth cer
   const late: string[] = [];
   t.whenCertain((c) => late.push(c));
   assert.deepEqual(late, ['auth'], 'a listener added after the fact hears it at once');
+});
+
+// opencode 1.18.33 with --print-logs, a 429 from the model server (retry_after_long): the line it logs before its silent retry
+const OPENCODE_429 =
+  'timestamp=2026-12-06T10:37:48.382Z level=ERROR run=d091120c message="stream error" providerID=anthropic modelID=claude-sonnet-4-5 session.id=ses_db511d581ffeA1o2CXTQwVDUXF small=false agent=build mode=primary error.error="AI_APICallError: This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits."';
+
+test("opencode's logged stream error is a retry event with the API's words; other log lines stay text", () => {
+  const p = new StreamParser();
+  const evs = p.feed(Buffer.from(`timestamp=2026-12-06T10:37:48.338Z level=INFO run=d091120c message="llm runtime selected"\n${OPENCODE_429}\n`), 'stderr');
+  assert.deepEqual(evs.map((e) => e.type), ['text', 'retry']);
+  assert.equal(evs[1].format, 'opencode');
+  assert.equal(evs[1].status, null);
+  assert.match(evs[1].summary ?? '', /^This request would exceed the rate limit for your organization/);
+});
+
+test('a retry on a rate limit (by its words: no status) marks the CLI as waiting on it until progress; a usage limit is certain at once', () => {
+  const seen: string[] = [];
+  const t = new RetryTrack();
+  t.whenCertain((c) => seen.push(c));
+  t.note(ev('retry', { status: null, summary: opencodeRetry(OPENCODE_429) ?? '' }), () => 0);
+  assert.equal(t.limited, 'rate_limit');
+  assert.deepEqual(seen, [], 'a rate limit may lift within the back-off: the silence guard decides');
+  t.note(ev('message'), () => 0);
+  assert.equal(t.limited, null);
+  t.note(ev('retry', { status: null, summary: 'Overloaded' }), () => 0);
+  assert.equal(t.limited, null, 'an overload is not a limit');
+  t.note(ev('retry', { status: null, summary: "You've hit your usage limit. Upgrade to Pro or try again at 4:38 AM." }), () => 0);
+  assert.equal(t.limited, 'usage_limit');
+  assert.deepEqual(seen, ['usage_limit']);
 });

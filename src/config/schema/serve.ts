@@ -34,7 +34,7 @@ export const SERVE = section({
       key: 'denied_rounds_stop',
       type: { kind: 'number', min: 0, max: 1000, integer: true },
       default: 3,
-      doc: "Stop serve (exit 3, a `denied_stop` event) when this many rounds in a row had the same tool calls refused by the agent CLI's permission settings (Claude Code's permission_denials): the agent is blocked, and only a person can allow the calls or change the prompt. 0 never stops for it.",
+      doc: "Stop serve (exit 3, a `denied_stop` event) when this many rounds in a row had the same tool calls refused by the agent CLI's permission settings (Claude Code's permission_denials, Codex's sandbox and rules refusals, Gemini CLI's policy denials): the agent is blocked, and only a person can allow the calls or change the prompt. 0 never stops for it.",
     },
     {
       key: 'model_check',

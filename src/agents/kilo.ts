@@ -1,0 +1,39 @@
+// Kilo Code CLI (`kilo run`, npm @kilocode/cli), a fork of opencode: its preset, over opencode's stream reader
+// (opencode-stream.ts: the same --format json lines, measured with kilo 7.7.7). Its log lines are not opencode
+// 1.18's (`INFO  <time> +Nms service=…`): its silent retries are not read (no test shows them yet).
+import { OPENCODE_STREAM } from './opencode-stream.js';
+import { ARG_LIMIT_NOTE } from './prompt-passing.js';
+import type { AgentAdapter } from './types.js';
+
+export const kilo: AgentAdapter = {
+  name: 'kilo',
+  title: 'Kilo Code CLI',
+  // the npm package is @kilocode/cli (the registry strips -cli); its binaries are kilo and kilocode
+  binary: /^kilo(?:code)?$/,
+  preset: {
+    name: 'kilo',
+    description: 'Kilo Code CLI (`kilo run`, an opencode fork) headless, permissions auto-approved, JSON events in the round log.',
+    proof: { verified: true, test: 'test/integration/real-cli-kilo.test.ts (@kilocode/cli 7.7.7)' },
+    command: ['kilo', 'run', '--format', 'json', '--auto', '{prompt}'],
+    env: { KILO_DISABLE_AUTOUPDATE: '1', KILO_TELEMETRY_LEVEL: 'off' },
+    notes: [
+      `run {prompt}: answer one message, then exit. ${ARG_LIMIT_NOTE}`,
+      '--auto: approves every permission that is not explicitly denied; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
+      "--format json: opencode's JSON events (step_start, text, tool_use, step_finish with tokens and cost, error with the API's status and words), parsed as they stream: tokens, cost and tool calls on the round record.",
+      'KILO_DISABLE_AUTOUPDATE=1: a supervised CLI must not replace itself between rounds. KILO_TELEMETRY_LEVEL=off: no usage telemetry. The provider and model come from its own config (kilo.json in ~/.config/kilo, or its login to Kilo\'s gateway).',
+    ],
+  },
+  prompt: 'argument',
+  stream: OPENCODE_STREAM,
+  patterns: [],
+  resets: [],
+  authHint:
+    "Kilo Code CLI cannot authenticate with its provider: run `kilo auth login` once, or export the provider's API key (ANTHROPIC_API_KEY, OPENAI_API_KEY …) in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`",
+  rootRefusals: [],
+  model: { flags: ['--model', '-m'], env: [], settings: "Kilo's config (`model` in kilo.json, ~/.config/kilo), or its default" },
+  // `kilo --version` → `7.7.7`
+  version: {
+    args: ['--version'],
+    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
+  },
+};
