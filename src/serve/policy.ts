@@ -10,7 +10,8 @@ import { deniedMessage, deniedStreak } from './denied-streak.js';
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | Halt; exitCode: number; message: string };
+  /** providers: every provider of the pool failed (provider-pool.ts) */
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | 'providers' | Halt; exitCode: number; message: string };
 
 /** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
 export type Halt = 'quota' | 'model_not_found' | 'agent_config';

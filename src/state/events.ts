@@ -41,6 +41,10 @@ export const EVENT_KINDS = {
   schedule_wait: 'outside the [schedule] active hours: serve waits for the next range (until, schedule)',
   disk_space_back: 'there is room again: a record held back is written and rounds resume (dir, free_mb, waited_s)',
   hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
+  provider_limited: 'a provider of [agent] providers hit its usage limit (provider, until, source): the next round runs on another, or serve waits for the earliest reset',
+  provider_failed: 'a provider of [agent] providers failed its auth or its quota (provider, why, hint): the pool goes on without it',
+  provider_cleared: 'serve started: a provider marked failed is tried again (provider, was); the preflight marks it again if it is still bad',
+  providers_stop: 'the loop stopped: every provider of [agent] providers failed (message: each one and what to do)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;
 

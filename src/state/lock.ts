@@ -97,6 +97,16 @@ function refusal(file: string, holder: LockHolder, tree: { stateDir: string; con
   return `another ${describeHolder(holder)} holds ${whose}; wait for it, or ${how}`;
 }
 
+/** Present, whole or not: an unreadable lock (left empty by a power cut) is there to be recovered; a missing one is not. */
+function lockExists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Take the project lock or fail at once naming the holder. Stale-lock recovery runs under a second
  * O_EXCL guard so two recoverers cannot both win.
@@ -136,7 +146,9 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     if (!tryCreate(guard, me)) continue;
     try {
       const again = readLock(file);
-      if (!again || !holderAlive(again)) {
+      // gone meanwhile (its holder released it): nothing to recover, and removing "it" now could remove the
+      // lock another starter has just made (a lost update of the host-wide provider state showed it)
+      if ((again || lockExists(file)) && (!again || !holderAlive(again))) {
         fs.rmSync(file, { force: true });
         recoveredFrom = again ?? holder ?? { pid: -1, starttime: null, since: new Date(0).toISOString(), role };
       }

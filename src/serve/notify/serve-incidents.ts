@@ -11,6 +11,7 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   model_not_found_stop: { event: 'needs_human', label: 'model not found' },
   agent_config_stop: { event: 'needs_human', label: 'the agent CLI refuses its config' },
   denied_stop: { event: 'needs_human', label: 'blocked on permissions' },
+  providers_stop: { event: 'needs_human', label: 'no provider left' },
   crash_loop: { event: 'stopped', label: 'crash loop' },
   auto_stop: { event: 'stopped', label: 'stopped by the monitor' },
   done_sentinel: { event: 'completed', label: 'the agent said it is done' },
