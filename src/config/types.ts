@@ -27,6 +27,9 @@ export type PhaseConfig = Simplify<
   }
 >;
 
+/** One [providers.NAME] table, with its NAME (see src/config/schema/providers.ts). */
+export type ProviderConfig = Simplify<ConfigValues['providers'][string] & { name: string }>;
+
 /** Derived by load: the fields that are not config keys, and the keys load turns into something else. */
 interface DerivedByLoad {
   /** absolute path of the config file it was loaded from */
@@ -53,6 +56,8 @@ interface DerivedByLoad {
   schedule?: { active: ActiveRange[]; timezone: string };
   /** [hooks]: optional so hand-built configs need not name it; load always sets it */
   hooks?: HooksConfig;
+  /** [providers.NAME] by NAME, each with its name filled in ({} when there is none) */
+  providers: Record<string, ProviderConfig>;
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;
