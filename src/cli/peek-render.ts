@@ -4,6 +4,7 @@ import type { EventLine } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
 import { budgetSummary } from '../serve/budget.js';
+import { providerLines } from '../snapshot/providers.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -55,6 +56,7 @@ export function renderSnapshot(snap: Snapshot): string {
   }
   if (snap.waiting) out.push(`  waiting until ${shownTime(snap.waiting.until, now)} (${snap.waiting.why})`);
   if (snap.budget?.length) out.push(`  budget: ${budgetSummary(snap.budget, now)}`);
+  if (snap.providers?.length) out.push('  providers (today: every project on this host):', ...providerLines(snap.providers, now, shownTime));
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 

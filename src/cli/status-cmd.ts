@@ -5,6 +5,7 @@ import { terminalSafe } from '../util/text.js';
 import { shownTime } from '../util/time-display.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
 import { budgetSummary } from '../serve/budget.js';
+import { providerLines } from '../snapshot/providers.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
@@ -18,6 +19,7 @@ function human(s: StatusReport, now = Date.now()): string {
   if (s.last) lines.push(`  last round ${s.last.n}: ${s.last.outcome}${s.last.category ? ` (${s.last.category})` : ''}, ended ${shownTime(s.last.end, now)}`);
   else lines.push('  no round recorded yet');
   if (s.budget.length) lines.push(`  budget: ${budgetSummary(s.budget, now)}`);
+  if (s.providers.length) lines.push('  providers (today: every project on this host):', ...providerLines(s.providers, now, shownTime));
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason && !s.killed) lines.push(`  ${s.reason}`);
   if (s.systemd) {

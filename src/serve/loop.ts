@@ -16,6 +16,8 @@ import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
+import { afterPoolRound, clearFailed, markUnreadable, providerGate } from './provider-gate.js';
+import { setupPool, statusPool, type ProviderReader } from './pool-setup.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -49,6 +51,8 @@ export interface ServeOptions {
   fingerprint: string;
   /** for tests of the policy's jitter; Math.random by default */
   random?: () => number;
+  /** how a provider's key is read for its identity (pool-setup.ts) */
+  readProvider?: ProviderReader;
 }
 
 export interface ServeResult {
@@ -79,6 +83,15 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     exit_code: null,
     first_round: sessionFromRound,
   });
+
+  // [agent] providers: the pool, its failed providers tried again (a start is the fix), unreadable keys failed
+  const pooled = await setupPool(config, o.readProvider);
+  const pool = pooled?.pool ?? null;
+  if (pooled) {
+    await clearFailed(pooled.pool, paths);
+    await markUnreadable(pooled.pool, pooled.unreadable, paths);
+    status.set({ pool: statusPool(pooled.pool) });
+  }
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
@@ -114,8 +127,14 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     // the active hours: outside them, wait for the next range (schedule-gate.ts)
     if ((await scheduleGate({ config, paths, status, stop: control.stop.signal })) === 'waited') continue;
 
+    // the provider: the shared state's first usable one; all limited: wait for the earliest reset; none left: stop
+    const gate = pool ? await providerGate(pool, paths, status, control.stop.signal) : null;
+    if (gate?.action === 'waited') continue;
+    if (gate?.action === 'stop') return finish(EXIT.HALTED, gate.message);
+    const provider = gate?.action === 'run' ? gate.provider : null;
+
     // a round
-    const rec = await serveRound({ config, paths, control, disk, status });
+    const rec = await serveRound({ config, paths, control, disk, status, provider: provider?.name });
     if (!rec) continue;
     roundsRun++;
     lastRec = rec;
@@ -125,7 +144,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
 
     // the policy's decision
-    const decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });
+    let decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });
+    // the pool: its shared state learns the verdict; a limit or a failure moves to the next provider
+    if (pool && provider) decision = await afterPoolRound(pool, provider, rec, decision, paths);
     if (decision.action === 'stop') {
       reportStop(paths, config, rec, decision);
       return finish(decision.exitCode, decision.message);

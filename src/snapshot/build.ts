@@ -93,6 +93,7 @@ export function toSnapshotRound(r: RoundRecord): SnapshotRound {
     ...(r.session ? { session: r.session } : {}),
     containment: r.containment ?? null,
     memory_peak_bytes: r.memory_peak_bytes ?? null,
+    ...(typeof r.provider === 'string' ? { provider: r.provider } : {}),
     agent_version: typeof r.agent_version === 'string' ? redact(r.agent_version) : null,
     denied: Array.isArray(r.denied) && r.denied.length ? r.denied.filter((d) => typeof d === 'string').map(redact) : null,
     ...(r.tmp ? { tmp: snapshotTmp(r.tmp) } : {}),
@@ -141,6 +142,7 @@ export function assembleSnapshot(d: SnapshotData): Snapshot {
     git: d.git.tree,
     defenses: d.defenses.map((x) => ({ name: x.name, layer: x.layer, prevents: x.prevents })),
     budget: s.budget ?? [],
+    providers: s.providers ?? [],
     ...(d.containment ? { containment: d.containment } : {}),
     tmp_kept: d.tmpKept ?? null,
   };

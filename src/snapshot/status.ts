@@ -8,6 +8,7 @@ import { errorMessage, firstLine } from '../util/text.js';
 import type { BudgetConfig } from '../config/types.js';
 import { budgetState, hasLimits, type BudgetLine } from '../serve/budget.js';
 import type { RoundRecord } from '../state/types.js';
+import { providerViews, type ProviderView } from './providers.js';
 
 export interface StatusReport {
   project: string;
@@ -29,6 +30,8 @@ export interface StatusReport {
   state_dir: string;
   /** spend against each [budget] limit (none configured: empty) */
   budget: BudgetLine[];
+  /** each provider of serve's pool ([agent] providers) as the shared provider state has it; [] without a pool */
+  providers: ProviderView[];
   /** systemd's view of the serve unit when one is installed (`install`), else null */
   systemd?: SystemdView | null;
 }
@@ -114,5 +117,6 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     killed,
     state_dir: paths.dir,
     budget: budgetState(records, budget, new Date(now)).lines,
+    providers: providerViews(file?.pool, now),
   };
 }

@@ -23,6 +23,14 @@ export interface StatusFile {
   first_round?: number | null;
   /** set by `kill`: when, and by what (the verb and its pid) */
   killed?: { at: string; by: string } | null;
+  /** serve with [agent] providers: the pool in its order, each provider's host-wide identity, and the shared
+   * state file: what status and peek need to show each provider without resolving a key */
+  pool?: StatusPool | null;
+}
+
+export interface StatusPool {
+  file: string;
+  members: Array<{ name: string; key: string; kind: string }>;
 }
 
 export function readStatus(paths: StatePaths): StatusFile | null {

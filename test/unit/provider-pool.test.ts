@@ -190,3 +190,21 @@ test('updates under the lock: four processes adding 25 rounds each lose none; th
   const s = await updateProviderState(file, (x) => x);
   assert.equal(s.providers.k.today.rounds, 100);
 });
+
+test('status and peek: each provider of the pool serve wrote into status.json, as the shared state has it, redacted', async () => {
+  const { providerViews, providerLines } = await import('../../src/snapshot/providers.js');
+  const file = path.join(tmpDir(), 'providers.json');
+  const now = new Date();
+  let s = after(emptyProviderState(now), WORK, rec({ end: now.toISOString(), outcome: 'failed', category: 'usage_limit', retry_after: new Date(now.getTime() + 7_200_000).toISOString(), retry_source: 'resets 1pm', usage: tokens(120_000) }), now);
+  s = after(s, PERSONAL, rec({ outcome: 'failed', category: 'auth', reason: 'invalid key sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789' }), now);
+  fs.writeFileSync(file, JSON.stringify(s));
+  const other = member('other');
+  const views = providerViews({ file, members: [WORK, PERSONAL, other].map((m) => ({ name: m.name, key: m.key, kind: m.kind })) }, now.getTime());
+  assert.deepEqual(views.map((v) => [v.name, v.status, v.today.rounds, v.today.tokens]), [['work', 'limited', 1, 120_000], ['personal', 'failed', 1, 0], ['other', 'ok', 0, 0]]);
+  assert.ok(!JSON.stringify(views).includes('abcdefghijklmnop'), 'a key quoted in a reason is redacted');
+  const lines = providerLines(views, now.getTime(), (iso) => `T(${iso})`);
+  assert.match(lines[0], /^ {4}work {6}limited until T\(.*\), from: resets 1pm; today 1 round, 120k tokens, \$0\.50$/);
+  assert.match(lines[1], /^ {4}personal {2}failed \(auth: invalid key .*\): run `claude setup-token`; today 1 round, 0 tokens$/);
+  assert.match(lines[2], /^ {4}other {5}ok; today 0 rounds, 0 tokens$/);
+  assert.deepEqual(providerViews(null, now.getTime()), []);
+});

@@ -1,0 +1,59 @@
+// serve's provider pool, made once at its start from [agent] providers: each provider's host-wide identity
+// (kind, base URL and a hash of its key: state/provider-state.ts), the shared state file, the selection rule.
+// A provider whose key cannot be read is named by its templates instead, and marked failed with the reason
+// (the pool goes on without it); status.json carries the pool, so status and peek resolve no key.
+import type { Config, ProviderConfig } from '../config/types.js';
+import { providerKey, providerStatePath } from '../state/provider-state.js';
+import { homeDir } from '../config/resolve.js';
+import { authHint } from '../agents/agent-cli.js';
+import type { StatusPool } from '../state/status.js';
+import type { PoolMember } from './provider-pool.js';
+import type { ServePool } from './provider-gate.js';
+
+/** A provider's base URL and key as a round would read them; throws (one line) when they cannot be read. */
+export type ProviderReader = (p: ProviderConfig) => Promise<{ baseUrl: string | null; apiKey: string | null }>;
+
+/** Without a reader: the texts as written (a template names where the key comes from, which tells accounts apart). */
+export const asWritten: ProviderReader = async (p) => ({ baseUrl: p.base_url ?? null, apiKey: p.api_key ?? null });
+
+export interface PoolSetup {
+  pool: ServePool;
+  /** providers whose key could not be read: name → why */
+  unreadable: Map<string, string>;
+}
+
+export async function setupPool(config: Config, read: ProviderReader = asWritten, env: NodeJS.ProcessEnv = process.env): Promise<PoolSetup | null> {
+  const names = config.agent.providers ?? [];
+  if (names.length === 0) return null;
+  const unreadable = new Map<string, string>();
+  const members: PoolMember[] = [];
+  for (const name of names) {
+    const p = config.providers[name];
+    let seen: { baseUrl: string | null; apiKey: string | null };
+    try {
+      seen = await read(p);
+    } catch (e) {
+      unreadable.set(name, String((e as Error)?.message ?? e));
+      seen = await asWritten(p);
+    }
+    members.push({ name, key: providerKey(p.kind, seen.baseUrl, seen.apiKey, name), kind: p.kind, base_url: p.base_url ?? null });
+  }
+  const pool: ServePool = {
+    members,
+    select: config.agent.provider_select ?? 'order',
+    file: providerStatePath(env, homeDir(env)),
+    restartDelayS: config.runtime.restart_delay_s,
+    authHint: authHint(config.agent.command, null),
+  };
+  return { pool, unreadable };
+}
+
+/** What status.json keeps of the pool (no key, no URL: a URL may carry a credential). */
+export function statusPool(pool: ServePool): StatusPool {
+  return { file: pool.file, members: pool.members.map((m) => ({ name: m.name, key: m.key, kind: m.kind })) };
+}
+
+export function memberNamed(pool: ServePool, name: string): PoolMember | undefined {
+  return pool.members.find((m) => m.name === name);
+}
+
