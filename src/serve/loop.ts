@@ -18,6 +18,7 @@ import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
 import { afterPoolRound, clearFailed, markUnreadable, providerGate } from './provider-gate.js';
 import { setupPool, statusPool, type ProviderReader } from './pool-setup.js';
+import { preflightPool } from './provider-preflight.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -90,6 +91,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   if (pooled) {
     await clearFailed(pooled.pool, paths);
     await markUnreadable(pooled.pool, pooled.unreadable, paths);
+    await preflightPool(pooled, paths);
     status.set({ pool: statusPool(pooled.pool) });
   }
 

@@ -9,6 +9,7 @@ import { authHint } from '../agents/agent-cli.js';
 import type { StatusPool } from '../state/status.js';
 import type { PoolMember } from './provider-pool.js';
 import type { ServePool } from './provider-gate.js';
+import type { CheckTarget } from './provider-check.js';
 
 /** A provider's base URL and key as a round would read them; throws (one line) when they cannot be read. */
 export type ProviderReader = (p: ProviderConfig) => Promise<{ baseUrl: string | null; apiKey: string | null }>;
@@ -20,18 +21,23 @@ export interface PoolSetup {
   pool: ServePool;
   /** providers whose key could not be read: name → why */
   unreadable: Map<string, string>;
+  /** what the preflight asks each readable provider with (in memory only: it holds the key) */
+  targets: Map<string, CheckTarget>;
 }
 
 export async function setupPool(config: Config, read: ProviderReader = asWritten, env: NodeJS.ProcessEnv = process.env): Promise<PoolSetup | null> {
   const names = config.agent.providers ?? [];
   if (names.length === 0) return null;
   const unreadable = new Map<string, string>();
+  const targets = new Map<string, CheckTarget>();
   const members: PoolMember[] = [];
   for (const name of names) {
     const p = config.providers[name];
     let seen: { baseUrl: string | null; apiKey: string | null };
     try {
       seen = await read(p);
+      // a template's text is no key: only what a real reader read is asked about
+      if (read !== asWritten) targets.set(name, { kind: p.kind, ...seen });
     } catch (e) {
       unreadable.set(name, String((e as Error)?.message ?? e));
       seen = await asWritten(p);
@@ -45,7 +51,7 @@ export async function setupPool(config: Config, read: ProviderReader = asWritten
     restartDelayS: config.runtime.restart_delay_s,
     authHint: authHint(config.agent.command, null),
   };
-  return { pool, unreadable };
+  return { pool, unreadable, targets };
 }
 
 /** What status.json keeps of the pool (no key, no URL: a URL may carry a credential). */

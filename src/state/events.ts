@@ -44,6 +44,7 @@ export const EVENT_KINDS = {
   provider_limited: 'a provider of [agent] providers hit its usage limit (provider, until, source): the next round runs on another, or serve waits for the earliest reset',
   provider_failed: 'a provider of [agent] providers failed its auth or its quota (provider, why, hint): the pool goes on without it',
   provider_cleared: 'serve started: a provider marked failed is tried again (provider, was); the preflight marks it again if it is still bad',
+  provider_checked: 'serve\'s start asked a provider of the pool, with one free request, whether it takes its key (provider, ok: true, false or null when the answer proves nothing, detail)',
   providers_stop: 'the loop stopped: every provider of [agent] providers failed (message: each one and what to do)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;

@@ -47,8 +47,11 @@ export interface Scenario {
   name: string;
   description: string;
   turns: Turn[];
-  /** the fault for the n-th main request (0-based, counting every attempt and retry), whose body is `request`; null: answer normally */
-  fault: (attempt: number, now: number, request: string) => Fault | null;
+  /** the fault for the n-th main request (0-based, counting every attempt and retry), whose body is `request`
+   * and whose credential (bearer token or API key) is `credential`; null: answer normally */
+  fault: (attempt: number, now: number, request: string, credential: string) => Fault | null;
+  /** side calls too (count_tokens, model lists) get a 401 for a credential this refuses */
+  refuses?: (credential: string) => boolean;
 }
 
 export const WORK_FILE = 'NOTES.md';
@@ -159,6 +162,18 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: "a request that carries round 1's prompt (its context says `Round: 1`): 404, the model does not exist; any other: the work script",
     turns: WORK_TURNS,
     fault: (_n, _now, request) => (/Round: 1\b/.test(request) ? { kind: 'model_not_found' } : null),
+  },
+  accounts: {
+    name: 'accounts',
+    description:
+      'answers by the credential, as several accounts behind one server: one holding `limit<N>s` is at its usage limit, reset N s ahead; one holding `bad` is refused (401); any other gets the work script (the provider pool tests)',
+    turns: WORK_TURNS,
+    fault: (_n, now, _request, credential) => {
+      const limit = /limit(\d+)s/.exec(credential);
+      if (limit) return { kind: 'usage_limit', resetAt: Math.ceil(now / 1000) + Number(limit[1]) };
+      return /bad/.test(credential) ? { kind: 'auth' } : null;
+    },
+    refuses: (credential) => /bad/.test(credential),
   },
   hang_before_first_byte: {
     name: 'hang_before_first_byte',

@@ -68,6 +68,12 @@ function recordHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/** The credential a request presents (a bearer token or an API key header), for scenarios that answer by account. */
+function credentialOf(h: http.IncomingHttpHeaders): string {
+  const auth = String(h.authorization ?? '');
+  return /^Bearer /i.test(auth) ? auth.slice(7) : String(h['x-api-key'] ?? h['x-goog-api-key'] ?? auth);
+}
+
 function readBody(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -130,7 +136,7 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
         rec.main = true;
         rec.turn = call.turn;
         rec.attempt = attempts++;
-        const fault: Fault | null = o.scenario.fault(rec.attempt, now(), typeof body === 'string' ? body : JSON.stringify(body));
+        const fault: Fault | null = o.scenario.fault(rec.attempt, now(), typeof body === 'string' ? body : JSON.stringify(body), credentialOf(req.headers));
         if (fault) {
           rec.answer = `fault ${fault.kind}`;
           rec.fault = fault;
@@ -143,6 +149,11 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
           rec.notes.push(`turn ${call.turn} asked, the script has ${o.scenario.turns.length}`);
           rec.usage = d.answer(x, call, { actions: [{ kind: 'text', text: 'Nothing more to do.' }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } });
         }
+      } else if (d && o.scenario.refuses?.(credentialOf(req.headers))) {
+        // a side call (count_tokens, a model list) with a credential the scenario refuses: 401, as the API does
+        rec.answer = 'fault auth';
+        rec.fault = { kind: 'auth' };
+        d.fault(x, { turn: 0, model: '' }, rec.fault, now());
       } else if (d?.other(x)) {
         rec.answer = 'side';
       } else {

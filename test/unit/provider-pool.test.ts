@@ -208,3 +208,35 @@ test('status and peek: each provider of the pool serve wrote into status.json, a
   assert.match(lines[2], /^ {4}other {5}ok; today 0 rounds, 0 tokens$/);
   assert.deepEqual(providerViews(null, now.getTime()), []);
 });
+
+test('the preflight request: free, the key only in its header; only 401 and 403 fail a provider', async () => {
+  const { checkRequest, judge } = await import('../../src/serve/provider-check.js');
+  const a = checkRequest({ kind: 'anthropic', baseUrl: 'http://127.0.0.1:9/', apiKey: 'sk-ant-api03-k' });
+  assert.equal(a?.url, 'http://127.0.0.1:9/v1/messages/count_tokens');
+  assert.equal((a?.init.headers as Record<string, string>)['x-api-key'], 'sk-ant-api03-k');
+  const oat = checkRequest({ kind: 'anthropic', baseUrl: null, apiKey: 'sk-ant-oat01-t' });
+  assert.equal(oat?.url, 'https://api.anthropic.com/v1/messages/count_tokens');
+  assert.equal((oat?.init.headers as Record<string, string>).authorization, 'Bearer sk-ant-oat01-t');
+  assert.equal(checkRequest({ kind: 'openai-compatible', baseUrl: 'https://gw/v1', apiKey: 'k' })?.url, 'https://gw/v1/models');
+  assert.equal(checkRequest({ kind: 'openai-compatible', baseUrl: null, apiKey: 'k' }), null, 'nothing to ask');
+  assert.equal(checkRequest({ kind: 'anthropic', baseUrl: null, apiKey: null }), null, "the CLI's own login");
+  assert.ok(!checkRequest({ kind: 'gemini', baseUrl: null, apiKey: 'gk' })!.url.includes('gk'), 'never in the URL (it would reach logs)');
+  assert.deepEqual([401, 403, 200, 400, 404, 429, 500].map((s) => judge(s).ok), [false, false, true, null, null, null, null]);
+});
+
+test('the preflight against a real listener: a refused key fails, an accepted one passes, nothing listening proves nothing', async () => {
+  const http = await import('node:http');
+  const { checkProvider } = await import('../../src/serve/provider-check.js');
+  const server = http.createServer((req, res) => res.writeHead(req.headers['x-api-key'] === 'good' ? 200 : 401).end('{}'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    assert.equal((await checkProvider({ kind: 'anthropic', baseUrl: base, apiKey: 'good' })).ok, true);
+    assert.equal((await checkProvider({ kind: 'anthropic', baseUrl: base, apiKey: 'bad' })).ok, false);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  const gone = await checkProvider({ kind: 'anthropic', baseUrl: base, apiKey: 'good' });
+  assert.equal(gone.ok, null);
+  assert.match((gone as { detail: string }).detail, /^cannot reach 127\.0\.0\.1:\d+: [A-Z_]+$/);
+});
