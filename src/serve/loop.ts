@@ -19,6 +19,7 @@ import { onStopHook } from './on-stop.js';
 import { afterPoolRound, clearFailed, markUnreadable, providerGate } from './provider-gate.js';
 import { setupPool, statusPool, type ProviderReader } from './pool-setup.js';
 import { preflightPool } from './provider-preflight.js';
+import { providerPreflight } from './provider-pool.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** What the operator asked for, set by signal handlers and read by the loop. */
@@ -142,7 +143,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     lastRec = rec;
     status.set({ round: null, last: lastOf(rec) });
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
-    if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
+    // (but a provider of the pool whose key cannot be read is that provider's failure: the pool moves on)
+    if (rec.outcome === 'preflight_failed' && !(pool && provider && providerPreflight(rec))) return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
 
     // the policy's decision

@@ -8,7 +8,7 @@ import type { RoundRecord } from '../state/types.js';
 import { appendEvent } from '../state/events.js';
 import { readProviderState, updateProviderState } from '../state/provider-state.js';
 import { sleepUntil } from '../util/sleep.js';
-import { afterRound, choose, cleared, entryOf, poolDecision, verdictOf, withVerdict, type PoolMember, type Select } from './provider-pool.js';
+import { afterRound, choose, cleared, entryOf, KEY_HINT, poolDecision, verdictOf, withVerdict, type PoolMember, type Select } from './provider-pool.js';
 import { MAX_WAIT_S, type Decision } from './policy.js';
 import { sleepWatchingStopFiles } from './wait.js';
 
@@ -85,7 +85,7 @@ export async function markUnreadable(pool: ServePool, unreadable: ReadonlyMap<st
   for (const m of pool.members) {
     const why = unreadable.get(m.name);
     if (!why) continue;
-    const hint = 'fix the template or what it reads, then `agent-runner start`';
+    const hint = KEY_HINT;
     await updateProviderState(pool.file, (s) => ({ ...s, providers: { ...s.providers, [m.key]: withVerdict(entryOf(s, m, now), { status: 'failed', why: `key: ${why}`, hint }, now, paths.dir) } }));
     appendEvent(paths.events, 'provider_failed', { provider: m.name, why: `key: ${why}`, hint });
   }

@@ -111,7 +111,14 @@ export type ProviderVerdict =
   | { status: 'ok' }
   | null;
 
+/** The round's preflight refused its provider (its key could not be read, `provider: …`): the provider's failure, not the project's. */
+export function providerPreflight(rec: RoundRecord): boolean {
+  return rec.outcome === 'preflight_failed' && (rec.reason ?? '').startsWith('provider: ');
+}
+export const KEY_HINT = 'fix the template or what it reads (docs/providers.md), then `agent-runner start`';
+
 export function verdictOf(rec: RoundRecord, now: Date, authHint: string): ProviderVerdict {
+  if (providerPreflight(rec)) return { status: 'failed', why: `key: ${collapseWhitespace(rec.reason!.slice('provider: '.length)).slice(0, 300)}`, hint: KEY_HINT };
   if (rec.outcome === 'preflight_failed' || rec.outcome === 'cancelled' || rec.outcome === 'aborted') return null;
   const cat = rec.category;
   const reset = rec.retry_after ? Date.parse(rec.retry_after) : NaN;

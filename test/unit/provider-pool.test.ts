@@ -119,6 +119,10 @@ test('a round that went well, or failed for the agent\'s own reasons, leaves a l
   const crash = after(emptyProviderState(NOW), WORK, rec({ outcome: 'failed', category: 'crash' }));
   assert.equal(crash.providers[WORK.key].status, 'ok');
   assert.equal(crash.providers[WORK.key].today.rounds, 1);
+  // a round refused because its provider's key cannot be read fails that provider, with the template's fix
+  const key = verdictOf(rec({ outcome: 'preflight_failed', reason: 'provider: `providers.work.api_key`: ${env:K}: K is not set' }), NOW, 'h');
+  assert.deepEqual(key, { status: 'failed', why: 'key: `providers.work.api_key`: ${env:K}: K is not set', hint: 'fix the template or what it reads (docs/providers.md), then `agent-runner start`' });
+  assert.equal(verdictOf(rec({ outcome: 'preflight_failed', reason: 'git_state: a merge in progress' }), NOW, 'h'), null);
   // a round refused before the agent ran spent nothing
   const pre = after(emptyProviderState(NOW), WORK, rec({ outcome: 'preflight_failed', usage: tokens(5) }));
   assert.equal(pre.providers[WORK.key].today.rounds, 0);
