@@ -4,7 +4,7 @@ import type { EventLine } from '../state/types.js';
 import { clip, collapseWhitespace, terminalSafe } from '../util/text.js';
 import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
 import { budgetSummary } from '../serve/budget.js';
-import { providerLines } from '../snapshot/providers.js';
+import { providerLines } from '../serve/provider-view.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;

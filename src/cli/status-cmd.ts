@@ -5,7 +5,7 @@ import { terminalSafe } from '../util/text.js';
 import { shownTime } from '../util/time-display.js';
 import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.js';
 import { budgetSummary } from '../serve/budget.js';
-import { providerLines } from '../snapshot/providers.js';
+import { providerLines } from '../serve/provider-view.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];

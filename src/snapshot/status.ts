@@ -8,7 +8,7 @@ import { errorMessage, firstLine } from '../util/text.js';
 import type { BudgetConfig } from '../config/types.js';
 import { budgetState, hasLimits, type BudgetLine } from '../serve/budget.js';
 import type { RoundRecord } from '../state/types.js';
-import { providerViews, type ProviderView } from './providers.js';
+import { providerViews, type ProviderView } from '../serve/provider-view.js';
 
 export interface StatusReport {
   project: string;

@@ -2,7 +2,7 @@
 // only this. Never the agent's environment, never a secret: anything derived from agent output is redacted.
 import type { Category, EventLine, HookRun, Outcome, RoundUsage, SessionInfo } from '../state/types.js';
 import type { BudgetLine } from '../serve/budget.js';
-import type { ProviderView } from './providers.js';
+import type { ProviderView } from '../serve/provider-view.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
 /** how many of the newest round records a snapshot holds unless asked (`peek --rounds`, `monitor --rounds`) */

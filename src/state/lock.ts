@@ -97,13 +97,20 @@ function refusal(file: string, holder: LockHolder, tree: { stateDir: string; con
   return `another ${describeHolder(holder)} holds ${whose}; wait for it, or ${how}`;
 }
 
-/** Present, whole or not: an unreadable lock (left empty by a power cut) is there to be recovered; a missing one is not. */
-function lockExists(file: string): boolean {
+/** The holder; null for a lock that is there but unreadable (left empty by a power cut); 'missing' for none. */
+function readLockOnce(file: string): LockHolder | null | 'missing' {
+  let text: string;
   try {
-    fs.lstatSync(file);
-    return true;
+    text = readRegularText(file, MAX_BYTES.json);
+  } catch (e) {
+    if (e instanceof BadFileError) throw e;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : null;
+  }
+  try {
+    const h = JSON.parse(text) as LockHolder;
+    return typeof h.pid === 'number' ? h : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -145,10 +152,11 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     if (guardHolder) fs.rmSync(guard, { force: true });
     if (!tryCreate(guard, me)) continue;
     try {
-      const again = readLock(file);
+      const again = readLockOnce(file);
       // gone meanwhile (its holder released it): nothing to recover, and removing "it" now could remove the
-      // lock another starter has just made (a lost update of the host-wide provider state showed it)
-      if ((again || lockExists(file)) && (!again || !holderAlive(again))) {
+      // lock another starter has just made (lost updates of the host-wide provider state showed it). One read
+      // tells missing from unreadable: a second look could see a lock made in between
+      if (again !== 'missing' && (again === null || !holderAlive(again))) {
         fs.rmSync(file, { force: true });
         recoveredFrom = again ?? holder ?? { pid: -1, starttime: null, since: new Date(0).toISOString(), role };
       }

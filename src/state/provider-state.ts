@@ -110,7 +110,7 @@ export function readProviderState(file: string): ProviderStateFile {
 }
 
 /** How long a writer waits for another's lock before giving up (the holders write one small file). */
-const LOCK_WAIT_MS = 5000;
+const LOCK_WAIT_MS = 30_000;
 const LOCK_RETRY_MS = 25;
 
 /**

@@ -196,7 +196,7 @@ test('updates under the lock: four processes adding 25 rounds each lose none; th
 });
 
 test('status and peek: each provider of the pool serve wrote into status.json, as the shared state has it, redacted', async () => {
-  const { providerViews, providerLines } = await import('../../src/snapshot/providers.js');
+  const { providerViews, providerLines } = await import('../../src/serve/provider-view.js');
   const file = path.join(tmpDir(), 'providers.json');
   const now = new Date();
   let s = after(emptyProviderState(now), WORK, rec({ end: now.toISOString(), outcome: 'failed', category: 'usage_limit', retry_after: new Date(now.getTime() + 7_200_000).toISOString(), retry_source: 'resets 1pm', usage: tokens(120_000) }), now);

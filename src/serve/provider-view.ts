@@ -1,9 +1,9 @@
-// Each provider of serve's pool as status and peek show it: ok, limited until <time> (and why), or failed (why,
+// Each provider of serve's pool as status, peek and the metrics show it: ok, limited until <time> (and why), or failed (why,
 // and what to do); with its rounds, tokens and cost today, host-wide (every project on this account). Read from
 // the pool serve wrote into status.json and the shared provider state (no key is resolved here).
 import type { StatusPool } from '../state/status.js';
 import { readProviderState, type ProviderStatus } from '../state/provider-state.js';
-import { entryOf } from '../serve/provider-pool.js';
+import { entryOf } from './provider-pool.js';
 import { redact } from '../util/redact.js';
 
 export interface ProviderView {
