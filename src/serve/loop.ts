@@ -16,9 +16,9 @@ import { waitBeforeNext } from './wait.js';
 import { budgetGate } from './budget-gate.js';
 import { scheduleGate } from './schedule-gate.js';
 import { onStopHook } from './on-stop.js';
-import { afterPoolRound, clearFailed, markUnreadable, providerGate } from './provider-gate.js';
-import { setupPool, statusPool, type ProviderReader } from './pool-setup.js';
-import { preflightPool } from './provider-preflight.js';
+import { afterPoolRound, providerGate } from './provider-gate.js';
+import type { ProviderReader } from './pool-setup.js';
+import { startPool } from './pool-start.js';
 import { providerPreflight } from './provider-pool.js';
 import type { RoundRecord } from '../state/types.js';
 
@@ -86,15 +86,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     first_round: sessionFromRound,
   });
 
-  // [agent] providers: the pool, its failed providers tried again (a start is the fix), unreadable keys failed
-  const pooled = await setupPool(config, o.readProvider);
-  const pool = pooled?.pool ?? null;
-  if (pooled) {
-    await clearFailed(pooled.pool, paths);
-    await markUnreadable(pooled.pool, pooled.unreadable, paths);
-    await preflightPool(pooled, paths);
-    status.set({ pool: statusPool(pooled.pool) });
-  }
+  // [agent] providers: the pool, its failed providers tried again (a start is the fix), bad keys failed first
+  const pool = await startPool(config, paths, status, o.readProvider);
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
