@@ -9,7 +9,9 @@ import { ConfigError } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
 import { sha256Hex } from '../util/crypto.js';
-import type { Config, PhaseConfig, ProviderConfig } from './types.js';
+import type { Config, PhaseConfig } from './types.js';
+import { readProviders } from './providers.js';
+import { withSecretsFile } from './secrets-file.js';
 import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
 import { Validator, type RawSections, type Table } from './validate.js';
@@ -98,7 +100,7 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
   }
 
   const schedule = readSchedule(v, values.schedule);
-  const providers = readProviders(v, values);
+  const providers = withSecretsFile(readProviders(v, values), env);
 
   // what load derives in place of keys as written (config/types.ts, DerivedByLoad)
   const { work_dir: _workDir, state_dir: _stateDir, ...runtime } = values.runtime;
@@ -116,17 +118,6 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
   };
 }
 
-/** [providers.NAME] with its name filled in; every name [agent] providers gives must be one of them. */
-function readProviders(v: Validator, values: ConfigValues): Record<string, ProviderConfig> {
-  const providers = Object.fromEntries(Object.entries(values.providers).map(([name, p]) => [name, { ...p, name }]));
-  values.agent.providers.forEach((name, i) => {
-    if (!Object.hasOwn(providers, name)) {
-      const known = Object.keys(providers);
-      v.fail(`\`agent.providers[${i + 1}]\` "${name}" is not a provider; add a [providers.${name}] table${known.length ? ` or use one of ${known.map((k) => `"${k}"`).join(', ')}` : ''}`);
-    }
-  });
-  return providers;
-}
 
 /** [schedule]: every range read now, the zone checked, so a mistake is a config error naming the fix. */
 function readSchedule(v: Validator, s: ConfigValues['schedule']): { active: ActiveRange[]; timezone: string } {

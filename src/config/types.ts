@@ -28,7 +28,13 @@ export type PhaseConfig = Simplify<
 >;
 
 /** One [providers.NAME] table, with its NAME (see src/config/schema/providers.ts). */
-export type ProviderConfig = Simplify<ConfigValues['providers'][string] & { name: string }>;
+export type ProviderConfig = Simplify<
+  ConfigValues['providers'][string] & {
+    name: string;
+    /** the keys load took from the user's secrets file (secrets-file.ts), not from the project's config */
+    fromSecrets?: ('api_key' | 'base_url')[];
+  }
+>;
 
 /** Derived by load: the fields that are not config keys, and the keys load turns into something else. */
 interface DerivedByLoad {

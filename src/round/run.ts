@@ -11,7 +11,7 @@ import { appendEvent } from '../state/events.js';
 import { nextRoundNumber, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
-import { roundProvider } from './provider.js';
+import { roundEnv, roundProvider } from './provider.js';
 import { preflight, type PreflightFailure, type PreflightSeen } from './preflight.js';
 import { briefAgent } from './brief.js';
 import { markAftercare, markSpawned, openMarker } from './open-marker.js';
@@ -56,9 +56,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // preflight: a round that may not run is recorded as such, and nothing starts
   const setup = roundSetup(config, n, o.phase);
   if ('unknownPhase' in setup) return recordPreflightFailure(paths, n, null, 'phase', setup.unknownPhase);
+  // the provider's key is resolved (and known to the redactor) before anything of the round is written
   const provider = roundProvider(config, o.provider);
   if (typeof provider === 'string') return recordPreflightFailure(paths, n, setup.phase, 'provider', provider);
-  const agentEnv: NodeJS.ProcessEnv = { ...process.env, ...config.agent.env };
+  const made = await roundEnv(config, paths, provider);
+  if ('error' in made) return recordPreflightFailure(paths, n, setup.phase, 'provider', made.error);
+  const agentEnv = made.env;
   const seen: PreflightSeen = {};
   const failure = await preflightRound(o, setup, agentEnv, seen);
   if (failure) return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);

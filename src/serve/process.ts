@@ -16,6 +16,7 @@ import { UserError, EXIT } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
+import { assertPoolUsable } from '../round/provider.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
@@ -65,6 +66,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   process.on(CANCEL_SIGNAL, onCancel);
 
   const { config, paths } = loadContext(o.config);
+  assertPoolUsable(config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
   claimStateDir(paths.dir);
   let lock;

@@ -97,7 +97,27 @@ export function usageLimitReset(now: number): number {
   return Math.ceil(now / 1000) + USAGE_LIMIT_RESET_S;
 }
 
+/** The file the print_probe scenario's shell prints ($AR_PROBE_FILE: a name no CLI's env filter drops). */
+export const PROBE_ENV = 'AR_PROBE_FILE';
+
 export const SCENARIOS: Record<string, Scenario> = {
+  print_probe: {
+    name: 'print_probe',
+    description: 'the work script, with a shell step that prints the probe file, raw and URL-escaped (a secret leaking into the output)',
+    turns: [
+      {
+        actions: [
+          {
+            kind: 'shell',
+            command: `cat "$${PROBE_ENV}"; echo; node -e 'process.stdout.write(encodeURIComponent(require("fs").readFileSync(process.env.${PROBE_ENV}, "utf8")) + "\\n")'`,
+          },
+        ],
+        usage: { input: 200, output: 40, cacheRead: 0, cacheWrite: 0 },
+      },
+      ...WORK_TURNS,
+    ],
+    fault: () => null,
+  },
   work: {
     name: 'work',
     description: 'edit a file, git add + commit through the shell tool, then a final message',

@@ -36,6 +36,8 @@ export interface RecordedRequest {
   /** the usage the answer carried */
   usage: TurnUsage | null;
   notes: string[];
+  /** with ServerOptions.expect.credential: whether the request carried it (Bearer, x-api-key or x-goog-api-key) */
+  credential?: 'expected' | 'other' | 'none';
 }
 
 export interface ModelServer {
@@ -52,6 +54,13 @@ export interface ServerOptions {
   /** called with each request once it is answered (or, for a hang, once it is received) */
   onRequest?: (r: RecordedRequest) => void;
   now?: () => number;
+  /** a gateway's checks: every API path under `prefix` (else a 404, recorded `outside the prefix`); the credential compared, never recorded */
+  expect?: { prefix?: string; credential?: string };
+}
+
+function credentialSeen(h: http.IncomingHttpHeaders, want: string): 'expected' | 'other' | 'none' {
+  const given = [/^Bearer (.*)$/.exec(String(h.authorization ?? ''))?.[1], h['x-api-key'], h['x-goog-api-key']].filter((v): v is string => typeof v === 'string' && v !== '');
+  return given.length === 0 ? 'none' : given.includes(want) ? 'expected' : 'other';
 }
 
 const DIALECTS: Dialect[] = [anthropic, openai, gemini];
@@ -127,6 +136,17 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
       notes: [],
     };
     requests.push(rec);
+    if (o.expect?.credential !== undefined) rec.credential = credentialSeen(req.headers, o.expect.credential);
+    const prefix = o.expect?.prefix;
+    if (prefix) {
+      if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
+        rec.answer = 'outside the prefix';
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `not under ${prefix}: ${url.pathname}` } }));
+        o.onRequest?.(rec);
+        return;
+      }
+      url.pathname = url.pathname.slice(prefix.length) || '/';
+    }
     const x: Exchange = { req, res, url, body, workDir: o.workDir, note: (t) => rec.notes.push(t) };
     try {
       const d = DIALECTS.find((c) => c.claims(rec.method, url.pathname));
