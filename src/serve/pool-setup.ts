@@ -1,8 +1,11 @@
 // serve's provider pool, made once at its start from [agent] providers: each provider's host-wide identity
-// (kind, base URL and a hash of its key: state/provider-state.ts), the shared state file, the selection rule.
-// A provider whose key cannot be read is named by its templates instead, and marked failed with the reason
+// (kind, base URL and a hash of its key, read as a round reads it: state/provider-state.ts), the shared state
+// file, the selection rule. A provider whose key cannot be read is named by its templates instead, and failed
 // (the pool goes on without it); status.json carries the pool, so status and peek resolve no key.
+import * as path from 'node:path';
 import type { Config, ProviderConfig } from '../config/types.js';
+import { resolveProvider } from '../config/providers.js';
+import { addExactSecrets } from '../util/redact.js';
 import { providerKey, providerStatePath } from '../state/provider-state.js';
 import { homeDir } from '../config/resolve.js';
 import { authHint } from '../agents/agent-cli.js';
@@ -14,8 +17,18 @@ import type { CheckTarget } from './provider-check.js';
 /** A provider's base URL and key as a round would read them; throws (one line) when they cannot be read. */
 export type ProviderReader = (p: ProviderConfig) => Promise<{ baseUrl: string | null; apiKey: string | null }>;
 
-/** Without a reader: the texts as written (a template names where the key comes from, which tells accounts apart). */
+/** The texts as written (a template names where the key comes from, which tells accounts apart): when a key cannot be read. */
 export const asWritten: ProviderReader = async (p) => ({ baseUrl: p.base_url ?? null, apiKey: p.api_key ?? null });
+
+/** The provider's templates read as a round reads them (a key command runs once here); its values redacted from then on. */
+export function templateReader(config: Config, env: NodeJS.ProcessEnv = process.env): ProviderReader {
+  const cache = new Map<string, Promise<string>>();
+  return async (p) => {
+    const r = await resolveProvider(p, { env, baseDir: path.dirname(config.configPath), cache });
+    addExactSecrets(r.secrets);
+    return { baseUrl: r.baseUrl, apiKey: r.apiKey };
+  };
+}
 
 export interface PoolSetup {
   pool: ServePool;
@@ -25,7 +38,7 @@ export interface PoolSetup {
   targets: Map<string, CheckTarget>;
 }
 
-export async function setupPool(config: Config, read: ProviderReader = asWritten, env: NodeJS.ProcessEnv = process.env): Promise<PoolSetup | null> {
+export async function setupPool(config: Config, read: ProviderReader = templateReader(config), env: NodeJS.ProcessEnv = process.env): Promise<PoolSetup | null> {
   const names = config.agent.providers ?? [];
   if (names.length === 0) return null;
   const unreadable = new Map<string, string>();
@@ -42,7 +55,7 @@ export async function setupPool(config: Config, read: ProviderReader = asWritten
       unreadable.set(name, String((e as Error)?.message ?? e));
       seen = await asWritten(p);
     }
-    members.push({ name, key: providerKey(p.kind, seen.baseUrl, seen.apiKey, name), kind: p.kind, base_url: p.base_url ?? null });
+    members.push({ name, key: providerKey(p.kind, seen.baseUrl, seen.apiKey, name), kind: p.kind, base_url: shownUrl(p) });
   }
   const pool: ServePool = {
     members,
@@ -52,6 +65,12 @@ export async function setupPool(config: Config, read: ProviderReader = asWritten
     authHint: authHint(config.agent.command, null),
   };
   return { pool, unreadable, targets };
+}
+
+/** The base URL as the shared file may show it: a plain one as written; one from a template, the secrets file or with credentials in it, not at all. */
+function shownUrl(p: ProviderConfig): string | null {
+  const u = p.base_url;
+  return u && !u.includes('${') && !p.fromSecrets?.includes('base_url') && !/\/\/[^/]*@/.test(u) ? u : null;
 }
 
 /** What status.json keeps of the pool (no key, no URL: a URL may carry a credential). */

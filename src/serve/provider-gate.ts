@@ -32,7 +32,7 @@ export async function providerGate(pool: ServePool, paths: StatePaths, status: S
   if (choice.action === 'stop') {
     appendEvent(paths.events, 'providers_stop', { message: choice.message });
     // said once, by serve's last line (`serve stopped: <message>`), like the policy's stops
-    return { action: 'stop', message: `${choice.message}; then \`agent-runner start\`` };
+    return { action: 'stop', message: choice.message };
   }
   const why = `every provider is limited: ${choice.provider.name} resets first`;
   appendEvent(paths.events, 'waiting', { until: choice.until, why, category: 'usage_limit', provider: choice.provider.name, source: choice.source });

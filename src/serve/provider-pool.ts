@@ -177,16 +177,16 @@ export function cleared(e: ProviderEntry, now: Date): ProviderEntry {
 /**
  * The restart policy's decision, seen by the pool: a round that limited or failed its provider is no reason to
  * wait or stop while another provider can run. Then the next round runs now (after restart_delay_s) on it;
- * with every provider limited, serve waits for the earliest reset (not this provider's); with none left, it
- * stops. Any other decision (a crash loop, a back-off after an agent's failure) stands.
+ * with every provider limited, the gate before the next round waits for the earliest reset (not this
+ * provider's); with none left, serve stops. Any other decision (a crash loop, a back-off after an agent's failure) stands.
  */
 export function poolDecision(d: Decision, used: PoolMember, v: ProviderVerdict, choice: PoolChoice, restartDelayS: number): Decision {
   if (!v || v.status === 'ok') return d;
   if (d.action === 'stop' && d.reason !== 'auth' && d.reason !== 'quota') return d;
   const what = v.status === 'limited' ? `limited until ${v.until}` : `failed (${v.why.split(':')[0]})`;
   if (choice.action === 'run') return { action: 'run', delay_s: restartDelayS, reason: `provider ${used.name} ${what}: next round on ${choice.provider.name}` };
-  if (choice.action === 'wait') {
-    return { action: 'wait_until', until: choice.until, reason: `every provider is limited: ${choice.provider.name} resets first, at ${choice.until}` };
-  }
+  // the gate before the next round waits for it (provider-gate.ts): one wait, with its event and status, for
+  // this serve and for one that starts to find every provider limited
+  if (choice.action === 'wait') return { action: 'run', delay_s: 0, reason: `every provider is limited: ${choice.provider.name} resets first, at ${choice.until}` };
   return { action: 'stop', reason: 'providers', exitCode: EXIT.HALTED, message: choice.message };
 }

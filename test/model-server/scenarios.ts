@@ -186,12 +186,13 @@ export const SCENARIOS: Record<string, Scenario> = {
   accounts: {
     name: 'accounts',
     description:
-      'answers by the credential, as several accounts behind one server: one holding `limit<N>s` is at its usage limit, reset N s ahead; one holding `bad` is refused (401); any other gets the work script (the provider pool tests)',
+      'answers by the credential, as several accounts behind one server: one holding `limit<N>s` is at its usage limit, reset N s ahead; one holding `bad` is refused (401), side calls too; one holding `revoked` only its model calls; any other gets the work script (the provider pool tests)',
     turns: WORK_TURNS,
     fault: (_n, now, _request, credential) => {
       const limit = /limit(\d+)s/.exec(credential);
       if (limit) return { kind: 'usage_limit', resetAt: Math.ceil(now / 1000) + Number(limit[1]) };
-      return /bad/.test(credential) ? { kind: 'auth' } : null;
+      // `bad`: refused everywhere; `revoked`: refused by the model calls only (a check that costs nothing passes)
+      return /bad|revoked/.test(credential) ? { kind: 'auth' } : null;
     },
     refuses: (credential) => /bad/.test(credential),
   },
