@@ -91,3 +91,29 @@ test('a provider kind the CLI cannot use is refused at load (exit 78), with the 
   assert.match(r.stderr, /\[providers\.w\] is kind "openai", which Claude Code cannot use: Claude Code speaks only the Anthropic Messages API/);
   assert.deepEqual(p.rounds(), []);
 });
+
+test('a literal key in the committed agent-runner.toml is refused at load (exit 78), pointing to the secrets file', () => {
+  const { p } = project('inherit', 'sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0');
+  const r = p.run(['round'], operator);
+  assert.equal(r.code, 78, r.stdout + r.stderr);
+  assert.match(r.stderr, /`providers\.w\.api_key` holds what looks like a key; .*~\/\.config\/agent-runner\/secrets\.toml/);
+  assert.ok(!r.stderr.includes('Zx9Qw8Er7Ty6'), 'the message does not repeat the key');
+  assert.deepEqual(p.rounds(), []);
+});
+
+test('the secrets file: its key reaches the agent; with a mode others may read it is refused (exit 78) with the chmod to run', () => {
+  const home = tmpDir('ar-home-secrets-');
+  const file = path.join(home, '.config', 'agent-runner', 'secrets.toml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `[providers.w]\napi_key = "${KEY}"\n`, { mode: 0o600 });
+  const { p, out } = project('inherit');
+  fs.writeFileSync(p.configPath, fs.readFileSync(p.configPath, 'utf8').replace(/^api_key = .*$/m, ''));
+  const ok = p.run(['round'], { ...operator, PROVIDER_KEY: '', HOME: home, XDG_CONFIG_HOME: '' });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.equal(envOf(out).ANTHROPIC_API_KEY, KEY);
+  fs.chmodSync(file, 0o640);
+  const bad = p.run(['round'], { ...operator, HOME: home, XDG_CONFIG_HOME: '' });
+  assert.equal(bad.code, 78, bad.stdout + bad.stderr);
+  assert.match(bad.stderr, new RegExp(`mode 0640, so others may read your keys; run: chmod 600 ${file.replace(/[.]/g, '\\.')}`));
+  assert.equal(p.rounds().length, 1);
+});
