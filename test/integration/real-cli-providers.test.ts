@@ -98,3 +98,9 @@ test('opencode on a provider: a generated OPENCODE_CONFIG (its bundled anthropic
   const config = fs.readFileSync(path.join(r.project.stateDir, 'providers', 'gw', 'opencode', 'opencode.json'), 'utf8');
   assert.match(config, /"apiKey": "\{env:ANTHROPIC_API_KEY\}"/);
 });
+
+test('gemini on a provider: GEMINI_API_KEY and GOOGLE_GEMINI_BASE_URL at the gateway, GEMINI_MODEL; the key is nowhere we wrote', async () => {
+  const r = await providerRound('gemini', 'gemini', '', '{ default = "gemini-2.5-flash" }');
+  assertProviderUsed(r, 'gemini');
+  for (const q of r.main) assert.match(q.url, /models\/gemini-2\.5-flash:/);
+});
