@@ -77,7 +77,7 @@ function assertProviderUsed(r: RealRound & { count: string; key: string }, cli: 
   for (const f of FORMS) assert.ok(!out.includes(f), `agent-runner's output holds ${f}`);
 }
 
-test('claude on a provider: the key command\'s key and the gateway path reach Claude Code; the key is nowhere we wrote', async () => {
+test('claude on a provider: the key from a key command and the gateway path reach Claude Code; the key is nowhere we wrote', async () => {
   const r = await providerRound('claude', 'anthropic', '', '{ opus = "gw-opus-1", sonnet = "gw-sonnet-1", haiku = "gw-haiku-1" }');
   assertProviderUsed(r, 'claude');
   // the tiers: the loop's requests ask for one of the provider's models
