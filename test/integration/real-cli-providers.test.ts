@@ -14,13 +14,15 @@ import { PROBE_ENV } from '../model-server/scenarios.js';
 
 /** A key no pattern of the redactor knows, with characters that JSON and URLs escape. */
 const KEY = `prov${crypto.randomBytes(12).toString('hex')}/k+v=q\\z`;
-const FORMS = [KEY, JSON.stringify(KEY).slice(1, -1), encodeURIComponent(KEY), JSON.stringify(JSON.stringify(KEY)).slice(3, -3)];
+/** opencode puts {env:VAR} into its JSON config as text, unescaped: a key with a backslash breaks it (real keys have none) */
+const PLAIN_KEY = `prov${crypto.randomBytes(12).toString('hex')}/k+v=q`;
+const formsOf = (key: string) => [key, JSON.stringify(key).slice(1, -1), encodeURIComponent(key), JSON.stringify(JSON.stringify(key)).slice(3, -3)];
 
-function providerRound(cli: CliName, kind: string, prefix: string, models: string): Promise<RealRound & { count: string }> {
+function providerRound(cli: CliName, kind: string, prefix: string, models: string, key = KEY): Promise<RealRound & { count: string; key: string }> {
   const dir = tmpDir('ar-keys-', homeBase());
   const keyFile = path.join(dir, 'key');
   const countFile = path.join(dir, 'runs');
-  fs.writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 });
+  fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const keyCommand = `echo run >> '${countFile}'; cat '${keyFile}'`;
   const block = [
     '[providers.gw]',
@@ -33,8 +35,8 @@ function providerRound(cli: CliName, kind: string, prefix: string, models: strin
     agentToml: 'providers = ["gw"]',
     extraToml: block,
     env: { AR_GATEWAY: '{{URL}}/gateway', [PROBE_ENV]: keyFile },
-    expect: { prefix: '/gateway', credential: KEY },
-  }).then((r) => ({ ...r, count: fs.readFileSync(countFile, 'utf8') }));
+    expect: { prefix: '/gateway', credential: key },
+  }).then((r) => ({ ...r, key, count: fs.readFileSync(countFile, 'utf8') }));
 }
 
 /** Every file under dir whose bytes hold one of the forms, but under `skip` (a dir the CLI itself writes). */
@@ -50,8 +52,9 @@ function filesHolding(dir: string, forms: string[], skip: string): string[] {
   return hits;
 }
 
-function assertProviderUsed(r: RealRound & { count: string }, cli: string): void {
+function assertProviderUsed(r: RealRound & { count: string; key: string }, cli: string): void {
   const why = describeRound(r);
+  const FORMS = formsOf(r.key);
   assertWorkCommitted(r);
   assert.equal(r.record.provider, 'gw', why);
   // the gateway: every request under its path, every model request with the key from the key command
@@ -67,14 +70,14 @@ function assertProviderUsed(r: RealRound & { count: string }, cli: string): void
   // the agent printed the key into it, as it would into ~/.claude): what agent-runner writes there is checked apart
   const home = path.join(r.project.stateDir, 'providers', 'gw', cli);
   assert.deepEqual(filesHolding(r.project.stateDir, FORMS, home), []);
-  for (const f of ['config.toml']) {
+  for (const f of ['config.toml', 'opencode.json']) {
     if (fs.existsSync(path.join(home, f))) for (const form of FORMS) assert.ok(!fs.readFileSync(path.join(home, f), 'utf8').includes(form));
   }
   const out = r.run.stdout + r.run.stderr;
   for (const f of FORMS) assert.ok(!out.includes(f), `agent-runner's output holds ${f}`);
 }
 
-test('claude on a provider: the key command\'s key and the gateway path reach Claude Code; the key is nowhere we wrote', async () => {
+test('claude on a provider: the key from a key command and the gateway path reach Claude Code; the key is nowhere we wrote', async () => {
   const r = await providerRound('claude', 'anthropic', '', '{ opus = "gw-opus-1", sonnet = "gw-sonnet-1", haiku = "gw-haiku-1" }');
   assertProviderUsed(r, 'claude');
   // the tiers: the loop's requests ask for one of the provider's models
@@ -87,4 +90,17 @@ test('codex on a provider: a generated CODEX_HOME config points Codex at the gat
   for (const q of r.main) assert.equal((q.body as { model: string }).model, 'gpt-5.5');
   const config = fs.readFileSync(path.join(r.project.stateDir, 'providers', 'gw', 'codex', 'config.toml'), 'utf8');
   assert.match(config, /env_key = "OPENAI_API_KEY"/);
+});
+
+test('opencode on a provider: a generated OPENCODE_CONFIG (its bundled anthropic provider at the gateway, the key as {env:VAR}); the key is nowhere we wrote', async () => {
+  const r = await providerRound('opencode', 'anthropic', '', '{ default = "claude-sonnet-4-5" }', PLAIN_KEY);
+  assertProviderUsed(r, 'opencode');
+  const config = fs.readFileSync(path.join(r.project.stateDir, 'providers', 'gw', 'opencode', 'opencode.json'), 'utf8');
+  assert.match(config, /"apiKey": "\{env:ANTHROPIC_API_KEY\}"/);
+});
+
+test('gemini on a provider: GEMINI_API_KEY and GOOGLE_GEMINI_BASE_URL at the gateway, GEMINI_MODEL; the key is nowhere we wrote', async () => {
+  const r = await providerRound('gemini', 'gemini', '', '{ default = "gemini-2.5-flash" }');
+  assertProviderUsed(r, 'gemini');
+  for (const q of r.main) assert.match(q.url, /models\/gemini-2\.5-flash:/);
 });
