@@ -150,7 +150,7 @@ test('pool: both providers limited: serve waits for the earlier reset, then runs
   assert.equal(serveExit(r, 0), 0, r.why);
 });
 
-test('pool: two supervisors share a provider\'s limit: the second never runs a round on it', async () => {
+test('pool: two supervisors share the limit of one provider: the second never runs a round on it', async () => {
   const shared = 'sk-ant-oat01-limit600s-shared';
   const r = await poolServe([
     { providers: { team: shared }, maxRounds: 1 },
