@@ -2,7 +2,28 @@
 // result), so its rounds are read by the exit status and the shared pattern table: it passes on the
 // provider's error text (litellm's `AuthenticationError: … authentication_error`, `RateLimitError: …`).
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
-import type { AgentAdapter } from './types.js';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, ProviderLaunch } from './types.js';
+
+/** aider (LiteLLM) reads each API's own variables; AIDER_MODEL and AIDER_WEAK_MODEL name the models with LiteLLM's prefix. */
+const AIDER_VARS: Record<ResolvedProvider['kind'], { key: string; base: string[]; prefix: string }> = {
+  anthropic: { key: 'ANTHROPIC_API_KEY', base: ['ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL'], prefix: 'anthropic/' },
+  openai: { key: 'OPENAI_API_KEY', base: ['OPENAI_API_BASE'], prefix: 'openai/' },
+  'openai-compatible': { key: 'OPENAI_API_KEY', base: ['OPENAI_API_BASE'], prefix: 'openai/' },
+  gemini: { key: 'GEMINI_API_KEY', base: ['GEMINI_API_BASE'], prefix: 'gemini/' },
+};
+
+export function aiderProvider(p: ResolvedProvider): ProviderLaunch {
+  const v = AIDER_VARS[p.kind];
+  const env: Record<string, string> = {};
+  if (p.apiKey) env[v.key] = p.apiKey;
+  for (const b of p.baseUrl ? v.base : []) env[b] = p.baseUrl!;
+  const main = p.models.default ?? p.models.sonnet ?? p.models.opus;
+  const weak = p.models.haiku;
+  if (main) env.AIDER_MODEL = v.prefix + main;
+  if (weak) env.AIDER_WEAK_MODEL = v.prefix + weak;
+  return { env, unset: [v.key, ...v.base].filter((k) => !(k in env)), files: [] };
+}
 
 export const aider: AgentAdapter = {
   name: 'aider',
@@ -31,5 +52,10 @@ export const aider: AgentAdapter = {
   version: {
     args: ['--version'],
     parse: (out) => /\baider v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(out)?.[1] ?? null,
+  },
+  provider: {
+    kinds: ['anthropic', 'openai', 'openai-compatible', 'gemini'],
+    why: 'aider speaks every kind (through LiteLLM)',
+    launch: aiderProvider,
   },
 };

@@ -1,7 +1,8 @@
 // Claude Code (`claude`): everything agent-runner knows about it. Its stream reader is claude-stream.ts.
 import { CLAUDE_STREAM } from './claude-stream.js';
 import { formatterFor, fromEpoch, hour24, MONTH_RE, MONTHS, wallClock, zonedInstant } from './resets.js';
-import type { AgentAdapter } from './types.js';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, ProviderLaunch } from './types.js';
 import type { SessionSupport } from './session.js';
 import { readDataIds, str } from './json-fields.js';
 
@@ -61,6 +62,23 @@ export function resetFromZonedClock(text: string, now: Date): Date | null {
   return new Date(t);
 }
 
+
+const CLAUDE_TIERS: Record<string, string> = { opus: 'ANTHROPIC_DEFAULT_OPUS_MODEL', sonnet: 'ANTHROPIC_DEFAULT_SONNET_MODEL', haiku: 'ANTHROPIC_DEFAULT_HAIKU_MODEL', default: 'ANTHROPIC_MODEL' };
+
+/**
+ * Claude Code on a provider: its own config dir (logins and sessions per provider), ANTHROPIC_BASE_URL, the
+ * key where it reads it (an OAuth token from `claude setup-token` as CLAUDE_CODE_OAUTH_TOKEN, any other key
+ * as ANTHROPIC_API_KEY), and the model of each tier. The operator's own key and token variables are dropped.
+ */
+export function claudeProvider(p: ResolvedProvider, home: string): ProviderLaunch {
+  const env: Record<string, string> = { CLAUDE_CONFIG_DIR: home };
+  if (p.baseUrl) env.ANTHROPIC_BASE_URL = p.baseUrl;
+  if (p.apiKey) env[/^sk-ant-oat/.test(p.apiKey) ? 'CLAUDE_CODE_OAUTH_TOKEN' : 'ANTHROPIC_API_KEY'] = p.apiKey;
+  for (const [tier, model] of Object.entries(p.models)) if (CLAUDE_TIERS[tier]) env[CLAUDE_TIERS[tier]] = model;
+  const unset = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_BASE_URL', ...Object.values(CLAUDE_TIERS)];
+  return { env, unset: unset.filter((k) => !(k in env)), files: [] };
+}
+
 export const claude: AgentAdapter = {
   name: 'claude',
   title: 'Claude Code',
@@ -117,5 +135,10 @@ export const claude: AgentAdapter = {
       headers: (key) => ({ 'x-api-key': key, 'anthropic-version': '2023-06-01' }),
       read: readDataIds,
     },
+  },
+  provider: {
+    kinds: ['anthropic'],
+    why: 'Claude Code speaks only the Anthropic Messages API (a gateway that offers it is kind "anthropic")',
+    launch: claudeProvider,
   },
 };

@@ -6,7 +6,9 @@ import { summary, type AgentEvent, type AgentEventType, type TokenUsage } from '
 import { hour24, MONTH_RE, MONTHS } from './resets.js';
 import type { AgentLines } from './agent-lines.js';
 import { codexDenial } from './denials.js';
-import type { AgentAdapter, LiveReader, StreamContext, StreamShape } from './types.js';
+import * as path from 'node:path';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, LiveReader, ProviderLaunch, StreamContext, StreamShape } from './types.js';
 import type { SessionSupport } from './session.js';
 
 /**
@@ -202,6 +204,37 @@ const CODEX_STREAM: StreamShape = {
   deniedInText: codexDenial,
 };
 
+
+/**
+ * Codex on a provider: a CODEX_HOME of its own (its logins and sessions per provider) holding a generated
+ * config.toml whose model provider is this one: the Responses API at base_url (OpenAI's own by default),
+ * the key read from OPENAI_API_KEY (never written to the file). Without a key it uses the login kept in that
+ * home (`CODEX_HOME=<home> codex login`). Rewritten each round: edits to it do not last.
+ */
+/** A TOML basic string: JSON's escapes are TOML's (a DEL aside, which no name or URL holds). */
+const tomlStr = (s: string): string => JSON.stringify(s);
+
+export function codexProvider(p: ResolvedProvider, home: string): ProviderLaunch {
+  const model = p.models.default ?? Object.values(p.models)[0];
+  const lines = [
+    `# Written by agent-runner for [providers.${p.name}] before each round; edits here are overwritten.`,
+    ...(model ? [`model = ${tomlStr(model)}`] : []),
+    'model_provider = "agent_runner"',
+    'check_for_update_on_startup = false',
+    '',
+    '[model_providers.agent_runner]',
+    `name = ${tomlStr(p.name)}`,
+    `base_url = ${tomlStr(p.baseUrl ?? 'https://api.openai.com/v1')}`,
+    'wire_api = "responses"',
+    p.apiKey ? 'env_key = "OPENAI_API_KEY"' : 'requires_openai_auth = true',
+  ];
+  return {
+    env: { CODEX_HOME: home, ...(p.apiKey ? { OPENAI_API_KEY: p.apiKey } : {}) },
+    unset: p.apiKey ? [] : ['OPENAI_API_KEY'],
+    files: [{ path: path.join(home, 'config.toml'), content: `${lines.join('\n')}\n` }],
+  };
+}
+
 export const codex: AgentAdapter = {
   name: 'codex',
   title: 'Codex',
@@ -247,5 +280,10 @@ export const codex: AgentAdapter = {
       headers: (key) => ({ authorization: `Bearer ${key}` }),
       read: readDataIds,
     },
+  },
+  provider: {
+    kinds: ['openai', 'openai-compatible'],
+    why: 'Codex speaks the OpenAI Responses API only',
+    launch: codexProvider,
   },
 };

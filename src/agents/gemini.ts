@@ -2,7 +2,22 @@
 // (--output-format stream-json) is gemini-stream.ts.
 import { GEMINI_STREAM } from './gemini-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
-import type { AgentAdapter } from './types.js';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, ProviderLaunch } from './types.js';
+
+/**
+ * Gemini CLI on a provider: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL (a gateway) and GEMINI_MODEL. Its state stays
+ * in ~/.gemini (it has no variable for another home); a gateway needs `security.auth.selectedType =
+ * "gemini-api-key"` there (docs/providers.md).
+ */
+export function geminiProvider(p: ResolvedProvider): ProviderLaunch {
+  const env: Record<string, string> = {};
+  if (p.apiKey) env.GEMINI_API_KEY = p.apiKey;
+  if (p.baseUrl) env.GOOGLE_GEMINI_BASE_URL = p.baseUrl;
+  const model = p.models.default ?? Object.values(p.models)[0];
+  if (model) env.GEMINI_MODEL = model;
+  return { env, unset: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_MODEL'].filter((k) => !(k in env)), files: [] };
+}
 
 export const gemini: AgentAdapter = {
   name: 'gemini',
@@ -62,5 +77,10 @@ export const gemini: AgentAdapter = {
         return { ids, complete: !b.nextPageToken };
       },
     },
+  },
+  provider: {
+    kinds: ['gemini'],
+    why: 'Gemini CLI speaks the Gemini API only',
+    launch: geminiProvider,
   },
 };

@@ -2,7 +2,28 @@
 // reader (--format json) is opencode-stream.ts.
 import { OPENCODE_STREAM } from './opencode-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
-import type { AgentAdapter } from './types.js';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, ProviderLaunch } from './types.js';
+
+/** opencode's bundled provider for each kind, where its key comes from, and the API version its base URL ends in. */
+const OPENCODE_PROVIDERS: Partial<Record<ResolvedProvider['kind'], { id: string; key: string; version: string }>> = {
+  anthropic: { id: 'anthropic', key: 'ANTHROPIC_API_KEY', version: '/v1' },
+  openai: { id: 'openai', key: 'OPENAI_API_KEY', version: '' },
+  gemini: { id: 'google', key: 'GEMINI_API_KEY', version: '/v1beta' },
+};
+
+/**
+ * opencode on a provider: a generated config (OPENCODE_CONFIG, merged over the user's) setting the bundled
+ * provider's base URL and model; the key stays in the environment, the file says `{env:VAR}`.
+ */
+export function opencodeProvider(p: ResolvedProvider, home: string): ProviderLaunch {
+  const o = OPENCODE_PROVIDERS[p.kind]!;
+  const model = p.models.default ?? p.models.sonnet ?? Object.values(p.models)[0];
+  const options = { ...(p.baseUrl ? { baseURL: p.baseUrl + o.version } : {}), ...(p.apiKey ? { apiKey: `{env:${o.key}}` } : {}) };
+  const config = { $schema: 'https://opencode.ai/config.json', ...(model ? { model: `${o.id}/${model}` } : {}), provider: { [o.id]: { options } } };
+  const file = `${home}/opencode.json`;
+  return { env: { OPENCODE_CONFIG: file, ...(p.apiKey ? { [o.key]: p.apiKey } : {}) }, unset: [], files: [{ path: file, content: `${JSON.stringify(config, null, 2)}\n` }] };
+}
 
 export const opencode: AgentAdapter = {
   name: 'opencode',
@@ -36,5 +57,10 @@ export const opencode: AgentAdapter = {
   version: {
     args: ['--version'],
     parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
+  },
+  provider: {
+    kinds: ['anthropic', 'openai', 'gemini'],
+    why: 'opencode\'s bundled providers are Anthropic, OpenAI and Google (an OpenAI-compatible one needs a package installed at run time)',
+    launch: opencodeProvider,
   },
 };

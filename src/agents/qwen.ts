@@ -2,7 +2,18 @@
 // against the scripted model server, which does not speak the OpenAI Chat Completions API it calls, so nothing
 // here reads its stream or its failure words beyond the shared table; `init --list-presets` says so.
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
-import type { AgentAdapter } from './types.js';
+import type { ResolvedProvider } from '../config/providers.js';
+import type { AgentAdapter, ProviderLaunch } from './types.js';
+
+/** Qwen Code on a provider: the OpenAI variables it reads (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL). */
+export function qwenProvider(p: ResolvedProvider): ProviderLaunch {
+  const env: Record<string, string> = {};
+  if (p.apiKey) env.OPENAI_API_KEY = p.apiKey;
+  if (p.baseUrl) env.OPENAI_BASE_URL = p.baseUrl;
+  const model = p.models.default ?? Object.values(p.models)[0];
+  if (model) env.OPENAI_MODEL = model;
+  return { env, unset: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL'].filter((k) => !(k in env)), files: [] };
+}
 
 export const qwen: AgentAdapter = {
   name: 'qwen',
@@ -35,5 +46,10 @@ export const qwen: AgentAdapter = {
   version: {
     args: ['--version'],
     parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
+  },
+  provider: {
+    kinds: ['openai', 'openai-compatible'],
+    why: 'Qwen Code speaks the OpenAI Chat Completions API',
+    launch: qwenProvider,
   },
 };

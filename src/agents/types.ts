@@ -7,6 +7,7 @@ import type { AgentLines } from './agent-lines.js';
 import type { PromptPassing } from './prompt-passing.js';
 import type { SessionSupport } from './session.js';
 import type { ModelSetting } from './model-source.js';
+import type { ResolvedProvider } from '../config/providers.js';
 
 /** What `agent-runner init --preset NAME` writes: the flags that make the CLI run headless, one task per round. */
 export interface Preset {
@@ -98,6 +99,25 @@ export interface VersionProbe {
   parse(stdout: string): string | null;
 }
 
+/** What a CLI gets to run on a provider: variables to set, variables to drop (the operator's own), files to write. */
+export interface ProviderLaunch {
+  env: Record<string, string>;
+  /** inherited variables that would contradict the provider's (another account's key) */
+  unset: string[];
+  /** written (mode 0600) before each round; never a secret: keys go in env */
+  files: { path: string; content: string }[];
+}
+
+/** How a CLI is pointed at a [providers.NAME] (docs/providers.md). */
+export interface ProviderSupport {
+  /** the provider kinds the CLI can speak */
+  kinds: readonly ResolvedProvider['kind'][];
+  /** why it cannot speak the others (said when a config pairs them) */
+  why: string;
+  /** home: this provider's own dir for this CLI under the state dir, for a CLI that keeps state; it exists */
+  launch(p: ResolvedProvider, home: string): ProviderLaunch;
+}
+
 export interface AgentAdapter {
   /** the CLI's short name (what `agentCli` returns) */
   name: string;
@@ -124,4 +144,6 @@ export interface AgentAdapter {
   session?: SessionSupport;
   /** how it is told its model: what serve's model_not_found stop names as the place to change */
   model?: ModelSetting;
+  /** how it is pointed at a [providers.NAME]; absent: it cannot be ([agent] providers is refused for it) */
+  provider?: ProviderSupport;
 }

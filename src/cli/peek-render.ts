@@ -6,6 +6,7 @@ import { clockTime, fmtDuration, shownTime } from '../util/time-display.js';
 import { budgetSummary } from '../serve/budget.js';
 import { progressSummary } from '../serve/no-progress.js';
 import { changeText } from '../round/describe.js';
+import { providerLines } from '../serve/provider-view.js';
 
 /** rounds shown in the table; `peek --json` / `--select rounds` has them all */
 export const HUMAN_ROUNDS = 8;
@@ -61,6 +62,7 @@ export function renderSnapshot(snap: Snapshot): string {
   if (snap.backup) out.push(`  ${backupLine(snap.backup, now)}`);
   const moving = snap.progress ? progressSummary(snap.progress) : null;
   if (moving) out.push(`  progress: ${moving}`);
+  if (snap.providers?.length) out.push('  providers (today: every project on this host):', ...providerLines(snap.providers, now, shownTime));
   if (sv.config_changed) out.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (sv.reason) out.push(`  ${sv.reason}`);
 

@@ -15,6 +15,7 @@ import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
 import { errorMessage, terminalSafe } from '../util/text.js';
 import { liveProgress } from './terminal.js';
+import { assertPoolUsable } from '../round/provider.js';
 
 
 /** The documented mapping from a round's verdict to `round`'s exit code. */
@@ -41,6 +42,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   process.on('SIGINT', onSignal);
   process.on('SIGHUP', onSignal);
   const { config, paths } = loadContext(opts.config);
+  assertPoolUsable(config);
   claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
   let treeLock;

@@ -7,6 +7,7 @@ import { buildStatus, systemdView, type StatusReport } from '../snapshot/status.
 import { budgetSummary } from '../serve/budget.js';
 import { progressSummary } from '../serve/no-progress.js';
 import { changeText } from '../round/describe.js';
+import { providerLines } from '../serve/provider-view.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
@@ -25,6 +26,7 @@ function human(s: StatusReport, now = Date.now()): string {
   const moving = s.progress ? progressSummary(s.progress) : null;
   if (moving) lines.push(`  progress: ${moving}`);
   if (s.budget.length) lines.push(`  budget: ${budgetSummary(s.budget, now)}`);
+  if (s.providers.length) lines.push('  providers (today: every project on this host):', ...providerLines(s.providers, now, shownTime));
   if (s.config_changed) lines.push('  the config changed on disk since serve started: `agent-runner restart` applies it');
   if (s.reason && !s.killed) lines.push(`  ${s.reason}`);
   if (s.systemd) {

@@ -3,6 +3,7 @@
 import { CONFIG_ENV_VAR, CONFIG_FILE_NAME } from './load.js';
 import { SCHEMA, describeType, type KeySpec, type Literal } from './schema.js';
 import { HOOKS_AND_SESSIONS_DOC } from './doc-hooks-sessions.js';
+import { sectionHeader } from './validate.js';
 
 const WIDTH = 100;
 
@@ -37,7 +38,9 @@ export function renderToml(opts: RenderOptions): string {
     out.push('', ...wrapComment(s.doc));
     const live = s.keys.some((k) => opts.values[`${s.name}.${k.key}`] !== undefined);
     // an empty [section] header is harmless; an [[array]] header without its required keys is not
-    out.push(s.kind === 'array' && !live ? `# [[${s.name}]]` : s.kind === 'array' ? `[[${s.name}]]` : `[${s.name}]`);
+    // a named section's header shows its example name: [providers.work]
+    const header = s.kind === 'array' ? `[[${s.name}]]` : s.kind === 'named' ? `[${s.name}.${s.exampleName ?? 'NAME'}]` : `[${s.name}]`;
+    out.push(s.kind !== 'table' && !live ? `# ${header}` : header);
     for (const k of s.keys) {
       const dotted = `${s.name}.${k.key}`;
       out.push('', ...wrapComment(k.doc), ...wrapComment(defaultLine(k)));
@@ -93,6 +96,7 @@ export function renderConfigurationDoc(): string {
     '- two exclusive keys given together (`prompt.file` and `prompt.files`);',
     '- `serve.backoff_max_s` below `serve.backoff_base_s`, duplicate phase names, invalid environment',
     '  variable names, and `AGENT_RUNNER_*` variables in `agent.env` (agent-runner sets those itself);',
+    '- a name in `agent.providers` that is not a `[providers.NAME]` table;',
     '- a config file or work dir that is missing or unreadable.',
     '',
     'Array elements and `[[phases]]` tables are counted from 1 in messages: `phases[2].name` is the name of',
@@ -106,7 +110,7 @@ export function renderConfigurationDoc(): string {
     '```',
   ];
   for (const s of SCHEMA) {
-    out.push('', `## ${s.kind === 'array' ? `[[${s.name}]]` : `[${s.name}]`}`, '', s.doc, '');
+    out.push('', `## ${sectionHeader(s)}`, '', s.doc, '');
     out.push('| Key | Type | Default | Meaning |', '| --- | --- | --- | --- |');
     for (const k of s.keys) {
       const cells = [`\`${k.key}\``, describeType(k.type), defaultCell(k), k.doc];

@@ -2,7 +2,7 @@
 // editor or a linter can check of agent-runner.toml as it parses, before agent-runner itself does. Written
 // and checked by src/tools/gen-docs.ts like the other generated files.
 import { CONFIG_FILE_NAME } from './load.js';
-import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, type KeySpec, type SectionSpec, type ValueType } from './schema.js';
+import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, TABLE_NAME_RE, type KeySpec, type SectionSpec, type ValueType } from './schema.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -13,7 +13,8 @@ const BEYOND =
   'monitor.disk_warning_pct, detector names in monitor.auto_stop_on, no NUL character in a string, ' +
   'schedule.active ranges written as "[DAYS ]HH:MM-HH:MM", schedule.timezone a zone the system knows, and that ' +
   'runtime.work_dir exists and is a safe place for an agent; and what each [[notify]] kind needs (a url for ntfy ' +
-  'and webhook, a command for command, a secret only on a webhook) and unique channel names.';
+  'and webhook, a command for command, a secret only on a webhook) and unique channel names; that each name in ' +
+  'agent.providers is a [providers.NAME] table.';
 
 export function configJsonSchema(): JsonSchema {
   const tables = SCHEMA.filter((s) => s.kind === 'table');
@@ -25,7 +26,7 @@ export function configJsonSchema(): JsonSchema {
     type: 'object',
     required: tables.filter((s) => s.keys.some((k) => k.required)).map((s) => s.name),
     properties: Object.fromEntries(
-      SCHEMA.map((s) => [s.name, s.kind === 'array' ? { description: s.doc, type: 'array', items: tableSchema(s) } : { description: s.doc, ...tableSchema(s) }]),
+      SCHEMA.map((s) => [s.name, { description: s.doc, ...sectionSchema(s) }]),
     ),
     additionalProperties: false,
   };
@@ -36,6 +37,12 @@ export function renderConfigJsonSchema(): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+function sectionSchema(s: SectionSpec): JsonSchema {
+  if (s.kind === 'array') return { type: 'array', items: tableSchema(s) };
+  if (s.kind === 'named') return { type: 'object', propertyNames: { pattern: TABLE_NAME_RE.source }, additionalProperties: tableSchema(s) };
+  return tableSchema(s);
+}
 
 function tableSchema(s: SectionSpec): JsonSchema {
   const required = s.keys.filter((k) => k.required).map((k) => k.key);
@@ -78,6 +85,8 @@ function valueSchema(t: ValueType): JsonSchema {
         properties: Object.fromEntries(t.windows.map((w) => [w, { type: t.integer ? 'integer' : 'number', exclusiveMinimum: 0, maximum: t.max }])),
         additionalProperties: false,
       };
+    case 'string_table':
+      return { type: 'object', additionalProperties: { type: 'string' } };
     case 'env_table':
       return {
         type: 'object',

@@ -10,6 +10,8 @@ import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js'
 import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
 import { sha256Hex } from '../util/crypto.js';
 import type { Config, PhaseConfig } from './types.js';
+import { readProviders } from './providers.js';
+import { withSecretsFile } from './secrets-file.js';
 import { projectName, resolvePaths } from './resolve.js';
 import { SCHEMA, type ConfigValues, type Literal, type SectionSpec } from './schema.js';
 import { Validator, type RawSections, type Table } from './validate.js';
@@ -98,6 +100,7 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
   }
 
   const schedule = readSchedule(v, values.schedule);
+  const providers = withSecretsFile(readProviders(v, values), env);
 
   // what load derives in place of keys as written (config/types.ts, DerivedByLoad)
   const { work_dir: _workDir, state_dir: _stateDir, ...runtime } = values.runtime;
@@ -111,8 +114,10 @@ function build(rawText: string, file: string, env: NodeJS.ProcessEnv, requireWor
     prompt: { ...prompt, files: promptFiles.map(paths.resolve) },
     phases,
     schedule,
+    providers,
   };
 }
+
 
 /** [schedule]: every range read now, the zone checked, so a mistake is a config error naming the fix. */
 function readSchedule(v: Validator, s: ConfigValues['schedule']): { active: ActiveRange[]; timezone: string } {
@@ -132,7 +137,11 @@ function withDefaults(raw: RawSections): ConfigValues {
   const fill = (spec: SectionSpec, t: Table): Table =>
     Object.fromEntries(spec.keys.filter((k) => t[k.key] !== undefined || k.default !== undefined).map((k) => [k.key, t[k.key] ?? copy(k.default!)]));
   const out: Table = {};
-  for (const s of SCHEMA) out[s.name] = s.kind === 'array' ? raw.arrays[s.name].map((t) => fill(s, t)) : fill(s, raw.tables[s.name]);
+  for (const s of SCHEMA) {
+    if (s.kind === 'array') out[s.name] = raw.arrays[s.name].map((t) => fill(s, t));
+    else if (s.kind === 'named') out[s.name] = Object.fromEntries(Object.entries(raw.named[s.name]).map(([name, t]) => [name, fill(s, t)]));
+    else out[s.name] = fill(s, raw.tables[s.name]);
+  }
   return out as ConfigValues;
 }
 

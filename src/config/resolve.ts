@@ -61,7 +61,7 @@ export function projectName(realWorkDir: string): string {
   return path.basename(realWorkDir) || 'root';
 }
 
-function resolvePath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+export function resolvePath(p: string, baseDir: string, env: NodeJS.ProcessEnv): string {
   if (p === '~' || p.startsWith('~/')) return path.join(homeDir(env), p.slice(1));
   return path.resolve(baseDir, p);
 }

@@ -2,8 +2,8 @@
 // range and a one-line doc, one file per section under schema/. The loader validates against it and the
 // Config type is read off it (schema/values.ts, types.ts); the example file, docs/configuration.md and
 // schema/config.schema.json are rendered from it, so none of them can disagree. Array sections
-// ([[phases]]) come last so that the keys of the example file stay under their own headers when a user
-// uncomments them.
+// ([[phases]]) and named sections ([providers.NAME]) come last so that the keys of the example file stay
+// under their own headers when a user uncomments them.
 import { AGENT } from './schema/agent.js';
 import { BUDGET } from './schema/budget.js';
 import { COMPLETION } from './schema/completion.js';
@@ -14,6 +14,7 @@ import { NOTIFY } from './schema/notify.js';
 import { PHASES } from './schema/phases.js';
 import { PRICING } from './schema/pricing.js';
 import { PROMPT } from './schema/prompt.js';
+import { PROVIDERS } from './schema/providers.js';
 import { SCHEDULE } from './schema/schedule.js';
 import { RUNTIME } from './schema/runtime.js';
 import { SERVE } from './schema/serve.js';
@@ -22,10 +23,10 @@ import type { SchemaValues } from './schema/values.js';
 import { VCS } from './schema/vcs.js';
 
 export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js';
-export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
+export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK, TABLE_NAME_DOC, TABLE_NAME_RE } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, COMPLETION, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, COMPLETION, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY, PROVIDERS] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;
@@ -60,6 +61,7 @@ export function describeType(t: ValueType): string {
     case 'boolean':
       return 'boolean';
     case 'env_table':
+    case 'string_table':
       return 'table of strings';
     case 'limits':
       return `table of limits (${t.windows.join(', ')}), each ${t.integer ? 'a whole number' : 'a number'} above 0`;

@@ -27,6 +27,15 @@ export type PhaseConfig = Simplify<
   }
 >;
 
+/** One [providers.NAME] table, with its NAME (see src/config/schema/providers.ts). */
+export type ProviderConfig = Simplify<
+  ConfigValues['providers'][string] & {
+    name: string;
+    /** the keys load took from the user's secrets file (secrets-file.ts), not from the project's config */
+    fromSecrets?: ('api_key' | 'base_url')[];
+  }
+>;
+
 /** Derived by load: the fields that are not config keys, and the keys load turns into something else. */
 interface DerivedByLoad {
   /** absolute path of the config file it was loaded from */
@@ -55,6 +64,8 @@ interface DerivedByLoad {
   hooks?: HooksConfig;
   /** [completion]: optional for hand-built configs, as hooks; load always sets it */
   completion?: ConfigValues['completion'];
+  /** [providers.NAME] by NAME, each with its name filled in ({} when there is none) */
+  providers: Record<string, ProviderConfig>;
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

@@ -2,15 +2,16 @@
 // one ConfigError line naming the file, the key and the fix; load.ts makes sure nothing else escapes.
 import { ConfigError } from '../errors.js';
 import { closest } from './did-you-mean.js';
-import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, describeType, sectionSpec, type KeySpec, type SectionSpec } from './schema.js';
+import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, TABLE_NAME_DOC, TABLE_NAME_RE, describeType, sectionSpec, type KeySpec, type SectionSpec } from './schema.js';
 
 export type Table = Record<string, unknown>;
 
-/** The validated keys of every section as written (no defaults yet): a table each, an array section ([[phases]], [[notify]]) a list. */
+/** The validated keys of every section as written (no defaults yet): a table each, an array section ([[phases]], [[notify]]) a list, a named section ([providers.NAME]) its tables by name. */
 export interface RawSections {
   tables: Record<string, Table>;
   phases: Table[];
   arrays: Record<string, Table[]>;
+  named: Record<string, Record<string, Table>>;
 }
 
 /** Checks raw TOML values against the schema; every failure is one ConfigError line. */
@@ -26,8 +27,10 @@ export class Validator {
     this.checkRoot(root);
     const tables: Record<string, Table> = {};
     const arrays: Record<string, Table[]> = {};
+    const named: Record<string, Record<string, Table>> = {};
     for (const s of SCHEMA) {
       if (s.kind === 'table') tables[s.name] = this.table(root, s.name);
+      else if (s.kind === 'named') named[s.name] = this.named(root, s);
       else arrays[s.name] = this.array(root, s);
     }
     const phases = arrays.phases;
@@ -38,7 +41,7 @@ export class Validator {
     if ((agent.command as string[])[0] === '') {
       this.fail('`agent.command[1]` (the program) is empty; put the agent program first, e.g. command = ["claude", "-p"]');
     }
-    return { tables, phases, arrays };
+    return { tables, phases, arrays, named };
   }
 
   /** `one` and `many` (prompt.file / prompt.files, and the same pair of a phase) are exclusive. */
@@ -99,6 +102,22 @@ export class Validator {
     });
   }
 
+  /** [name.NAME] tables, each under a valid NAME */
+  private named(root: Table, spec: SectionSpec): Record<string, Table> {
+    const raw = root[spec.name];
+    const how = `write each as a [${spec.name}.${spec.exampleName ?? 'NAME'}] header followed by its keys`;
+    if (raw === undefined) return {};
+    if (!isTable(raw)) this.fail(`\`${spec.name}\` must be a table of named tables, not ${describeValue(raw)}; ${how}`);
+    const out: Record<string, Table> = {};
+    for (const [name, item] of Object.entries(raw)) {
+      const where = `${spec.name}.${printable(name)}`;
+      if (!TABLE_NAME_RE.test(name)) this.fail(`[${where}]: "${printable(name)}" is not allowed as a name; use ${TABLE_NAME_DOC}`);
+      if (!isTable(item)) this.fail(`\`${where}\` must be a table, not ${describeValue(item)}; ${how}`);
+      out[name] = this.keys(spec, item, where);
+    }
+    return out;
+  }
+
   private keys(spec: SectionSpec, raw: Table, where: string): Table {
     for (const key of Object.keys(raw)) {
       if (!spec.keys.some((k) => k.key === key)) this.unknownKey(spec, key, where);
@@ -107,7 +126,7 @@ export class Validator {
     for (const k of spec.keys) {
       const value = raw[k.key];
       if (value === undefined) {
-        if (k.required && spec.kind === 'array') this.fail(`\`${where}.${k.key}\` is missing; every [[${spec.name}]] needs a ${k.key}`);
+        if (k.required && spec.kind !== 'table') this.fail(`\`${where}.${k.key}\` is missing; every ${sectionHeader(spec)} needs a ${k.key}`);
         continue;
       }
       out[k.key] = this.value(k, value, `${where}.${k.key}`);
@@ -121,7 +140,7 @@ export class Validator {
     if (near) this.fail(`unknown key \`${label}\`; did you mean \`${where}.${near}\`?`);
     const elsewhere = SCHEMA.find((s) => s !== spec && s.keys.some((k) => k.key === key));
     if (elsewhere) this.fail(`unknown key \`${label}\`; did you mean \`${elsewhere.name}.${key}\`? Move it under [${elsewhere.name}]`);
-    this.fail(`unknown key \`${label}\`; remove it (keys of ${spec.kind === 'array' ? `[[${spec.name}]]` : `[${spec.name}]`}: ${spec.keys.map((k) => k.key).join(', ')})`);
+    this.fail(`unknown key \`${label}\`; remove it (keys of ${sectionHeader(spec)}: ${spec.keys.map((k) => k.key).join(', ')})`);
   }
 
   private value(spec: KeySpec, value: unknown, label: string): unknown {
@@ -179,6 +198,14 @@ export class Validator {
       }
       case 'limits':
         return this.limits(t, value, label, wrong);
+      case 'string_table': {
+        if (!isTable(value)) return wrong(`write it as a table, e.g. ${spec.key} = ${tomlTable(exampleOf(spec))}`);
+        for (const [name, v] of Object.entries(value)) {
+          if (typeof v !== 'string') this.fail(`\`${label}.${printable(name)}\` must be a string, not ${describeValue(v)}; quote it`);
+          this.text(v, `${label}.${printable(name)}`);
+        }
+        return { ...value };
+      }
       case 'env_table': {
         if (!isTable(value)) return wrong(`write it as a table, e.g. ${spec.key} = { NAME = "value" }, or an [agent.env] section`);
         const out: Record<string, string> = {};
@@ -221,6 +248,11 @@ export class Validator {
   }
 }
 
+/** How a section's header is written: [name], [[name]] or [name.NAME]. */
+export function sectionHeader(spec: SectionSpec): string {
+  return spec.kind === 'array' ? `[[${spec.name}]]` : spec.kind === 'named' ? `[${spec.name}.NAME]` : `[${spec.name}]`;
+}
+
 export function isTable(v: unknown): v is Table {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Date) return false;
   const proto = Object.getPrototypeOf(v);
@@ -243,6 +275,10 @@ function describeValue(v: unknown): string {
 
 function article(s: string): string {
   return /^(a|an|one of) /.test(s) ? s : /^[aeiou]/.test(s) ? `an ${s}` : `a ${s}`;
+}
+
+function tomlTable(v: unknown): string {
+  return `{ ${Object.entries(isTable(v) ? v : {}).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(', ')} }`;
 }
 
 function tomlArray(items: readonly string[]): string {

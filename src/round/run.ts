@@ -11,6 +11,7 @@ import { appendEvent } from '../state/events.js';
 import { nextRoundNumber, readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
+import { roundEnv, roundProvider } from './provider.js';
 import { preflight, type PreflightFailure, type PreflightSeen } from './preflight.js';
 import { briefAgent } from './brief.js';
 import { markAftercare, markSpawned, openMarker } from './open-marker.js';
@@ -41,6 +42,8 @@ export interface RoundOptions {
   onStart?: (open: OpenRound) => void;
   /** the preflight's disk_space check (a foreground `round`); serve checks space itself and waits */
   minFreeMb?: number;
+  /** the [providers.NAME] to run this round on (serve's pool picks it); absent: the first of agent.providers, if any */
+  provider?: string;
 }
 
 /** Runs one round and returns its record, which is in the ledger when this resolves. */
@@ -54,7 +57,12 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // preflight: a round that may not run is recorded as such, and nothing starts
   const setup = roundSetup(config, n, o.phase);
   if ('unknownPhase' in setup) return recordPreflightFailure(paths, n, null, 'phase', setup.unknownPhase);
-  const agentEnv: NodeJS.ProcessEnv = { ...process.env, ...config.agent.env };
+  // the provider's key is resolved (and known to the redactor) before anything of the round is written
+  const provider = roundProvider(config, o.provider);
+  if (typeof provider === 'string') return recordPreflightFailure(paths, n, setup.phase, 'provider', provider);
+  const made = await roundEnv(config, paths, provider);
+  if ('error' in made) return recordPreflightFailure(paths, n, setup.phase, 'provider', made.error);
+  const agentEnv = made.env;
   const seen: PreflightSeen = {};
   const failure = await preflightRound(o, setup, agentEnv, seen);
   if (failure) return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);
@@ -174,6 +182,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     agentVersion: version,
     denied: facts.denied,
   });
+  if (provider) rec.provider = provider.name;
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;
   if (session) finishSession(config, session, rec, ledger.records, agentFrom, agentTo);

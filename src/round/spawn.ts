@@ -7,6 +7,8 @@ import { which } from '../system/which.js';
 import { processStartTime } from '../system/proc.js';
 import { monoMs } from '../util/clock.js';
 import { collapseWhitespace } from '../util/text.js';
+import { exactSecrets, redactExact } from '../util/redact.js';
+import { ExactStreamRedactor } from '../util/redact-stream.js';
 
 export interface SpawnSpec {
   /** argv[0] resolved via the PATH of `env` */
@@ -188,6 +190,8 @@ interface LogSink {
 function openLog(logPath: string): LogSink {
   // a larger buffer than the 16 KiB default: fewer pause/resume round trips, still a bounded amount
   const ws = fs.createWriteStream(logPath, { flags: 'a', mode: FILE_MODE, highWaterMark: 256 * 1024 });
+  // a provider's key the agent prints is cut out by exact value as it streams (a key split over two chunks too)
+  const exact = exactSecrets().length ? new ExactStreamRedactor(exactSecrets()) : null;
   let broken = false;
   let ended = false;
   let received = 0;
@@ -210,7 +214,8 @@ function openLog(logPath: string): LogSink {
     });
   });
   return {
-    write(chunk) {
+    write(raw) {
+      const chunk = exact ? exact.push(raw) : raw;
       received += chunk.length;
       if (broken || ended) return true;
       return ws.write(chunk);
@@ -219,14 +224,17 @@ function openLog(logPath: string): LogSink {
       if (broken) fn();
       else waiters.push(fn);
     },
-    note(line) {
+    note(raw) {
+      const line = redactExact(raw);
       received += Buffer.byteLength(line) + 1;
       if (!broken && !ended) ws.write(line + '\n');
     },
     end() {
       if (ended) return;
       ended = true;
-      if (!broken) ws.end();
+      const rest = exact?.flush();
+      if (rest?.length) received += rest.length;
+      if (!broken) ws.end(rest?.length ? rest : undefined);
     },
     closed,
     // counted against what reached the file, so a chunk cut short by ENOSPC counts as well

@@ -21,6 +21,10 @@ import { onStopHook } from './on-stop.js';
 import { RoundBackup } from './backup.js';
 import { Deadline, type DeadlineSpec } from './deadline.js';
 import { completionCheck } from './completion.js';
+import { afterPoolRound, providerGate } from './provider-gate.js';
+import type { ProviderReader } from './pool-setup.js';
+import { startPool } from './pool-start.js';
+import { providerPreflight } from './provider-pool.js';
 import type { RoundRecord } from '../state/types.js';
 
 /** How often serve --park rewrites status.json while it waits or is parked (the liveness probe reads the heartbeat file; status.json's age is what `status` shows). */
@@ -83,6 +87,8 @@ export interface ServeOptions {
   park?: boolean;
   /** for tests of the policy's jitter; Math.random by default */
   random?: () => number;
+  /** how a provider's key is read for its identity (pool-setup.ts) */
+  readProvider?: ProviderReader;
 }
 
 export interface ServeResult {
@@ -118,6 +124,9 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     ends: deadline.ends(),
   });
   deadline.arm(() => control.requestStop('deadline'));
+
+  // [agent] providers: the pool, its failed providers tried again (a start is the fix), bad keys failed first
+  const pool = await startPool(config, paths, status, o.readProvider);
 
   const leash = new ConfigLeash(config.configPath, o.fingerprint, paths.events);
   // a full disk: no round starts until there is room; a record the ledger could not take is held back (disk-wait.ts)
@@ -167,22 +176,31 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     // the active hours: outside them, wait for the next range (schedule-gate.ts)
     if ((await scheduleGate({ config, paths, status, stop: control.stop.signal })) === 'waited') continue;
 
+    // the provider: the shared state's first usable one; all limited: wait for the earliest reset; none left: stop
+    const gate = pool ? await providerGate(pool, paths, status, control.stop.signal) : null;
+    if (gate?.action === 'waited') continue;
+    if (gate?.action === 'stop') return finish(EXIT.HALTED, gate.message);
+    const provider = gate?.action === 'run' ? gate.provider : null;
+
     // a round
-    const rec = await serveRound({ config, paths, control, disk, status });
+    const rec = await serveRound({ config, paths, control, disk, status, provider: provider?.name });
     if (!rec) continue;
     roundsRun++;
     lastRec = rec;
     backup?.afterRound(rec);
     status.set({ round: null, last: lastOf(rec) });
     // nothing a wait or a restart can fix: exit 78 so systemd does not restart us
-    if (rec.outcome === 'preflight_failed') return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
+    // (but a provider of the pool whose key cannot be read is that provider's failure: the pool moves on)
+    if (rec.outcome === 'preflight_failed' && !(pool && provider && providerPreflight(rec))) return finish(EXIT.CONFIG, `preflight failed: ${rec.reason}`);
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
     // [completion] command: the work is done when it passes (completion.ts)
     const completed = await completionCheck(config, paths, rec, control.stop.signal);
     if (completed) return finish(EXIT.OK, completed);
 
     // the policy's decision
-    const decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });
+    let decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });
+    // the pool: its shared state learns the verdict; a limit or a failure moves to the next provider
+    if (pool && provider) decision = await afterPoolRound(pool, provider, rec, decision, paths);
     if (decision.action === 'stop') {
       reportStop(paths, config, rec, decision);
       return finish(decision.exitCode, decision.message);

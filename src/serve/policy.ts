@@ -12,7 +12,8 @@ import { sameErrorMessage, sameErrorStreak } from './same-error.js';
 export type Decision =
   | { action: 'run'; delay_s: number; reason: string; /** a pause for no progress (its event's message) */ paused?: { rounds: number[]; message: string } }
   | { action: 'wait_until'; until: string; reason: string }
-  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | 'no_progress' | 'same_error' | Halt; exitCode: number; message: string };
+  /** providers: every provider of the pool failed (provider-pool.ts) */
+  | { action: 'stop'; reason: 'crash_loop' | 'auth' | 'denied' | 'no_progress' | 'same_error' | 'providers' | Halt; exitCode: number; message: string };
 
 /** Categories no wait or restart fixes: serve stops with the one line that says what to do. */
 export type Halt = 'quota' | 'model_not_found' | 'agent_config';

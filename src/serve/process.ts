@@ -22,6 +22,7 @@ import { UserError, EXIT } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
+import { assertPoolUsable } from '../round/provider.js';
 
 export const CANCEL_SIGNAL: NodeJS.Signals = 'SIGUSR1';
 
@@ -79,6 +80,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
   if (o.park) process.on(WAKE_SIGNAL, () => control.wake());
 
   const { config, paths } = loadContext(o.config);
+  assertPoolUsable(config);
   const fingerprint = configFingerprint(readRegularText(config.configPath, MAX_BYTES.config));
   const deadline = resolveDeadline({ until: o.until ?? config.serve.until, maxRuntime: o.maxRuntime ?? config.serve.max_runtime });
   claimStateDir(paths.dir);

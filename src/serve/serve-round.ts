@@ -23,6 +23,8 @@ export interface ServedRound {
   control: ServeControl;
   disk: DiskGuard;
   status: StatusWriter;
+  /** the [providers.NAME] the pool chose for this round */
+  provider?: string;
 }
 
 /** The round's record; null when there is none to act on (the loop goes back to its top). */
@@ -40,6 +42,7 @@ export async function serveRound(s: ServedRound): Promise<RoundRecord | null> {
         config,
         paths,
         signal: control.cancel.signal,
+        ...(s.provider ? { provider: s.provider } : {}),
         onStart: (open) => s.status.set({ state: 'running', waiting: null, round: { n: open.n, phase: open.phase, started: open.start } }),
       }),
     );

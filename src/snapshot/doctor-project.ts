@@ -15,6 +15,7 @@ import { gitState } from '../round/git-status.js';
 import { gitStateProblem } from '../round/git-state.js';
 import { errorMessage, firstLine } from '../util/text.js';
 import { ok, problem, type DoctorCheck } from './doctor-types.js';
+import { providersCheck } from './doctor-providers.js';
 
 /** a version probe that takes longer than this is reported, not waited for */
 const VERSION_TIMEOUT_MS = 10_000;
@@ -86,6 +87,7 @@ export const PROJECT_CHECKS: DoctorCheck[] = [
       return ok(`round ${last.n} ended ${last.outcome}${last.category ? ` (${last.category})` : ''}, not on an auth failure`);
     },
   },
+  providersCheck(),
   {
     name: 'model',
     verifies: "the provider lists the model the command or the environment names (serve's start asks the same; only with an API key in the environment)",

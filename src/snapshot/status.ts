@@ -9,6 +9,7 @@ import type { BudgetConfig } from '../config/types.js';
 import { budgetState, hasLimits, type BudgetLine } from '../serve/budget.js';
 import type { RoundProgress, RoundRecord } from '../state/types.js';
 import { progressSince, type ProgressSince } from '../serve/no-progress.js';
+import { providerViews, type ProviderView } from '../serve/provider-view.js';
 
 export interface StatusReport {
   project: string;
@@ -37,6 +38,8 @@ export interface StatusReport {
   state_dir: string;
   /** spend against each [budget] limit (none configured: empty) */
   budget: BudgetLine[];
+  /** each provider of serve's pool ([agent] providers) as the shared provider state has it; [] without a pool */
+  providers: ProviderView[];
   /** systemd's view of the serve unit when one is installed (`install`), else null */
   systemd?: SystemdView | null;
 }
@@ -131,5 +134,6 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     parked: parked?.since ?? null,
     state_dir: paths.dir,
     budget: budgetState(records, budget, new Date(now)).lines,
+    providers: providerViews(file?.pool, now),
   };
 }

@@ -3,6 +3,7 @@
 import type { Category, EventLine, HookRun, Outcome, RoundProgress, RoundUsage, SessionInfo } from '../state/types.js';
 import type { BudgetLine } from '../serve/budget.js';
 import type { ProgressSince } from '../serve/no-progress.js';
+import type { ProviderView } from '../serve/provider-view.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 2;
 /** how many of the newest round records a snapshot holds unless asked (`peek --rounds`, `monitor --rounds`) */
@@ -60,6 +61,8 @@ export interface SnapshotRound {
   memory_peak_bytes?: number | null;
   /** its private temp dir and the litter it left in /tmp and /var/tmp; absent on rounds that had none */
   tmp?: SnapshotTmp | null;
+  /** the provider of [agent] providers it ran on (absent: no pool) */
+  provider?: string;
 }
 
 export interface Snapshot {
@@ -117,6 +120,9 @@ export interface Snapshot {
   budget?: BudgetLine[];
   /** is it moving: the newest round that made progress and the rounds since (added within version 2) */
   progress?: ProgressSince;
+  /** each provider of serve's pool ([agent] providers): ok, limited until, or failed; today's rounds, tokens and
+   * cost on this host. [] without a pool (added within version 2) */
+  providers?: ProviderView[];
   /** the fence a round starts in on this host (runtime.containment as it works out here) and why */
   containment?: { kind: 'systemd-scope' | 'cgroup' | 'sweep'; why: string };
   /** the last failed round's temp dir, kept for debugging (runtime.keep_failed_tmp) and still there */

@@ -54,6 +54,11 @@ export const EVENT_KINDS = {
   backup_failed: 'a push of the round refs to [vcs] backup_remote failed, the first after pushes that worked (round, remote, error); serve goes on, peek shows it',
   backup_ok: 'a push of the round refs to [vcs] backup_remote worked again after failures (round, remote, failing_since)',
   hook_ran: 'a [hooks] command that has no round record to hold its result (on_stop) succeeded (hook, exit_code, duration_s)',
+  provider_limited: 'a provider of [agent] providers hit its usage limit (provider, until, source): the next round runs on another, or serve waits for the earliest reset',
+  provider_failed: 'a provider of [agent] providers failed its auth or its quota (provider, why, hint): the pool goes on without it',
+  provider_cleared: 'serve started: a provider marked failed is tried again (provider, was); the preflight marks it again if it is still bad',
+  provider_checked: 'serve\'s start asked a provider of the pool, with one free request, whether it takes its key (provider, ok: true, false or null when the answer proves nothing, detail)',
+  providers_stop: 'the loop stopped: every provider of [agent] providers failed (message: each one and what to do)',
   hook_failed: 'a [hooks] command failed or hit its timeout (hook, exit_code, timed_out, duration_s; post_round: the mark)',
 } as const;
 

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BadFileError, MAX_BYTES, openRegular, readRegularText } from './read-file.js';
+import { redactExact } from '../util/redact.js';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -61,7 +62,7 @@ export function writeFileAtomic(file: string, data: string, o: Durability = {}):
   const fd = fs.openSync(tmp, 'w', o.mode ?? FILE_MODE);
   try {
     if (o.mode !== undefined) fs.fchmodSync(fd, o.mode); // past the umask: it is asked for
-    writeAll(fd, Buffer.from(data));
+    writeAll(fd, Buffer.from(redactExact(data)));
     if (o.sync !== 'none') fs.fsyncSync(fd);
   } catch (e) {
     // a full disk fails the write or the fsync: no half-written temp file is left to fill it further
@@ -97,7 +98,8 @@ function fsyncDir(dir: string): void {
  * new record never glues onto it.
  */
 export function appendJsonLine(file: string, obj: unknown, o: Durability = {}): void {
-  const line = JSON.stringify(obj) + '\n';
+  // a provider's key this process resolved never reaches a state file, whoever wrote it into the object
+  const line = redactExact(JSON.stringify(obj)) + '\n';
   const { O_RDWR, O_CREAT, O_APPEND, O_NONBLOCK, O_NOCTTY } = fs.constants;
   let fd: number;
   try {

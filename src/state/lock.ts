@@ -136,6 +136,23 @@ function refusal(file: string, holder: LockHolder, tree: { stateDir: string; con
   return `another ${describeHolder(holder)} holds ${whose}; wait for it, or ${how}`;
 }
 
+/** The holder; null for a lock that is there but unreadable (left empty by a power cut); 'missing' for none. */
+function readLockOnce(file: string): LockHolder | null | 'missing' {
+  let text: string;
+  try {
+    text = readRegularText(file, MAX_BYTES.json);
+  } catch (e) {
+    if (e instanceof BadFileError) throw e;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : null;
+  }
+  try {
+    const h = JSON.parse(text) as LockHolder;
+    return typeof h.pid === 'number' ? h : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Take the project lock or fail at once naming the holder. Stale-lock recovery runs under a second
  * O_EXCL guard so two recoverers cannot both win.
@@ -178,8 +195,11 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     if (guardHolder) fs.rmSync(guard, { force: true });
     if (!tryCreate(guard, me)) continue;
     try {
-      const again = readLock(file);
-      if (!again || !holderAlive(again)) {
+      const again = readLockOnce(file);
+      // gone meanwhile (its holder released it): nothing to recover, and removing "it" now could remove the
+      // lock another starter has just made (lost updates of the host-wide provider state showed it). One read
+      // tells missing from unreadable: a second look could see a lock made in between
+      if (again !== 'missing' && (again === null || !holderAlive(again))) {
         fs.rmSync(file, { force: true });
         recoveredFrom = again ?? holder ?? { pid: -1, starttime: null, since: new Date(0).toISOString(), role };
       }

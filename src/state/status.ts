@@ -30,6 +30,14 @@ export interface StatusFile {
   park?: boolean;
   /** serve --park is parked: alive, idle, its loop ended for `reason`, until `start` (state is then 'stopped') */
   parked?: { since: string; reason: string; exit_code: number } | null;
+  /** serve with [agent] providers: the pool in its order, each provider's host-wide identity, and the shared
+   * state file: what status and peek need to show each provider without resolving a key */
+  pool?: StatusPool | null;
+}
+
+export interface StatusPool {
+  file: string;
+  members: Array<{ name: string; key: string; kind: string }>;
 }
 
 export function readStatus(paths: StatePaths): StatusFile | null {

@@ -125,7 +125,8 @@ export interface RoundRecord {
   /** the most memory the round's processes used at once (its cgroup's memory.peak), when accounted */
   memory_peak_bytes?: number | null;
   /** the round's temp dir and litter (src/round/tmp-box.ts); absent on rounds that had none */
-  tmp?: RoundTmp | null;
+  tmp?: RoundTmp | null;  /** the [providers.NAME] the round ran on; absent when the agent used its own login (no agent.providers) */
+  provider?: string;
 }
 
 /** One [hooks] command's run (src/round/hooks.ts). */

@@ -1,4 +1,5 @@
-// Secrets out of anything we write or show: reasons, event payloads, log excerpts, snapshots. Pure.
+// Secrets out of anything we write or show: reasons, event payloads, log excerpts, snapshots. Pure, but for
+// the exact values a round resolved (addExactSecrets), which this process redacts wherever it writes.
 // Every regex is linear: single character classes with bounded or unambiguous repetition, no nested
 // quantifiers over overlapping classes. Idempotent: redacting redacted text changes nothing.
 
@@ -103,8 +104,34 @@ const RULES: readonly Rule[] = [
 /** Names of the rules, in the order they apply (for docs and tests). */
 export const REDACTION_RULES: readonly string[] = RULES.map((r) => r.name);
 
+/**
+ * Secret values this process resolved (a provider's key, src/round/provider.ts), each with its JSON- and
+ * URL-escaped forms, longest first: redacted by exact match before the patterns, wherever redact() runs.
+ */
+let exact: string[] = [];
+/** below this length a value would match ordinary text: such a key is too weak to hide anyway */
+const EXACT_MIN = 8;
+
+/** Adds secret values to the exact-match list (this process, for good). */
+export function addExactSecrets(values: readonly string[]): void {
+  const forms = values.filter((v) => v.length >= EXACT_MIN).flatMap((v) => [v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v), JSON.stringify(JSON.stringify(v)).slice(3, -3)]);
+  exact = [...new Set([...exact, ...forms])].sort((a, b) => b.length - a.length);
+}
+
+/** The exact values and their escaped forms, longest first (the round log's writer redacts with them too). */
+export function exactSecrets(): readonly string[] {
+  return exact;
+}
+
+/** Every exact secret value (and escaped form) in the text replaced by the marker. */
+export function redactExact(text: string): string {
+  let out = text;
+  for (const v of exact) if (out.includes(v)) out = out.split(v).join(REDACTED);
+  return out;
+}
+
 export function redact(text: string): string {
-  let out = unescapeNameChars(text);
+  let out = unescapeNameChars(exact.length ? redactExact(text) : text);
   for (const r of RULES) {
     r.re.lastIndex = 0;
     out = typeof r.to === 'string' ? out.replace(r.re, r.to) : out.replace(r.re, r.to as (...m: string[]) => string);

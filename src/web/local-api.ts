@@ -55,6 +55,7 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
         ...buildOverview(records, Date.now(), tz, ctx.config?.agent.command ?? null, ctx.config?.budget),
         alerts: currentAlerts(snap, t),
         commits: parseCommits(log, records),
+        pool: snap.providers ?? [],
       };
     },
     rounds: (from, limit) => roundsPage(ledger(), from, limit),

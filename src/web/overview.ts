@@ -11,6 +11,7 @@ import { redact } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
 import type { BudgetConfig } from '../config/types.js';
 import { budgetState, type BudgetLine } from '../serve/budget.js';
+import type { ProviderView } from '../serve/provider-view.js';
 
 /** rounds the timeline and the per-round chart carry; older ones are paged through /api/rounds */
 export const TIMELINE_ROUNDS = 200;
@@ -45,6 +46,8 @@ export interface Overview {
   budget: BudgetLine[] | null;
   alerts: AlertView[];
   commits: Array<{ sha: string; subject: string; when: string; round: number | null }>;
+  /** each provider of serve's pool ([agent] providers), as the snapshot has it; [] without a pool */
+  pool: ProviderView[];
 }
 
 const tokensOf = (r: RoundRecord) => (r.usage ? r.usage.input_tokens + r.usage.output_tokens + r.usage.cached_tokens : 0);
@@ -56,7 +59,7 @@ export function buildOverview(
   tzOffsetMin: number,
   agentCommand: string[] | null,
   budget?: BudgetConfig,
-): Omit<Overview, 'alerts' | 'commits'> {
+): Omit<Overview, 'alerts' | 'commits' | 'pool'> {
   const outcomes: Record<string, number> = {};
   const days = new Map<string, Day>();
   const models = new Map<string, { model: string; rounds: number; tokens: number; cost_usd: number }>();

@@ -62,6 +62,14 @@ function renderOverview(o) {
   renderAlerts($('alerts'), o.alerts);
   var pv = clear($('providers'));
   pv.appendChild(el('p', { text: 'agent: ' + (o.agent || 'unknown (config unreadable)') }));
+  if (o.pool && o.pool.length) {
+    var pt = el('table', {}, el('tr', {}, el('th', { text: 'provider' }), el('th', { text: 'status' }), el('th', { text: 'today' })));
+    o.pool.forEach(function (v) {
+      var st = v.status === 'limited' ? 'limited until ' + when(v.until) : v.status === 'failed' ? 'failed (' + v.why + ')' + (v.hint ? ': ' + v.hint : '') : 'ok';
+      pt.appendChild(el('tr', {}, el('td', { text: v.name }), el('td', { text: st }), el('td', { text: num(v.today.rounds) + ' rounds, ' + num(v.today.tokens) + ' tokens, ' + usd(v.today.cost_usd) })));
+    });
+    pv.appendChild(pt);
+  }
   if (o.models.length) {
     var mt = el('table', {}, el('tr', {}, el('th', { text: 'model' }), el('th', { text: 'rounds' }), el('th', { text: 'tokens' }), el('th', { text: 'cost' })));
     o.models.forEach(function (m) { mt.appendChild(el('tr', {}, el('td', { text: m.model }), el('td', { text: num(m.rounds) }), el('td', { text: num(m.tokens) }), el('td', { text: usd(m.cost_usd) }))); });

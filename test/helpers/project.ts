@@ -26,6 +26,8 @@ export interface ProjectOptions {
   restartDelay?: number;
   /** more TOML appended at the end (whole sections) */
   extraToml?: string;
+  /** lines added to [agent] */
+  agentToml?: string;
   /** lines added to [runtime] / [serve] */
   runtimeToml?: string;
   serveToml?: string;
@@ -49,6 +51,7 @@ export function makeProject(o: ProjectOptions = {}): Project {
   const serve = [o.serveToml ?? '', ...['no_progress_rounds', 'same_error_rounds'].filter((k) => !o.serveToml?.includes(k)).map((k) => `${k} = 0`)].join('\n');
   const text = `[agent]
 command = ${toml(command)}
+${o.agentToml ?? ''}
 ${env ? `[agent.env]\n${env}\n` : ''}
 [runtime]
 round_timeout_s = ${o.timeout ?? 60}

@@ -8,7 +8,7 @@ import { COMMIT_MESSAGE, WORK_CONTENT, WORK_FILE } from '../model-server/scenari
 import { makeProject, type Project } from './project.js';
 import { baseEnv, cliSetup, homeBase, type CliName, type CliSetup, type SetupOptions } from '../model-server/clis.js';
 import { isolationProblems, runIsolated } from '../model-server/netns.js';
-import type { JobResult } from '../model-server/driver.js';
+import type { Job, JobResult } from '../model-server/driver.js';
 import type { RecordedRequest } from '../model-server/server.js';
 import type { RoundRecord } from '../../src/state/types.js';
 
@@ -41,6 +41,13 @@ export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
   serveToml?: string;
   /** where the repo and the state dir go (default: the system's temp dir, which sandboxes leave writable) */
   baseDir?: string;
+  /** lines for [agent], and whole sections appended to the config ([providers.NAME]) */
+  agentToml?: string;
+  extraToml?: string;
+  /** more environment for agent-runner ({{URL}} inside is the server's URL) */
+  env?: Record<string, string>;
+  /** the server's gateway checks */
+  expect?: Job['expect'];
 }
 
 export async function realRound(cli: CliName, scenarioName: string, o: RealRoundOptions = {}): Promise<RealRound> {
@@ -55,6 +62,8 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     grace: 2,
     runtimeToml: o.runtimeToml,
     serveToml: o.serveToml,
+    agentToml: o.agentToml,
+    extraToml: o.extraToml,
     baseDir: o.baseDir,
     agentEnv: { ...setup.presetEnv, HOME: home },
   });
@@ -65,7 +74,8 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
     argv: [process.execPath, CLI, '--config', project.configPath, ...(o.verb === 'serve' ? ['serve', '--max-rounds', String(o.maxRounds ?? 1)] : ['round'])],
     cwd: project.dir,
     // agent-runner passes its environment on to the agent: the server's URL and the credential go there
-    env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env },
+    env: { ...baseEnv(home), AGENT_RUNNER_CONFIG: '', ...setup.env, ...o.env },
+    expect: o.expect,
     stdin: null,
     timeoutMs: (timeout + 30) * 1000,
     requestsLog: path.join(home, 'requests.jsonl'),

@@ -26,6 +26,8 @@ export interface Job {
   requestsLog: string | null;
   /** list what /tmp and /var/tmp hold once the command ended (a run with a private /tmp: netns.ts) */
   listTmp?: boolean;
+  /** the server's gateway checks (server.ts ServerOptions.expect) */
+  expect?: { prefix?: string; credential?: string };
 }
 
 export interface JobResult {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const server = await startModelServer({
     scenario: scenario(job.scenario),
     workDir: job.workDir,
+    expect: job.expect,
     onRequest: (r) => log?.write(`${JSON.stringify(r)}\n`),
   });
   for (const f of job.files) {

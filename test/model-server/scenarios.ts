@@ -47,8 +47,11 @@ export interface Scenario {
   name: string;
   description: string;
   turns: Turn[];
-  /** the fault for the n-th main request (0-based, counting every attempt and retry), whose body is `request`; null: answer normally */
-  fault: (attempt: number, now: number, request: string) => Fault | null;
+  /** the fault for the n-th main request (0-based, counting every attempt and retry), whose body is `request`
+   * and whose credential (bearer token or API key) is `credential`; null: answer normally */
+  fault: (attempt: number, now: number, request: string, credential: string) => Fault | null;
+  /** side calls too (count_tokens, model lists) get a 401 for a credential this refuses */
+  refuses?: (credential: string) => boolean;
 }
 
 export const WORK_FILE = 'NOTES.md';
@@ -94,7 +97,27 @@ export function usageLimitReset(now: number): number {
   return Math.ceil(now / 1000) + USAGE_LIMIT_RESET_S;
 }
 
+/** The file the print_probe scenario's shell prints ($AR_PROBE_FILE: a name no CLI's env filter drops). */
+export const PROBE_ENV = 'AR_PROBE_FILE';
+
 export const SCENARIOS: Record<string, Scenario> = {
+  print_probe: {
+    name: 'print_probe',
+    description: 'the work script, with a shell step that prints the probe file, raw and URL-escaped (a secret leaking into the output)',
+    turns: [
+      {
+        actions: [
+          {
+            kind: 'shell',
+            command: `cat "$${PROBE_ENV}"; echo; node -e 'process.stdout.write(encodeURIComponent(require("fs").readFileSync(process.env.${PROBE_ENV}, "utf8")) + "\\n")'`,
+          },
+        ],
+        usage: { input: 200, output: 40, cacheRead: 0, cacheWrite: 0 },
+      },
+      ...WORK_TURNS,
+    ],
+    fault: () => null,
+  },
   work: {
     name: 'work',
     description: 'edit a file, git add + commit through the shell tool, then a final message',
@@ -159,6 +182,19 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: "a request that carries round 1's prompt (its context says `Round: 1`): 404, the model does not exist; any other: the work script",
     turns: WORK_TURNS,
     fault: (_n, _now, request) => (/Round: 1\b/.test(request) ? { kind: 'model_not_found' } : null),
+  },
+  accounts: {
+    name: 'accounts',
+    description:
+      'answers by the credential, as several accounts behind one server: one holding `limit<N>s` is at its usage limit, reset N s ahead; one holding `bad` is refused (401), side calls too; one holding `revoked` only its model calls; any other gets the work script (the provider pool tests)',
+    turns: WORK_TURNS,
+    fault: (_n, now, _request, credential) => {
+      const limit = /limit(\d+)s/.exec(credential);
+      if (limit) return { kind: 'usage_limit', resetAt: Math.ceil(now / 1000) + Number(limit[1]) };
+      // `bad`: refused everywhere; `revoked`: refused by the model calls only (a check that costs nothing passes)
+      return /bad|revoked/.test(credential) ? { kind: 'auth' } : null;
+    },
+    refuses: (credential) => /bad/.test(credential),
   },
   hang_before_first_byte: {
     name: 'hang_before_first_byte',

@@ -36,6 +36,8 @@ export interface RecordedRequest {
   /** the usage the answer carried */
   usage: TurnUsage | null;
   notes: string[];
+  /** with ServerOptions.expect.credential: whether the request carried it (Bearer, x-api-key or x-goog-api-key) */
+  credential?: 'expected' | 'other' | 'none';
 }
 
 export interface ModelServer {
@@ -52,6 +54,13 @@ export interface ServerOptions {
   /** called with each request once it is answered (or, for a hang, once it is received) */
   onRequest?: (r: RecordedRequest) => void;
   now?: () => number;
+  /** a gateway's checks: every API path under `prefix` (else a 404, recorded `outside the prefix`); the credential compared, never recorded */
+  expect?: { prefix?: string; credential?: string };
+}
+
+function credentialSeen(h: http.IncomingHttpHeaders, want: string): 'expected' | 'other' | 'none' {
+  const given = [/^Bearer (.*)$/.exec(String(h.authorization ?? ''))?.[1], h['x-api-key'], h['x-goog-api-key']].filter((v): v is string => typeof v === 'string' && v !== '');
+  return given.length === 0 ? 'none' : given.includes(want) ? 'expected' : 'other';
 }
 
 const DIALECTS: Dialect[] = [anthropic, openai, gemini];
@@ -66,6 +75,12 @@ function recordHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
     out[k] = SECRET_HEADERS.has(k) ? (/^(\w+) /.exec(text)?.[1] ?? '').concat(' [REDACTED]').trim() : text;
   }
   return out;
+}
+
+/** The credential a request presents (a bearer token or an API key header), for scenarios that answer by account. */
+function credentialOf(h: http.IncomingHttpHeaders): string {
+  const auth = String(h.authorization ?? '');
+  return /^Bearer /i.test(auth) ? auth.slice(7) : String(h['x-api-key'] ?? h['x-goog-api-key'] ?? auth);
 }
 
 function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -121,6 +136,17 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
       notes: [],
     };
     requests.push(rec);
+    if (o.expect?.credential !== undefined) rec.credential = credentialSeen(req.headers, o.expect.credential);
+    const prefix = o.expect?.prefix;
+    if (prefix) {
+      if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) {
+        rec.answer = 'outside the prefix';
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `not under ${prefix}: ${url.pathname}` } }));
+        o.onRequest?.(rec);
+        return;
+      }
+      url.pathname = url.pathname.slice(prefix.length) || '/';
+    }
     const x: Exchange = { req, res, url, body, workDir: o.workDir, note: (t) => rec.notes.push(t) };
     try {
       const d = DIALECTS.find((c) => c.claims(rec.method, url.pathname));
@@ -130,7 +156,7 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
         rec.main = true;
         rec.turn = call.turn;
         rec.attempt = attempts++;
-        const fault: Fault | null = o.scenario.fault(rec.attempt, now(), typeof body === 'string' ? body : JSON.stringify(body));
+        const fault: Fault | null = o.scenario.fault(rec.attempt, now(), typeof body === 'string' ? body : JSON.stringify(body), credentialOf(req.headers));
         if (fault) {
           rec.answer = `fault ${fault.kind}`;
           rec.fault = fault;
@@ -143,6 +169,11 @@ export function startModelServer(o: ServerOptions): Promise<ModelServer> {
           rec.notes.push(`turn ${call.turn} asked, the script has ${o.scenario.turns.length}`);
           rec.usage = d.answer(x, call, { actions: [{ kind: 'text', text: 'Nothing more to do.' }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } });
         }
+      } else if (d && o.scenario.refuses?.(credentialOf(req.headers))) {
+        // a side call (count_tokens, a model list) with a credential the scenario refuses: 401, as the API does
+        rec.answer = 'fault auth';
+        rec.fault = { kind: 'auth' };
+        d.fault(x, { turn: 0, model: '' }, rec.fault, now());
       } else if (d?.other(x)) {
         rec.answer = 'side';
       } else {

@@ -35,7 +35,7 @@ function loaderError(text: string): string | null {
 function everyKeyUncommented(): string {
   return renderExampleToml()
     .split('\n')
-    .map((l) => (/^# \[\[(phases|notify)\]\]$/.test(l) || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files|secret_env) = |^# command = \["\/usr\/local/.test(l)) ? l.slice(2) : l))
+    .map((l) => (/^# \[\[(phases|notify)\]\]$|^# \[providers\.work\]$/.test(l) || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files|secret_env) = |^# command = \["\/usr\/local/.test(l)) ? l.slice(2) : l))
     .join('\n');
 }
 
@@ -84,7 +84,7 @@ describe('schema/config.schema.json', () => {
   test('random configs: the schema takes every config the loader takes, and refuses the rest but for the checks it cannot express', () => {
     // the loader's checks across keys or of the file system, which the schema's description lists instead
     const beyond =
-      /the program\) is empty|backoff_max_s` \(|already the name of an earlier (phase|channel)|NUL character|notify\[\d+\]\.(url|command)` is missing|must be an http|only a webhook uses|is not a time range|is not a time zone this system knows/;
+      /the program\) is empty|backoff_max_s` \(|already the name of an earlier (phase|channel)|NUL character|notify\[\d+\]\.(url|command)` is missing|must be an http|only a webhook uses|is not a time range|is not a time zone this system knows|is not a provider; add a \[providers\./;
     let taken = 0;
     let refused = 0;
     fc.assert(
@@ -127,6 +127,8 @@ function validValue(k: KeySpec): fc.Arbitrary<unknown> {
     case 'string':
       return t.pattern ? fc.stringMatching(t.pattern.re) : fc.constantFrom('p.md', '~/x', '/abs/dir', 'a b');
     case 'string_array':
+      // agent.providers names [providers.NAME] tables: "claude" is one validDocument may hold
+      if (k.key === 'providers') return fc.constantFrom([], ['claude']);
       return fc.array(fc.constantFrom('claude', '-p', 'a.md', 'oauth_fail'), { minLength: 1, maxLength: 3 });
     case 'number':
       return t.integer ? fc.integer({ min: t.min, max: Math.min(t.max, t.min + 1000) }) : fc.double({ min: t.min, max: t.max, noNaN: true });
@@ -136,6 +138,8 @@ function validValue(k: KeySpec): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'env_table':
       return fc.dictionary(fc.constantFrom('A', 'B_2', '_c'), fc.string({ maxLength: 3 }), { maxKeys: 2 });
+    case 'string_table':
+      return fc.dictionary(fc.constantFrom('opus', 'sonnet', 'default'), fc.constantFrom('m-1', 'gpt-5'), { maxKeys: 2 });
     case 'limits': {
       const limit = t.integer ? fc.integer({ min: 1, max: Math.min(t.max, 1e6) }) : fc.double({ min: 0.01, max: t.max, noNaN: true });
       return fc.dictionary(fc.constantFrom(...t.windows), limit, { maxKeys: t.windows.length });
@@ -156,6 +160,8 @@ function wrongValue(k: KeySpec): fc.Arbitrary<unknown> {
     case 'enum':
     case 'boolean':
       return junk;
+    case 'string_table':
+      return fc.oneof(fc.constant({ opus: 1 }), fc.constant({ a: ['x'] }), fc.string({ maxLength: 4 }), fc.integer(), fc.constant([1]));
     case 'env_table':
       return fc.oneof(fc.constant({ AGENT_RUNNER_X: '1' }), fc.constant({ '1X': '1' }), fc.constant({ A: 1 }), junk);
     case 'limits':
@@ -180,7 +186,12 @@ function tableOf(keys: readonly KeySpec[]): fc.Arbitrary<Record<string, unknown>
 const validDocument: fc.Arbitrary<Record<string, unknown>> = fc
   .tuple(
     ...SCHEMA.map((s) => {
-      const section: fc.Arbitrary<unknown> = s.kind === 'array' ? fc.array(tableOf(s.keys), { maxLength: 3 }) : tableOf(s.keys);
+      const section: fc.Arbitrary<unknown> =
+        s.kind === 'array'
+          ? fc.array(tableOf(s.keys), { maxLength: 3 })
+          : s.kind === 'named'
+            ? fc.dictionary(fc.constantFrom('work', 'a-1', 'claude'), tableOf(s.keys), { minKeys: 1, maxKeys: 2 })
+            : tableOf(s.keys);
       return s.keys.some((k) => k.required) && s.kind === 'table' ? section : fc.option(section, { freq: 2 });
     }),
   )
@@ -199,6 +210,11 @@ const document: fc.Arbitrary<Record<string, unknown>> = fc.tuple(validDocument, 
     const tables = [...((doc[f.section] as Record<string, unknown>[] | undefined) ?? [])];
     tables[0] = { ...tables[0], [f.key]: f.value };
     return { ...doc, [f.section]: tables };
+  }
+  if (spec.kind === 'named') {
+    const tables = (doc[f.section] as Record<string, Record<string, unknown>> | undefined) ?? { work: {} };
+    const [name] = Object.keys(tables);
+    return { ...doc, [f.section]: { ...tables, [name]: { ...tables[name], [f.key]: f.value } } };
   }
   return { ...doc, [f.section]: { ...(doc[f.section] as Record<string, unknown> | undefined), [f.key]: f.value } };
 });

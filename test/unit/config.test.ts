@@ -42,7 +42,8 @@ describe('parseConfig: defaults and resolution', () => {
     assert.equal(c.configPath, CFG);
     assert.equal(c.workDir, '/proj/app');
     assert.equal(c.project, 'app');
-    assert.deepEqual(c.agent, { command: ['agent'], env: {}, continue_session: false, max_session_rounds: 10 });
+    assert.deepEqual(c.agent, { command: ['agent'], env: {}, env_mode: 'inherit', providers: [], provider_select: 'order', continue_session: false, max_session_rounds: 10 });
+    assert.deepEqual(c.providers, {});
     assert.deepEqual(c.runtime, {
       round_timeout_s: 1800,
       kill_grace_s: 5,
@@ -111,7 +112,7 @@ describe('parseConfig: defaults and resolution', () => {
         '[pricing]\ninput_usd_per_mtok = 1.25\noutput_usd_per_mtok = 10\ncached_usd_per_mtok = 0.125\n' +
         '[hooks]\npre_round = "git pull"\npost_round = "npm test"\npost_round_mark = "tests_failed"\non_stop = "notify.sh"\ntimeout_s = 30\n',
     );
-    assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' }, continue_session: true, max_session_rounds: 3 });
+    assert.deepEqual(c.agent, { command: ['a', '{prompt}'], env: { FOO: '1', _x2: '' }, env_mode: 'inherit', providers: [], provider_select: 'order', continue_session: true, max_session_rounds: 3 });
     assert.deepEqual(c.hooks, { pre_round: 'git pull', post_round: 'npm test', post_round_mark: 'tests_failed', on_stop: 'notify.sh', timeout_s: 30 });
     assert.deepEqual(c.runtime, { round_timeout_s: 5, kill_grace_s: 0, restart_delay_s: 86400, stall_timeout_s: 90, result_grace_s: 0, min_free_mb: 50, keep_failed_tmp: 1, state_dir: '/s', containment: 'cgroup', memory_max_mb: 512, pids_max: 64, cpu_weight: 20 });
     assert.equal(c.vcs.dirty_action, 'commit');
@@ -332,7 +333,7 @@ describe('generated files', () => {
     const phaseAt = lines.indexOf('# [[phases]]');
     const live = lines
       .slice(0, phaseAt)
-      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|command|memory_max_mb|pids_max|cpu_weight|backup_remote|until|max_runtime) = /.test(l) ? l.slice(2) : l))
+      .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|cost_usd|tokens|rounds|active|timezone|token|pre_round|post_round|on_stop|command|memory_max_mb|pids_max|cpu_weight|backup_remote|until|max_runtime|providers) = /.test(l) ? l.slice(2) : l))
       .join('\n');
     assert.deepEqual(parse(live), parse(renderExampleToml()));
   });
@@ -400,7 +401,7 @@ describe('fuzz: nothing but a ConfigError escapes', () => {
     const sections = SCHEMA.map((s) =>
       fc.record(Object.fromEntries(s.keys.map((k) => [k.key, fc.option(anyValue, { nil: undefined })]))).map((rec) => {
         const lines = Object.entries(rec).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`);
-        return `${s.kind === 'array' ? `[[${s.name}]]` : `[${s.name}]`}\n${lines.join('\n')}`;
+        return `${s.kind === 'array' ? `[[${s.name}]]` : s.kind === 'named' ? `[${s.name}.x]` : `[${s.name}]`}\n${lines.join('\n')}`;
       }),
     );
     fc.assert(fc.property(fc.tuple(...sections), (parts) => neverThrowsOtherwise(parts.join('\n'))), { numRuns: 1500 });

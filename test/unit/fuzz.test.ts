@@ -89,7 +89,7 @@ function validBase(): string {
   const lines = renderExampleToml().split('\n');
   const uncommented = lines
     .slice(0, lines.indexOf('# [[phases]]'))
-    .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir) = /.test(l) ? l.slice(2) : l))
+    .map((l) => (/^# [a-z_]+ = /.test(l) && !/^# (files|env|state_dir|work_dir|providers) = /.test(l) ? l.slice(2) : l))
     .join('\n');
   return uncommented;
 }

@@ -88,6 +88,26 @@ test('[budget]: a limit, its spend and whether it is reached, for each configure
   assert.doesNotMatch(renderMetrics({ project: 'p', records, state: 'running', waitingUntil: null, alerts: {} }), /agent_runner_budget/);
 });
 
+test('[agent] providers: each provider\'s status, its reset when limited, today\'s spend; promtool-checked; none without a pool', () => {
+  const until = '2026-01-01T02:00:00.000Z';
+  const providers = [
+    { name: 'work', kind: 'anthropic', status: 'limited' as const, until, source: 's', why: null, hint: null, since: until, today: { rounds: 3, tokens: 1200, cost_usd: 0.3 } },
+    { name: 'personal', kind: 'anthropic', status: 'failed' as const, until: null, source: null, why: 'auth', hint: 'h', since: until, today: { rounds: 1, tokens: 0, cost_usd: 0 } },
+  ];
+  const text = renderMetrics({ project: 'p', records: [], state: 'running', waitingUntil: null, alerts: {}, providers });
+  const check = promtool(['check', 'metrics'], text);
+  assert.equal(check.code, 0, check.out);
+  assert.equal(sample(text, 'agent_runner_provider_status{project="p",provider="work",status="limited"}'), 1);
+  assert.equal(sample(text, 'agent_runner_provider_status{project="p",provider="work",status="ok"}'), 0);
+  assert.equal(sample(text, 'agent_runner_provider_status{project="p",provider="personal",status="failed"}'), 1);
+  assert.equal(sample(text, 'agent_runner_provider_limited_until_timestamp_seconds{project="p",provider="work"}'), Date.parse(until) / 1000);
+  assert.equal(sample(text, 'agent_runner_provider_limited_until_timestamp_seconds{project="p",provider="personal"}'), 0);
+  assert.equal(sample(text, 'agent_runner_provider_rounds_today{project="p",provider="work"}'), 3);
+  assert.equal(sample(text, 'agent_runner_provider_tokens_today{project="p",provider="work"}'), 1200);
+  assert.equal(sample(text, 'agent_runner_provider_cost_usd_today{project="p",provider="work"}'), 0.3);
+  assert.doesNotMatch(renderMetrics({ project: 'p', records: [], state: 'running', waitingUntil: null, alerts: {} }), /agent_runner_provider/);
+});
+
 test('an empty ledger is a valid exposition too, every metric present at zero', () => {
   const text = renderMetrics({ project: 'p', records: [], state: 'stopped', waitingUntil: null, alerts: {} });
   assert.equal(promtool(['check', 'metrics'], text).code, 0);

@@ -118,6 +118,11 @@ test("serve's events as incidents: why it stopped, needs-human stops, completion
   assert.match(stop.message, /run claude \/login/);
   assert.equal(stop.fields.why, 'auth_stop');
 
+  // every provider of the pool failed: a person must fix a key
+  ev('providers_stop', { message: 'no provider left in the pool: work failed (auth: 401)' });
+  const none = ev('serve_stopped', { reason: 'no provider left in the pool: work failed (auth: 401)', exit_code: 3 })[1];
+  assert.deepEqual([none.event, none.title], ['needs_human', 'needs you: no provider left']);
+
   ev('crash_loop', { round: 4 });
   assert.equal(ev('serve_stopped', { reason: 'crash loop', exit_code: 1 })[1].event, 'stopped');
   ev('done_sentinel', {});

@@ -55,6 +55,7 @@ const stopped: StatusReport = {
   killed: null,
   state_dir: '/s',
   budget: [],
+  providers: [],
 };
 
 const open: OpenRound = {
@@ -170,6 +171,9 @@ test('the schema describes every field a fully populated snapshot has, and the v
         ends: { at: iso(-3600_000), why: 'until' },
         budget: [{ metric: 'cost_usd', window: 'per_day', limit: 20, used: 20.5, unpriced_rounds: 1, exhausted: true, frees_at: iso(-3600) }],
         progress: { last: { n: 1, commits: 1, files: 2, added: 3, removed: 1 }, rounds_since: 0 },
+        providers: [
+          { name: 'work', kind: 'anthropic', status: 'limited', until: iso(-3600), source: 'resets 1pm', why: null, hint: null, since: iso(0), today: { rounds: 3, tokens: 120_000, cost_usd: 1.2 } },
+        ],
       },
       open,
       heartbeat: iso(0),
@@ -190,6 +194,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
           containment: 'cgroup',
           memory_peak_bytes: 123456,
           tmp: { dir: '/run/user/1/agent-runner/p-01234567/round-1', files: 3, bytes: 12, kept: true, litter: { count: 1, bytes: 5, paths: ['/tmp/x'] }, exposed: ['/tmp/x'] },
+          provider: 'work',
         }),
       ],
       containment: { kind: 'cgroup', why: 'w' },

@@ -21,6 +21,25 @@ export const AGENT = section({
       doc: 'Extra environment variables for the agent, added to agent-runner\'s own environment (names: letters, digits, _).',
     },
     {
+      key: 'env_mode',
+      type: { kind: 'enum', values: ['inherit', 'clean'] },
+      default: 'inherit',
+      doc: 'inherit: the agent gets agent-runner\'s whole environment, plus env and the provider\'s variables. clean: only PATH, HOME, LANG, TERM, the provider\'s variables and env (docs/providers.md says when to use it).',
+    },
+    {
+      key: 'providers',
+      type: { kind: 'string_array', nonEmpty: false },
+      default: [],
+      example: ['work'],
+      doc: 'The [providers.NAME] the agent uses, in order: a pool (the first unless it is limited or failed). Empty: the CLI\'s own login and settings.',
+    },
+    {
+      key: 'provider_select',
+      type: { kind: 'enum', values: ['order', 'least_used'] },
+      default: 'order',
+      doc: 'How a round picks from the pool: order (the first one usable) or least_used (the one with the fewest tokens in the current window).',
+    },
+    {
       key: 'continue_session',
       type: { kind: 'boolean' },
       default: false,

@@ -9,6 +9,8 @@ export type ValueType =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'env_table' }
+  /** `{ opus = "claude-opus-4-5" }`: a table of strings under names (letters, digits, _ and -) */
+  | { readonly kind: 'string_table' }
   /** `{ per_day = 20, total = 500 }`: a limit for some of the named windows, each above 0 */
   | { readonly kind: 'limits'; readonly windows: readonly string[]; readonly max: number; readonly integer: boolean };
 
@@ -32,8 +34,10 @@ export interface KeySpec {
 
 export interface SectionSpec {
   readonly name: string;
-  /** `table` is `[name]`; `array` is `[[name]]`, zero or more */
-  readonly kind: 'table' | 'array';
+  /** `table` is `[name]`; `array` is `[[name]]`, zero or more; `named` is `[name.NAME]`, zero or more, each under its own name */
+  readonly kind: 'table' | 'array' | 'named';
+  /** a `named` section: the name its example and docs show (`[providers.work]`) */
+  readonly exampleName?: string;
   readonly doc: string;
   readonly keys: readonly KeySpec[];
 }
@@ -47,6 +51,9 @@ export const SECONDS_MAX_WEEK = 604800;
 export const SECONDS_MAX_DAY = 86400;
 export const DEFAULT_PROMPT_FILE = 'prompts/main.md';
 export const PHASE_NAME_RE = /^[a-z0-9_-]{1,64}$/;
+/** the NAME of a `named` section's table ([providers.NAME]), as a phase name: it names files under the state dir too */
+export const TABLE_NAME_RE = PHASE_NAME_RE;
+export const TABLE_NAME_DOC = '1 to 64 lowercase letters, digits, _ and -';
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** agent-runner sets these in the agent's environment itself; agent.env may not override them */
 export const RESERVED_ENV_PREFIX = 'AGENT_RUNNER_';

@@ -15,7 +15,7 @@ export type ValueOf<T extends ValueType> = T extends { kind: 'string' }
         ? V
         : T extends { kind: 'boolean' }
           ? boolean
-          : T extends { kind: 'env_table' }
+          : T extends { kind: 'env_table' } | { kind: 'string_table' }
             ? Record<string, string>
             : T extends { kind: 'limits'; windows: readonly (infer W)[] }
               ? Partial<Record<W & string, number>>
@@ -34,7 +34,11 @@ export type SectionValues<S extends SectionSpec> = Simplify<
   }
 >;
 
-/** Every section of a schema by name: a table's values, or an array of them for an array section. */
+/** Every section of a schema by name: a table's values, an array of them for an array section, or a record of them by name for a named one. */
 export type SchemaValues<Sections extends readonly SectionSpec[]> = {
-  -readonly [S in Sections[number] as S['name']]: S['kind'] extends 'array' ? SectionValues<S>[] : SectionValues<S>;
+  -readonly [S in Sections[number] as S['name']]: S['kind'] extends 'array'
+    ? SectionValues<S>[]
+    : S['kind'] extends 'named'
+      ? Record<string, SectionValues<S>>
+      : SectionValues<S>;
 };

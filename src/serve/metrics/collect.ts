@@ -9,6 +9,7 @@ import { readStatus, type ServiceState } from '../../state/status.js';
 import { renderMetrics, type MetricsInput } from './render.js';
 import type { BudgetConfig } from '../../config/types.js';
 import { budgetState } from '../budget.js';
+import { providerViews } from '../provider-view.js';
 
 export interface LiveState {
   state: ServiceState;
@@ -40,7 +41,9 @@ export function collectMetrics(
   records: readonly RoundRecord[] = readLedger(paths).records,
 ): MetricsInput {
   const lines = budgetState(records, budget, new Date()).lines;
-  return { project, records, state: live.state, waitingUntil: live.waitingUntil, alerts: alertCounts(paths), budget: lines };
+  // the pool serve wrote into status.json, as the host-wide provider state has it
+  const providers = providerViews(readStatus(paths)?.pool, Date.now());
+  return { project, records, state: live.state, waitingUntil: live.waitingUntil, alerts: alertCounts(paths), budget: lines, providers };
 }
 
 export function metricsText(paths: StatePaths, project: string, live?: LiveState, budget?: BudgetConfig, records?: readonly RoundRecord[]): string {

@@ -5,6 +5,7 @@
 import type { ServiceState } from '../../state/status.js';
 import type { RoundRecord } from '../../state/types.js';
 import type { BudgetLine } from '../budget.js';
+import type { ProviderView } from '../provider-view.js';
 
 /** round duration buckets, in seconds: a quick failure to a long round */
 export const DURATION_BUCKETS = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
@@ -21,6 +22,8 @@ export interface MetricsInput {
   alerts: Record<string, number>;
   /** spend against each [budget] limit (serve/budget.ts); none configured: no budget series */
   budget?: readonly BudgetLine[];
+  /** each provider of serve's pool ([agent] providers); none: no provider series */
+  providers?: readonly ProviderView[];
 }
 
 export interface Totals {
@@ -89,7 +92,23 @@ export function renderMetrics(m: MetricsInput): string {
   head('agent_runner_alerts', 'gauge', "The local monitor's active alerts, by severity.");
   for (const sev of ['info', 'warning', 'critical']) out.push(`agent_runner_alerts{${p},severity="${sev}"} ${m.alerts[sev] ?? 0}`);
   if (m.budget?.length) budgetSeries(m.budget, p, head, out);
+  if (m.providers?.length) providerSeries(m.providers, p, head, out);
   return out.join('\n') + '\n';
+}
+
+/** The pool's gauges: each provider's status, its reset when limited, and today's spend on this host. */
+function providerSeries(views: readonly ProviderView[], p: string, head: (name: string, type: string, help: string) => void, out: string[]): void {
+  const lp = (v: ProviderView) => `${p},provider="${esc(v.name)}"`;
+  head('agent_runner_provider_status', 'gauge', 'Each provider of [agent] providers: 1 for its status (ok, limited, failed), 0 for the others.');
+  for (const v of views) for (const st of ['ok', 'limited', 'failed']) out.push(`agent_runner_provider_status{${lp(v)},status="${st}"} ${v.status === st ? 1 : 0}`);
+  head('agent_runner_provider_limited_until_timestamp_seconds', 'gauge', "A limited provider's reset (Unix time); 0 when it is not limited.");
+  for (const v of views) out.push(`agent_runner_provider_limited_until_timestamp_seconds{${lp(v)}} ${v.until ? fmt(Date.parse(v.until) / 1000) : 0}`);
+  head('agent_runner_provider_rounds_today', 'gauge', 'Rounds run on the provider today (local date), by every project on this host.');
+  for (const v of views) out.push(`agent_runner_provider_rounds_today{${lp(v)}} ${v.today.rounds}`);
+  head('agent_runner_provider_tokens_today', 'gauge', 'Tokens (input, output, cached) spent on the provider today, by every project on this host.');
+  for (const v of views) out.push(`agent_runner_provider_tokens_today{${lp(v)}} ${v.today.tokens}`);
+  head('agent_runner_provider_cost_usd_today', 'gauge', 'US dollars spent on the provider today, by every project on this host.');
+  for (const v of views) out.push(`agent_runner_provider_cost_usd_today{${lp(v)}} ${fmt(v.today.cost_usd)}`);
 }
 
 /** The [budget] gauges: each limit, what its window's rounds spent, and whether it is reached (serve waits or stopped). */

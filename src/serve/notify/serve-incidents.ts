@@ -14,6 +14,7 @@ const WHY_STOP: Record<string, { event: Incident['event']; label: string }> = {
   denied_stop: { event: 'needs_human', label: 'blocked on permissions' },
   // only a person raises a limit (the wait for a window to free is no stop: budget_exhausted alone)
   budget_stop: { event: 'needs_human', label: 'budget spent' },
+  providers_stop: { event: 'needs_human', label: 'no provider left' },
   crash_loop: { event: 'stopped', label: 'crash loop' },
   // the same error again and again: no restart gets past it, a person must look at it
   same_error_stop: { event: 'needs_human', label: 'the same error again and again' },

@@ -9,6 +9,18 @@ export const SECURITY_DEFENSES = inLayer('security', [
     test: { file: 'test/faults/security.test.ts', name: 'secrets never leave: events, records, status, peek, events, status, monitor alerts and notifications are redacted' },
   },
   {
+    name: 'provider_key_exact_redaction',
+    prevents: "a provider's key (from a key command, a file, the environment or the secrets file) that the agent or a CLI prints reaching anything agent-runner writes, in any escaped form",
+    invariant: 'every key a round resolved, with its JSON-, doubly JSON- and URL-escaped forms, is cut by exact value from redact(), every JSON line and atomic state file, and the round log as it streams (docs/providers.md)',
+    test: { file: 'test/integration/real-cli-providers.test.ts', name: 'claude on a provider: the key from a key command and the gateway path reach Claude Code; the key is nowhere we wrote' },
+  },
+  {
+    name: 'no_committed_key',
+    prevents: "a literal API key committed with the project in agent-runner.toml, or kept in a secrets file other users can read",
+    invariant: "a provider's api_key or base_url that looks like a key is refused at load (exit 78) pointing to the secrets file or a template; the secrets file must be the user's own with no group/other permission, else exit 78 with the chmod to run",
+    test: { file: 'test/integration/providers-env.test.ts', name: 'a literal key in the committed agent-runner.toml is refused at load (exit 78), pointing to the secrets file' },
+  },
+  {
     name: 'private_modes',
     prevents: 'state files, logs and the config readable or writable by other users under a loose umask',
     invariant: 'under umask 000 every state file is 0600 and every state dir 0700 (from ~/.local/state down); init writes the config 0600 and the prompt without group/other write',

@@ -75,6 +75,24 @@ export const SERVE_DEFENSES = inLayer('serve', [
     test: { file: 'test/integration/agent-stream.test.ts', name: 'usage limit: serve waits until the reset (status says so) and then runs the next round' },
   },
   {
+    name: 'provider_failover',
+    prevents: "one account's usage limit stopping the project for hours while another account of the pool could run",
+    invariant: 'with [agent] providers, a usage limit marks its provider limited until the reset and the next round runs at once on the next provider not limited or failed; serve waits only when every provider is limited, until the earliest reset',
+    test: { file: 'test/integration/provider-pool.test.ts', name: 'pool: the first provider hits its usage limit; the next round runs on the second at once, and commits' },
+  },
+  {
+    name: 'shared_provider_state',
+    prevents: 'a second project on the same account burning a round to learn that the account is limited or its key refused',
+    invariant: "every supervisor of the user on the host reads the host-wide provider state before each round and updates it after each (under its lock, whole writes): a provider another project found limited or failed is skipped",
+    test: { file: 'test/integration/provider-pool.test.ts', name: 'pool: two supervisors share the limit of one provider: the second never runs a round on it' },
+  },
+  {
+    name: 'provider_preflight',
+    prevents: 'rounds spent on a provider whose key the provider refuses',
+    invariant: "at serve's start each provider of the pool is asked once, with a request that costs no tokens, whether it takes its key; a refusal (401/403) fails it before any round",
+    test: { file: 'test/integration/provider-pool.test.ts', name: 'pool: the preflight fails a provider whose key is refused before any round is spent on it; doctor says which' },
+  },
+  {
     name: 'auth_stop',
     prevents: 'a loop of rounds that cannot log in, each one wasted',
     invariant: "with stop_on_auth (default), the first auth failure stops serve (exit 3, halted) with an auth_stop event and the CLI's login hint",
