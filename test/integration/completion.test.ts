@@ -56,8 +56,8 @@ comp agent-runner monitor -c ${JSON.stringify(p.configPath)} --host ''
   }
   assert.deepEqual(out.slice(2, 11), [
     'init',
-    'aider claude codex demo gemini opencode qwen',
-    '--help --http --max-rounds --max-runtime --metrics-file --metrics-listen --once --quiet --until',
+    'aider claude codex demo gemini kilo opencode qwen',
+    '--help --http --max-rounds --max-runtime --metrics-file --metrics-listen --once --park --quiet --until',
     '--help bash zsh',
     'agent@build-01 nas-01 pi',
     '', // seconds: nothing to offer
