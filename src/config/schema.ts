@@ -11,7 +11,7 @@ import { HOOKS } from './schema/hooks.js';
 import { MONITOR } from './schema/monitor.js';
 import { NOTIFY } from './schema/notify.js';
 import { PHASES } from './schema/phases.js';
-import { PRICING } from './schema/pricing.js';
+import { MODEL_PRICE, PRICING } from './schema/pricing.js';
 import { PROMPT } from './schema/prompt.js';
 import { SCHEDULE } from './schema/schedule.js';
 import { RUNTIME } from './schema/runtime.js';
@@ -24,7 +24,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY, MODEL_PRICE] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;

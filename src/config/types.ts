@@ -53,6 +53,8 @@ interface DerivedByLoad {
   schedule?: { active: ActiveRange[]; timezone: string };
   /** [hooks]: optional so hand-built configs need not name it; load always sets it */
   hooks?: HooksConfig;
+  /** [[model_price]]: optional for hand-built configs; load always sets it ([] when none) */
+  model_price?: ConfigValues['model_price'];
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;
