@@ -13,9 +13,9 @@ export interface ModelPrice {
 
 export interface VendorPrices {
   vendor: string;
-  /** the vendor's own page the prices were read on */
+  /** the vendor's own page the prices were read on (`<model>`: each model's page) */
   source: string;
-  /** the date that page states, or how it was read when it states none */
+  /** the date the page states, or "undated": read from a stored copy that states none */
   read: string;
   models: Readonly<Record<string, ModelPrice>>;
 }
@@ -23,11 +23,14 @@ export interface VendorPrices {
 export const SHIPPED_PRICES: readonly VendorPrices[] = [
   {
     vendor: 'openai',
-    // the model's page: "Text tokens, Per 1M tokens: Input $1.25, Cached input $0.125, Output $10.00"
-    source: 'https://developers.openai.com/api/docs/models/gpt-5-codex',
+    // each model's own page states "Text tokens, Per 1M tokens: Input, Cached input, Output" (standard tier)
+    source: 'https://developers.openai.com/api/docs/models/<model>',
     read: 'undated',
     models: {
       'gpt-5-codex': { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },
+      'gpt-5.1': { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },
+      'gpt-5-mini': { input_usd_per_mtok: 0.25, output_usd_per_mtok: 2, cached_usd_per_mtok: 0.025 },
+      'gpt-5-nano': { input_usd_per_mtok: 0.05, output_usd_per_mtok: 0.4, cached_usd_per_mtok: 0.005 },
     },
   },
 ];

@@ -25,7 +25,7 @@ test('a model matches its entry exactly, or as a dated version; the longest matc
 test('every shipped entry names its source page and when it was read, and its prices are sane', () => {
   assert.ok(SHIPPED_PRICES.length > 0);
   for (const v of SHIPPED_PRICES) {
-    assert.match(v.source, /^https:\/\//);
+    assert.match(v.source, /^https:\/\/developers\.openai\.com\//, 'the vendor\'s own page');
     assert.ok(v.read.length > 0, v.vendor);
     for (const [id, p] of Object.entries(v.models)) {
       assert.equal(id, id.toLowerCase());
@@ -36,6 +36,9 @@ test('every shipped entry names its source page and when it was read, and its pr
     price: { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },
     source: 'table:openai undated',
   });
+  assert.equal(shippedPrice('gpt-5.1-2025-11-13')?.price.output_usd_per_mtok, 10, 'a dated snapshot of a shipped model');
+  assert.equal(shippedPrice('gpt-5-mini-2025-08-07')?.price.input_usd_per_mtok, 0.25, 'gpt-5-mini, not gpt-5-nano or another');
+  assert.equal(shippedPrice('gpt-5'), null, 'no price read for gpt-5 itself: none shipped, none borrowed from gpt-5-mini');
   assert.equal(shippedPrice('no-such-model'), null);
 });
 
