@@ -33,7 +33,7 @@ export const gemini: AgentAdapter = {
       `--prompt {prompt}: headless mode: answer one prompt, then exit (stdin is closed, so nothing else is appended to it). ${ARG_LIMIT_NOTE}`,
       '--skip-trust: headless, nobody can answer the trusted-folder question, and without it Gemini CLI exits 55 in a folder it was never told to trust (GEMINI_CLI_TRUST_WORKSPACE=true in [agent.env] does the same).',
       '--yolo: approves every tool call; nobody is there to approve them. Use it only where you accept that the agent may change anything this user can.',
-      '--output-format stream-json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, tool calls and the model on the round record, cost from [pricing]; its last line is the final result that result_grace_s waits on, with the API\'s error words when the run failed). Read as Gemini CLI 0.61 prints it; without the flag the round log is plain text and the round records no tokens.',
+      '--output-format stream-json: one JSON event per line, parsed as it streams (rounds/<n>.events.jsonl; tokens, tool calls and the model on the round record, cost from the config or the shipped price table (docs/agents.md); its last line is the final result that result_grace_s waits on, with the API\'s error words when the run failed). Read as Gemini CLI 0.61 prints it; without the flag the round log is plain text and the round records no tokens.',
     ],
     proof: { verified: true, test: 'test/integration/real-cli-gemini.test.ts (@google/gemini-cli 0.61.0)' },
   },

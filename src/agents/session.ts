@@ -3,7 +3,7 @@
 // What each CLI needs (how its stream names the session, how its command line resumes one, how it says a session
 // is unknown) is its adapter's `session` (claude.ts, codex.ts); generic code names no CLI.
 import type { RoundRecord, RoundUsage, SessionInfo } from '../state/types.js';
-import { costFromTokens, type Pricing } from './pricing.js';
+import { priceRound, type PriceConfig } from './pricing.js';
 import { isObj, str, type Obj } from './json-fields.js';
 import { adapterFor } from './registry.js';
 
@@ -97,9 +97,9 @@ function firstSessionId(support: SessionSupport, text: string): string | null {
 /**
  * The round's own tokens when the CLI reported the session's totals (cumulativeUsage): the totals less what the
  * session's earlier rounds (the run of records before this one in the same session) used. Cost follows from
- * [pricing], as it did for the totals.
+ * the prices, as it did for the totals (such a CLI reports no cost of its own).
  */
-export function ownUsage(command: readonly string[], plan: SessionPlan, records: readonly RoundRecord[], usage: RoundUsage, pricing: Pricing | undefined): RoundUsage {
+export function ownUsage(command: readonly string[], plan: SessionPlan, records: readonly RoundRecord[], usage: RoundUsage, pricing: PriceConfig | undefined): RoundUsage {
   if (!plan.resume || !adapterFor(command).session?.cumulativeUsage) return usage;
   const before = { input_tokens: 0, output_tokens: 0, cached_tokens: 0 };
   for (let i = records.length - 1; i >= 0 && records[i].session?.id === plan.resume; i--) {
@@ -114,5 +114,5 @@ export function ownUsage(command: readonly string[], plan: SessionPlan, records:
     output_tokens: Math.max(0, usage.output_tokens - before.output_tokens),
     cached_tokens: Math.max(0, usage.cached_tokens - before.cached_tokens),
   };
-  return { ...usage, ...own, cost_usd: costFromTokens(own, pricing) };
+  return { ...usage, ...own, ...priceRound(own, null, usage.model, pricing) };
 }

@@ -92,7 +92,8 @@ export function renderSnapshot(snap: Snapshot): string {
       out.push(('  ' + row.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')).trimEnd());
     const u = snap.rounds.at(-1)?.usage;
     if (u && (u.input_tokens || u.output_tokens || u.turns)) {
-      const cost = u.cost_usd === null ? '' : `, $${u.cost_usd.toFixed(4)}`;
+      // where the cost came from, so a figure from a price table is not read as the CLI's own bill
+      const cost = u.cost_usd === null ? '' : `, $${u.cost_usd.toFixed(4)}${u.cost_source ? ` (${u.cost_source})` : ''}`;
       out.push(
         `  round ${snap.rounds.at(-1)!.n} usage: ${u.input_tokens} in / ${u.output_tokens} out / ${u.cached_tokens} cached tokens${cost}, ` +
           `${u.turns} turn${u.turns === 1 ? '' : 's'}, ${u.tool_calls} tool call${u.tool_calls === 1 ? '' : 's'}${u.model ? ` (${u.model})` : ''}`,

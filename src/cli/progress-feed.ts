@@ -3,7 +3,7 @@
 // the figures the record will carry), and the ledger's new lines. Reads only: the round core is not touched.
 import * as fs from 'node:fs';
 import { StreamParser } from '../agents/stream-parser.js';
-import { costFromTokens, type Pricing } from '../agents/pricing.js';
+import { priceRound, type PriceConfig } from '../agents/pricing.js';
 import { openRegular } from '../state/read-file.js';
 import { isRoundRecord } from '../state/ledger.js';
 import type { RoundRecord, RoundUsage } from '../state/types.js';
@@ -42,7 +42,7 @@ export class RoundFeed {
   constructor(
     readonly n: number,
     private readonly log: string,
-    private readonly pricing: Pricing | undefined,
+    private readonly pricing: PriceConfig | undefined,
   ) {}
 
   poll(): void {
@@ -66,7 +66,7 @@ export class RoundFeed {
 
   usage(): Pick<RoundUsage, 'input_tokens' | 'output_tokens' | 'cached_tokens' | 'cost_usd'> {
     const s = this.parser.stats;
-    return { input_tokens: s.input_tokens, output_tokens: s.output_tokens, cached_tokens: s.cached_tokens, cost_usd: s.cost_usd ?? costFromTokens(s, this.pricing) };
+    return { input_tokens: s.input_tokens, output_tokens: s.output_tokens, cached_tokens: s.cached_tokens, cost_usd: priceRound(s, s.cost_usd, s.model, this.pricing).cost_usd };
   }
 }
 

@@ -6,7 +6,7 @@
 // The live line is two escape codes (`\r`, erase line) on the last line of the screen; anything else that is
 // written meanwhile (serve's own messages, the summaries) first erases it, so no line is ever written over
 // a half-drawn one. A library for this would add start-up time and a dependency for those two codes.
-import type { Pricing } from '../agents/pricing.js';
+import type { PriceConfig } from '../agents/pricing.js';
 import type { StatePaths } from '../state/paths.js';
 import { readOpenRound } from '../state/ledger.js';
 import { readStatus } from '../state/status.js';
@@ -19,7 +19,7 @@ const ERASE = '\r\x1b[2K';
 
 export interface ProgressOptions {
   paths: StatePaths;
-  pricing: Pricing | undefined;
+  pricing: PriceConfig | undefined;
   /** draw the live line on stderr (a terminal) */
   live: boolean;
   /** print a summary line on stdout for each round the ledger gains (serve; `round` prints its own) */

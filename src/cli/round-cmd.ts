@@ -76,7 +76,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     });
     // the live line, on a terminal only: its code is not even loaded otherwise (progress.ts)
     const progress = liveProgress(opts)
-      ? (await import('./progress.js')).startProgress({ paths, pricing: config.pricing, live: true, summaries: false })
+      ? (await import('./progress.js')).startProgress({ paths, pricing: (await import('../agents/pricing.js')).priceConfig(config, process.env), live: true, summaries: false })
       : null;
     let rec: RoundRecord;
     try {

@@ -17,6 +17,6 @@ export async function serveVerb(o: ServeCommandOptions & { quiet: boolean }): Pr
     watch: o.quiet
       ? undefined
       : async (config, paths) =>
-          (await import('./progress.js')).startProgress({ paths, pricing: config.pricing, live: liveProgress(o), summaries: true }),
+          (await import('./progress.js')).startProgress({ paths, pricing: (await import('../agents/pricing.js')).priceConfig(config, process.env), live: liveProgress(o), summaries: true }),
   });
 }

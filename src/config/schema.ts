@@ -12,7 +12,7 @@ import { HOOKS } from './schema/hooks.js';
 import { MONITOR } from './schema/monitor.js';
 import { NOTIFY } from './schema/notify.js';
 import { PHASES } from './schema/phases.js';
-import { PRICING } from './schema/pricing.js';
+import { MODEL_PRICE, PRICING } from './schema/pricing.js';
 import { PROMPT } from './schema/prompt.js';
 import { PROVIDERS } from './schema/providers.js';
 import { SCHEDULE } from './schema/schedule.js';
@@ -26,7 +26,7 @@ export type { KeySpec, Literal, SectionSpec, ValueType } from './schema/spec.js'
 export { DEFAULT_PROMPT_FILE, ENV_NAME_RE, PHASE_NAME_RE, RESERVED_ENV_PREFIX, SECONDS_MAX_DAY, SECONDS_MAX_WEEK, TABLE_NAME_DOC, TABLE_NAME_RE } from './schema/spec.js';
 
 /** The sections in file order, each with its literal type (what the Config type is read from). */
-export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, COMPLETION, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY, PROVIDERS] as const;
+export const SECTIONS = [AGENT, RUNTIME, PROMPT, VCS, SERVE, HOOKS, COMPLETION, BUDGET, SCHEDULE, PRICING, MONITOR, DASHBOARD, PHASES, NOTIFY, MODEL_PRICE, PROVIDERS] as const;
 
 /** The same sections, typed as plain specs: what code that walks the schema reads. */
 export const SCHEMA: readonly SectionSpec[] = SECTIONS;

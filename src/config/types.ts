@@ -66,6 +66,8 @@ interface DerivedByLoad {
   completion?: ConfigValues['completion'];
   /** [providers.NAME] by NAME, each with its name filled in ({} when there is none) */
   providers: Record<string, ProviderConfig>;
+  /** [[model_price]]: optional for hand-built configs; load always sets it ([] when none) */
+  model_price?: ConfigValues['model_price'];
 }
 
 export type Config = Simplify<Omit<ConfigValues, keyof DerivedByLoad> & DerivedByLoad>;

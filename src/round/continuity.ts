@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type { Config } from '../config/types.js';
 import type { RoundRecord, SessionInfo } from '../state/types.js';
+import { priceConfig } from '../agents/pricing.js';
 import { ownUsage, planSession, sessionInfo, type SessionPlan } from '../agents/session.js';
 
 /** How much of the agent's output is searched for its session id: it is on the first lines. */
@@ -24,7 +25,7 @@ export function roundSessionPlan(config: Config, records: readonly RoundRecord[]
 /** The record's `session` (and its own usage, where the CLI reported the session's totals). */
 export function finishSession(config: Config, plan: SessionPlan, rec: RoundRecord, records: readonly RoundRecord[], from: number, to: number): void {
   rec.session = roundSessionInfo(config, plan, rec.log ?? '', from, to);
-  if (rec.usage) rec.usage = ownUsage(config.agent.command, plan, records, rec.usage, config.pricing);
+  if (rec.usage) rec.usage = ownUsage(config.agent.command, plan, records, rec.usage, priceConfig(config, process.env));
 }
 
 /** The record's `session`, from the log's bytes from `from` to `to` (the agent's output, not a hook's). */

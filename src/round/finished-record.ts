@@ -2,7 +2,7 @@
 // the sweep, the stream's tally.
 import type { OpenRound, RoundRecord, RoundTmp } from '../state/types.js';
 import type { StreamStats } from '../agents/stream-parser.js';
-import { costFromTokens, type Pricing } from '../agents/pricing.js';
+import { priceRound, type PriceConfig } from '../agents/pricing.js';
 import { redact } from '../util/redact.js';
 import type { AftercareResult } from './aftercare.js';
 import type { Verdict } from './classify.js';
@@ -26,7 +26,7 @@ export interface RoundEnd {
   swept: Sweep;
   endedBy: EndedBy | null;
   stats: StreamStats;
-  pricing: Pricing | undefined;
+  pricing: PriceConfig | undefined;
   eventsLog: string;
   /** the round's fence: which one, its memory peak, limits it could not apply */
   held?: { kind: NonNullable<RoundRecord['containment']>; memoryPeak: number | null; note: string | null };
@@ -80,7 +80,7 @@ export function finishedRecord(e: RoundEnd): RoundRecord {
       input_tokens: stats.input_tokens,
       output_tokens: stats.output_tokens,
       cached_tokens: stats.cached_tokens,
-      cost_usd: stats.cost_usd ?? costFromTokens(stats, e.pricing),
+      ...priceRound(stats, stats.cost_usd, stats.model, e.pricing),
       turns: stats.turns,
       tool_calls: stats.tool_calls,
     },

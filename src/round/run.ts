@@ -29,6 +29,7 @@ import { progressVerdict } from './progress.js';
 import { finishRound, recordPreflightFailure, userFiles } from './record.js';
 import { postRoundHook, preRoundHook, type HookContext } from './round-hooks.js';
 import { finishSession, roundSessionPlan, sizeOf } from './continuity.js';
+import { priceConfig } from '../agents/pricing.js';
 import { boxRoot, closeTmpBox, keepsBox, keptBox, openTmpBox, tmpEnv } from './tmp-box.js';
 
 export interface RoundOptions {
@@ -174,7 +175,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     swept,
     endedBy: watch.endedBy,
     stats,
-    pricing: config.pricing,
+    pricing: priceConfig(config, process.env),
     eventsLog: eventsPath,
     held: { kind: box.kind, memoryPeak: held.memoryPeak, note: box.note },
     tmp,

@@ -19,7 +19,7 @@ export interface BudgetLine {
   limit: number;
   /** spent within the window (dollars rounded to the cent's hundredth, tokens, rounds) */
   used: number;
-  /** cost_usd only: rounds in the window that reported no cost and [pricing] could not price (counted 0) */
+  /** cost_usd only: rounds in the window that reported no cost and no price priced (counted 0) */
   unpriced_rounds: number;
   exhausted: boolean;
   /** when exhausted: the moment enough of the window's rounds have left it (ISO); null for `total`, which never frees */

@@ -48,8 +48,10 @@ export interface RoundUsage {
   output_tokens: number;
   /** input tokens read from or written to the prompt cache */
   cached_tokens: number;
-  /** as the agent reported it, else from [pricing]; null when neither */
+  /** as the agent reported it, else from config's prices, else from the shipped table; null when none */
   cost_usd: number | null;
+  /** where cost_usd came from: "agent", "config", "table:<vendor> <date read>"; null (or absent, before) with no cost */
+  cost_source?: string | null;
   turns: number;
   tool_calls: number;
 }

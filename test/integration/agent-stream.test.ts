@@ -53,6 +53,7 @@ test('the stream is parsed as it runs: rounds/<n>.events.jsonl (0600) and usage 
     output_tokens: 12,
     cached_tokens: 400,
     cost_usd: 0.042,
+    cost_source: 'agent',
     turns: 2,
     tool_calls: 1,
   });
@@ -70,7 +71,7 @@ test('the stream is parsed as it runs: rounds/<n>.events.jsonl (0600) and usage 
   const snap = JSON.parse(p.run(['peek', '--json']).stdout);
   assert.deepEqual(snap.rounds[0].usage, rec.usage);
   assert.equal(snap.rounds[0].ended_by, null);
-  assert.match(p.run(['peek']).stdout, /round 1 usage: 32 in \/ 12 out \/ 400 cached tokens, \$0\.0420, 2 turns, 1 tool call \(claude-sonnet-5\)/);
+  assert.match(p.run(['peek']).stdout, /round 1 usage: 32 in \/ 12 out \/ 400 cached tokens, \$0\.0420 \(agent\), 2 turns, 1 tool call \(claude-sonnet-5\)/);
 });
 
 test('a rejected rate_limit_event early in a long log still decides the verdict (usage_limit, reset time)', () => {

@@ -31,11 +31,11 @@ function loaderError(text: string): string | null {
   }
 }
 
-/** The example with every key uncommented (one of each exclusive pair), [[phases]] and [[notify]] included. */
+/** The example with every key uncommented (one of each exclusive pair), [[phases]], [[notify]], [[model_price]] and [providers.work] included. */
 function everyKeyUncommented(): string {
   return renderExampleToml()
     .split('\n')
-    .map((l) => (/^# \[\[(phases|notify)\]\]$|^# \[providers\.work\]$/.test(l) || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files|secret_env) = |^# command = \["\/usr\/local/.test(l)) ? l.slice(2) : l))
+    .map((l) => (/^# \[\[(phases|notify|model_price)\]\]$|^# \[providers\.work\]$/.test(l) || (/^# [a-z_]+ = /.test(l) && !/^# (files|prompt_files|secret_env) = |^# command = \["\/usr\/local/.test(l)) ? l.slice(2) : l))
     .join('\n');
 }
 

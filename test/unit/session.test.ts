@@ -95,10 +95,11 @@ test("a resumed Codex round's tokens are its own: the session's earlier rounds a
   const p = plan({ command: CODEX, records })!;
   assert.equal(p.resume, 't');
   const pricing = { input_usd_per_mtok: 1, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.1 };
-  const own = ownUsage(CODEX, p, records, usage(200, 20, 130), pricing);
+  const own = ownUsage(CODEX, p, records, usage(200, 20, 130), { pricing });
   assert.deepEqual([own.input_tokens, own.output_tokens, own.cached_tokens], [50, 5, 30]);
   assert.equal(own.cost_usd, (50 * 1 + 5 * 10 + 30 * 0.1) / 1e6);
+  assert.equal(own.cost_source, 'config');
   // Claude reports each run's own tokens: left as they are
   const c = plan({ records })!;
-  assert.deepEqual(ownUsage(CLAUDE, c, records, usage(200, 20, 130), pricing), usage(200, 20, 130));
+  assert.deepEqual(ownUsage(CLAUDE, c, records, usage(200, 20, 130), { pricing }), usage(200, 20, 130));
 });

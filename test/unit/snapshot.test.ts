@@ -186,7 +186,7 @@ test('the schema describes every field a fully populated snapshot has, and the v
           phase: 'x',
           category: 'auth',
           reason: 'r',
-          usage: { format: 'claude', model: 'm', input_tokens: 1, output_tokens: 2, cached_tokens: 3, cost_usd: 0.5, turns: 1, tool_calls: 0 },
+          usage: { format: 'claude', model: 'm', input_tokens: 1, output_tokens: 2, cached_tokens: 3, cost_usd: 0.5, cost_source: 'agent', turns: 1, tool_calls: 0 },
           ended_by: 'result_grace',
           hooks: [{ hook: 'post_round', exit_code: null, signal: 'SIGKILL', duration_s: 2, timed_out: true, cancelled: false, killed: 1, error: null }],
           mark: 'tests_failed',

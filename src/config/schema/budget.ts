@@ -7,7 +7,7 @@ export const BUDGET_WINDOWS = ['per_hour', 'per_day', 'per_week', 'total'] as co
 export const BUDGET = section({
   name: 'budget',
   kind: 'table',
-  doc: "Spend limits over rolling windows, counted from the ledger (so they hold across restarts). Before each round serve checks them; when one is reached it waits until the window frees, or stops (on_exhausted). A round's cost is what the agent reported, else what [pricing] gives for its tokens; a round with neither counts no cost. No key: no limit.",
+  doc: "Spend limits over rolling windows, counted from the ledger (so they hold across restarts). Before each round serve checks them; when one is reached it waits until the window frees, or stops (on_exhausted). A round's cost is what the agent reported, else what config ([[model_price]], [pricing]) or the shipped price table gives for its tokens (docs/agents.md); a round with none counts no cost. No key: no limit.",
   keys: [
     {
       key: 'cost_usd',

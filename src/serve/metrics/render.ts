@@ -80,7 +80,7 @@ export function renderMetrics(m: MetricsInput): string {
   out.push(`agent_runner_round_duration_seconds_count{${p}} ${t.count}`);
   head('agent_runner_tokens_total', 'counter', 'Tokens the agent reported over all recorded rounds: input (not cached), output, cached (read from or written to the prompt cache).');
   for (const k of TOKEN_KINDS) out.push(`agent_runner_tokens_total{${p},kind="${k}"} ${t.tokens[k]}`);
-  head('agent_runner_cost_usd_total', 'counter', 'Cost in US dollars over all recorded rounds, as the agent reported it or [pricing] computed it.');
+  head('agent_runner_cost_usd_total', 'counter', 'Cost in US dollars over all recorded rounds, as the agent reported it, else as config or the shipped price table priced it.');
   out.push(`agent_runner_cost_usd_total{${p}} ${fmt(t.cost)}`);
   head('agent_runner_state', 'gauge', 'What the supervisor is doing: 1 for the current state, 0 for the others.');
   for (const s of STATES) out.push(`agent_runner_state{${p},state="${s}"} ${s === m.state ? 1 : 0}`);
