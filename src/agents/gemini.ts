@@ -7,8 +7,8 @@ import type { AgentAdapter, ProviderLaunch } from './types.js';
 
 /**
  * Gemini CLI on a provider: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL (a gateway) and GEMINI_MODEL. Its state stays
- * in ~/.gemini (it has no variable for another home); a gateway needs `security.auth.selectedType =
- * "gemini-api-key"` there (docs/providers.md).
+ * in ~/.gemini (not yet moved with GEMINI_CLI_HOME, which 0.61 reads: the user's settings would not follow); a
+ * gateway needs `security.auth.selectedType = "gemini-api-key"` there (docs/providers.md).
  */
 export function geminiProvider(p: ResolvedProvider): ProviderLaunch {
   const env: Record<string, string> = {};
