@@ -1,22 +1,43 @@
 // Google Gemini CLI (`gemini --prompt`): everything agent-runner knows about it. Its stream reader
 // (--output-format stream-json) is gemini-stream.ts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { GEMINI_STREAM } from './gemini-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
 import type { ResolvedProvider } from '../config/providers.js';
 import type { AgentAdapter, ProviderLaunch } from './types.js';
 
 /**
- * Gemini CLI on a provider: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL (a gateway) and GEMINI_MODEL. Its state stays
- * in ~/.gemini (not yet moved with GEMINI_CLI_HOME, which 0.61 reads: the user's settings would not follow); a
- * gateway needs `security.auth.selectedType = "gemini-api-key"` there (docs/providers.md).
+ * Gemini CLI on a provider: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL (a gateway) and GEMINI_MODEL, and a home of the
+ * provider's own (GEMINI_CLI_HOME, read by 0.61 in place of ~: its .gemini/ holds the login, chats, trusted
+ * folders). The user's ~/.gemini/settings.json is carried into it before each round, so telemetry, model and MCP
+ * settings follow; with a key, the API-key auth type is set there (a gateway alone makes the CLI pick one its
+ * headless check refuses). docs/providers.md.
  */
-export function geminiProvider(p: ResolvedProvider): ProviderLaunch {
-  const env: Record<string, string> = {};
+export function geminiProvider(p: ResolvedProvider, home: string, userHome: string): ProviderLaunch {
+  const env: Record<string, string> = { GEMINI_CLI_HOME: home };
+  const settings = userSettings(path.join(userHome, '.gemini', 'settings.json'));
+  if (p.apiKey) settings.security = { ...obj(settings.security), auth: { ...obj(obj(settings.security).auth), selectedType: 'gemini-api-key' } };
   if (p.apiKey) env.GEMINI_API_KEY = p.apiKey;
   if (p.baseUrl) env.GOOGLE_GEMINI_BASE_URL = p.baseUrl;
   const model = p.models.default ?? Object.values(p.models)[0];
   if (model) env.GEMINI_MODEL = model;
-  return { env, unset: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_MODEL'].filter((k) => !(k in env)), files: [] };
+  return {
+    env,
+    unset: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'GEMINI_MODEL'].filter((k) => !(k in env)),
+    files: [{ path: path.join(home, '.gemini', 'settings.json'), content: `${JSON.stringify(settings, null, 2)}\n` }],
+  };
+}
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** The user's settings, or none when absent or not plain JSON (the CLI also takes comments: those start empty). */
+function userSettings(file: string): Record<string, unknown> {
+  try {
+    return obj(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return {};
+  }
 }
 
 export const gemini: AgentAdapter = {

@@ -114,8 +114,11 @@ export interface ProviderSupport {
   kinds: readonly ResolvedProvider['kind'][];
   /** why it cannot speak the others (said when a config pairs them) */
   why: string;
-  /** home: this provider's own dir for this CLI under the state dir, for a CLI that keeps state; it exists */
-  launch(p: ResolvedProvider, home: string): ProviderLaunch;
+  /**
+   * home: this provider's own dir for this CLI under the state dir, for a CLI that keeps state; it exists.
+   * userHome: the agent's HOME, for a CLI whose settings are carried into that dir (Gemini CLI)
+   */
+  launch(p: ResolvedProvider, home: string, userHome: string): ProviderLaunch;
 }
 
 export interface AgentAdapter {

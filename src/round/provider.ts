@@ -2,6 +2,7 @@
 // then [agent.env], then the round's provider as the CLI's adapter reads it: its templates resolved now
 // (a key command runs once), its files written into its own home under the state dir, and every secret
 // value handed to the redactor before anything of the round is written.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config, ProviderConfig } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
@@ -43,7 +44,7 @@ export async function roundEnv(config: Config, paths: StatePaths, provider: Prov
     addExactSecrets(resolved.secrets);
     const home = path.join(paths.dir, 'providers', provider.name, adapter.name);
     ensureDir(home);
-    const launch = adapter.provider!.launch(resolved, home);
+    const launch = adapter.provider!.launch(resolved, home, env.HOME || os.homedir());
     for (const f of launch.files) {
       ensureDir(path.dirname(f.path));
       writeFileAtomic(f.path, f.content);

@@ -23,6 +23,8 @@ export interface RealRound {
   log: string;
   /** the agent loop's requests */
   main: RecordedRequest[];
+  /** the HOME the CLI was given */
+  home: string;
 }
 
 export interface RealRoundOptions extends Omit<SetupOptions, 'home'> {
@@ -85,7 +87,7 @@ export async function realRound(cli: CliName, scenarioName: string, o: RealRound
   const record = records.at(-1);
   if (!record || (o.verb !== 'serve' && records.length > 1)) throw new Error(`expected one round record, got ${records.length}: ${run.stdout}${run.stderr}`);
   const log = record.log && fs.existsSync(record.log) ? fs.readFileSync(record.log, 'utf8') : '';
-  return { project, setup, run, record, log, main: run.requests.filter((r) => r.main) };
+  return { project, setup, run, record, log, main: run.requests.filter((r) => r.main), home };
 }
 
 /** A wrapper such as users write around a CLI: it sets up the environment, then execs the CLI with its arguments. */

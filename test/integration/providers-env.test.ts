@@ -118,12 +118,13 @@ test('the secrets file: its key reaches the agent; with a mode others may read i
   assert.equal(p.rounds().length, 1);
 });
 
-test('serve on a provider: a round runs with its variables; a failing key command stops serve with exit 78 (a config problem), naming the fix', () => {
+test('serve on a provider: a round runs with its variables; a failing key command fails the pool\'s only provider, and serve stops (exit 3), naming the fix', () => {
   const { p, out } = project('inherit');
   const ok = p.run(['serve', '--max-rounds', '1'], operator);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.equal(envOf(out).ANTHROPIC_API_KEY, KEY);
   const bad = p.run(['serve', '--max-rounds', '1'], { ...operator, PROVIDER_KEY: '' });
-  assert.equal(bad.code, 78, bad.stdout + bad.stderr);
-  assert.match(bad.stdout + bad.stderr, /PROVIDER_KEY is not set in agent-runner's environment; set it/);
+  // the pool's rule (docs/providers.md): the provider is failed, and with none left serve halts for a person
+  assert.equal(bad.code, 3, bad.stdout + bad.stderr);
+  assert.match(bad.stdout + bad.stderr, /no provider left in the pool: w failed \(key: .*PROVIDER_KEY is not set in agent-runner's environment; set it/);
 });

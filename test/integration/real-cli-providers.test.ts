@@ -70,7 +70,7 @@ function assertProviderUsed(r: RealRound & { count: string; key: string }, cli: 
   // the agent printed the key into it, as it would into ~/.claude): what agent-runner writes there is checked apart
   const home = path.join(r.project.stateDir, 'providers', 'gw', cli);
   assert.deepEqual(filesHolding(r.project.stateDir, FORMS, home), []);
-  for (const f of ['config.toml', 'opencode.json']) {
+  for (const f of ['config.toml', 'opencode.json', '.gemini/settings.json']) {
     if (fs.existsSync(path.join(home, f))) for (const form of FORMS) assert.ok(!fs.readFileSync(path.join(home, f), 'utf8').includes(form));
   }
   const out = r.run.stdout + r.run.stderr;
@@ -103,4 +103,12 @@ test('gemini on a provider: GEMINI_API_KEY and GOOGLE_GEMINI_BASE_URL at the gat
   const r = await providerRound('gemini', 'gemini', '', '{ default = "gemini-2.5-flash" }');
   assertProviderUsed(r, 'gemini');
   for (const q of r.main) assert.match(q.url, /models\/gemini-2\.5-flash:/);
+  // its own home (GEMINI_CLI_HOME): the user's settings carried in with the API-key auth type, and the CLI's
+  // state written there, not into the user's ~/.gemini (where only the settings the test wrote are)
+  const home = path.join(r.project.stateDir, 'providers', 'gw', 'gemini');
+  const settings = JSON.parse(fs.readFileSync(path.join(home, '.gemini', 'settings.json'), 'utf8'));
+  assert.equal(settings.security.auth.selectedType, 'gemini-api-key');
+  assert.equal(settings.telemetry.enabled, false, "the user's settings came along");
+  assert.ok(fs.readdirSync(path.join(home, '.gemini')).length > 1, `the CLI kept nothing in its home: ${fs.readdirSync(path.join(home, '.gemini'))}`);
+  assert.deepEqual(fs.readdirSync(path.join(r.home, '.gemini')), ['settings.json'], "the CLI wrote into the user's ~/.gemini");
 });
