@@ -57,12 +57,14 @@ function keptText(item: ReturnType<typeof listItem>): string {
 }
 
 function listLine(x: ReturnType<typeof listItem>): string[] {
-  const verdict = x.outcome + (x.category ? ` (${x.category})` : '') + (x.mark ? ` [${x.mark}]` : '');
+  // a damaged ledger line may hold only its number: '?' where a field is missing, never "undefined"
+  const verdict = (x.outcome ?? '?') + (x.category ? ` (${x.category})` : '') + (x.mark ? ` [${x.mark}]` : '');
   const commits = x.commits.length ? `${x.commits.length} ${x.commits.at(-1)!.slice(0, 7)}` : '0';
   const u = x.usage;
   const tokens = u && (u.input_tokens || u.output_tokens || u.cached_tokens) ? `${fmtTokens(u.input_tokens + u.cached_tokens)}/${fmtTokens(u.output_tokens)}` : '-';
   const cost = u?.cost_usd !== null && u?.cost_usd !== undefined ? fmtCost(u.cost_usd) : '-';
-  return [String(x.n), clockTime(x.start), fmtDuration(x.duration_s), verdict, commits, keptText(x), tokens, cost];
+  const took = typeof x.duration_s === 'number' ? fmtDuration(x.duration_s) : '?';
+  return [String(x.n), typeof x.start === 'string' ? clockTime(x.start) : '?', took, verdict, commits, keptText(x), tokens, cost];
 }
 
 const HEAD = ['round', 'started', 'took', 'verdict', 'commits', 'kept under refs', 'tokens in/out', 'cost'];

@@ -67,7 +67,11 @@ function isRoundNumber(n: unknown): n is number {
  */
 export function isRoundRecord(v: unknown): v is RoundRecord {
   const r = v as Partial<RoundRecord> | null;
-  return !!r && typeof r === 'object' && isRoundNumber(r.n);
+  if (!r || typeof r !== 'object' || !isRoundNumber(r.n)) return false;
+  // the one list every reader counts (progress, the breakers, peek, rounds): a bare or damaged line gets an
+  // empty one as it is read, rather than crash the reader (the file itself is left as it is)
+  if (!Array.isArray(r.commits)) r.commits = [];
+  return true;
 }
 
 export function readOpenRound(paths: StatePaths): OpenRound | null {
