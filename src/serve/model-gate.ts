@@ -6,6 +6,9 @@ import { appendEvent } from '../state/events.js';
 
 /** The stop message when the model is missing; null to go on. Loaded only when the check may ask. */
 export async function modelGate(config: Config, paths: StatePaths, stop: AbortSignal): Promise<string | null> {
+  // with a pool the rounds go to the providers' endpoints, not to what the environment names: the pool's own
+  // preflight asks them (provider-preflight.ts); asking the environment's endpoint could refuse a gateway's model
+  if (config.agent.providers?.length) return null;
   const { checkModel, missingModelMessage } = await import('./model-check.js');
   const c = await checkModel(config.agent.command, config.agent.env ?? {}, process.env, stop);
   if (c.status === 'skipped') return null;

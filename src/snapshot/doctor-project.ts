@@ -94,6 +94,7 @@ export const PROJECT_CHECKS: DoctorCheck[] = [
     async run(i) {
       if (!i.config) return noConfig();
       if (i.config.serve.model_check === false) return ok('not checked: [serve] model_check = false');
+      if (i.config.agent.providers?.length) return ok('not checked: the rounds run on [agent] providers (see the providers check)');
       const { checkModel, missingModelMessage } = await import('../serve/model-check.js');
       const c = await checkModel(i.config.agent.command, i.config.agent.env, process.env);
       if (c.status === 'skipped') return ok(`not checked: ${c.why}`);

@@ -97,3 +97,24 @@ test('model_check = false, or no key in the environment: nothing is asked', asyn
     await srv.close();
   }
 });
+
+test('with [agent] providers the rounds go to the providers: the environment\'s endpoint is not asked', async () => {
+  const srv = await modelServer(200, LIST);
+  try {
+    const bin = tmpDir('ar-model-bin-');
+    fs.symlinkSync(path.join(AGENTS_DIR, 'succeed.sh'), path.join(bin, 'claude'));
+    const p = makeProject({
+      command: [path.join(bin, 'claude'), '-p', '--model', 'gw-model-1'],
+      agentToml: 'providers = ["gw"]',
+      extraToml: `[providers.gw]\nkind = "anthropic"\nbase_url = ${JSON.stringify(srv.url)}\napi_key = "\${env:GW_KEY}"\n`,
+    });
+    const r = await finished(p.start(['serve', '--max-rounds', '1'], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: srv.url, GW_KEY: 'gw-key-5d1e' }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(p.rounds().length, 1);
+    assert.equal(p.rounds()[0].provider, 'gw');
+    assert.equal(p.events().find((e) => e.kind === 'model_check'), undefined);
+    assert.deepEqual(srv.seen.filter((s) => s.url.startsWith('/v1/models')), [], 'the model list was asked');
+  } finally {
+    await srv.close();
+  }
+});

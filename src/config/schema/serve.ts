@@ -40,7 +40,7 @@ export const SERVE = section({
       key: 'model_check',
       type: { kind: 'boolean' },
       default: true,
-      doc: "Before the first round, ask the provider's model list whether it serves the model the command or the environment names (one GET, where the CLI reads an API key from the environment: Claude Code's ANTHROPIC_API_KEY, Codex's OPENAI_API_KEY, Gemini's GEMINI_API_KEY). A whole list without the model stops serve (exit 3, `model_not_found_stop`) before a round is spent; any other answer leaves it to the first round. false skips the request.",
+      doc: "Before the first round, ask the provider's model list whether it serves the model the command or the environment names (one GET, where the CLI reads an API key from the environment: Claude Code's ANTHROPIC_API_KEY, Codex's OPENAI_API_KEY, Gemini's GEMINI_API_KEY). A whole list without the model stops serve (exit 3, `model_not_found_stop`) before a round is spent; any other answer leaves it to the first round. Not asked with [agent] providers (their preflight asks each). false skips the request.",
     },
     {
       key: 'no_progress_rounds',
