@@ -19,6 +19,7 @@ const WHERE: Record<string, string> = {
   codex: "Codex's config.toml (`model`",
   gemini: "Gemini CLI's default, or `model.name` in its settings",
   opencode: "opencode's config (`model` in opencode.json",
+  kilo: "Kilo's config (`model` in kilo.json",
 };
 
 for (const cli of CLIS) {
