@@ -39,7 +39,14 @@ function cli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; umask?:
 
 function walk(dir: string): string[] {
   const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out; // a dir removed while a running serve writes
+    throw e;
+  }
+  for (const e of entries) {
     const p = path.join(dir, e.name);
     out.push(p);
     if (e.isDirectory()) out.push(...walk(p));
@@ -176,7 +183,9 @@ function badModes(top: string): string[] {
   const bad: string[] = [];
   const want = (p: string, st: fs.Stats) => (st.isDirectory() ? 0o700 : 0o600);
   for (const p of [top, ...walk(top)]) {
-    const st = fs.lstatSync(p);
+    // a running serve replaces files atomically (a temp file renamed over the old): one may be gone by now
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
     if ((st.mode & 0o777) !== want(p, st)) bad.push(`${path.relative(top, p) || '.'} ${(st.mode & 0o777).toString(8)}`);
   }
   return bad;

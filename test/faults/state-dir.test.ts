@@ -128,7 +128,8 @@ test('the state dir is removed mid-round under serve: serve stops with one line,
   const { done, child } = serveOn(p);
   t.after(() => child.kill('SIGKILL'));
   await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'round.open.json')), { timeoutMs: 30_000, what: 'round 1 in flight' });
-  fs.rmSync(p.stateDir, { recursive: true, force: true });
+  // serve may be writing into it right now (the round's log, its temp box): rm retries while entries appear
+  fs.rmSync(p.stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   const r = await within(done, 30_000, 'serve to stop');
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /unexpected error/, r.stderr);
