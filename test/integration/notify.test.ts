@@ -64,7 +64,8 @@ test('a receiver that hangs or answers 500 never delays a round; the 500 is retr
   t.after(() => rx.close());
   const p = makeProject({
     agent: 'usage-limit-once.sh',
-    agentEnv: { RESET_IN_S: '1' },
+    // whole seconds from `date +%s`: 1 could be a reset 0.1 s ahead, past before the round ends, and then no wait
+    agentEnv: { RESET_IN_S: '3' },
     // the hanging channel's timeout outlasts the test: only the background delivery can keep it waiting
     extraToml: channel('webhook', rx.url('/hang'), 'timeout_s = 300') + channel('ntfy', rx.url('/fail')),
   });
