@@ -10,9 +10,10 @@ test('an empty dir the round made counts as what it left (Codex makes /tmp/codex
   const shared = tmpDir('ar-shared-tmp-');
   fs.mkdirSync(path.join(shared, 'old-dir'));
   const since = Date.now() + 5; // what was there before the round is not litter
-  const until = Date.now() + 10;
+  // a stamp past `since`: the file system's clock is the kernel's coarse one, a tick (up to 10 ms) behind
+  const until = since + 50;
   while (Date.now() < until) {
-    /* a stamp past `since`: the file system's clock is the wall clock */
+    /* wait */
   }
   fs.mkdirSync(path.join(shared, 'codex-daemon-0'), { mode: 0o700 });
   fs.mkdirSync(path.join(shared, 'cache'));
