@@ -9,7 +9,7 @@ import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readRecentLedger } from '../state/ledger.js';
-import { lastOf, statusWriter } from '../state/status.js';
+import { lastOf, startStatus } from '../state/status.js';
 import type { RoundRecord } from '../state/types.js';
 import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
@@ -62,18 +62,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     }
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
     const prev = readRecentLedger(paths).records.at(-1);
-    const status = statusWriter(paths, {
-      state: 'running',
-      mode: 'round',
-      pid: process.pid,
-      started: new Date().toISOString(),
-      round: null,
-      last: prev ? lastOf(prev) : null,
-      waiting: null,
-      config_changed: false,
-      reason: null,
-      exit_code: null,
-    });
+    const status = startStatus(paths, 'round', prev);
     // the live line, on a terminal only: its code is not even loaded otherwise (progress.ts)
     const progress = liveProgress(opts)
       ? (await import('./progress.js')).startProgress({ paths, pricing: (await import('../agents/pricing.js')).priceConfig(config, process.env), live: true, summaries: false })

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { readRecentLedger } from '../state/ledger.js';
-import { lastOf, statusWriter, type StatusFile } from '../state/status.js';
+import { lastOf, startStatus, type StatusFile } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
 import { DiskGuard } from './disk-wait.js';
@@ -108,17 +108,8 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   const last = recovered ?? initial;
   // until / max_runtime: a wait ends at the deadline as at a stop request; the loop's top then says which
   const deadline = new Deadline(o.deadline ?? {});
-  const status = statusWriter(paths, {
-    state: 'running',
-    mode: 'serve',
-    pid: process.pid,
+  const status = startStatus(paths, 'serve', last, {
     started,
-    round: null,
-    last: last ? lastOf(last) : null,
-    waiting: null,
-    config_changed: false,
-    reason: null,
-    exit_code: null,
     first_round: sessionFromRound,
     ...(o.park ? { park: true, parked: null } : {}),
     ends: deadline.ends(),

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { appendEvent } from '../state/events.js';
 import { clearParked, readParked, writeParked, type ParkMarker } from '../state/park.js';
 import { readRecentLedger } from '../state/ledger.js';
-import { lastOf, statusWriter } from '../state/status.js';
+import { startStatus } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
 import { sleepFor } from '../util/sleep.js';
@@ -58,15 +58,8 @@ function heldMarker(o: ServeOptions, spec: string | null): ParkMarker | null {
 async function parked(o: ServeOptions, m: ParkMarker): Promise<'resume' | 'exit'> {
   const last = readRecentLedger(o.paths).records.at(-1);
   const parkedView = { since: m.since, reason: m.reason, exit_code: m.exit_code };
-  const status = statusWriter(o.paths, {
+  const status = startStatus(o.paths, 'serve', last, {
     state: 'stopped',
-    mode: 'serve',
-    pid: process.pid,
-    started: new Date().toISOString(),
-    round: null,
-    last: last ? lastOf(last) : null,
-    waiting: null,
-    config_changed: false,
     reason: `parked: ${m.reason}`,
     exit_code: m.exit_code,
     first_round: null,

@@ -65,6 +65,31 @@ export interface StatusWriter {
   readonly current: Omit<StatusFile, 'updated'>;
 }
 
+/**
+ * A supervisor's first status.json (serve, a parked serve, a foreground round): this process, running, no round
+ * yet, the previous round as `last`; `patch` says what differs.
+ */
+export function startStatus(
+  paths: StatePaths,
+  mode: StatusFile['mode'],
+  previous: Parameters<typeof lastOf>[0] | null | undefined,
+  patch: Partial<Omit<StatusFile, 'updated'>> = {},
+): StatusWriter {
+  return statusWriter(paths, {
+    state: 'running',
+    mode,
+    pid: process.pid,
+    started: new Date().toISOString(),
+    round: null,
+    last: previous ? lastOf(previous) : null,
+    waiting: null,
+    config_changed: false,
+    reason: null,
+    exit_code: null,
+    ...patch,
+  });
+}
+
 export function statusWriter(paths: StatePaths, initial: Omit<StatusFile, 'updated'>): StatusWriter {
   let status = initial;
   const set = (patch: Partial<StatusFile>) => {
