@@ -128,8 +128,9 @@ test('the state dir is removed mid-round under serve: serve stops with one line,
   const { done, child } = serveOn(p);
   t.after(() => child.kill('SIGKILL'));
   await waitUntil(() => fs.existsSync(path.join(p.stateDir, 'round.open.json')), { timeoutMs: 30_000, what: 'round 1 in flight' });
-  // serve may be writing into it right now (the round's log, its temp box): rm retries while entries appear
-  fs.rmSync(p.stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+  // serve may be adding entries right now (the round's log, its temp box). rmSync's own retries only retry
+  // the last rmdir, not the children that appeared meanwhile, so the whole removal is tried again.
+  await removeWhileWritten(p.stateDir);
   const r = await within(done, 30_000, 'serve to stop');
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /unexpected error/, r.stderr);
@@ -138,3 +139,12 @@ test('the state dir is removed mid-round under serve: serve stops with one line,
   // nothing of a second, unlocked state dir was made behind our back
   assert.ok(!fs.existsSync(path.join(p.stateDir, 'rounds.jsonl')), 'serve went on writing a fresh state dir');
 });
+
+async function removeWhileWritten(dir: string): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try { fs.rmSync(dir, { recursive: true, force: true }); return; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || tries >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
