@@ -8,7 +8,7 @@ import { lastOf, startStatus, type StatusFile } from '../state/status.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { EXIT } from '../errors.js';
 import { DiskGuard } from './disk-wait.js';
-import { stopPending, stopReason } from './stop-conditions.js';
+import { DONE_REASON, stopPending, stopReason } from './stop-conditions.js';
 import { ConfigLeash } from './config-leash.js';
 import { serveRound } from './serve-round.js';
 import { decideAfter, reportStop } from './decision.js';
@@ -154,7 +154,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
   for (;;) {
     // stop conditions, checked between rounds: a deadline first (its timer may have asked for the stop)
     const stop = deadline.check(paths.events) ?? stopReason(paths, control, o, roundsRun);
-    if (stop) return finish(EXIT.OK, stop);
+    if (stop) return finish(EXIT.OK, stop, stop === DONE_REASON ? 'completed' : 'stopped');
     // an agent may edit the config; it takes effect only through `restart`, which validates it
     const changed = leash.changed();
     if (changed !== status.current.config_changed) status.set({ config_changed: changed });
@@ -186,7 +186,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     if (rec.outcome === 'cancelled' && control.cancel.signal.aborted) return finish(EXIT.OK, `round ${rec.n} cancelled (${control.stopReason})`);
     // [completion] command: the work is done when it passes (completion.ts)
     const completed = await completionCheck(config, paths, rec, control.stop.signal);
-    if (completed) return finish(EXIT.OK, completed);
+    if (completed) return finish(EXIT.OK, completed, 'completed');
 
     // the policy's decision
     let decision = decideAfter({ config, paths, rec, sessionFromRound, random: o.random ?? Math.random });

@@ -11,6 +11,9 @@ export interface RoundLimits {
   maxRounds?: number;
 }
 
+/** The reason of a stop on the agent's DONE file: the loop ends in the state `completed` on it. */
+export const DONE_REASON = 'the agent said it is done';
+
 /** Why serve stops now (the condition's event recorded, its file removed), or null to go on. */
 export function stopReason(paths: StatePaths, control: ServeControl, limits: RoundLimits, roundsRun: number): string | null {
   if (control.stop.signal.aborted) return `stop requested (${control.stopReason})`;
@@ -23,7 +26,7 @@ export function stopReason(paths: StatePaths, control: ServeControl, limits: Rou
     const note = redactedTail(paths.doneFile, 500).trim();
     fs.rmSync(paths.doneFile, { force: true });
     appendEvent(paths.events, 'done_sentinel', { note });
-    return 'the agent said it is done';
+    return DONE_REASON;
   }
   if (limits.maxRounds !== undefined && roundsRun >= limits.maxRounds) {
     appendEvent(paths.events, 'max_rounds', { rounds: roundsRun });

@@ -106,7 +106,7 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
     state = 'failed';
     reason = `the supervisor (pid ${file.pid}) is gone without recording its exit; the next start recovers its round`;
   } else {
-    state = file?.state === 'failed' ? 'failed' : 'stopped';
+    state = file?.state === 'failed' || file?.state === 'completed' ? file.state : 'stopped';
     // serve's last word, unless a foreground round ran after it
     const stale = file && last && Date.parse(last.end) > Date.parse(file.updated);
     reason = stale ? null : (file?.reason ?? null);

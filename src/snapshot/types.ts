@@ -74,7 +74,7 @@ export interface Snapshot {
   host: string;
   project: { name: string; work_dir: string; config_path: string; state_dir: string };
   service: {
-    state: 'running' | 'waiting' | 'stopped' | 'failed';
+    state: 'running' | 'waiting' | 'stopped' | 'completed' | 'failed';
     pid: number | null;
     mode: 'serve' | 'round' | null;
     uptime_s: number | null;

@@ -3,7 +3,8 @@ import { readJsonFile, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 import type { Category, Outcome, RoundProgress } from './types.js';
 
-export type ServiceState = 'running' | 'waiting' | 'stopped' | 'failed';
+/** `completed`: serve ended because the work is done (the [completion] command passed, or the agent's DONE file) */
+export type ServiceState = 'running' | 'waiting' | 'stopped' | 'completed' | 'failed';
 
 export interface StatusFile {
   state: ServiceState;
@@ -17,7 +18,7 @@ export interface StatusFile {
   last: { n: number; outcome: Outcome; category: Category | null; end: string; progress?: RoundProgress | null } | null;
   waiting: { until: string; why: string } | null;
   config_changed: boolean;
-  /** why serve ended, when state is stopped or failed */
+  /** why serve ended, when state is stopped, completed or failed */
   reason?: string | null;
   exit_code?: number | null;
   /** serve: the number of its first round (a clock step cannot move it, unlike `started`) */

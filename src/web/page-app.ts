@@ -90,6 +90,7 @@ function renderHead(s) {
 function nextAction(s) {
   var sv = s.service;
   if (s.waiting) return 'next round ' + when(s.waiting.until) + ': ' + s.waiting.why;
+  if (sv.state === 'completed') return 'nothing: the work is done; agent-runner start runs it again';
   if (sv.state === 'stopped' || sv.state === 'failed')
     return 'nothing: serve is ' + sv.state + (sv.exit_code != null ? ' (exit ' + sv.exit_code + ')' : '') + '; agent-runner start resumes it';
   if (s.current_round) {

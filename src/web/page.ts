@@ -51,7 +51,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:14px}.grid>section{margin:0 0 14px}
 .hosts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:14px}
 .muted{color:var(--muted)}.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:13px;color:#fff;background:var(--cancelled);vertical-align:middle}
-.s-running{background:var(--ok)}.s-waiting{background:var(--waiting)}.s-stopped{background:var(--cancelled)}.s-failed{background:var(--failed)}.s-unreachable{background:var(--aborted)}
+.s-running{background:var(--ok)}.s-waiting{background:var(--waiting)}.s-stopped{background:var(--cancelled)}.s-completed{background:var(--ok)}.s-failed{background:var(--failed)}.s-unreachable{background:var(--aborted)}
 pre{background:#111;color:#ddd;padding:8px;border-radius:6px;max-height:280px;overflow:auto;font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all;margin:8px 0 0}
 ul{margin:0;padding-left:18px}li{margin:2px 0;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}td,th{padding:2px 6px;text-align:right;border-bottom:1px solid var(--line)}td:first-child,th:first-child{text-align:left}

@@ -29,7 +29,7 @@ test('a passing completion command ends serve completed; before it passes, the l
   assert.match(log1, new RegExp(`check in ${fs.realpathSync(p.dir)} after round 1\\nagent-runner: hook completion exited 1`));
   assert.match(fs.readFileSync(p.rounds()[1].log!, 'utf8'), /after round 2\nagent-runner: hook completion exited 0/);
   const st = JSON.parse(p.run(['status', '--json']).stdout);
-  assert.equal(st.state, 'stopped');
+  assert.equal(st.state, 'completed', 'the work is done: not merely stopped');
   assert.equal(st.exit_code, 0);
   assert.match(st.reason, /^completed: /);
   const sent = rx.got('/hook').map((x) => JSON.parse(x.body));

@@ -226,6 +226,9 @@ test('--once, --max-rounds, the stop file and the done sentinel each end the loo
   assert.equal(done.rounds().length, 1);
   const ev = done.events().find((e) => e.kind === 'done_sentinel');
   assert.equal(ev?.note, 'all tasks finished');
+  // done is completed, a stop file merely stopped: a script and the monitor tell them apart
+  assert.equal(JSON.parse(done.run(['status', '--json']).stdout).state, 'completed');
+  assert.equal(JSON.parse(stopFile.run(['status', '--json']).stdout).state, 'stopped');
 
   // a stop file written during a long wait ends it at once
   const waiting = makeProject({ agent: 'succeed.sh', restartDelay: 600 });

@@ -9,7 +9,7 @@ import type { ProviderView } from '../provider-view.js';
 
 /** round duration buckets, in seconds: a quick failure to a long round */
 export const DURATION_BUCKETS = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
-export const STATES: readonly ServiceState[] = ['running', 'waiting', 'stopped', 'failed'];
+export const STATES: readonly ServiceState[] = ['running', 'waiting', 'stopped', 'completed', 'failed'];
 export const TOKEN_KINDS = ['input', 'output', 'cached'] as const;
 
 export interface MetricsInput {
