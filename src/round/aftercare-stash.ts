@@ -65,6 +65,25 @@ export async function stashOrphanWork(j: StashJob): Promise<{ sha: string | null
   }
 }
 
+/**
+ * Work left in the tree (a failed round, a merge in progress, dirty_action = "ignore") gets a copy all the same:
+ * a stash-shaped commit made beside the index (the tree and the user's index untouched) under the round's
+ * `snapshot` ref, so whatever the next round does to the tree, `rounds restore` brings this one back. Not on the
+ * stash list: the work is still in the tree, and the list is the user's. A tree git cannot write (unmerged
+ * entries) is said in the note, never thrown.
+ */
+export async function snapshotLeftWork(j: Omit<StashJob, 'resume'> & { conflicts: boolean }): Promise<{ sha: string | null; note: string | null }> {
+  try {
+    await whileLocked(j.gitDir, async () => indexUnlocked(j.gitDir));
+    const subj = `On ${j.branch ?? '(no branch)'}: agent-runner round ${j.round} snapshot of the work left in the tree`;
+    const sha = await stashCommit({ dir: j.dir, gitDir: j.gitDir, head: j.head, subject: subj, pathspec: j.pathspec, untracked: j.untracked, fromHead: j.conflicts });
+    if (sha) await whileLocked(j.gitDir, () => protect(j.dir, [[j.ref, sha]]));
+    return { sha, note: null };
+  } catch (e) {
+    return { sha: null, note: `no snapshot of the ${files(j.dirty)} left in the tree: ${whyFailed(e)}` };
+  }
+}
+
 /** Fails (as git would: "Unable to create '…/index.lock'") while another git holds the index. No process. */
 function indexUnlocked(gitDir: string): void {
   const lock = path.join(gitDir, 'index.lock');

@@ -7,7 +7,7 @@ import { repoState, type InProgress, type RepoState } from './git-status.js';
 import { commitAll, commitsBetween } from './git-commit.js';
 import { onNoRef, protect, pruneRoundRefs, roundRef } from './git-refs.js';
 import { commitsLeft } from './head-log.js';
-import { files, stashOrphanWork } from './aftercare-stash.js';
+import { files, snapshotLeftWork, stashOrphanWork } from './aftercare-stash.js';
 import { errorLine, whileLocked, whyFailed } from './git-lock-retry.js';
 import { measureProgress } from './progress.js';
 import type { RoundProgress } from '../state/types.js';
@@ -134,6 +134,13 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   } catch (e) {
     res.note = `${plan.act} failed, ${files(st.dirty.length)} left in the tree: ${whyFailed(e)}`;
   }
+  if (!act && st.dirty.length > 0 && st.head) {
+    const ref = roundRef(i.stateId(), i.round, 'snapshot');
+    const untracked = st.dirty.some((d) => d.kind === 'untracked');
+    const s = await snapshotLeftWork({ dir: i.workDir, top: rp.top, gitDir: rp.gitDir, head: st.head, branch: st.branch, round: i.round, pathspec, dirty: st.dirty.length, untracked, ref, conflicts: st.conflicts > 0 });
+    if (s.sha) res.refs.push(ref);
+    if (s.note) res.note = joinNote(res.note, s.note);
+  }
   if (st.detached && !st.inProgress && res.commits.length > 0 && res.headAfter) {
     const n = res.commits.length;
     res.note = joinNote(res.note, `HEAD detached: ${n} commit${n === 1 ? '' : 's'} on no branch, the newest ${res.headAfter}`);
@@ -143,20 +150,22 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   } catch (e) {
     res.note = joinNote(res.note, `commits left on no branch unknown: ${errorLine(e)}`);
   }
-  const kept = await keepRefs(i, res, st.detached);
+  const kept = await keepRefs(i, res);
   if (kept) res.note = joinNote(res.note, kept);
   return res;
 }
 
 /**
- * The refs that keep the round's commits from `gc`: the orphan commit, a detached HEAD's commits, the commits
- * left on no branch. One git process when there is any, none otherwise; the old rounds' refs pruned now and then.
+ * The refs that keep the round's commits from `gc`: the HEAD it ended on (when it moved: a later round's reset
+ * cannot lose it; an unmoved HEAD is kept by the round before, or is the user's own start), the orphan commit,
+ * the commits left on no branch. One git process when there is any, none otherwise (a round that changed
+ * nothing); the old rounds' refs pruned now and then.
  */
-async function keepRefs(i: AftercareInput, res: AftercareResult, detached: boolean): Promise<string | null> {
+async function keepRefs(i: AftercareInput, res: AftercareResult): Promise<string | null> {
   const want: Array<[string, string]> = [];
   const ref = (kind: Parameters<typeof roundRef>[2]) => roundRef(i.stateId(), i.round, kind);
   if (res.committedSha) want.push([ref('commit'), res.committedSha]);
-  if (detached && res.commits.length > 0 && res.headAfter) want.push([ref('head'), res.headAfter]);
+  else if (res.headAfter && res.headAfter !== i.headBefore) want.push([ref('head'), res.headAfter]);
   res.leftCommits.forEach((sha, k) => want.push([ref(`lost-${k + 1}`), sha]));
   let note: string | null = null;
   try {

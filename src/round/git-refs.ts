@@ -7,11 +7,11 @@ export const REF_ROOT = 'refs/agent-runner';
 
 /**
  * What a round's refs hold, one ref each. `stash`: its orphan work, stashed. `commit`: its orphan work,
- * committed (dirty_action = "commit"). `head`: the HEAD it ended on when that was detached with new commits.
- * `lost-<k>`: a commit it made on a detached HEAD and then left (no branch, not HEAD). Further kinds (the
- * round's end state of issue 17) go beside these, under the same round.
+ * committed (dirty_action = "commit"). `head`: the HEAD it ended on, when the round moved it (on a branch or
+ * detached). `lost-<k>`: a commit it made on a detached HEAD and then left (no branch, not HEAD). `snapshot`: the uncommitted work it left in the tree (a
+ * failure, a merge in progress, dirty_action = "ignore"), copied in a stash-shaped commit, the tree untouched.
  */
-export type RoundRefKind = 'stash' | 'commit' | 'head' | `lost-${number}`;
+export type RoundRefKind = 'stash' | 'snapshot' | 'commit' | 'head' | `lost-${number}`;
 
 /** Rounds whose refs are kept by default ([vcs] keep_rounds); older ones are pruned (see pruneRoundRefs). */
 export const KEEP_ROUNDS = 500;

@@ -19,6 +19,10 @@ export interface SnapshotInput {
   pathspec: string[];
   /** the status saw untracked files: list them (one process) and take them as parent 3 */
   untracked: boolean;
+  /** start the temp index from HEAD, not from a copy of the user's: git writes no tree from an index with
+   * unmerged entries (a conflicted merge). The conflicted files are then taken as the tree holds them, markers
+   * and all; what the merge staged and the tree does not differ in is in MERGE_HEAD's commit anyway. */
+  fromHead?: boolean;
 }
 
 /** Temp index files: in the git dir (same filesystem as the index they copy), removed after, or by leftoverIndexes. */
@@ -31,7 +35,7 @@ export async function stashCommit(i: SnapshotInput): Promise<string | null> {
   const untrackedIdx = tmp('');
   try {
     const real = path.join(i.gitDir, 'index');
-    if (fs.existsSync(real)) fs.copyFileSync(real, idx);
+    if (fs.existsSync(real) && !i.fromHead) fs.copyFileSync(real, idx);
     else await git(i.dir, ['read-tree', i.head], { write: true, indexFile: idx });
     const asIndex = { write: true, indexFile: idx };
     // the index and the tracked changes in one temp index, the untracked files in another, side by side

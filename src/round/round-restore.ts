@@ -30,8 +30,9 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
     const k = st.dirty.length;
     throw new UserError(`the work tree has uncommitted changes (${k} file${k === 1 ? '' : 's'}): commit or stash them, then run it again; ${NOTHING_CHANGED}`);
   }
-  const stash = i.refs.find((r) => r.kind === 'stash') ?? null;
-  // the HEAD it ended on (a detached one with new commits, or its orphan commit), and commits it left on no branch
+  // its uncommitted work: stashed by aftercare, or copied while it stayed in the tree (a failed round); the same shape
+  const stash = i.refs.find((r) => r.kind === 'stash') ?? i.refs.find((r) => r.kind === 'snapshot') ?? null;
+  // the HEAD it ended on (when it moved it, or its orphan commit), and commits it left on no branch
   const end = i.refs.find((r) => r.kind === 'head') ?? i.refs.find((r) => r.kind === 'commit') ?? null;
   const lost = i.refs.filter((r) => r.kind.startsWith('lost-'));
   const base = i.branch ?? `agent-runner/round-${i.n}`;
@@ -46,7 +47,9 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
     switchTo = { name: i.branch, sha: fromSha ?? end!.sha };
   }
   const branches: Array<{ name: string; sha: string; why: string }> = [];
-  if (end && !switchTo) branches.push({ name: base, sha: end.sha, why: `the HEAD round ${i.n} ended on` });
+  // a round that committed on the branch you are on: its end is already yours, no branch for it
+  const endHeld = !switchTo && end?.kind === 'head' && st.head !== null && (await isAncestor(i.workDir, end.sha, st.head));
+  if (end && !switchTo && !endHeld) branches.push({ name: base, sha: end.sha, why: `the HEAD round ${i.n} ended on` });
   for (const r of lost) branches.push({ name: `${base}-${r.kind}`, sha: r.sha, why: `a commit round ${i.n} made and left on no branch` });
   const made: typeof branches = [];
   const there: string[] = [];
@@ -71,6 +74,7 @@ export async function restoreRound(i: RestoreInput): Promise<string[]> {
 
   // the writes: branches first (they change no file), then the switch, then the stash
   const did: string[] = [...there];
+  if (endHeld) did.push(`round ${i.n} ended on ${short(end!.sha)}, which HEAD (${st.branch ?? 'detached'}) already holds: no branch made for it`);
   for (const b of made) {
     await git(i.workDir, ['branch', '--no-track', b.name, b.sha], { write: true });
     did.push(`made branch ${b.name} at ${short(b.sha)} (${b.why}); your branch and work tree are as they were: \`git switch ${b.name}\` to work on it, or merge it`);
@@ -100,7 +104,7 @@ async function applyStash(dir: string, n: number, stash: RoundRef, onto: string)
     throw new UserError(`git stash apply ${stash.sha} failed: ${e.message}; the work stays under ${stash.ref} (git status shows what changed)`);
   }
   const u = untracked ? `, ${untracked} untracked file${untracked === 1 ? '' : 's'} among them` : '';
-  return `applied round ${n}'s uncommitted work (stash ${short(stash.sha)}${u}) onto ${onto}: in the work tree, nothing staged or committed; it stays kept under ${stash.ref}`;
+  return `applied round ${n}'s uncommitted work (${stash.kind} ${short(stash.sha)}${u}) onto ${onto}: in the work tree, nothing staged or committed; it stays kept under ${stash.ref}`;
 }
 
 /** The files the stash changes that also changed between where it was stashed from and HEAD: two git processes. */
@@ -113,6 +117,17 @@ async function changedOnBoth(dir: string, stash: string, from: string, head: str
   const since = new Set(theirs.split('\0').filter(Boolean));
   const touched = [...mine.split('\0'), ...(await untrackedIn(dir, stash))].filter(Boolean);
   return [...new Set(touched.filter((f) => since.has(f)))];
+}
+
+/** `git merge-base --is-ancestor`: exit 0 yes, 1 no; anything else is an error. */
+async function isAncestor(dir: string, sha: string, of: string): Promise<boolean> {
+  try {
+    await git(dir, ['merge-base', '--is-ancestor', sha, of]);
+    return true;
+  } catch (e) {
+    if (e instanceof GitError && e.code === 1) return false;
+    throw e;
+  }
 }
 
 async function checkBranchName(dir: string, name: string): Promise<void> {

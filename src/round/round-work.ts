@@ -10,7 +10,7 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export interface RoundWork {
   /** `git diff --stat` of its commits (head_before..head_after); null when it made none */
   commits: string | null;
-  /** its uncommitted work as stashed (the `stash` ref): the tracked changes against where it was stashed from */
+  /** its uncommitted work as stashed (the `stash` ref) or copied (`snapshot`): the tracked changes against where it was taken from */
   uncommitted: string | null;
   /** the untracked files that stash holds */
   untracked: string[];
@@ -42,7 +42,8 @@ export async function roundWork(dir: string, rec: RoundRecord | null, refs: Roun
   if (rec && rec.commits.length && rec.head_after) {
     w.commits = await tryGit(`its commits (${rec.head_after})`, ['diff', ...how, '--no-color', rec.head_before ?? EMPTY_TREE, rec.head_after, '--']);
   }
-  const stash = refs.find((r) => r.kind === 'stash');
+  // stashed by aftercare, or copied while it stayed in the tree (a failed round): the same shape
+  const stash = refs.find((r) => r.kind === 'stash') ?? refs.find((r) => r.kind === 'snapshot');
   if (stash) {
     w.uncommitted = await tryGit(`its stash (${stash.sha})`, ['diff', ...how, '--no-color', `${stash.sha}^1`, stash.sha, '--']);
     w.untracked = await untrackedIn(dir, stash.sha);

@@ -279,6 +279,11 @@ test('an agent that leaves a conflicted merge: round noted, tree untouched and u
   assert.equal(fs.readFileSync(path.join(p.dir, 'merge-notes.txt'), 'utf8'), 'agent notes\n');
   assert.equal(git(p.dir, 'ls-files', '-u', '--', 'README.md').split('\n').length, 3);
   assert.ok(!p.events().some((e) => e.kind === 'orphan_stashed'));
+  // but a copy is kept: the conflicted file as the tree holds it, the agent's notes, under the round's snapshot ref
+  const snap = (one.refs ?? []).find((r) => r.endsWith('/snapshot'));
+  assert.ok(snap, `no snapshot ref among ${JSON.stringify(one.refs)}`);
+  assert.match(git(p.dir, 'show', `${snap}:README.md`), /^<<<<<<< /m);
+  assert.equal(git(p.dir, 'show', `${snap}^3:merge-notes.txt`), 'agent notes', 'the untracked notes, as a stash holds them');
   await invariants(p, 2);
 });
 

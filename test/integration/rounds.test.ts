@@ -23,7 +23,8 @@ test('rounds lists the recent rounds with their kept work; --json, --limit; show
 
   const list = JSON.parse(p.run(['rounds', '--json']).stdout);
   assert.deepEqual(list.map((x: { n: number }) => x.n), [1, 2, 3]);
-  assert.deepEqual(list.map((x: { refs: Array<{ kind: string }> }) => x.refs.map((r) => r.kind)), [['stash'], [], ['stash']]);
+  assert.deepEqual(list.map((x: { refs: Array<{ kind: string }> }) => x.refs.map((r) => r.kind)), [['stash'], ['head'], ['stash']]);
+  assert.equal(list[1].refs[0].sha, recs[1].head_after, 'the HEAD round 2 ended on, kept as its own ref');
   assert.equal(list[0].refs[0].sha, recs[0].stash_sha);
   assert.deepEqual(list[1].commits, recs[1].commits);
   assert.equal(list[1].commits.length, 1);
@@ -34,7 +35,7 @@ test('rounds lists the recent rounds with their kept work; --json, --limit; show
   const lines = human.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^round +started +took +verdict +commits +kept under refs +tokens in\/out +cost$/);
   assert.match(lines[1]!, new RegExp(`^ +1 .* ok +0 +stash ${recs[0].stash_sha!.slice(0, 12)}`));
-  assert.match(lines[2]!, new RegExp(`^ +2 .* ok +1 ${recs[1].commits[0]!.slice(0, 7)} +- `));
+  assert.match(lines[2]!, new RegExp(`^ +2 .* ok +1 ${recs[1].commits[0]!.slice(0, 7)} +head ${recs[1].head_after!.slice(0, 12)} `));
 
   const show = JSON.parse(p.run(['rounds', 'show', '1', '--json']).stdout);
   assert.equal(show.record.n, 1);
@@ -43,14 +44,18 @@ test('rounds lists the recent rounds with their kept work; --json, --limit; show
   assert.deepEqual(show.work.untracked, ['w1.txt']);
   const two = p.run(['rounds', 'show', '2']);
   assert.match(two.stdout, /its commits \(1\):\n README\.md \| 1 \+\n w2\.txt +\| 1 \+/);
-  assert.match(two.stdout, /kept under: nothing/);
+  assert.match(two.stdout, /kept under:\n +refs\/agent-runner\/[0-9a-f]{12}\/rounds\/2\/head +[0-9a-f]{40}\n/);
+  // its end is on the branch already: restore says so and makes no branch
+  const r2 = p.run(['rounds', 'restore', '2']);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stdout, /round 2 ended on [0-9a-f]{12}, which HEAD \(\S+\) already holds: no branch made for it/);
+  assert.equal(git(p.dir, 'branch', '--list', 'agent-runner/*'), '');
   const patch = p.run(['rounds', 'show', '1', '--patch']);
   assert.match(patch.stdout, /\n\+edit 1\n/, 'the stash\'s change to README.md');
   assert.match(patch.stdout, /\+\+\+ b\/w1\.txt\n@@ -0,0 \+1 @@\n\+work of round 1\n/, 'the untracked file\'s content');
   for (const [args, code, want] of [
     [['rounds', 'show', '9'], 1, /^agent-runner: no round 9 in the ledger \(the last is 3\)\n$/],
     [['rounds', 'show', 'x'], 2, /^agent-runner: a round number is a whole number of 1 or more, not "x"\n$/],
-    [['rounds', 'restore', '2'], 1, /^agent-runner: round 2 kept nothing under its refs: its 1 commit is on the branch it ran on .*nothing to restore\n$/],
   ] as const) {
     const r = p.run([...args]);
     assert.equal(r.code, code, r.stderr);
@@ -80,6 +85,45 @@ test("after the agent runs `git stash clear` and `git gc --prune=now`, every ear
     git(p.dir, 'reset', '-q', '--hard');
     git(p.dir, 'clean', '-qf', '--', `w${n}.txt`);
   }
+});
+
+test("a failed round's work left in the tree is copied under its snapshot ref; after a later round wipes the tree and prunes, restore brings it back", (t) => {
+  // round 1 fails with its work in the tree (aftercare leaves it); round 2 throws it away and prunes
+  const script = `${LEAVE_WORK}; if [ "$AGENT_RUNNER_ROUND" = 1 ]; then exit 1; fi; git checkout -q -- README.md; rm -f w1.txt; ${DESTROY}`;
+  const p = scratchProject(t, { command: ['bash', '-c', script] });
+  assert.notEqual(p.run(['round']).code, 0);
+  const rec = p.rounds()[0]!;
+  assert.equal(rec.outcome, 'failed');
+  assert.equal(rec.stash_sha, null, 'a failed round is not stashed: its work stays in the tree');
+  assert.match(rec.refs?.[0] ?? '', /\/rounds\/1\/snapshot$/);
+  assert.equal(read(p.dir, 'w1.txt'), 'work of round 1\n', 'the tree untouched');
+  assert.equal(git(p.dir, 'stash', 'list'), '', 'the stash list untouched');
+  assert.equal(git(p.dir, 'diff', '--cached', '--name-only'), '', "the user's index untouched: nothing staged");
+  assert.equal(git(p.dir, 'status', '--porcelain', '--', 'README.md', 'w1.txt'), 'M README.md\n?? w1.txt'); // (trimmed: ' M')
+  assert.equal(p.run(['round']).code, 0);
+  assert.ok(!fs.existsSync(path.join(p.dir, 'w1.txt')), 'round 2 wiped it');
+
+  const r = p.run(['rounds', 'restore', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^applied round 1's uncommitted work \(snapshot [0-9a-f]{12}, 1 untracked file among them\) onto HEAD \(/);
+  assert.equal(read(p.dir, 'w1.txt'), 'work of round 1\n');
+  assert.match(read(p.dir, 'README.md'), /edit 1\n$/);
+});
+
+test('a round whose commits a later round resets away and prunes: its end HEAD is kept, and restore puts it on a branch', (t) => {
+  const script = `cat >/dev/null
+    if [ "$AGENT_RUNNER_ROUND" = 1 ]; then echo one > one.txt; git add one.txt; git commit -qm "round 1 work"; fi
+    if [ "$AGENT_RUNNER_ROUND" = 2 ]; then git reset -q --hard HEAD~1; ${DESTROY}; fi`;
+  const p = scratchProject(t, { command: ['bash', '-c', script] });
+  for (let i = 0; i < 2; i++) assert.equal(p.run(['round']).code, 0);
+  const [one, two] = p.rounds();
+  assert.match(one!.refs?.[0] ?? '', /\/rounds\/1\/head$/);
+  assert.match(two!.refs?.[0] ?? '', /\/rounds\/2\/head$/, 'a HEAD moved back is an end state too');
+  assert.ok(!fs.existsSync(path.join(p.dir, 'one.txt')));
+  const r = p.run(['rounds', 'restore', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^made branch agent-runner\/round-1 at [0-9a-f]{12} \(the HEAD round 1 ended on\)/);
+  assert.equal(git(p.dir, 'show', 'agent-runner/round-1:one.txt'), 'one');
 });
 
 test('restore onto a HEAD whose files changed since is refused; --branch puts the work on a new branch where it was stashed from', (t) => {

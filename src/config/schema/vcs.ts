@@ -16,7 +16,7 @@ export const VCS = section({
       key: 'keep_rounds',
       type: { kind: 'number', min: 1, max: 1_000_000, integer: true },
       default: 500,
-      doc: 'How many of the newest rounds keep their private refs (refs/agent-runner/<state id>/rounds/<n>/…: their stashed work, commits left off any branch), which `agent-runner rounds restore` brings back. Older rounds\' refs are pruned every min(keep_rounds, 50) rounds, so at most keep_rounds + min(keep_rounds, 50) rounds have them; a pruned round\'s work is then kept only as long as git keeps it otherwise (the stash list, a branch).',
+      doc: 'How many of the newest rounds keep their private refs (refs/agent-runner/<state id>/rounds/<n>/…: the HEAD each ended on, their stashed or left work, commits left off any branch), which `agent-runner rounds restore` brings back. Older rounds\' refs are pruned every min(keep_rounds, 50) rounds, so at most keep_rounds + min(keep_rounds, 50) rounds have them; a pruned round\'s work is then kept only as long as git keeps it otherwise (the stash list, a branch).',
     },
     {
       key: 'backup_remote',

@@ -156,7 +156,7 @@ export const ROUND_DEFENSES = inLayer('round', [
   {
     name: 'work_under_private_refs',
     prevents: 'the agent\'s `git stash clear`, `git reflog expire --all` and `git gc --prune=now` destroying earlier rounds\' stashes or detached commits',
-    invariant: 'each stash, orphan commit, detached HEAD with commits and commit left on no branch is kept under refs/agent-runner/<state id>/rounds/<n>/ (the newest [vcs] keep_rounds rounds, 500 by default)',
+    invariant: 'each round\'s end state is kept under refs/agent-runner/<state id>/rounds/<n>/: the HEAD it ended on when it moved it, its stash or orphan commit, a snapshot of work it left in the tree, commits it left on no branch (the newest [vcs] keep_rounds rounds, 500 by default)',
     test: { file: 'test/faults/aftercare.test.ts', name: 'the agent runs `git stash clear`, `git reflog expire --all` and `git gc --prune=now`: the stashes of all earlier rounds survive' },
   },
   {
