@@ -34,9 +34,10 @@ export interface AgentLines {
   json: boolean;
   /**
    * a rejected rate limit after the last progress; plain: the CLI said it is a plain rate limit, not the
-   * plan's usage limit (its adapter knows the words)
+   * plan's usage limit (its adapter knows the words); field: where the reset was read, when not Claude Code's
+   * rate_limit_event resetsAt (shown as the source of retry_after)
    */
-  rateLimitRejected: { resetsAt: Date | null; type: string | null; plain?: boolean } | null;
+  rateLimitRejected: { resetsAt: Date | null; type: string | null; plain?: boolean; field?: string } | null;
   /** the last final result */
   result: FinalResult | null;
   /** the last assistant message carrying an `error` kind, after the last progress */

@@ -13,6 +13,7 @@
 import { isObj, num, str, type Obj } from './json-fields.js';
 import { clip } from '../util/text.js';
 import { summary, type AgentEvent, type TokenUsage } from './events.js';
+import { fromEpoch } from './resets.js';
 import type { AgentLines } from './agent-lines.js';
 import type { LiveReader, StreamContext, StreamShape } from './types.js';
 
@@ -47,10 +48,33 @@ function errorOf(v: Obj): { message: string; status: number | null; name: string
   return { message, status, name: str(e.name) };
 }
 
-/** The error line as the classifier reads it: its words and status, never the response body or headers. */
+/** The response headers of Anthropic's plan (subscription) limit that say it is used up, and when it resets. */
+const PLAN_STATUS = 'anthropic-ratelimit-unified-status';
+const PLAN_RESET = 'anthropic-ratelimit-unified-reset';
+const PLAN_CLAIM = 'anthropic-ratelimit-unified-representative-claim';
+
+/**
+ * The plan's usage limit, rejected, as the error line's response headers say: its reset and its window. opencode
+ * prints the headers only in the error line it gives up with (after five silent retries, about a minute: its log
+ * lines before say the API's words alone, srv-opencode-usage-limit.txt); null without them.
+ */
+function planLimit(v: Obj): { resetsAt: Date | null; type: string | null } | null {
+  const e = isObj(v.error) ? v.error : {};
+  const data = isObj(e.data) ? e.data : {};
+  const h = isObj(data.responseHeaders) ? data.responseHeaders : {};
+  if (str(h[PLAN_STATUS]) !== 'rejected') return null;
+  const reset = Number(str(h[PLAN_RESET]));
+  return { resetsAt: Number.isFinite(reset) ? fromEpoch(reset) : null, type: str(h[PLAN_CLAIM]) };
+}
+
+/** The error line as the classifier reads it: its words and status, and of its headers only the plan limit's. */
 function errorKeyLine(v: Obj): string {
   const { message, status, name } = errorOf(v);
-  return JSON.stringify({ type: 'error', sessionID: str(v.sessionID) ?? '', error: { name, data: { message: clip(message, 2000), statusCode: status } } });
+  const limit = planLimit(v);
+  const headers = limit
+    ? { responseHeaders: { [PLAN_STATUS]: 'rejected', ...(limit.resetsAt ? { [PLAN_RESET]: String(limit.resetsAt.getTime() / 1000) } : {}), ...(limit.type ? { [PLAN_CLAIM]: limit.type } : {}) } }
+    : {};
+  return JSON.stringify({ type: 'error', sessionID: str(v.sessionID) ?? '', error: { name, data: { message: clip(message, 2000), statusCode: status, ...headers } } });
 }
 
 function live(ctx: StreamContext): LiveReader {
@@ -109,6 +133,7 @@ function live(ctx: StreamContext): LiveReader {
         ev.status = status;
         ev.is_error = true;
         ev.summary = summary(`${status ?? 'error'}: ${message}`);
+        // its key line keeps the plan limit's headers: the verdict reads the reset there (tail, below)
         ctx.result(true, errorKeyLine(v));
         return ev;
       }
@@ -138,6 +163,9 @@ function tail(v: Obj, type: string, out: AgentLines, progress: () => void): void
       const { message, status, name } = errorOf(v);
       out.errorMessages.push(message);
       out.result = { isError: true, apiErrorStatus: status, text: message, subtype: name, terminalReason: null };
+      // the plan's limit, used up: a usage limit that resets when the headers say (a plain 429 is a rate limit)
+      const limit = planLimit(v);
+      if (limit) out.rateLimitRejected = { ...limit, field: `response header ${PLAN_RESET}` };
       break;
     }
     // step_start, reasoning: nothing the verdict reads

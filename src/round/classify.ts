@@ -169,7 +169,7 @@ function structured(f: RoundFacts, a: AgentLines, tiers: string[][]): Verdict | 
   }
   if (a.rateLimitRejected) {
     const words = a.assistantError?.text || a.result?.text || `usage limit reached (${a.rateLimitRejected.type ?? 'rejected'})`;
-    const retry = structuredReset(a.rateLimitRejected.resetsAt, 'rate_limit_event resetsAt') ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
+    const retry = structuredReset(a.rateLimitRejected.resetsAt, a.rateLimitRejected.field ?? 'rate_limit_event resetsAt') ?? resetTime(findHit(tiers, 'usage_limit'), tiers, f.now);
     return verdict('failed', 'usage_limit', `${exitLabel(f)}: ${words}`, retry);
   }
   const status = a.result?.apiErrorStatus ?? null;

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assertIsolated, assertWorkCommitted, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { opencodeFamilyFaultTests } from '../helpers/opencode-family.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion } from '../model-server/clis.js';
 import { expectedUsage, WORK_TURNS } from '../model-server/scenarios.js';
@@ -44,3 +45,7 @@ test("kilo auth (401): the round fails as auth, with the API's words and Kilo's 
   assert.equal(r.record.category, 'auth', why);
   assert.match(r.record.reason ?? '', /Invalid bearer token/, why);
 });
+
+// the faults opencode meets, met alike (its retries logged by the preset's --print-logs in opencode's words); a
+// silence guard over its slow start (half a minute on a busy machine before its first call)
+opencodeFamilyFaultTests('kilo', 45);

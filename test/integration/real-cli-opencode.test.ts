@@ -7,14 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assertIsolated, assertWorkCommitted, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { opencodeFamilyFaultTests } from '../helpers/opencode-family.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion } from '../model-server/clis.js';
 import { expectedUsage, WORK_TURNS } from '../model-server/scenarios.js';
 
 const round = roundsOf('opencode');
-/** a silence guard over opencode's own pauses while it starts (seconds on a busy machine), under its longest
- * back-offs (16 s, 30 s, or the retry-after), and the round's timeout well over both */
-const limited = roundsOf('opencode', () => ({ runtimeToml: 'stall_timeout_s = 20', timeout: 150 }));
 
 test('opencode: the pinned CLI is installed and network namespaces work here', () => {
   assert.ok(fs.existsSync(binPath('opencode')), 'run ./build.sh deps: it installs opencode-ai into .clis/');
@@ -49,30 +47,5 @@ test('opencode auth (401): the round fails as auth, with the API\'s words', asyn
   assert.match(r.record.reason ?? '', /Invalid bearer token/);
 });
 
-// opencode retries a 429 without a word in its JSON stream (issue 14): its log (the preset's --print-logs) says each
-// failed call, and the round ends on the limit it is retrying on, not as a stall, long before opencode gives up
-test('opencode retry_after_long (429, retry-after an hour, waited in silence): its log shows the failed call; the round ends as rate_limit (limit_retries), not a stall', async () => {
-  const r = await limited('retry_after_long');
-  const why = describeRound(r);
-  assertIsolated(r);
-  assert.match(r.log, /level=ERROR .*message="stream error" .*error\.error="AI_APICallError: This request would exceed/, why);
-  assert.doesNotMatch(r.log, /^\{"type":"error"/m, `opencode had not given up yet: ${why}`);
-  assert.equal(r.record.ended_by, 'limit_retries', why);
-  assert.equal(r.record.outcome, 'failed', why);
-  assert.equal(r.record.category, 'rate_limit', why);
-  assert.match(r.record.reason ?? '', /^ended during its retries: .*rate limit/, why);
-  // opencode's log names no reset: the wait is serve's back-off, not a time read from it
-  assert.equal(r.record.retry_after ?? null, null, why);
-});
-
-test('opencode usage_limit (429 every time, retried with back-offs up to 30 s): never a stall; the round ends on the limit', async () => {
-  const r = await limited('usage_limit');
-  const why = describeRound(r);
-  assertIsolated(r);
-  assert.match(r.log, /message="stream error" .*would exceed your account's rate limit/, why);
-  // the silence guard meets one of its back-offs (limit_retries), or, on a busy machine where its other log lines
-  // break the silence, opencode gives up first with its error line: a limit either way, never a stall
-  assert.notEqual(r.record.ended_by, 'stall', why);
-  assert.equal(r.record.outcome, 'failed', why);
-  assert.ok(['rate_limit', 'usage_limit'].includes(String(r.record.category)), why);
-});
+// quota, a retry-after of an hour, overload, a hang, and a usage limit waited out under serve: as kilo meets them
+opencodeFamilyFaultTests('opencode', 20);

@@ -18,9 +18,13 @@ function version(cli: CliName): string {
   return `${PACKAGES[cli]} ${cliVersion(cli)}`;
 }
 
-/** How long a direct run may take: the hangs and long waits end by this `timeout` (exit 124). */
-function timeoutMs(scenario: string): number {
-  return scenario.startsWith('hang') || scenario === 'retry_after_long' ? 30_000 : 60_000;
+/** How long a direct run may take: the hangs and long waits end by this `timeout` (exit 124). opencode and kilo
+ * retry a 429 or 529 without a retry-after five times (2 s doubling to 30 s, plus a quarter's jitter: up to 75 s)
+ * before they print their error line: their runs get the time to give up. Kilo takes up to 30 s more to start. */
+function timeoutMs(cli: CliName, scenario: string): number {
+  const base = scenario.startsWith('hang') || scenario === 'retry_after_long' ? 30_000 : 60_000;
+  const givesUp = (cli === 'opencode' || cli === 'kilo') && (scenario === 'usage_limit' || scenario === 'overloaded') ? 45_000 : 0;
+  return base + givesUp + (cli === 'kilo' ? 30_000 : 0);
 }
 
 /** Runs besides the plain cli × scenario ones: the gaps' evidence and their fixes. */
@@ -61,7 +65,7 @@ export async function recordOne(cli: CliName, scenarioName: string, variant?: Va
     cwd: work,
     env: { ...baseEnv(home), ...setup.presetEnv, ...setup.env },
     stdin: usesArgv ? null : `${PROMPT}\n`,
-    timeoutMs: timeoutMs(scenarioName),
+    timeoutMs: timeoutMs(cli, scenarioName),
     requestsLog: null,
   });
   const port = new URL(result.url).port;
@@ -96,7 +100,7 @@ export async function recordOne(cli: CliName, scenarioName: string, variant?: Va
     `# server: scenario '${scenarioName}': ${sc.description} (test/model-server/scenarios.ts)`,
     ...(scenarioName === 'usage_limit' ? [`# server_reset_at: ${serverReset(result)} (${USAGE_LIMIT_RESET_S} s after the request)`] : []),
     `# requests seen by the server: ${requests || 'none'}`,
-    `# exit_code: ${result.exit ?? 'none'}${result.signal ? ` (signal ${result.signal})` : ''}${result.timed_out ? ` (killed at ${timeoutMs(scenarioName) / 1000} s, as timeout(1) does)` : ''}`,
+    `# exit_code: ${result.exit ?? 'none'}${result.signal ? ` (signal ${result.signal})` : ''}${result.timed_out ? ` (killed at ${timeoutMs(cli, scenarioName) / 1000} s, as timeout(1) does)` : ''}`,
     `# duration_s: ${(result.duration_ms / 1000).toFixed(2)}`,
   ];
   const text = `${header.join('\n')}\n===== STDOUT (${Buffer.byteLength(stdout)} bytes) =====\n${stdout}${stdout && !stdout.endsWith('\n') ? '\n' : ''}===== STDERR (${Buffer.byteLength(stderr)} bytes) =====\n${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}===== END =====\n`;

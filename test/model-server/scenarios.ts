@@ -92,6 +92,20 @@ function always(f: Fault | ((now: number) => Fault)): Scenario['fault'] {
   return (_n, now) => (typeof f === 'function' ? f(now) : f);
 }
 
+/** How far after its first limited answer the limit of `usage_limit_then_work` lifts: past the time opencode and kilo
+ * retry a usage limit before they give up and print it (five back-offs, 2 s doubling to 30 s plus up to a quarter's
+ * jitter: at most 75 s of waiting, and the calls between) */
+export const GIVE_UP_RESET_S = 100;
+
+/** The usage limit until one reset, fixed at the first request (each driver process plays its scenario once), then none. */
+function limitedUntilReset(resetS: number): Scenario['fault'] {
+  let resetAt: number | null = null;
+  return (_n, now) => {
+    resetAt ??= Math.ceil(now / 1000) + resetS;
+    return now < resetAt * 1000 ? { kind: 'usage_limit', resetAt } : null;
+  };
+}
+
 /** The reset instant for a usage limit seen at `now` (ms): whole seconds, as the APIs send it. */
 export function usageLimitReset(now: number): number {
   return Math.ceil(now / 1000) + USAGE_LIMIT_RESET_S;
@@ -139,6 +153,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: `every request: the usage limit is reached, reset ${USAGE_LIMIT_RESET_S} s ahead`,
     turns: SAY_DONE,
     fault: always((now) => ({ kind: 'usage_limit', resetAt: usageLimitReset(now) })),
+  },
+  usage_limit_then_work: {
+    name: 'usage_limit_then_work',
+    description: `the usage limit, reset ${GIVE_UP_RESET_S} s after the first request; from then on the work script`,
+    turns: WORK_TURNS,
+    fault: limitedUntilReset(GIVE_UP_RESET_S),
   },
   retry_after_short: {
     name: 'retry_after_short',

@@ -272,11 +272,10 @@ const TABLE: Record<string, Row> = {
     cases: {
       success: { fixture: 'srv-opencode-work' },
       auth: { fixture: 'srv-opencode-auth' },
-      usage_limit_with_reset: {
-        unsupported:
-          "opencode 1.18 retries a 429 (five times, or for the whole retry-after) with nothing in its JSON stream; with the preset's --print-logs its log says each failed call, without status or reset (retry events: the round ends as rate_limit, ended_by limit_retries, real-cli-opencode.test.ts); the reset in the response headers reaches its output only in the error line once it gives up",
-      },
-      usage_limit_without_reset: { unsupported: 'as with a reset: opencode 1.18 retries a 429 with nothing in its JSON stream' },
+      // it retries a 429 five times in silence (its log says each call, no reset), then gives up with an error line
+      // carrying the last answer's headers: the plan limit's reset among them
+      usage_limit_with_reset: { fixture: 'srv-opencode-usage-limit', retryAfter: new Date('2026-12-06T13:29:30.000Z') },
+      usage_limit_without_reset: { unsupported: "a 429 without the plan limit's headers is a rate limit (it says only the API's words: \"would exceed your account's rate limit\")" },
       quota: { fixture: 'srv-opencode-quota' },
       garbage: {
         shape: '--format json lines torn or of the wrong types',
@@ -292,16 +291,15 @@ const TABLE: Record<string, Row> = {
     },
   },
 
-  // Kilo Code CLI 7.7.7 prints opencode 1.18's --format json lines (real-cli-kilo.test.ts reads its real output with
-  // opencode's reader); no kilo fixture is recorded yet, so opencode's stand in for its lines
+  // Kilo Code CLI 7.7.7 prints opencode 1.18's --format json lines, read with opencode's reader (its own recorded output)
   kilo: {
     version: { shape: 'kilo --version prints the bare version', stdout: '7.7.7\n', expect: '7.7.7', exitCode: 0 },
     cases: {
-      success: { fixture: 'srv-opencode-work' },
-      auth: { fixture: 'srv-opencode-auth' },
-      usage_limit_with_reset: { unsupported: 'not run against a 429: as an opencode fork it likely retries in silence; its log lines are not opencode 1.18\'s, so they are not read' },
-      usage_limit_without_reset: { unsupported: 'as with a reset' },
-      quota: { fixture: 'srv-opencode-quota' },
+      success: { fixture: 'srv-kilo-work' },
+      auth: { fixture: 'srv-kilo-auth' },
+      usage_limit_with_reset: { fixture: 'srv-kilo-usage-limit', retryAfter: new Date('2026-12-06T13:29:35.000Z') },
+      usage_limit_without_reset: { unsupported: 'as opencode: a 429 without the plan limit\'s headers is a rate limit' },
+      quota: { fixture: 'srv-kilo-quota' },
       garbage: { shape: 'bytes no CLI prints on purpose', stdout: GARBAGE, exitCode: 1 },
     },
   },

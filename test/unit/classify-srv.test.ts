@@ -1,4 +1,4 @@
-// The verdict on the srv-* fixtures: the real Claude Code, Codex, Gemini CLI and opencode run against the scripted
+// The verdict on the srv-* fixtures: the real Claude Code, Codex, Gemini CLI, opencode and Kilo run against the scripted
 // model server (test/model-server, recorded by record-fixtures.ts). Each case says what the verdict should
 // be; where today's classifier says otherwise, that case is a `todo` test (issue 14), with today's verdict
 // in its message. The integration tests (test/integration/real-cli-*.test.ts) see the same through
@@ -89,11 +89,23 @@ const CASES: Case[] = [
   { name: 'srv-gemini-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /models\/gemini-3.8-flash is not found/ },
   { name: 'srv-gemini-hang-before-first-byte', outcome: 'timeout', category: 'stall', stalled: true },
   { name: 'srv-gemini-hang-mid-stream', outcome: 'timeout', category: 'stall', stalled: true },
-  // opencode 1.18 through its anthropic provider: one error line with the API's status and words, exit 1
-  { name: 'srv-opencode-work', outcome: 'ok', category: null },
-  { name: 'srv-opencode-auth', outcome: 'failed', category: 'auth', reason: /Invalid bearer token/ },
-  { name: 'srv-opencode-quota', outcome: 'failed', category: 'quota', reason: /credit balance is too low/, retryAfter: null },
-  { name: 'srv-opencode-model-not-found', outcome: 'failed', category: 'model_not_found', reason: /model: claude-sonnet-4-5/ },
+  // opencode 1.18 through its anthropic provider, and Kilo Code CLI 7.7.7, its fork (its --print-logs adds its own log
+  // lines beside opencode's): one error line with the API's status and words, exit 1. They retry a 429 or 529 five
+  // times in silence (the log says each call), then give up with the last answer's headers in that line: the plan
+  // limit's reset is the last 429's (the header's server_reset_at is the first's), each run's own
+  ...Object.entries({ opencode: '2026-12-06T13:29:30.000Z', kilo: '2026-12-06T13:29:35.000Z' }).flatMap(([cli, reset]): Case[] => [
+    { name: `srv-${cli}-work`, outcome: 'ok', category: null },
+    { name: `srv-${cli}-auth`, outcome: 'failed', category: 'auth', reason: /Invalid bearer token/ },
+    { name: `srv-${cli}-quota`, outcome: 'failed', category: 'quota', reason: /credit balance is too low/, retryAfter: null },
+    { name: `srv-${cli}-model-not-found`, outcome: 'failed', category: 'model_not_found', reason: /model: claude-sonnet-4-5/ },
+    { name: `srv-${cli}-usage-limit`, outcome: 'failed', category: 'usage_limit', reason: /would exceed your account's rate limit/, retryAfter: { at: reset } },
+    { name: `srv-${cli}-retry-after-short`, outcome: 'ok', category: null },
+    // a retry-after of an hour it waits out in silence: the round's timer ends it
+    { name: `srv-${cli}-retry-after-long`, outcome: 'timeout', category: null, reason: /last sign: rate_limit/, timedOut: true },
+    { name: `srv-${cli}-overloaded`, outcome: 'failed', category: 'upstream_error', reason: /Overloaded/ },
+    { name: `srv-${cli}-hang-before-first-byte`, outcome: 'timeout', category: 'stall', stalled: true },
+    { name: `srv-${cli}-hang-mid-stream`, outcome: 'timeout', category: 'stall', stalled: true },
+  ]),
 ];
 
 for (const c of CASES) {
@@ -182,4 +194,21 @@ test('fixture srv-codex-usage-limit: the reset comes with the words it was read 
   const f = readAgentFixture('srv-codex-usage-limit');
   const v = classify({ exitCode: f.exitCode, signal: null, timedOut: false, cancelled: false, spawnError: null, tail: f.stdout + f.stderr, now: NOW });
   assert.match(v.retrySource ?? '', /try again at 4:38 AM\.$/);
+});
+
+test('fixtures srv-opencode-usage-limit, srv-kilo-usage-limit: the key line the live parser keeps (for a log whose error line scrolled out of the tail) still gives the reset', () => {
+  for (const [name, reset] of [
+    ['srv-opencode-usage-limit', '2026-12-06T13:29:30.000Z'],
+    ['srv-kilo-usage-limit', '2026-12-06T13:29:35.000Z'],
+  ]) {
+    const f = readAgentFixture(name);
+    const p = new StreamParser();
+    p.feed(Buffer.from(f.stdout), 'stdout');
+    p.end();
+    assert.equal(p.facts.keyLines.length, 1, name);
+    assert.doesNotMatch(p.facts.keyLines[0], /responseBody|request-id/, 'of the headers only the plan limit\'s');
+    const v = classify({ exitCode: 1, signal: null, timedOut: false, cancelled: false, spawnError: null, tail: p.facts.keyLines[0], now: NOW });
+    assert.deepEqual([v.outcome, v.category, v.retryAfter?.toISOString()], ['failed', 'usage_limit', reset], name);
+    assert.equal(v.retrySource, `response header anthropic-ratelimit-unified-reset ${Date.parse(reset) / 1000}`);
+  }
 });

@@ -23,7 +23,7 @@ const EXPECTED: Record<PresetName, { command: string[]; viaStdin: boolean }> = {
   },
   gemini: { command: ['gemini', '--yolo', '--skip-trust', '--output-format', 'stream-json', '--prompt', '{prompt}'], viaStdin: false },
   opencode: { command: ['opencode', 'run', '--format', 'json', '--auto', '--print-logs', '{prompt}'], viaStdin: false },
-  kilo: { command: ['kilo', 'run', '--format', 'json', '--auto', '{prompt}'], viaStdin: false },
+  kilo: { command: ['kilo', 'run', '--format', 'json', '--auto', '--print-logs', '{prompt}'], viaStdin: false },
   qwen: { command: ['qwen', '--yolo', '--prompt', '{prompt}'], viaStdin: false },
   demo: { command: ['bash', path.join(REPO_ROOT, 'templates', 'demo', 'demo-agent.sh')], viaStdin: true },
 };
