@@ -15,7 +15,7 @@ export interface VendorPrices {
   vendor: string;
   /** the vendor's own page the prices were read on (`<model>`: each model's page) */
   source: string;
-  /** the date the page states, or "undated": read from a stored copy that states none */
+  /** the date the prices were read there (a page that states a date of its own would say so in `source`) */
   read: string;
   models: Readonly<Record<string, ModelPrice>>;
 }
@@ -25,7 +25,8 @@ export const SHIPPED_PRICES: readonly VendorPrices[] = [
     vendor: 'openai',
     // each model's own page states "Text tokens, Per 1M tokens: Input, Cached input, Output" (standard tier)
     source: 'https://developers.openai.com/api/docs/models/<model>',
-    read: 'undated',
+    // read on 2026-12-06 from stored copies of the pages, which state no date of their own
+    read: '2026-12-06',
     models: {
       'gpt-5-codex': { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },
       'gpt-5.1': { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },

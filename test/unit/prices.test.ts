@@ -34,7 +34,7 @@ test('every shipped entry names its source page and when it was read, and its pr
   }
   assert.deepEqual(shippedPrice('gpt-5-codex'), {
     price: { input_usd_per_mtok: 1.25, output_usd_per_mtok: 10, cached_usd_per_mtok: 0.125 },
-    source: 'table:openai undated',
+    source: 'table:openai 2026-12-06',
   });
   assert.equal(shippedPrice('gpt-5.1-2025-11-13')?.price.output_usd_per_mtok, 10, 'a dated snapshot of a shipped model');
   assert.equal(shippedPrice('gpt-5-mini-2025-08-07')?.price.input_usd_per_mtok, 0.25, 'gpt-5-mini, not gpt-5-nano or another');
@@ -52,9 +52,9 @@ test("a round's cost: the CLI's own, then [[model_price]], then a non-zero [pric
   assert.deepEqual(priceRound(T, 0, 'gpt-5-codex', { pricing: FLAT }), { cost_usd: 0, cost_source: 'agent' }, 'a reported 0 is a cost');
   assert.deepEqual(priceRound(T, null, 'gpt-5-codex-2026-01-01', { pricing: FLAT, models: [OWN] }), { cost_usd: 3 + 3, cost_source: 'config' });
   assert.deepEqual(priceRound(T, null, 'gpt-5-codex', { pricing: FLAT, models: [] }), { cost_usd: 1 + 0.2 + 1, cost_source: 'config' });
-  assert.deepEqual(priceRound(T, null, 'gpt-5-codex', { pricing: ZERO, models: [] }), { cost_usd: 1.25 + 1 + 0.25, cost_source: 'table:openai undated' });
-  assert.deepEqual(priceRound(T, null, null, { pricing: ZERO, commandModel: 'gpt-5-codex' }), { cost_usd: 2.5, cost_source: 'table:openai undated' }, "the command's model when the stream names none");
-  assert.deepEqual(priceRound(T, null, 'gpt-5-codex', { pricing: ZERO, commandModel: 'other' }).cost_source, 'table:openai undated', "the stream's model first");
+  assert.deepEqual(priceRound(T, null, 'gpt-5-codex', { pricing: ZERO, models: [] }), { cost_usd: 1.25 + 1 + 0.25, cost_source: 'table:openai 2026-12-06' });
+  assert.deepEqual(priceRound(T, null, null, { pricing: ZERO, commandModel: 'gpt-5-codex' }), { cost_usd: 2.5, cost_source: 'table:openai 2026-12-06' }, "the command's model when the stream names none");
+  assert.deepEqual(priceRound(T, null, 'gpt-5-codex', { pricing: ZERO, commandModel: 'other' }).cost_source, 'table:openai 2026-12-06', "the stream's model first");
   assert.deepEqual(priceRound(T, null, 'unknown-model', { pricing: ZERO }), { cost_usd: null, cost_source: null });
   assert.deepEqual(priceRound(T, null, null, undefined), { cost_usd: null, cost_source: null });
 });
