@@ -125,6 +125,17 @@ function hostCard(h) {
   return card;
 }
 
+function drawLocal(snap, over) {
+  S.snap = snap; S.over = over;
+  renderHead(snap); renderNow(snap); renderOverview(over);
+}
+
+function drawn() {
+  S.updates++;
+  document.body.setAttribute('data-updates', String(S.updates));
+  document.body.setAttribute('data-ready', '1');
+}
+
 function refresh() {
   var done;
   if (FLEET) {
@@ -137,23 +148,39 @@ function refresh() {
   } else {
     var tz = new Date().getTimezoneOffset() + 840;
     done = Promise.all([getJson('/api/snapshot'), getJson('/api/overview?tz=' + tz)]).then(function (r) {
-      S.snap = r[0]; S.over = r[1];
-      renderHead(r[0]); renderNow(r[0]); renderOverview(r[1]);
+      S.gitAt = null;
+      drawLocal(r[0], r[1]);
     });
   }
-  return done.then(function () {
-    S.updates++;
-    document.body.setAttribute('data-updates', String(S.updates));
-    document.body.setAttribute('data-ready', '1');
-  }).catch(function (e) { setText('live', 'error: ' + (e.message || e)); });
+  return done.then(drawn).catch(function (e) { setText('live', 'error: ' + (e.message || e)); });
+}
+
+/** the data the server put in the page (read once, then out of the DOM); null: none, or days of another zone */
+function firstData() {
+  var n = $('first-data');
+  if (!n) return null;
+  n.parentNode.removeChild(n);
+  try {
+    var d = JSON.parse(n.textContent);
+    return d.tz === new Date().getTimezoneOffset() ? d : null;
+  } catch (e) { return null; }
 }
 
 function start() {
-  if (!FLEET) {
-    renderControls();
-    getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
+  var first = FLEET ? null : firstData();
+  if (!FLEET) renderControls();
+  if (first) {
+    // drawn at once from the page itself; its git part may be older, so the API is asked right after
+    first.events.events.forEach(addEvent);
+    S.gitAt = first.git_at;
+    drawLocal(first.snapshot, first.overview);
+    drawn();
+    connect();
+    scheduleRefresh();
+  } else {
+    if (!FLEET) getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
+    refresh().then(connect);
   }
-  refresh().then(connect);
   // the "in 2h", "3m ago" and "running for" texts age: redrawn from what is already here
   setInterval(function () { if (S.snap) { renderHead(S.snap); renderNow(S.snap); } }, 5000);
 }

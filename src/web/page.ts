@@ -1,6 +1,7 @@
 // The page: one small HTML shell, its stylesheet and its script (page-app.ts), all served from this
-// process: no CDN, no font, nothing fetched from elsewhere, so it works offline. The shell carries no data
-// but the CSRF token and which buttons are on; every value is set by the script as text, never as HTML.
+// process: no CDN, no font, nothing fetched from elsewhere, so it works offline. The shell carries the CSRF
+// token, which buttons are on and the first data as JSON (a data block, never run: the CSP allows no inline
+// script); every value is set by the script as text, never as HTML.
 import type { Controls } from './options.js';
 import { APP_JS_CORE } from './page-app.js';
 import { APP_JS_VIEWS } from './page-views.js';
@@ -9,7 +10,10 @@ export const APP_JS = `${APP_JS_CORE}\n${APP_JS_VIEWS}`;
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function pageHtml(o: { title: string; csrf: string; fleet: boolean; controls: Controls }): string {
+/** JSON to sit in a <script type="application/json">: no "<" at all, so no "</script" or "<!--" ends it early */
+export const jsonInHtml = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+export function pageHtml(o: { title: string; csrf: string; fleet: boolean; controls: Controls; first?: unknown }): string {
   const single = `
 <section id="head"><h1><span id="project"></span> <span id="state" class="badge"></span></h1>
   <p id="reason"></p><p id="facts" class="muted"></p><div id="controls"></div></section>
@@ -37,7 +41,7 @@ export function pageHtml(o: { title: string; csrf: string; fleet: boolean; contr
 <link rel="stylesheet" href="/app.css"></head>
 <body>${o.fleet ? fleet : single}
 <footer class="muted">agent-runner dashboard · <span id="live">connecting…</span></footer>
-<script src="/app.js"></script></body></html>
+${o.first ? `<script type="application/json" id="first-data">${jsonInHtml(o.first)}</script>\n` : ''}<script src="/app.js"></script></body></html>
 `;
 }
 

@@ -49,7 +49,11 @@ export async function startDashboard(o: WebOptions, mode: Mode): Promise<Dashboa
       return sendJson(res, a.status, a.body);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'GET or POST');
-    if (p === '/') return send(res, 200, 'text/html; charset=utf-8', pageHtml({ title, csrf: guard.csrf, fleet: mode.kind === 'fleet', controls: o.controls }));
+    if (p === '/') {
+      // the first data in the page itself: one request before the first draw, not three after the script ran
+      const first = api ? await api.first(new Date().getTimezoneOffset()) : null;
+      return send(res, 200, 'text/html; charset=utf-8', pageHtml({ title, csrf: guard.csrf, fleet: mode.kind === 'fleet', controls: o.controls, first }));
+    }
     if (p === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', APP_JS);
     if (p === '/app.css') return send(res, 200, 'text/css; charset=utf-8', APP_CSS);
     if (p === '/api/live') return feed.add(res);
