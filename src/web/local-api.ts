@@ -40,7 +40,7 @@ export interface LocalApi {
 interface Asked<T> {
   /** the answer of an ask younger than FRESH_MS, else a new ask */
   fresh(): Promise<T>;
-  /** the last answer there is and when it was asked (waits only for the very first); asks again in the background when it is older */
+  /** the last answer there is and when it was asked; waits only when there is none yet (the page's own refetch asks afresh) */
   last(): Promise<{ value: T; at: number }>;
 }
 
@@ -68,9 +68,9 @@ function asked<T>(make: () => Promise<T>): Asked<T> {
   return {
     fresh,
     last() {
+      if (settled) return settled;
       const asked = Date.now();
-      const v = fresh();
-      return settled ?? v.then((value) => ({ value, at: asked }));
+      return fresh().then((value) => ({ value, at: asked }));
     },
   };
 }

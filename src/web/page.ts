@@ -1,12 +1,21 @@
-// The page: one small HTML shell, its stylesheet and its script (page-app.ts), all served from this
-// process: no CDN, no font, nothing fetched from elsewhere, so it works offline. The shell carries the CSRF
-// token, which buttons are on and the first data as JSON (a data block, never run: the CSP allows no inline
-// script); every value is set by the script as text, never as HTML.
+// The page: one HTML document with its stylesheet and its script (page-app.ts) inline, so that the first
+// draw waits for no second request, all served from this process: no CDN, no font, nothing fetched from
+// elsewhere, so it works offline. The CSP names the script and the stylesheet by their sha256: no other
+// inline script runs. The page carries the CSRF token, which buttons are on and the first data as JSON (a
+// data block, never run); every value is set by the script as text, never as HTML. /app.js and /app.css
+// stay served, the same texts.
 import type { Controls } from './options.js';
 import { APP_JS_CORE } from './page-app.js';
 import { APP_JS_VIEWS } from './page-views.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 export const APP_JS = `${APP_JS_CORE}\n${APP_JS_VIEWS}`;
+
+/** the sha256 (base64) of the inline script and stylesheet, for the page's Content-Security-Policy */
+export function pageHashes(): string[] {
+  return (hashes ??= [APP_JS, APP_CSS].map((t) => nodeCrypto().createHash('sha256').update(t, 'utf8').digest('base64')));
+}
+let hashes: string[] | undefined;
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,10 +47,10 @@ export function pageHtml(o: { title: string; csrf: string; fleet: boolean; contr
 <meta name="mode" content="${o.fleet ? 'fleet' : 'local'}">
 <meta name="controls" content="${esc(JSON.stringify(o.controls))}">
 <title>${esc(o.title)} · agent-runner</title>
-<link rel="stylesheet" href="/app.css"></head>
+<style>${APP_CSS}</style></head>
 <body>${o.fleet ? fleet : single}
 <footer class="muted">agent-runner dashboard · <span id="live">connecting…</span></footer>
-${o.first ? `<script type="application/json" id="first-data">${jsonInHtml(o.first)}</script>\n` : ''}<script src="/app.js"></script></body></html>
+${o.first ? `<script type="application/json" id="first-data">${jsonInHtml(o.first)}</script>\n` : ''}<script>${APP_JS}</script></body></html>
 `;
 }
 
