@@ -73,7 +73,7 @@ export function buildOverview(
     const c = r.usage?.cost_usd ?? 0;
     tokens += t;
     cost += c;
-    const day = dayIndex(Date.parse(r.start), tzOffsetMin);
+    const day = dayIndex(startMs(r), tzOffsetMin);
     if (day >= firstDay) {
       const d = days.get(day) ?? { day: dayName(day), rounds: 0, tokens: 0, cost_usd: 0 };
       d.rounds++;
@@ -107,6 +107,14 @@ export function buildOverview(
 function budgetLines(records: RoundRecord[], budget: BudgetConfig | undefined, now: number): BudgetLine[] | null {
   const lines = budgetState(records, budget, new Date(now)).lines;
   return lines.length ? lines : null;
+}
+
+/** a record's start, parsed once: the ledger's records live as long as the dashboard (ledger-follow.ts) */
+const starts = new WeakMap<RoundRecord, number>();
+function startMs(r: RoundRecord): number {
+  let ms = starts.get(r);
+  if (ms === undefined) starts.set(r, (ms = Date.parse(r.start)));
+  return ms;
 }
 
 /** days since 1970-01-01 in the reader's zone (NaN for an unreadable start: never in the window) */
