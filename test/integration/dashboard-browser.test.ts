@@ -128,6 +128,9 @@ test('a token is enforced on the page and the API; without one, an address beyon
   await page.waitForSelector('body[data-ready="1"]');
   assert.equal(await page.$$eval('#timeline rect', (r) => r.length), 1);
   assert.equal(await page.$$eval('#controls button', (b) => b.length), 0);
+  // a bar's tooltip, made when the pointer reaches it
+  await page.hover('#timeline rect');
+  assert.match((await page.textContent('#timeline rect title')) ?? '', /^round 1: ok, \d+s, /);
   // the first draw came with the page: no API call before it, then the API asked at once (git afresh)
   await page.waitForFunction(() => (window as unknown as { calls: string[][] }).calls.some((c) => c[0].startsWith('/api/snapshot')));
   assert.deepEqual((await calls()).filter((c) => c[1] !== '1'), []);
