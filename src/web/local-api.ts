@@ -34,20 +34,21 @@ export interface LocalApi {
   rounds(from: number | null, limit: number): RoundsPage;
   events(cursor: number | null, limit: number): EventsPage;
   log(n: number): RoundLog | null;
-  first(tzOffsetMin: number): Promise<FirstData>;
+  /** null until git has answered once (at start it is asked at once): the page then fetches the API, as it waits */
+  first(tzOffsetMin: number): Promise<FirstData | null>;
 }
 
 interface Asked<T> {
   /** the answer of an ask younger than FRESH_MS, else a new ask */
   fresh(): Promise<T>;
-  /** the last answer there is and when it was asked; waits only when there is none yet (the page's own refetch asks afresh) */
-  last(): Promise<{ value: T; at: number }>;
+  /** the last answer there is and when it was asked; null before the first (the page's own refetch asks afresh) */
+  last(): { value: T; at: number } | null;
 }
 
 function asked<T>(make: () => Promise<T>): Asked<T> {
   let at = -Infinity;
   let value: Promise<T> | null = null;
-  let settled: Promise<{ value: T; at: number }> | null = null;
+  let settled: { value: T; at: number } | null = null;
   let asks = 0;
   let settledAsk = 0;
   const fresh = () => {
@@ -59,7 +60,7 @@ function asked<T>(make: () => Promise<T>): Asked<T> {
       const asked = Date.now();
       // an older ask that answers late never replaces a newer answer
       v.then(
-        (value) => ask > settledAsk && ((settled = Promise.resolve({ value, at: asked })), (settledAsk = ask)),
+        (answer) => ask > settledAsk && ((settled = { value: answer, at: asked }), (settledAsk = ask)),
         () => value === v && (value = null),
       );
     }
@@ -67,11 +68,7 @@ function asked<T>(make: () => Promise<T>): Asked<T> {
   };
   return {
     fresh,
-    last() {
-      if (settled) return settled;
-      const asked = Date.now();
-      return fresh().then((value) => ({ value, at: asked }));
-    },
+    last: () => settled,
   };
 }
 
@@ -110,7 +107,8 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
     events: (cursor, limit) => readEventsPage(ctx.paths.events, cursor, limit),
     log: (n) => readRoundLog(ctx.paths, n, ledger()),
     async first(tz) {
-      const [git, log] = await Promise.all([probe.last(), commits.last()]);
+      const [git, log] = [probe.last(), commits.last()];
+      if (!git || !log) return null;
       const snap = await buildSnapshot(ctx, { records: ledger(), git: Promise.resolve(git.value) });
       const events = readEventsPage(ctx.paths.events, null, FIRST_EVENTS);
       return { tz, snapshot: snap, git_at: new Date(Math.min(git.at, log.at)).toISOString(), overview: overview(snap, log.value, tz), events };

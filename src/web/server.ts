@@ -51,7 +51,8 @@ export async function startDashboard(o: WebOptions, mode: Mode): Promise<Dashboa
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'GET or POST');
     if (p === '/') {
       // the first data in the page itself: one request before the first draw, not three after the script ran
-      const first = api ? await api.first(new Date().getTimezoneOffset()) : null;
+      // without it (git not answered yet, a state file unreadable) the page fetches the API, as it always could
+      const first = api ? await api.first(new Date().getTimezoneOffset()).catch(() => null) : null;
       const html = pageHtml({ title, csrf: guard.csrf, fleet: mode.kind === 'fleet', controls: o.controls, first });
       return send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': csp(pageHashes()) });
     }
