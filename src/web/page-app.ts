@@ -1,6 +1,7 @@
 // The page's script, first half: helpers, the data it fetches, the live stream, the head (state, reason,
-// buttons) and the current round. Plain browser JavaScript in a string (served as /app.js): no framework,
-// no build step. Every value reaches the DOM through textContent or setAttribute, never innerHTML.
+// buttons) and the current round. Plain browser JavaScript in a string (inline in the page, also served as
+// /app.js): no framework, no build step. Every value reaches the DOM through textContent or setAttribute,
+// never innerHTML.
 export const APP_JS_CORE = String.raw`'use strict';
 var SVGNS = 'http://www.w3.org/2000/svg';
 function meta(n) { var m = document.querySelector('meta[name="' + n + '"]'); return m ? m.getAttribute('content') : ''; }
