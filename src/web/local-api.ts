@@ -3,7 +3,7 @@
 // built from what is already known (the ledger parsed once per change, the last git answers), so the first
 // draw never waits for a git process; the page fetches the API right after it, with git asked afresh.
 import type { ObserverContext } from '../config/context.js';
-import { buildSnapshot } from '../snapshot/build.js';
+import { buildSnapshot, withoutAppliedStashes } from '../snapshot/build.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { followLedger } from '../state/ledger-follow.js';
 import type { Thresholds } from '../monitor/types.js';
@@ -75,7 +75,8 @@ function asked<T>(make: () => Promise<T>): Asked<T> {
 export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
   // the ledger read once, then only what each round appends (a page, an SSE refetch, a log view)
   const ledger = followLedger(ctx.paths);
-  const probe = asked<GitProbe>(() => startGitProbe(ctx));
+  // stashes checked here, with the probe: the first data never waits for a git process
+  const probe = asked<GitProbe>(async () => withoutAppliedStashes(await startGitProbe(ctx), ctx.workDir, ledger()));
   const commits = asked(async () => {
     try {
       return await git(ctx.workDir, ['log', '-n', String(COMMITS), '--format=%H%x1f%s%x1f%cI', 'HEAD'], { timeoutMs: 5000 });
@@ -84,7 +85,7 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
     }
   });
   // the same Snapshot as `peek --json`, from the same ledger, parsed once per change of it
-  const snapshot = asked(() => buildSnapshot(ctx, { records: ledger(), git: probe.fresh() }));
+  const snapshot = asked(() => buildSnapshot(ctx, { records: ledger(), git: probe.fresh(), stashesChecked: true }));
   const overview = (snap: Snapshot, log: string, tz: number): Overview => {
     const records = ledger();
     return {
@@ -109,7 +110,7 @@ export function localApi(ctx: ObserverContext, t: Thresholds): LocalApi {
     async first(tz) {
       const [git, log] = [probe.last(), commits.last()];
       if (!git || !log) return null;
-      const snap = await buildSnapshot(ctx, { records: ledger(), git: Promise.resolve(git.value) });
+      const snap = await buildSnapshot(ctx, { records: ledger(), git: Promise.resolve(git.value), stashesChecked: true });
       const events = readEventsPage(ctx.paths.events, null, FIRST_EVENTS);
       return { tz, snapshot: snap, git_at: new Date(Math.min(git.at, log.at)).toISOString(), overview: overview(snap, log.value, tz), events };
     },
