@@ -1,7 +1,8 @@
 // 10. Dashboard first render: `agent-runner dashboard` over a ledger of 10,000 rounds (1,000 with --quick),
 // the page loaded in Debian's headless Chromium until its first render is done (body[data-ready]), against
-// the same browser loading one static file of the same server. Also the server's time for the two API
-// calls the first render makes. Figures only; the tests assert none.
+// the same browser loading one static file of the same server; the same render on the page's own clock
+// (what the driver adds is not the dashboard's). Also the server's time for the page with its first data, and
+// for the two API calls the page makes right after its first render. Figures only; the tests assert none.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -53,11 +54,16 @@ export async function dashboardRender(o: BenchOptions): Promise<Row[]> {
 
     // the server's part: the two calls of the first render, each after the 1 s snapshot cache has expired
     const api: number[] = [];
+    const html: number[] = [];
     for (let i = 0; i < Math.min(runs, 5); i++) {
       await new Promise((r) => setTimeout(r, 1100));
-      const t0 = performance.now();
+      let t0 = performance.now();
       await Promise.all([fetch(`${base}/api/snapshot`).then((r) => r.text()), fetch(`${base}/api/overview?tz=840`).then((r) => r.text())]);
       api.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 1100));
+      t0 = performance.now();
+      await fetch(`${base}/`).then((r) => r.text());
+      html.push(performance.now() - t0);
     }
 
     const { chromium } = await import('playwright-core');
@@ -68,9 +74,18 @@ export async function dashboardRender(o: BenchOptions): Promise<Row[]> {
     });
     const page = await ctx.newPage();
     await page.setViewportSize({ width: 1280, height: 1000 });
+    // the page's own clock at the moment body[data-ready] is set: the render without the driver's round trips
+    // (goto's load wait, waitForSelector's script in each new document)
+    await page.addInitScript(() => {
+      const w = window as unknown as { readyAt?: number };
+      new MutationObserver(() => {
+        if (w.readyAt === undefined && document.body?.getAttribute('data-ready')) w.readyAt = performance.now();
+      }).observe(document, { attributes: true, subtree: true });
+    });
     const render: number[] = [];
     const floor: number[] = [];
     const cpu: number[] = [];
+    const inPage: number[] = [];
     for (let i = 0; i < runs + 1; i++) {
       await new Promise((r) => setTimeout(r, 1100));
       const c0 = cpuMs(dash.pid!) ?? NaN;
@@ -79,6 +94,7 @@ export async function dashboardRender(o: BenchOptions): Promise<Row[]> {
       await page.waitForSelector('body[data-ready="1"]');
       const ms = performance.now() - t0;
       const c = (cpuMs(dash.pid!) ?? NaN) - c0;
+      const at = await page.evaluate(() => (window as unknown as { readyAt?: number }).readyAt ?? NaN);
       t0 = performance.now();
       await page.goto(`${base}/app.css`);
       const f = performance.now() - t0;
@@ -86,12 +102,15 @@ export async function dashboardRender(o: BenchOptions): Promise<Row[]> {
       render.push(ms);
       floor.push(f);
       cpu.push(c);
+      inPage.push(at);
     }
     const s = stats(render);
     const fl = stats(floor);
     return [
       { section: SECTION, measure, value: fmt(s, 'ms'), floor: fmt(fl, 'ms'), vs: `+${(s.median - fl.median).toFixed(1)} ms`, target, verdict: verdict(s.median < TARGET_MS), note: 'floor: the same browser loading one static file of the same server' },
+      { section: SECTION, measure: 'the same render timed in the page: navigation start to body[data-ready] (no driver round trips)', value: fmt(stats(inPage), 'ms'), floor: '–', vs: '–', target: '–', verdict: '–' },
       { section: SECTION, measure: 'the dashboard process\'s CPU time per first render (a busy machine stretches the wall time, not this)', value: fmt(stats(cpu), 'ms', 0), floor: '–', vs: '–', target: '–', verdict: '–' },
+      { section: SECTION, measure: 'the page with its first data (GET /), server side', value: fmt(stats(html), 'ms'), floor: '–', vs: '–', target: '–', verdict: '–' },
       { section: SECTION, measure: `its two API calls (snapshot + overview), server side`, value: fmt(stats(api), 'ms'), floor: '–', vs: '–', target: '–', verdict: '–' },
     ];
   } catch (e) {

@@ -45,6 +45,8 @@ export interface SnapshotOptions {
   git?: Promise<GitProbe>;
   /** the ledger's records, when the caller holds them already read (the dashboard reads it once per change) */
   records?: RoundRecord[];
+  /** `git`'s stashes are already without those the user applied (withoutAppliedStashes): no git process here */
+  stashesChecked?: boolean;
 }
 
 /** Everything assembleSnapshot needs, already read. */
@@ -179,10 +181,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
 
   const [probed, disk] = await Promise.all([gitP, diskP]);
-  const top = probed.stashes?.length && workDir ? findTop(workDir) : null;
-  // a round's stash the user applied (`git stash apply` leaves it on the list) is no orphan: one git process per
-  // candidate, only when a round's stash is still on the list
-  const gitProbe = top && probed.stashes ? { ...probed, stashes: await withoutApplied(top, records, probed.stashes, PEEK_GIT_TIMEOUT_MS) } : probed;
+  const gitProbe = opts.stashesChecked ? probed : await withoutAppliedStashes(probed, workDir, records);
   return assembleSnapshot({
     now,
     hostname: os.hostname(),
@@ -206,6 +205,15 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     tmpKept: keptBox(records),
     backup: backupView(paths, config),
   });
+}
+
+/**
+ * The probe without the stashes the user applied: a round's stash applied (`git stash apply` leaves it on the
+ * list) is no orphan. One git process per candidate, only when a round's stash is still on the list.
+ */
+export async function withoutAppliedStashes(probed: GitProbe, workDir: string | null, records: RoundRecord[]): Promise<GitProbe> {
+  const top = probed.stashes?.length && workDir ? findTop(workDir) : null;
+  return top && probed.stashes ? { ...probed, stashes: await withoutApplied(top, records, probed.stashes, PEEK_GIT_TIMEOUT_MS) } : probed;
 }
 
 /** What peek says of [vcs] backup_remote: no push yet, or the last results; nothing when it is not set. */

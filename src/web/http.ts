@@ -1,10 +1,17 @@
 // The small HTTP pieces every route uses: answers with the security headers, bodies read with a cap.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Nothing from anywhere else: no CDN, no inline script, no framing. */
+/**
+ * Nothing from anywhere else: no CDN, no framing, and no inline script or style but those whose sha256 is
+ * given (the page's own, inlined so that the first draw waits for no second request).
+ */
+export function csp(hashes: string[] = []): string {
+  const own = ["'self'", ...hashes.map((h) => `'sha256-${h}'`)].join(' ');
+  return `default-src 'none'; script-src ${own}; style-src ${own}; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+}
+
 const HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy': csp(),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

@@ -61,9 +61,10 @@ export function buildOverview(
   budget?: BudgetConfig,
 ): Omit<Overview, 'alerts' | 'commits' | 'pool'> {
   const outcomes: Record<string, number> = {};
-  const days = new Map<string, Day>();
   const models = new Map<string, { model: string; rounds: number; tokens: number; cost_usd: number }>();
-  const firstDay = dayOf(now - (DAYS - 1) * 86_400_000, tzOffsetMin);
+  // days as whole numbers (the reader's midnight to midnight): one division a round, a date string a day
+  const firstDay = dayIndex(now, tzOffsetMin) - (DAYS - 1);
+  const days = new Map<number, Day>();
   let tokens = 0;
   let cost = 0;
   for (const r of records) {
@@ -72,9 +73,9 @@ export function buildOverview(
     const c = r.usage?.cost_usd ?? 0;
     tokens += t;
     cost += c;
-    const day = dayOf(Date.parse(r.start), tzOffsetMin);
+    const day = dayIndex(startMs(r), tzOffsetMin);
     if (day >= firstDay) {
-      const d = days.get(day) ?? { day, rounds: 0, tokens: 0, cost_usd: 0 };
+      const d = days.get(day) ?? { day: dayName(day), rounds: 0, tokens: 0, cost_usd: 0 };
       d.rounds++;
       d.tokens += t;
       d.cost_usd += c;
@@ -108,8 +109,21 @@ function budgetLines(records: RoundRecord[], budget: BudgetConfig | undefined, n
   return lines.length ? lines : null;
 }
 
-function dayOf(ms: number, tzOffsetMin: number): string {
-  return new Date(ms - tzOffsetMin * 60_000).toISOString().slice(0, 10);
+/** a record's start, parsed once: the ledger's records live as long as the dashboard (ledger-follow.ts) */
+const starts = new WeakMap<RoundRecord, number>();
+function startMs(r: RoundRecord): number {
+  let ms = starts.get(r);
+  if (ms === undefined) starts.set(r, (ms = Date.parse(r.start)));
+  return ms;
+}
+
+/** days since 1970-01-01 in the reader's zone (NaN for an unreadable start: never in the window) */
+function dayIndex(ms: number, tzOffsetMin: number): number {
+  return Math.floor((ms - tzOffsetMin * 60_000) / 86_400_000);
+}
+
+function dayName(index: number): string {
+  return new Date(index * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Agent text for a page: redacted, escape sequences gone (the page also sets it as text, never as HTML). */

@@ -1,13 +1,14 @@
 // The page's script, first half: helpers, the data it fetches, the live stream, the head (state, reason,
-// buttons) and the current round. Plain browser JavaScript in a string (served as /app.js): no framework,
-// no build step. Every value reaches the DOM through textContent or setAttribute, never innerHTML.
+// buttons) and the current round. Plain browser JavaScript in a string (inline in the page, also served as
+// /app.js): no framework, no build step. Every value reaches the DOM through textContent or setAttribute,
+// never innerHTML.
 export const APP_JS_CORE = String.raw`'use strict';
 var SVGNS = 'http://www.w3.org/2000/svg';
 function meta(n) { var m = document.querySelector('meta[name="' + n + '"]'); return m ? m.getAttribute('content') : ''; }
 var CSRF = meta('csrf');
 var FLEET = meta('mode') === 'fleet';
 var CONTROLS = JSON.parse(meta('controls') || '{}');
-var S = { snap: null, over: null, hosts: null, updates: 0, logN: null, logLines: [] };
+var S = { snap: null, over: null, hosts: null, updates: 0, logN: null, logLines: [], gitAt: null };
 var LOG_KEEP = 500;
 
 function $(id) { return document.getElementById(id); }
@@ -45,14 +46,16 @@ function rel(ms) {
   if (Math.abs(d) < 1) return 'now';
   return d > 0 ? 'in ' + dur(d) : dur(-d) + ' ago';
 }
+// made once: toLocaleString() builds a formatter at every call, and a first draw makes hundreds of texts
+var NUMBER = new Intl.NumberFormat();
+var HOUR = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+var DAY_HOUR = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 function clock(ms) {
-  var d = new Date(ms), now = new Date();
-  var opts = { hour: '2-digit', minute: '2-digit' };
-  if (d.toDateString() !== now.toDateString()) { opts.month = 'short'; opts.day = 'numeric'; }
-  return d.toLocaleString([], opts);
+  var d = new Date(ms);
+  return (d.toDateString() === new Date().toDateString() ? HOUR : DAY_HOUR).format(d);
 }
 function when(iso) { var ms = Date.parse(iso); return isNaN(ms) ? '' : clock(ms) + ' (' + rel(ms) + ')'; }
-function num(n) { return Number(n || 0).toLocaleString(); }
+function num(n) { return NUMBER.format(Number(n || 0)); }
 function usd(n) { return n == null ? '–' : '$' + Number(n).toFixed(n < 1 ? 3 : 2); }
 
 function getJson(url) {
@@ -81,9 +84,15 @@ function renderHead(s) {
   if (s.service.pid) f.push((s.service.mode || 'serve') + ' pid ' + s.service.pid);
   if (s.service.uptime_s != null) f.push('up ' + dur(s.service.uptime_s));
   if (s.service.heartbeat) f.push('heartbeat ' + when(s.service.heartbeat));
-  if (s.git && s.git.branch) f.push('branch ' + s.git.branch + (s.git.dirty_files ? ' (' + s.git.dirty_files + ' dirty)' : ''));
+  if (s.git && s.git.branch) f.push('branch ' + s.git.branch + (s.git.dirty_files ? ' (' + s.git.dirty_files + ' dirty)' : '') + gitAge());
   if (s.service.config_changed) f.push('config changed on disk: restart to apply');
   setText('facts', f.join(' · '));
+}
+
+/** the first draw's git part was asked before the page was: its age, when it is more than a moment */
+function gitAge() {
+  var at = S.gitAt ? Date.parse(S.gitAt) : NaN;
+  return !isNaN(at) && Date.now() - at > 2000 ? ', as of ' + rel(at) : '';
 }
 
 /** the next thing serve will do, and when */

@@ -3,6 +3,18 @@
 export const APP_JS_VIEWS = String.raw`
 var OUTCOMES = ['ok', 'failed', 'timeout', 'cancelled', 'aborted', 'preflight_failed'];
 
+/** a bar's tooltip (an SVG title) made when the pointer first reaches it, not hundreds at every draw */
+function tips(g, text) {
+  g.addEventListener('mouseover', function (ev) {
+    var r = ev.target;
+    if (r.tagName !== 'rect' || r.firstChild) return;
+    var t = svg('title');
+    t.textContent = text(Number(r.getAttribute('data-i')));
+    r.appendChild(t);
+  });
+  return g;
+}
+
 /** rounds as bars coloured by outcome; r = [n, outcome, startMs, duration_s, tokens, cost] */
 function timeline(rows, height) {
   // at least 100 slots wide: a few rounds are a few thin bars, not the width of the page
@@ -11,13 +23,12 @@ function timeline(rows, height) {
   rows.forEach(function (r) { if (r[3] > maxD) maxD = r[3]; });
   rows.forEach(function (r, i) {
     var h = Math.max(4, Math.round((Math.sqrt(r[3]) / Math.sqrt(maxD)) * (height - 2)));
-    var rect = svg('rect', { x: i * 6, y: height - h, width: 5, height: h, class: 'o-' + r[1], 'data-n': r[0], 'data-outcome': r[1] });
-    var t = svg('title');
-    t.textContent = 'round ' + r[0] + ': ' + r[1] + ', ' + dur(r[3]) + ', ' + clock(r[2]) + (r[4] ? ', ' + num(r[4]) + ' tokens' : '') + (r[5] != null ? ', ' + usd(r[5]) : '');
-    rect.appendChild(t);
-    g.appendChild(rect);
+    g.appendChild(svg('rect', { x: i * 6, y: height - h, width: 5, height: h, class: 'o-' + r[1], 'data-n': r[0], 'data-outcome': r[1], 'data-i': i }));
   });
-  return g;
+  return tips(g, function (i) {
+    var r = rows[i];
+    return 'round ' + r[0] + ': ' + r[1] + ', ' + dur(r[3]) + ', ' + clock(r[2]) + (r[4] ? ', ' + num(r[4]) + ' tokens' : '') + (r[5] != null ? ', ' + usd(r[5]) : '');
+  });
 }
 
 function bars(values, cls, height, label) {
@@ -26,13 +37,9 @@ function bars(values, cls, height, label) {
   var g = svg('svg', { viewBox: '0 0 ' + w * 6 + ' ' + height, preserveAspectRatio: 'none', role: 'img', class: 'chart h' + height });
   values.forEach(function (v, i) {
     var h = max ? Math.round((v[1] / max) * (height - 2)) : 0;
-    var rect = svg('rect', { x: i * 6, y: height - h, width: 5, height: h, class: cls });
-    var t = svg('title');
-    t.textContent = v[0] + ': ' + label(v[1]);
-    rect.appendChild(t);
-    g.appendChild(rect);
+    g.appendChild(svg('rect', { x: i * 6, y: height - h, width: 5, height: h, class: cls, 'data-i': i }));
   });
-  return g;
+  return tips(g, function (i) { return values[i][0] + ': ' + label(values[i][1]); });
 }
 
 /** "$3.20 of $20.00/day", "41 of 200 rounds/day — reached, frees 14:05 (in 3h)" */
@@ -125,6 +132,17 @@ function hostCard(h) {
   return card;
 }
 
+function drawLocal(snap, over) {
+  S.snap = snap; S.over = over;
+  renderHead(snap); renderNow(snap); renderOverview(over);
+}
+
+function drawn() {
+  S.updates++;
+  document.body.setAttribute('data-updates', String(S.updates));
+  document.body.setAttribute('data-ready', '1');
+}
+
 function refresh() {
   var done;
   if (FLEET) {
@@ -137,23 +155,39 @@ function refresh() {
   } else {
     var tz = new Date().getTimezoneOffset() + 840;
     done = Promise.all([getJson('/api/snapshot'), getJson('/api/overview?tz=' + tz)]).then(function (r) {
-      S.snap = r[0]; S.over = r[1];
-      renderHead(r[0]); renderNow(r[0]); renderOverview(r[1]);
+      S.gitAt = null;
+      drawLocal(r[0], r[1]);
     });
   }
-  return done.then(function () {
-    S.updates++;
-    document.body.setAttribute('data-updates', String(S.updates));
-    document.body.setAttribute('data-ready', '1');
-  }).catch(function (e) { setText('live', 'error: ' + (e.message || e)); });
+  return done.then(drawn).catch(function (e) { setText('live', 'error: ' + (e.message || e)); });
+}
+
+/** the data the server put in the page (read once, then out of the DOM); null: none, or days of another zone */
+function firstData() {
+  var n = $('first-data');
+  if (!n) return null;
+  n.parentNode.removeChild(n);
+  try {
+    var d = JSON.parse(n.textContent);
+    return d.tz === new Date().getTimezoneOffset() ? d : null;
+  } catch (e) { return null; }
 }
 
 function start() {
-  if (!FLEET) {
-    renderControls();
-    getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
+  var first = FLEET ? null : firstData();
+  if (!FLEET) renderControls();
+  if (first) {
+    // drawn at once from the page itself; its git part may be older, so the API is asked right after
+    first.events.events.forEach(addEvent);
+    S.gitAt = first.git_at;
+    drawLocal(first.snapshot, first.overview);
+    drawn();
+    connect();
+    scheduleRefresh();
+  } else {
+    if (!FLEET) getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
+    refresh().then(connect);
   }
-  refresh().then(connect);
   // the "in 2h", "3m ago" and "running for" texts age: redrawn from what is already here
   setInterval(function () { if (S.snap) { renderHead(S.snap); renderNow(S.snap); } }, 5000);
 }

@@ -1,15 +1,28 @@
-// The page: one small HTML shell, its stylesheet and its script (page-app.ts), all served from this
-// process: no CDN, no font, nothing fetched from elsewhere, so it works offline. The shell carries no data
-// but the CSRF token and which buttons are on; every value is set by the script as text, never as HTML.
+// The page: one HTML document with its stylesheet and its script (page-app.ts) inline, so that the first
+// draw waits for no second request, all served from this process: no CDN, no font, nothing fetched from
+// elsewhere, so it works offline. The CSP names the script and the stylesheet by their sha256: no other
+// inline script runs. The page carries the CSRF token, which buttons are on and the first data as JSON (a
+// data block, never run); every value is set by the script as text, never as HTML. /app.js and /app.css
+// stay served, the same texts.
 import type { Controls } from './options.js';
 import { APP_JS_CORE } from './page-app.js';
 import { APP_JS_VIEWS } from './page-views.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 export const APP_JS = `${APP_JS_CORE}\n${APP_JS_VIEWS}`;
 
+/** the sha256 (base64) of the inline script and stylesheet, for the page's Content-Security-Policy */
+export function pageHashes(): string[] {
+  return (hashes ??= [APP_JS, APP_CSS].map((t) => nodeCrypto().createHash('sha256').update(t, 'utf8').digest('base64')));
+}
+let hashes: string[] | undefined;
+
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function pageHtml(o: { title: string; csrf: string; fleet: boolean; controls: Controls }): string {
+/** JSON to sit in a <script type="application/json">: no "<" at all, so no "</script" or "<!--" ends it early */
+export const jsonInHtml = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+
+export function pageHtml(o: { title: string; csrf: string; fleet: boolean; controls: Controls; first?: unknown }): string {
   const single = `
 <section id="head"><h1><span id="project"></span> <span id="state" class="badge"></span></h1>
   <p id="reason"></p><p id="facts" class="muted"></p><div id="controls"></div></section>
@@ -34,10 +47,10 @@ export function pageHtml(o: { title: string; csrf: string; fleet: boolean; contr
 <meta name="mode" content="${o.fleet ? 'fleet' : 'local'}">
 <meta name="controls" content="${esc(JSON.stringify(o.controls))}">
 <title>${esc(o.title)} · agent-runner</title>
-<link rel="stylesheet" href="/app.css"></head>
+<style>${APP_CSS}</style></head>
 <body>${o.fleet ? fleet : single}
 <footer class="muted">agent-runner dashboard · <span id="live">connecting…</span></footer>
-<script src="/app.js"></script></body></html>
+${o.first ? `<script type="application/json" id="first-data">${jsonInHtml(o.first)}</script>\n` : ''}<script>${APP_JS}</script></body></html>
 `;
 }
 

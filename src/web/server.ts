@@ -5,12 +5,12 @@ import type { ObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import type { Thresholds } from '../monitor/types.js';
 import { Guard } from './auth.js';
-import { intParam, readBody, send, sendError, sendJson } from './http.js';
+import { csp, intParam, readBody, send, sendError, sendJson } from './http.js';
 import { LiveFeed } from './live.js';
 import type { Fleet } from './fleet.js';
 import type { WebOptions } from './options.js';
 import { localApi } from './local-api.js';
-import { APP_CSS, APP_JS, pageHtml } from './page.js';
+import { APP_CSS, APP_JS, pageHashes, pageHtml } from './page.js';
 import { runControl } from './control.js';
 import { errorMessage, firstLine } from '../util/text.js';
 
@@ -49,7 +49,13 @@ export async function startDashboard(o: WebOptions, mode: Mode): Promise<Dashboa
       return sendJson(res, a.status, a.body);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'GET or POST');
-    if (p === '/') return send(res, 200, 'text/html; charset=utf-8', pageHtml({ title, csrf: guard.csrf, fleet: mode.kind === 'fleet', controls: o.controls }));
+    if (p === '/') {
+      // the first data in the page itself: one request before the first draw, not three after the script ran
+      // without it (git not answered yet, a state file unreadable) the page fetches the API, as it always could
+      const first = api ? await api.first(new Date().getTimezoneOffset()).catch(() => null) : null;
+      const html = pageHtml({ title, csrf: guard.csrf, fleet: mode.kind === 'fleet', controls: o.controls, first });
+      return send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': csp(pageHashes()) });
+    }
     if (p === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', APP_JS);
     if (p === '/app.css') return send(res, 200, 'text/css; charset=utf-8', APP_CSS);
     if (p === '/api/live') return feed.add(res);

@@ -112,6 +112,14 @@ test('a token is enforced on the page and the API; without one, an address beyon
   const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
+  // every fetch the page makes, with whether its first draw was done by then
+  await page.addInitScript(() => {
+    const w = window as unknown as { calls: Array<[string, string | null]> };
+    w.calls = [];
+    const f = window.fetch.bind(window);
+    window.fetch = (input, init) => (w.calls.push([String(input), document.body?.getAttribute('data-ready') ?? null]), f(input, init));
+  });
+  const calls = () => page.evaluate(() => (window as unknown as { calls: Array<[string, string | null]> }).calls);
   const denied = await page.goto(`${base}/?token=wrong-token-0123456789`);
   assert.equal(denied?.status(), 401);
   await page.goto(`${base}/?token=${token}`);
@@ -120,6 +128,23 @@ test('a token is enforced on the page and the API; without one, an address beyon
   await page.waitForSelector('body[data-ready="1"]');
   assert.equal(await page.$$eval('#timeline rect', (r) => r.length), 1);
   assert.equal(await page.$$eval('#controls button', (b) => b.length), 0);
+  // a bar's tooltip, made when the pointer reaches it
+  await page.hover('#timeline rect');
+  assert.match((await page.textContent('#timeline rect title')) ?? '', /^round 1: ok, \d+s, /);
+  // the first draw came with the page: no API call before it, then the API asked at once (git afresh)
+  await page.waitForFunction(() => (window as unknown as { calls: string[][] }).calls.some((c) => c[0].startsWith('/api/snapshot')));
+  assert.deepEqual((await calls()).filter((c) => c[1] !== '1'), []);
+  assert.equal(await page.$('#first-data'), null);
+
+  // a reader in another zone than the server's: the days are its own, fetched before the first draw
+  const cdp = await browser.newCDPSession(page);
+  const serverEast = -new Date().getTimezoneOffset();
+  await cdp.send('Emulation.setTimezoneOverride', { timezoneId: serverEast === 14 * 60 ? 'UTC' : 'Pacific/Kiritimati' });
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  const before = (await calls()).filter((c) => c[1] !== '1').map((c) => c[0].replace(/\?.*/, ''));
+  assert.deepEqual(before.sort(), ['/api/events', '/api/overview', '/api/snapshot']);
+  assert.equal(await page.$$eval('#timeline rect', (r) => r.length), 1);
 
   dash.kill('SIGTERM');
   const r = await out;

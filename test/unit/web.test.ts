@@ -10,6 +10,9 @@ import { Guard, sameSecret } from '../../src/web/auth.js';
 import { sendable } from '../../src/web/live.js';
 import { readEventsPage, roundsPage } from '../../src/web/data.js';
 import { buildOverview, parseCommits } from '../../src/web/overview.js';
+import { APP_CSS, APP_JS, pageHashes, pageHtml } from '../../src/web/page.js';
+import { csp } from '../../src/web/http.js';
+import { createHash } from 'node:crypto';
 import { UserError } from '../../src/errors.js';
 import type { RoundRecord } from '../../src/state/types.js';
 import { tmpDir } from '../helpers/env.js';
@@ -124,4 +127,31 @@ test('overview: tokens and cost by the reader\'s day, models, the newest rounds;
     { sha: 'abc', subject: 'fix red <b>x</b>', when: '2026-12-06T00:31:00Z', round: 2 },
     { sha: 'def', subject: 'other', when: '2026-12-05T00:00:00Z', round: null },
   ]);
+});
+
+test('the page\'s first data: a JSON data block that agent text cannot end early, read back whole', () => {
+  const first = { tz: 0, subject: '</script><script>alert(1)</script><!-- x', line: 'a\u2028b' };
+  const html = pageHtml({ title: 't', csrf: 'c', fleet: false, controls: { stop: false, cancel: false, note: false }, first });
+  const m = /<script type="application\/json" id="first-data">([^]*?)<\/script>/.exec(html);
+  assert.ok(m, html);
+  assert.doesNotMatch(m[1], /</);
+  assert.deepEqual(JSON.parse(m[1]), first);
+  // the fleet page and a page without data carry no block
+  assert.doesNotMatch(pageHtml({ title: 't', csrf: 'c', fleet: true, controls: { stop: false, cancel: false, note: false } }), /id="first-data"/);
+});
+
+test('the page\'s inline script and stylesheet: whole in the page, and the only inline code its CSP lets run', () => {
+  assert.doesNotMatch(APP_JS, /<\/script/i);
+  assert.doesNotMatch(APP_CSS, /<\/style/i);
+  const html = pageHtml({ title: 't', csrf: 'c', fleet: false, controls: { stop: false, cancel: false, note: false } });
+  const js = /<script>([^]*?)<\/script>/.exec(html)?.[1];
+  const css = /<style>([^]*?)<\/style>/.exec(html)?.[1];
+  assert.equal(js, APP_JS);
+  assert.equal(css, APP_CSS);
+  const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('base64');
+  assert.deepEqual(pageHashes(), [sha(APP_JS), sha(APP_CSS)]);
+  const policy = csp(pageHashes());
+  assert.match(policy, new RegExp(`script-src 'self' 'sha256-${sha(APP_JS).replace(/[+/]/g, '\\$&')}'`));
+  assert.doesNotMatch(policy, /unsafe-inline/);
+  assert.match(csp(), /script-src 'self'; style-src 'self';/);
 });
