@@ -5,12 +5,15 @@
 // CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
 // (esbuild splits ES modules only): each verb's code is still evaluated only when that verb runs (the lazy
 // imports in program.ts and verbs.ts become lazy initialisers), and V8 compiles a function only when it is
-// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js).
+// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js);
+// `round` has a second one, made after a real round, that holds the functions a round calls too.
 // bin/agent-runner.js (CommonJS too, bin/package.json) runs the bundle whenever it is there
 // (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build` makes both, always. Without esbuild
 // this is a no-op and the tsc output runs.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { Module } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +27,8 @@ const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
 const OUT_FILE = path.join(OUT_DIR, 'main.cjs');
 /** the build's id (the bundle's first line), then V8's code cache for that bundle: bin/agent-runner.js reads it */
 const CACHE_FILE = `${OUT_FILE}.v8cache`;
+/** the same, made after a real round ran (writeRoundCache): the bin uses it for `round` */
+const ROUND_CACHE_FILE = `${OUT_FILE}.round.v8cache`;
 /**
  * Dependencies inlined: small, pure JS, on every start's path. Every other one stays a require() from
  * node_modules (so it must ship CommonJS): some find their own files at run time, which a bundle would break.
@@ -91,6 +96,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.writeFileSync(OUT_FILE, shareBuiltinNamespaces(out.outputFiles[0].text));
   writeCodeCache();
+  writeRoundCache();
   return 0;
 }
 
@@ -124,6 +130,40 @@ function writeCodeCache(): void {
   const tmp = `${CACHE_FILE}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
   fs.renameSync(tmp, CACHE_FILE);
+}
+
+/**
+ * A second cache for `round`, made after a real round (agent `true`) in a scratch repository: V8 keeps every
+ * function compiled by then, so a round's start no longer compiles each function it calls on first call (a few
+ * ms of CPU; docs/performance.md). Only `round` uses it: another verb would deserialize code it never runs. Any
+ * failure (no git, no writable temp dir) leaves no round cache, and `round` takes the plain one.
+ */
+function writeRoundCache(): void {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-warm-cache-'));
+  const tmp = `${ROUND_CACHE_FILE}.${process.pid}.tmp`;
+  try {
+    const repo = path.join(scratch, 'repo');
+    fs.mkdirSync(path.join(repo, 'prompts'), { recursive: true });
+    // nothing of the caller's: no config found elsewhere, the temp boxes under the scratch state dir
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['AGENT_RUNNER_CONFIG', 'XDG_RUNTIME_DIR', 'NODE_OPTIONS', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete env[k];
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env, stdio: 'pipe' });
+    git('init', '-q');
+    fs.writeFileSync(path.join(repo, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
+    const state = path.join(scratch, 'state');
+    fs.writeFileSync(path.join(repo, 'agent-runner.toml'), `[agent]\ncommand = ["true"]\n\n[runtime]\nstate_dir = ${JSON.stringify(state)}\n\n[prompt]\nfile = "prompts/main.md"\n`);
+    git('add', '-A');
+    git('-c', 'user.name=agent-runner build', '-c', 'user.email=build@agent-runner.invalid', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'scratch');
+    const tool = path.join(ROOT, 'build', 'src', 'tools', 'warm-cache.js');
+    const r = spawnSync(process.execPath, [tool, OUT_FILE, tmp], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    if (r.status !== 0 || !fs.existsSync(tmp)) throw new Error(String(r.stderr ?? '').trim().split('\n')[0] || `exit ${r.status ?? r.signal}`);
+    fs.renameSync(tmp, ROUND_CACHE_FILE);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    process.stderr.write(`bundle: no code cache for round (${e instanceof Error ? e.message : e}): round uses the plain one\n`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 process.exitCode = await main();
