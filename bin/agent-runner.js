@@ -28,9 +28,11 @@ function runBundle(file) {
   // the flag the build made the cache under (src/tools/bundle.ts): V8 then checks the cache's checksum, and a
   // cache damaged on disk is compiled afresh instead of crashing the process
   require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
-  // `round` has a cache of its own, made after a real round (src/tools/bundle.ts): the functions a round calls are
-  // in it too; another verb would only deserialize code it never runs
-  const own = process.argv.slice(2).includes('round') ? codeCache(`${file}.round.v8cache`, source) : undefined;
+  // `round`, `peek` and `status` have a cache each, made after the verb ran (src/tools/bundle.ts): the functions it
+  // calls are in it too; another verb would only deserialize code it never runs. A wrong pick costs time, never
+  // correctness: V8 checks any cache against the source.
+  const verb = process.argv.slice(2).find((a) => a === 'round' || a === 'peek' || a === 'status');
+  const own = verb ? codeCache(`${file}.${verb}.v8cache`, source) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: own ?? codeCache(`${file}.v8cache`, source) });
   script.runInThisContext()({}, Module.createRequire(file), { exports: {} }, file, path.dirname(file));
   return true;
