@@ -6,7 +6,7 @@ import { HeldEvents } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
 import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
-import { headAndPaths } from '../round/git-head.js';
+import { probeRepo } from '../round/repo-probe.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readRecentLedger } from '../state/ledger.js';
@@ -49,10 +49,10 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   let treeLock;
   try {
     // one supervisor per work tree, whatever its state dir (round/tree-lock.ts); the rev-parse that finds the tree
-    // answers the preflight too (HEAD and the paths), which reuses it if HEAD has not moved since (headStill)
-    const repo = headAndPaths(config.workDir);
-    repo.catch(() => {}); // not a work tree: the lock is skipped and the preflight says why
-    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round', repo);
+    // and the ls-files beside it answer the preflight too, which reuses them where nothing moved (repo-probe.ts).
+    // Not a work tree: the lock is skipped and the preflight says why.
+    const repo = probeRepo(config.workDir);
+    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round', repo.facts);
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
     recordRecoveredLocks(paths.events, lock, treeLock);

@@ -9,7 +9,7 @@ import { ensureDir } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { appendEvent } from '../state/events.js';
 import { nextRoundNumber, readRecentLedger, readOpenRound, type Ledger } from '../state/ledger.js';
-import type { RepoFacts } from './git-head.js';
+import type { RepoProbe } from './repo-probe.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
 import { roundEnv, roundProvider } from './provider.js';
@@ -47,10 +47,10 @@ export interface RoundOptions {
   /** the [providers.NAME] to run this round on (serve's pool picks it); absent: the first of agent.providers, if any */
   provider?: string;
   /**
-   * the work dir's rev-parse the caller made for the work tree's lock (headAndPaths): the preflight reuses it
-   * instead of starting another git process, if HEAD still names the same commit (headStill)
+   * the git questions the caller asked for the work tree's lock (repo-probe.ts): the preflight reuses the answers
+   * instead of starting git processes of its own, where nothing moved since (HEAD, the index)
    */
-  repo?: Promise<RepoFacts>;
+  repo?: RepoProbe;
   /** the ledger's recent records, when the caller read them after the recovery (saves a read of the same tail) */
   ledger?: Ledger;
 }

@@ -1,12 +1,16 @@
 // One rev-parse per round for HEAD, the paths and the common dir (src/round/git-head.ts): the work tree's lock
 // and the preflight share it, and the preflight trusts it only while HEAD, read from the git dir's files, still
-// names the same commit. Real repositories: loose refs, packed refs, a detached HEAD, a linked worktree.
+// names the same commit; the early ls-files -u only while the index is older than it (repo-probe.ts). Real
+// repositories: loose refs, packed refs, a detached HEAD, a linked worktree, a conflicted index.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { headAndPaths, headFromFiles, headStill } from '../../src/round/git-head.js';
 import { measureProgress } from '../../src/round/progress.js';
+import { gitState } from '../../src/round/git-status.js';
+import { probeRepo } from '../../src/round/repo-probe.js';
 import { git, makeGitRepo, tmpDir } from '../helpers/env.js';
 
 function commit(dir: string, file: string): string {
@@ -99,4 +103,36 @@ test('measureProgress: no diff for a tree left as found (HEAD unmoved, only untr
   fs.appendFileSync(path.join(dir, 'README.md'), 'more\n');
   const p = await measureProgress({ ...base, workDir: dir, headAfter: head, dirty: [{ kind: 'changed', xy: '.M', path: 'README.md' }, ...untracked] });
   assert.deepEqual(p, { files: 2, added: 3, removed: 0, changed: true });
+});
+
+test("gitState with an early probe: its ls-files counts only while the index is older than the probe; a newer index is read again", async (t) => {
+  const dir = makeGitRepo();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const index = path.join(dir, '.git', 'index');
+  const past = new Date(Date.now() - 3_600_000);
+  fs.utimesSync(index, past, past);
+  /** three stages of c.txt in the index: a conflict, as a `stash pop` that conflicted leaves it (no marker file) */
+  const conflict = () => {
+    const blob = git(dir, 'hash-object', '-w', 'README.md');
+    const info = [1, 2, 3].map((stage) => `100644 ${blob} ${stage}\tc.txt\n`).join('');
+    execFileSync('git', ['update-index', '--index-info'], { cwd: dir, input: info });
+  };
+
+  // the index written after the probe started: the early answer (no conflict) is not taken
+  let probe = probeRepo(dir);
+  await probe.unmerged;
+  conflict();
+  assert.deepEqual((await gitState(dir, undefined, probe)).unmerged, ['c.txt']);
+
+  // an index older than the probe is the one its ls-files read: taken as it is, with no git process. Shown by
+  // an index changed behind the probe's back with its old time put back: the early answer is what comes out
+  git(dir, 'reset', '-q');
+  fs.utimesSync(index, past, past);
+  probe = probeRepo(dir);
+  assert.equal(await probe.unmerged, '');
+  conflict();
+  fs.utimesSync(index, past, past);
+  assert.deepEqual((await gitState(dir, undefined, probe)).unmerged, []);
+  assert.deepEqual((await gitState(dir)).unmerged, ['c.txt'], 'without the probe the index is read');
+  assert.equal((await gitState(dir, undefined, probe)).head, git(dir, 'rev-parse', 'HEAD'));
 });
