@@ -156,7 +156,9 @@ function writeVerbCaches(): void {
     const state = path.join(scratch, 'state');
     fs.writeFileSync(path.join(repo, 'agent-runner.toml'), `[agent]\ncommand = ["true"]\n\n[runtime]\nstate_dir = ${JSON.stringify(state)}\n\n[prompt]\nfile = "prompts/main.md"\n`);
     git('add', '-A');
-    git('-c', 'user.name=agent-runner build', '-c', 'user.email=build@agent-runner.invalid', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'scratch');
+    // no hook of the caller's global config, no signing prompt: a scratch commit only
+    const scratchCommit = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'user.name=agent-runner build', '-c', 'user.email=build@agent-runner.invalid'];
+    git(...scratchCommit, 'commit', '-q', '-m', 'scratch');
     for (const verb of WARMED) warmCache(verb, repo, env);
   } catch (e) {
     process.stderr.write(`bundle: no code caches per verb (${e instanceof Error ? e.message : e}): each verb uses the plain one\n`);
