@@ -6,6 +6,7 @@ import { HeldEvents } from '../state/events.js';
 import { claimStateDir } from '../state/ownership.js';
 import { runRound } from '../round/run.js';
 import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
+import { probeRepo } from '../round/repo-probe.js';
 import { recoverOpenRound } from '../round/recover.js';
 import { repairState } from '../state/repair.js';
 import { readRecentLedger } from '../state/ledger.js';
@@ -47,8 +48,11 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   const lock = acquireLock(paths.lock, 'round');
   let treeLock;
   try {
-    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts)
-    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round');
+    // one supervisor per work tree, whatever its state dir (round/tree-lock.ts); the rev-parse that finds the tree
+    // and the ls-files beside it answer the preflight too, which reuses them where nothing moved (repo-probe.ts).
+    // Not a work tree: the lock is skipped and the preflight says why.
+    const repo = probeRepo(config.workDir);
+    treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round', repo.facts);
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repairState(paths);
     recordRecoveredLocks(paths.events, lock, treeLock);
@@ -61,8 +65,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       return EXIT.FAILURE;
     }
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
-    const prev = readRecentLedger(paths).records.at(-1);
-    const status = startStatus(paths, 'round', prev);
+    const ledger = readRecentLedger(paths);
+    const status = startStatus(paths, 'round', ledger.records.at(-1));
     // the live line, on a terminal only: its code is not even loaded otherwise (progress.ts)
     const progress = liveProgress(opts)
       ? (await import('./progress.js')).startProgress({ paths, pricing: (await import('../agents/pricing.js')).priceConfig(config, process.env), live: true, summaries: false })
@@ -75,6 +79,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
         phase: opts.phase,
         signal: ac.signal,
         minFreeMb: config.runtime.min_free_mb,
+        repo,
+        ledger,
         onStart: (open) => status.set({ round: { n: open.n, phase: open.phase, started: open.start } }),
       });
     } finally {

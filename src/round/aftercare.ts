@@ -99,7 +99,7 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   // the commits and the tree's change, side by side and before aftercare moves anything into a stash or a commit
   const [commits, progress] = await Promise.allSettled([
     commitsBetween(i.workDir, i.headBefore, st.head),
-    measureProgress({ workDir: i.workDir, top: rp.top, headBefore: i.headBefore, dirty: st.dirty, pathspec }),
+    measureProgress({ workDir: i.workDir, top: rp.top, headBefore: i.headBefore, headAfter: st.head, dirty: st.dirty, pathspec }),
   ]);
   if (commits.status === 'fulfilled') res.commits = commits.value;
   else res.note = `commits unknown: ${errorLine(commits.reason)}`;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { git } from './git.js';
 import { headAndPaths, repoPaths, type RepoPaths } from './git-head.js';
 import { wholeTreeExcept } from './git-pathspec.js';
+import { UNMERGED_ARGS, unmergedStill, type RepoProbe } from './repo-probe.js';
 import { readRegularText } from '../state/read-file.js';
 
 export type DirtyKind = 'changed' | 'renamed' | 'unmerged' | 'untracked';
@@ -67,10 +68,12 @@ export interface GitState {
  * by side: the rev-parse (the caller's, when it started one: `known`) and `ls-files -u`, which reads only
  * the index; HEAD and the in-progress markers are read from the git dir directly.
  */
-export async function gitState(dir: string, known?: Promise<{ head: string | null; paths: RepoPaths }>): Promise<GitState> {
+export async function gitState(dir: string, known?: Promise<{ head: string | null; paths: RepoPaths }>, early?: RepoProbe): Promise<GitState> {
   // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked,
-  // while HEAD and the paths are read (or come in)
-  const [{ head, paths }, out] = await Promise.all([known ?? headAndPaths(dir), git(dir, ['ls-files', '-u', '-z', '--full-name', '--', ':/'])]);
+  // while HEAD and the paths are read (or come in); an early ls-files (repo-probe.ts) counts while the index is unchanged
+  const [{ head, paths }, out] = early
+    ? await (known ?? early.facts).then(async (k) => [k, await unmergedStill(early, dir, k.paths.gitDir)] as const)
+    : await Promise.all([known ?? headAndPaths(dir), git(dir, UNMERGED_ARGS)]);
   const unmerged: string[] = [];
   for (const rec of out.split('\0')) {
     // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats

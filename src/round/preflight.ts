@@ -5,7 +5,8 @@ import { ensureDir } from '../state/files.js';
 import { which, whyNotFound } from '../system/which.js';
 import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
-import { headAndPaths } from './git-head.js';
+import { headAndPaths, headStill } from './git-head.js';
+import type { RepoProbe } from './repo-probe.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
 import { rootRefusal, rootRefusalNotes } from '../agents/agent-cli.js';
@@ -19,6 +20,8 @@ export interface PreflightInput {
   promptFiles: string[];
   /** what the git checks learned, filled in as they run: the round reuses it instead of asking git again */
   seen?: PreflightSeen;
+  /** the git questions, when the caller already asked them (for the work tree's lock): reused if nothing moved */
+  known?: RepoProbe;
   /** runtime.min_free_mb for a foreground round; serve leaves it unset (it waits for space instead of failing) */
   minFreeMb?: number;
   /** the whole agent command, the environment it gets, and our uid: for the agent_as_root check */
@@ -80,8 +83,9 @@ export const PREFLIGHT_CHECKS: Check[] = [
       if (!fs.existsSync(i.workDir)) return `work dir ${i.workDir} does not exist: set runtime.work_dir`;
       // the round needs HEAD and the repository's paths anyway: one rev-parse answers both questions, and
       // git_state's ls-files runs beside it (its answer waits for that check; a failure here makes it moot)
-      const repo = headAndPaths(i.workDir);
-      if (i.seen) (i.seen.pending = gitState(i.workDir, repo)).catch(() => {});
+      // the caller's answer while HEAD is where it saw it; else (or if that failed) asked again here
+      const repo = i.known ? headStill(i.known.facts, i.workDir) : headAndPaths(i.workDir);
+      if (i.seen) (i.seen.pending = gitState(i.workDir, repo, i.known)).catch(() => {});
       try {
         await repo;
         return null;

@@ -1,6 +1,7 @@
 // What a round changed: its commits, the files it touched and the lines it added and removed, measured from the
-// commit it started on to the work tree as the agent left it (before aftercare stashes or commits anything). One
-// git process (`diff --numstat` for tracked files); untracked files come from the status aftercare already read,
+// commit it started on to the work tree as the agent left it (before aftercare stashes or commits anything). At most
+// one git process (`diff --numstat` for tracked files; none when HEAD has not moved and the status shows no tracked
+// file dirty); untracked files come from the status aftercare already read,
 // and their lines are counted on disk (bounded). A round that ended ok and changed nothing is `no_progress`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,8 @@ export interface ProgressInput {
   headBefore: string | null;
   /** the work tree's dirty entries as the agent left them (aftercare's status) */
   dirty: DirtyEntry[];
+  /** HEAD as that same status saw it: when it is still headBefore and no tracked entry is dirty, there is nothing to diff */
+  headAfter?: string | null;
   /** the pathspec aftercare uses (the whole tree but the operator's files) */
   pathspec: string[];
 }
@@ -29,13 +32,23 @@ export async function measureProgress(p: ProgressInput): Promise<Omit<RoundProgr
   const tracked =
     p.headBefore === null
       ? { files: p.dirty.filter((d) => d.kind !== 'untracked').length, added: 0, removed: 0 }
-      : parseNumstat(await git(p.workDir, ['diff', '--numstat', '-z', '--no-renames', p.headBefore, '--', ...p.pathspec]));
+      : unmoved(p)
+        ? { files: 0, added: 0, removed: 0 } // what the diff would say: no git process for a tree left as found
+        : parseNumstat(await git(p.workDir, ['diff', '--numstat', '-z', '--no-renames', p.headBefore, '--', ...p.pathspec]));
   const untracked = countUntracked(
     p.top,
     p.dirty.filter((d) => d.kind === 'untracked').map((d) => d.path),
   );
   const files = tracked.files + untracked.files;
   return { files, added: tracked.added + untracked.lines, removed: tracked.removed, changed: files > 0 };
+}
+
+/**
+ * HEAD is the commit the round started on, and the status (same pathspec, submodules not ignored) shows no tracked
+ * entry dirty: the index is HEAD and the work tree is the index, so the work tree's tracked files are headBefore's.
+ */
+function unmoved(p: ProgressInput): boolean {
+  return p.headAfter !== undefined && p.headAfter === p.headBefore && p.dirty.every((d) => d.kind === 'untracked');
 }
 
 /** `git diff --numstat -z`: "added\tremoved\tpath\0" per file; a binary file has "-" for both. Pure. */

@@ -8,7 +8,8 @@ import type { StatePaths } from '../state/paths.js';
 import { ensureDir } from '../state/files.js';
 import { claimStateDir } from '../state/ownership.js';
 import { appendEvent } from '../state/events.js';
-import { nextRoundNumber, readRecentLedger, readOpenRound } from '../state/ledger.js';
+import { nextRoundNumber, readRecentLedger, readOpenRound, type Ledger } from '../state/ledger.js';
+import type { RepoProbe } from './repo-probe.js';
 import { monoMs } from '../util/clock.js';
 import { roundSetup, type RoundSetup } from './phase.js';
 import { roundEnv, roundProvider } from './provider.js';
@@ -45,6 +46,13 @@ export interface RoundOptions {
   minFreeMb?: number;
   /** the [providers.NAME] to run this round on (serve's pool picks it); absent: the first of agent.providers, if any */
   provider?: string;
+  /**
+   * the git questions the caller asked for the work tree's lock (repo-probe.ts): the preflight reuses the answers
+   * instead of starting git processes of its own, where nothing moved since (HEAD, the index)
+   */
+  repo?: RepoProbe;
+  /** the ledger's recent records, when the caller read them after the recovery (saves a read of the same tail) */
+  ledger?: Ledger;
 }
 
 /** Runs one round and returns its record, which is in the ledger when this resolves. */
@@ -52,7 +60,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const { config, paths } = o;
   claimStateDir(paths.dir);
   ensureDir(paths.roundsDir);
-  const ledger = readRecentLedger(paths);
+  const ledger = o.ledger ?? readRecentLedger(paths);
   const n = nextRoundNumber(ledger, readOpenRound(paths), paths.rounds);
 
   // preflight: a round that may not run is recorded as such, and nothing starts
@@ -200,6 +208,7 @@ function preflightRound(o: RoundOptions, setup: RoundSetup, agentEnv: NodeJS.Pro
     agentPath: agentEnv.PATH,
     promptFiles: setup.promptFiles,
     seen,
+    known: o.repo,
     minFreeMb: o.minFreeMb,
     command: config.agent.command,
     agentEnv,

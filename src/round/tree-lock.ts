@@ -9,16 +9,21 @@ import { createHash } from 'node:crypto';
 import { acquireLock, describeHolder, type Lock, type LockHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { git } from './git.js';
+import type { RepoFacts } from './git-head.js';
 
-/** `<git common dir>/agent-runner/worktree-<hash of the top-level path>.lock`; null outside a git work tree. */
-export async function workTreeLockFile(workDir: string): Promise<string | null> {
-  let out: string;
+/**
+ * `<git common dir>/agent-runner/worktree-<hash of the top-level path>.lock`; null outside a git work tree.
+ * `known`: the round's own rev-parse (headAndPaths), which answers this too: one git process instead of two.
+ */
+export async function workTreeLockFile(workDir: string, known?: Promise<RepoFacts>): Promise<string | null> {
+  let top: string | undefined;
+  let common: string | undefined;
   try {
-    out = await git(workDir, ['rev-parse', '--show-toplevel', '--git-common-dir'], { timeoutMs: 10_000 });
+    if (known) ({ paths: { top }, common } = await known);
+    else [top, common] = (await git(workDir, ['rev-parse', '--show-toplevel', '--git-common-dir'], { timeoutMs: 10_000 })).trim().split('\n');
   } catch {
     return null; // not a git work tree (yet): the round's preflight says so, with the fix
   }
-  const [top, common] = out.trim().split('\n');
   if (!top || !common) return null;
   const key = createHash('sha256').update(top).digest('hex').slice(0, 16);
   return path.join(path.resolve(workDir, common), 'agent-runner', `worktree-${key}.lock`);
@@ -29,8 +34,9 @@ export async function acquireTreeLock(
   workDir: string,
   holder: { stateDir: string; config: string },
   role: LockHolder['role'],
+  known?: Promise<RepoFacts>,
 ): Promise<Lock | null> {
-  const file = await workTreeLockFile(workDir);
+  const file = await workTreeLockFile(workDir, known);
   if (!file) return null;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   return acquireLock(file, role, { scope: 'work tree', stateDir: holder.stateDir, config: holder.config });

@@ -22,7 +22,8 @@ export async function sampleDisk(dir: string): Promise<DiskSample | null> {
   let at = path.resolve(dir);
   while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   try {
-    const s = await fs.promises.statfs(at);
+    // the callback form: fs.promises loads fs/promises and readline (~1 ms of every peek's start)
+    const s = await new Promise<fs.StatsFs>((resolve, reject) => fs.statfs(at, (e, st) => (e ? reject(e) : resolve(st))));
     return diskFromStatfs(at, s.bsize, s.blocks, s.bfree, s.bavail, s.files, s.ffree);
   } catch {
     return null;

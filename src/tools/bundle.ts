@@ -5,12 +5,15 @@
 // CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
 // (esbuild splits ES modules only): each verb's code is still evaluated only when that verb runs (the lazy
 // imports in program.ts and verbs.ts become lazy initialisers), and V8 compiles a function only when it is
-// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js).
+// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js);
+// `round`, `peek` and `status` have one each, made after the verb ran, that holds the functions it calls too.
 // bin/agent-runner.js (CommonJS too, bin/package.json) runs the bundle whenever it is there
 // (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build` makes both, always. Without esbuild
 // this is a no-op and the tsc output runs.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { Module } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +27,11 @@ const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
 const OUT_FILE = path.join(OUT_DIR, 'main.cjs');
 /** the build's id (the bundle's first line), then V8's code cache for that bundle: bin/agent-runner.js reads it */
 const CACHE_FILE = `${OUT_FILE}.v8cache`;
+/**
+ * The verbs whose start-up is benchmarked, each with a cache of its own made after it ran (writeVerbCaches), in
+ * this order (peek and status then show a round): `main.cjs.<verb>.v8cache`, which the bin uses for that verb.
+ */
+const WARMED: ReadonlyArray<readonly string[]> = [['round'], ['peek', '--json'], ['status', '--json']];
 /**
  * Dependencies inlined: small, pure JS, on every start's path. Every other one stays a require() from
  * node_modules (so it must ship CommonJS): some find their own files at run time, which a bundle would break.
@@ -91,6 +99,7 @@ async function main(): Promise<number> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.writeFileSync(OUT_FILE, shareBuiltinNamespaces(out.outputFiles[0].text));
   writeCodeCache();
+  writeVerbCaches();
   return 0;
 }
 
@@ -124,6 +133,49 @@ function writeCodeCache(): void {
   const tmp = `${CACHE_FILE}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
   fs.renameSync(tmp, CACHE_FILE);
+}
+
+/**
+ * A cache per benchmarked verb, made after it really ran (a round with agent `true`, then peek and status) in a
+ * scratch repository: V8 keeps every function compiled by then, so the verb's start no longer compiles each
+ * function it calls on first call (a few ms of CPU; docs/performance.md). Only that verb uses it: another would
+ * deserialize code it never runs. Any failure (no git, no writable temp dir) leaves that verb without one, and it
+ * takes the plain cache.
+ */
+function writeVerbCaches(): void {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-warm-cache-'));
+  try {
+    const repo = path.join(scratch, 'repo');
+    fs.mkdirSync(path.join(repo, 'prompts'), { recursive: true });
+    // nothing of the caller's: no config found elsewhere, the temp boxes under the scratch state dir
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['AGENT_RUNNER_CONFIG', 'XDG_RUNTIME_DIR', 'NODE_OPTIONS', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete env[k];
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env, stdio: 'pipe' });
+    git('init', '-q');
+    fs.writeFileSync(path.join(repo, 'prompts', 'main.md'), 'Improve the project one small step at a time, and commit.\n');
+    const state = path.join(scratch, 'state');
+    fs.writeFileSync(path.join(repo, 'agent-runner.toml'), `[agent]\ncommand = ["true"]\n\n[runtime]\nstate_dir = ${JSON.stringify(state)}\n\n[prompt]\nfile = "prompts/main.md"\n`);
+    git('add', '-A');
+    // no hook of the caller's global config, no signing prompt: a scratch commit only
+    const scratchCommit = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'user.name=agent-runner build', '-c', 'user.email=build@agent-runner.invalid'];
+    git(...scratchCommit, 'commit', '-q', '-m', 'scratch');
+    for (const verb of WARMED) warmCache(verb, repo, env);
+  } catch (e) {
+    process.stderr.write(`bundle: no code caches per verb (${e instanceof Error ? e.message : e}): each verb uses the plain one\n`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function warmCache(verb: readonly string[], repo: string, env: NodeJS.ProcessEnv): void {
+  const file = `${OUT_FILE}.${verb[0]}.v8cache`;
+  const tmp = `${file}.${process.pid}.tmp`;
+  const tool = path.join(ROOT, 'build', 'src', 'tools', 'warm-cache.js');
+  const r = spawnSync(process.execPath, [tool, OUT_FILE, tmp, ...verb], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  if (r.status === 0 && fs.existsSync(tmp)) return fs.renameSync(tmp, file);
+  fs.rmSync(tmp, { force: true });
+  const why = String(r.stderr ?? '').trim().split('\n')[0] || `exit ${r.status ?? r.signal}`;
+  process.stderr.write(`bundle: no code cache for ${verb[0]} (${why}): it uses the plain one\n`);
 }
 
 process.exitCode = await main();

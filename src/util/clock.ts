@@ -8,5 +8,7 @@
 
 /** Milliseconds on the monotonic clock: only differences mean anything, and only within this process. */
 export function monoMs(): number {
-  return performance.now();
+  // the clock performance.now() reads (uv_hrtime, CLOCK_MONOTONIC), without loading perf_hooks: the global
+  // `performance` loads nine modules on first touch, ~0.7 ms of every round's start
+  return Number(process.hrtime.bigint()) / 1e6;
 }

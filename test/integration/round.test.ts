@@ -276,3 +276,25 @@ test('status during and after a foreground round: running with its round number,
   assert.deepEqual([after.last.n, after.last.outcome], [1, 'cancelled']);
   assert.equal(JSON.parse(fs.readFileSync(path.join(p.stateDir, 'status.json'), 'utf8')).mode, 'round');
 });
+
+test('git processes per round: three on a tree left as found (rev-parse, ls-files, status), the diff only when a tracked file changed', () => {
+  const gitBin = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const binDir = tmpDir('ar-gitwrap-');
+  const calls = path.join(binDir, 'calls');
+  fs.writeFileSync(path.join(binDir, 'git'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(calls)}\nexec ${JSON.stringify(gitBin)} "$@"\n`, { mode: 0o755 });
+  const env = { PATH: `${binDir}${path.delimiter}${process.env.PATH}` };
+  const verbs = () => fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((c) => c.split(' ').find((w) => /^[a-z][a-z-]+$/.test(w) && !w.startsWith('core')));
+  for (const [agent, want] of [
+    ['succeed.sh', ['rev-parse', 'ls-files', 'status']],
+    ['dirty-tree.sh', ['rev-parse', 'ls-files', 'status', 'diff']],
+  ] as const) {
+    const p = makeProject({ agent, extraToml: '[vcs]\ndirty_action = "ignore"\n' });
+    // an index written just now (the project's first commit) is read again by the preflight (repo-probe.ts): aged here
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(p.dir, '.git', 'index'), old, old);
+    fs.writeFileSync(calls, '');
+    const r = p.run(['round'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(verbs().sort(), [...want].sort(), `${agent}: ${fs.readFileSync(calls, 'utf8')}`);
+  }
+});
