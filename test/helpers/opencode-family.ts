@@ -6,9 +6,9 @@
 // place the plan limit's reset reaches their output (srv-opencode-usage-limit.txt, srv-kilo-usage-limit.txt).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { git } from './env.js';
+import { assertLimitWaitedOut } from './limit-wait.js';
 import { assertIsolated, assertStalled, describeRound, roundsOf, type RealRound, type RealRoundOptions } from './real-cli.js';
-import { COMMIT_MESSAGE, GIVE_UP_RESET_S } from '../model-server/scenarios.js';
+import { GIVE_UP_RESET_S } from '../model-server/scenarios.js';
 import type { CliName } from '../model-server/clis.js';
 
 /** The retried call as its log says it (opencode's line, which kilo prints too). */
@@ -19,13 +19,6 @@ interface Case {
   title: string;
   options: (startS: number) => RealRoundOptions;
   check(r: RealRound): void;
-}
-
-/** The reset the server sent in every limited answer (one reset for the whole scenario). */
-function sentReset(r: RealRound): string {
-  const resets = new Set(r.run.requests.filter((q) => q.fault?.kind === 'usage_limit').map((q) => (q.fault?.kind === 'usage_limit' ? q.fault.resetAt : 0)));
-  assert.equal(resets.size, 1, `one reset sent: ${describeRound(r)}`);
-  return new Date([...resets][0] * 1000).toISOString();
 }
 
 /**
@@ -95,22 +88,7 @@ const CASES: Case[] = [
     title: `usage limit (reset ${GIVE_UP_RESET_S} s ahead) under serve: it gives up with the reset in its error line; the round is usage_limit with retry_after = the reset the server sent; serve waits until then and round 2 commits`,
     // no silence guard: the CLI must be let to give up (about 75 s of back-offs), or the reset never reaches its output
     options: (startS) => ({ verb: 'serve', maxRounds: 2, timeout: startS + 180 }),
-    check(r) {
-      const why = describeRound(r);
-      assertIsolated(r);
-      assert.equal(r.run.exit, 0, why);
-      const [first, second] = r.project.rounds();
-      const reset = sentReset(r);
-      assert.deepEqual([first.outcome, first.category, first.ended_by ?? null], ['failed', 'usage_limit', null], why);
-      assert.equal(first.retry_after, reset, `retry_after is the server's reset: ${why}`);
-      assert.match(first.reason ?? '', /would exceed your account's rate limit/, why);
-      const wait = r.project.events().find((e) => e.kind === 'waiting');
-      assert.ok(wait && Date.parse(String(wait.until)) >= Date.parse(reset), `serve waits until the reset: ${JSON.stringify(wait)}`);
-      assert.ok(second, `no second round: ${why}`);
-      assert.ok(Date.parse(second.start) >= Date.parse(reset), `round 2 started ${second.start}, before the reset ${reset}`);
-      assert.equal(second.outcome, 'ok', why);
-      assert.equal(git(r.project.dir, 'log', '-1', '--format=%s'), COMMIT_MESSAGE);
-    },
+    check: (r) => assertLimitWaitedOut(r, { reason: /would exceed your account's rate limit/, lateS: 0 }),
   },
 ];
 

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../helpers/env.js';
 import { assertIsolated, assertStalled, describeRound, roundsOf, serverResetIso, type RealRound } from '../helpers/real-cli.js';
+import { limitWaitTest } from '../helpers/limit-wait.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
@@ -263,3 +264,6 @@ test('claude 429 with retry-after 6 s (API key) and stall_timeout_s 3: Claude Co
   assert.equal(r.record.outcome, 'ok', why);
   assert.equal(r.record.commits.length, 1, why);
 });
+
+// a subscriber's usage window, reset 20 s ahead, under serve; its run starts at the file's load, beside the rest
+limitWaitTest('claude', { title: 'Claude Code gives up at once with a rejected rate_limit_event; round 1 is usage_limit with retry_after = its resetsAt, the server\'s reset', reason: /session limit/, lateS: 0 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { git } from '../helpers/env.js';
 import { assertIsolated, assertStalled, assertRetryAfterIsReset, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { limitWaitTest } from '../helpers/limit-wait.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion, CODEX_COMMIT_ARGS, homeBase } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
@@ -167,3 +168,6 @@ test('codex without {state_dir} among its writable roots (the preset before): th
   assert.equal(r.project.rounds().length, 2, why);
   assert.equal(r.project.events().filter((e) => e.kind === 'done_sentinel').length, 0, why);
 });
+
+// usage_limit_reached, reset 20 s ahead, under serve; its run starts at the file's load, beside the rest
+limitWaitTest('codex', { title: 'Codex gives up at once with "try again at" the minute; round 1 is usage_limit with retry_after the end of that minute (at most 60 s after the server\'s reset)', reason: /hit your usage limit/, lateS: 60 });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { git } from '../helpers/env.js';
 import { assertIsolated, assertStalled, assertRetryAfterIsReset, describeRound, roundsOf } from '../helpers/real-cli.js';
+import { limitWaitTest } from '../helpers/limit-wait.js';
 import { netnsUnavailable } from '../model-server/netns.js';
 import { binPath, cliVersion, GEMINI_STREAM_ARGS } from '../model-server/clis.js';
 import { COMMIT_MESSAGE, expectedUsage, WORK_CONTENT, WORK_FILE, WORK_TURNS } from '../model-server/scenarios.js';
@@ -166,3 +167,6 @@ test('gemini model_not_found: the reason says which model, and the category says
   assert.equal(r.record.category, 'model_not_found', describeRound(r));
   assert.ok(!['crash', 'unknown', 'rate_limit', 'upstream_error', 'network'].includes(String(r.record.category)), `category ${r.record.category}: ${r.record.reason}`);
 });
+
+// the daily quota, retry in about 20 s, under serve; its run starts at the file's load, beside the rest
+limitWaitTest('gemini', { title: 'Gemini CLI gives up at once with "Please retry in Ns"; round 1 is usage_limit with retry_after the server\'s reset (read to within 5 s)', reason: /exceeded your current quota/, lateS: 5 });

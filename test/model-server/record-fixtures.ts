@@ -10,7 +10,7 @@ import { FIXTURES_DIR, makeGitRepo, REPO_ROOT, tmpDir } from '../helpers/env.js'
 import { baseEnv, CLIS, cliSetup, cliVersion, CODEX_COMMIT_ARGS, GEMINI_STREAM_ARGS, homeBase, PACKAGES, type CliName, type SetupOptions } from './clis.js';
 import { CODEX_FIXTURE_ARGS, CODEX_FORBID_COMMIT, CODEX_READ_ONLY_ARGS, GEMINI_ASKING_ARGS, GEMINI_DENY_COMMIT } from './refusals.js';
 import { runIsolated } from './netns.js';
-import { SCENARIOS, USAGE_LIMIT_RESET_S } from './scenarios.js';
+import { SCENARIOS, SHORT_RESET_S, USAGE_LIMIT_RESET_S } from './scenarios.js';
 import type { JobResult } from './driver.js';
 
 export const PROMPT = 'Improve the project one small step at a time, and commit.';
@@ -99,6 +99,7 @@ export async function recordOne(cli: CliName, scenarioName: string, variant?: Va
     `# network: a fresh network namespace, loopback only (test/model-server/netns.ts)`,
     `# server: scenario '${scenarioName}': ${sc.description} (test/model-server/scenarios.ts)`,
     ...(scenarioName === 'usage_limit' ? [`# server_reset_at: ${serverReset(result)} (${USAGE_LIMIT_RESET_S} s after the request)`] : []),
+    ...(scenarioName === 'usage_limit_soon_then_work' ? [`# server_reset_at: ${serverReset(result)} (${SHORT_RESET_S} s after the first request)`] : []),
     `# requests seen by the server: ${requests || 'none'}`,
     `# exit_code: ${result.exit ?? 'none'}${result.signal ? ` (signal ${result.signal})` : ''}${result.timed_out ? ` (killed at ${timeoutMs(cli, scenarioName) / 1000} s, as timeout(1) does)` : ''}`,
     `# duration_s: ${(result.duration_ms / 1000).toFixed(2)}`,

@@ -97,6 +97,11 @@ function always(f: Fault | ((now: number) => Fault)): Scenario['fault'] {
  * jitter: at most 75 s of waiting, and the calls between) */
 export const GIVE_UP_RESET_S = 100;
 
+/** How far after its first limited answer the limit of `usage_limit_soon_then_work` lifts: a short wait for the
+ * CLIs that give up on a usage limit at once (Claude Code, Codex, Gemini CLI), so serve's wait and resume is tested
+ * on them in seconds */
+export const SHORT_RESET_S = 20;
+
 /** The usage limit until one reset, fixed at the first request (each driver process plays its scenario once), then none. */
 function limitedUntilReset(resetS: number): Scenario['fault'] {
   let resetAt: number | null = null;
@@ -159,6 +164,12 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: `the usage limit, reset ${GIVE_UP_RESET_S} s after the first request; from then on the work script`,
     turns: WORK_TURNS,
     fault: limitedUntilReset(GIVE_UP_RESET_S),
+  },
+  usage_limit_soon_then_work: {
+    name: 'usage_limit_soon_then_work',
+    description: `the usage limit, reset ${SHORT_RESET_S} s after the first request; from then on the work script`,
+    turns: WORK_TURNS,
+    fault: limitedUntilReset(SHORT_RESET_S),
   },
   retry_after_short: {
     name: 'retry_after_short',
