@@ -98,7 +98,9 @@ case "$cmd" in
     if [ ${#files[@]} -eq 0 ]; then
       mapfile -t files < <(find build/test -name '*.test.js' | sort)
     fi
-    node --test --test-timeout=300000 --test-reporter=spec --test-reporter-destination=stdout \
+    # Node 20 holds each test file to this timeout as a whole: the real-CLI files of the slow starters (kilo: half a
+    # minute to start on a busy machine, then their own minute of back-offs per fault) take 4-7 minutes
+    node --test --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=./test/helpers/summary-reporter.mjs --test-reporter-destination=stdout \
       "${files[@]}"
     ;;
