@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { GEMINI_STREAM } from './gemini-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
 import type { ResolvedProvider } from '../config/providers.js';
-import type { AgentAdapter, ProviderLaunch } from './types.js';
+import { BARE_VERSION, type AgentAdapter, type ProviderLaunch } from './types.js';
 
 /**
  * Gemini CLI on a provider: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL (a gateway) and GEMINI_MODEL, and a home of the
@@ -73,10 +73,7 @@ export const gemini: AgentAdapter = {
   authHint: 'Gemini CLI cannot authenticate: run `gemini` once to log in, or export GEMINI_API_KEY in the environment agent-runner starts from (kept in a file outside the repository, never in agent-runner.toml), then `agent-runner start`',
   rootRefusals: [],
   // `gemini --version` → `0.1.13`
-  version: {
-    args: ['--version'],
-    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
-  },
+  version: BARE_VERSION,
   model: {
     flags: ['--model', '-m'],
     env: ['GEMINI_MODEL'],

@@ -4,7 +4,7 @@
 // `message="stream error"` line (srv-kilo-*.txt): the same retry reader reads it.
 import { OPENCODE_STREAM } from './opencode-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
-import type { AgentAdapter } from './types.js';
+import { BARE_VERSION, type AgentAdapter } from './types.js';
 
 export const kilo: AgentAdapter = {
   name: 'kilo',
@@ -34,8 +34,5 @@ export const kilo: AgentAdapter = {
   rootRefusals: [],
   model: { flags: ['--model', '-m'], env: [], settings: "Kilo's config (`model` in kilo.json, ~/.config/kilo), or its default" },
   // `kilo --version` → `7.7.7`
-  version: {
-    args: ['--version'],
-    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
-  },
+  version: BARE_VERSION,
 };

@@ -3,7 +3,7 @@
 import { OPENCODE_STREAM } from './opencode-stream.js';
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
 import type { ResolvedProvider } from '../config/providers.js';
-import type { AgentAdapter, ProviderLaunch } from './types.js';
+import { BARE_VERSION, type AgentAdapter, type ProviderLaunch } from './types.js';
 
 /** opencode's bundled provider for each kind, where its key comes from, and the API version its base URL ends in. */
 const OPENCODE_PROVIDERS: Partial<Record<ResolvedProvider['kind'], { id: string; key: string; version: string }>> = {
@@ -54,10 +54,7 @@ export const opencode: AgentAdapter = {
   rootRefusals: [],
   model: { flags: ['--model', '-m'], env: [], settings: "opencode's config (`model` in opencode.json, ~/.config/opencode), or its default" },
   // `opencode --version` → `1.18.33`
-  version: {
-    args: ['--version'],
-    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
-  },
+  version: BARE_VERSION,
   provider: {
     kinds: ['anthropic', 'openai', 'gemini'],
     why: 'opencode\'s bundled providers are Anthropic, OpenAI and Google (an OpenAI-compatible one needs a package installed at run time)',

@@ -3,7 +3,7 @@
 // here reads its stream or its failure words beyond the shared table; `init --list-presets` says so.
 import { ARG_LIMIT_NOTE } from './prompt-passing.js';
 import type { ResolvedProvider } from '../config/providers.js';
-import type { AgentAdapter, ProviderLaunch } from './types.js';
+import { BARE_VERSION, type AgentAdapter, type ProviderLaunch } from './types.js';
 
 /** Qwen Code on a provider: the OpenAI variables it reads (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL). */
 export function qwenProvider(p: ResolvedProvider): ProviderLaunch {
@@ -43,10 +43,7 @@ export const qwen: AgentAdapter = {
     'Qwen Code cannot authenticate: run `qwen` once to log in, or export OPENAI_API_KEY (with OPENAI_BASE_URL and OPENAI_MODEL for another provider) in the environment agent-runner starts from, kept outside the repository; then `agent-runner start`',
   rootRefusals: [],
   // the version alone on its line, as Gemini CLI prints it (unverified for Qwen Code)
-  version: {
-    args: ['--version'],
-    parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
-  },
+  version: BARE_VERSION,
   provider: {
     kinds: ['openai', 'openai-compatible'],
     why: 'Qwen Code speaks the OpenAI Chat Completions API',

@@ -99,6 +99,12 @@ export interface VersionProbe {
   parse(stdout: string): string | null;
 }
 
+/** `<cli> --version` printing the bare version alone (`1.18.33`, `v0.61.0`): Gemini CLI and its forks, opencode and its. */
+export const BARE_VERSION: VersionProbe = {
+  args: ['--version'],
+  parse: (out) => /^\s*v?(\d+\.\d+\.\d+[\w.+-]*)\s*$/m.exec(out)?.[1] ?? null,
+};
+
 /** What a CLI gets to run on a provider: variables to set, variables to drop (the operator's own), files to write. */
 export interface ProviderLaunch {
   env: Record<string, string>;

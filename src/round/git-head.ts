@@ -1,7 +1,7 @@
 // What rev-parse says about a directory: is it a work tree, its HEAD, its top and git dir.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git, GitError } from './git.js';
+import { readRegularText } from '../state/read-file.js';
 
 export async function isWorkTree(dir: string): Promise<boolean> {
   try {
@@ -79,26 +79,29 @@ export async function headStill(known: Promise<RepoFacts>, dir: string): Promise
 }
 
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A packed-refs file larger than this is not read: git is asked instead. */
+const PACKED_REFS_MAX = 16 * 1024 * 1024;
 
 /**
  * The commit HEAD names, from the files of the files backend: HEAD itself (detached), or the loose ref it names,
- * or that ref's line in packed-refs. null when unsure (a reftable repository, a symbolic ref, anything unreadable):
+ * or that ref's line in packed-refs. null when unsure (a reftable repository, a symbolic ref, anything unreadable,
+ * a FIFO or other non-regular file the agent put in their place, which is never opened for a blocking read):
  * an annotated tag's SHA, which rev-parse would peel, just differs and asks git too.
  */
 export function headFromFiles(gitDir: string, commonDir: string): string | null {
   try {
-    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    const head = readRegularText(path.join(gitDir, 'HEAD'), 4096).trim();
     if (SHA.test(head)) return head;
     const ref = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
     if (!ref) return null;
     let loose: string | null = null;
     try {
-      loose = fs.readFileSync(path.join(commonDir, ref), 'utf8').trim();
+      loose = readRegularText(path.join(commonDir, ref), 4096).trim();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return null;
     }
     if (loose !== null) return SHA.test(loose) ? loose : null;
-    for (const line of fs.readFileSync(path.join(commonDir, 'packed-refs'), 'utf8').split('\n')) {
+    for (const line of readRegularText(path.join(commonDir, 'packed-refs'), PACKED_REFS_MAX).split('\n')) {
       const sp = line.indexOf(' ');
       if (sp > 0 && line.slice(sp + 1) === ref) return SHA.test(line.slice(0, sp)) ? line.slice(0, sp) : null;
     }

@@ -57,6 +57,12 @@ test('headFromFiles: a loose ref, a packed ref, a detached HEAD; null for a symb
   assert.equal(headFromFiles(gitDir, gitDir), null, 'a ref that names another ref: unsure, git is asked');
   git(dir, 'symbolic-ref', 'HEAD', 'refs/heads/nothing-yet');
   assert.equal(headFromFiles(gitDir, gitDir), null, 'an unborn branch');
+  // a FIFO where the branch's ref should be (an agent's doing): never opened for a blocking read, git is asked
+  git(dir, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  const ref = path.join(gitDir, 'refs', 'heads', 'main');
+  fs.rmSync(ref);
+  execFileSync('mkfifo', [ref]);
+  assert.equal(headFromFiles(gitDir, gitDir), null, 'a FIFO ref');
 });
 
 test('headStill: the earlier answer while HEAD has not moved, a fresh one after a commit, in a linked worktree too', async (t) => {
