@@ -177,13 +177,15 @@ function start() {
   var first = FLEET ? null : firstData();
   if (!FLEET) renderControls();
   if (first) {
-    // drawn at once from the page itself; its git part may be older, so the API is asked right after
+    // drawn at once from the page itself; only a git part older than a moment (gitAge says "as of") is asked
+    // of the API right after: a fresh one would build the same snapshot and overview a second time
     first.events.events.forEach(addEvent);
     S.gitAt = first.git_at;
     drawLocal(first.snapshot, first.overview);
     drawn();
     connect();
-    scheduleRefresh();
+    if (gitAge()) scheduleRefresh();
+    else S.gitAt = null; // fresh when drawn: as a refresh would leave it, later redraws say no "as of"
   } else {
     if (!FLEET) getJson('/api/events?limit=50').then(function (p) { p.events.forEach(addEvent); }).catch(function () {});
     refresh().then(connect);
