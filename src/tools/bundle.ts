@@ -1,15 +1,17 @@
-// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI into build/bundle/cli/main.cjs with
-// esbuild, and write the V8 code cache of that file beside it (main.cjs.v8cache).
+// `node build/src/tools/bundle.js`: bundle the tsc output of the CLI with esbuild into build/bundle/cli/: the
+// whole CLI (main.cjs) and one bundle per verb whose start-up is benchmarked (round.cjs, status.cjs, peek.cjs,
+// probe.cjs: src/cli/verb-entry.ts), and write V8's code cache of each beside it (<name>.cjs.v8cache).
 // Why: a Node start pays per module file (resolve, read, compile) and more for an ES module than for a
 // CommonJS one (the ESM loader reads and links asynchronously); ~40 files and commander's CommonJS become one
-// CommonJS file, which `./build.sh bench` measures against the tsc output. One file, not one chunk per verb
-// (esbuild splits ES modules only): each verb's code is still evaluated only when that verb runs (the lazy
-// imports in program.ts and verbs.ts become lazy initialisers), and V8 compiles a function only when it is
-// first called. The code cache spares each start the compile of the file's top level (bin/agent-runner.js);
-// `round`, `peek` and `status` have one each, made after the verb ran, that holds the functions it calls too.
-// bin/agent-runner.js (CommonJS too, bin/package.json) runs the bundle whenever it is there
-// (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build` makes both, always. Without esbuild
-// this is a no-op and the tsc output runs.
+// CommonJS file, which `./build.sh bench` measures against the tsc output. A start then still reads the whole
+// file and deserializes its cache, in proportion to its size: a verb's own bundle holds only the code that verb
+// can reach (round.cjs ~40% of main.cjs, status.cjs ~15%), so its start reads and compiles that much less.
+// Within a bundle each verb's code is still evaluated only when that verb runs (lazy imports become lazy
+// initialisers), and V8 compiles a function only when it is first called. The code cache spares each start the
+// compile of the file's top level (bin/agent-runner.js); a verb bundle's cache is made after the verb really
+// ran, so it holds the functions the verb calls too. bin/agent-runner.js (CommonJS too, bin/package.json) runs
+// the bundles whenever they are there (AGENT_RUNNER_ENTRY=src forces the tsc output), so `./build.sh build`
+// makes both, always. Without esbuild this is a no-op and the tsc output runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,15 +23,19 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const ENTRY = path.join(ROOT, 'build', 'src', 'cli', 'main.js');
+const CLI_DIR = path.join(ROOT, 'build', 'src', 'cli');
 /** the same depth below the root as build/src/<dir>/, so '../../..' paths in the sources still reach the root */
 const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
-const OUT_FILE = path.join(OUT_DIR, 'main.cjs');
-/** the build's id (the bundle's first line), then V8's code cache for that bundle: bin/agent-runner.js reads it */
-const CACHE_FILE = `${OUT_FILE}.v8cache`;
+/** The bundles: the whole CLI, and one per verb the bin picks by the command line's verb (entry-<verb>.ts). */
+const ENTRIES: Record<string, string> = {
+  main: path.join(CLI_DIR, 'main.js'),
+  ...Object.fromEntries(['round', 'status', 'peek', 'probe'].map((v) => [v, path.join(CLI_DIR, `entry-${v}.js`)])),
+};
+const outFile = (name: string) => path.join(OUT_DIR, `${name}.cjs`);
 /**
- * The verbs whose start-up is benchmarked, each with a cache of its own made after it ran (writeVerbCaches), in
- * this order (peek and status then show a round): `main.cjs.<verb>.v8cache`, which the bin uses for that verb.
+ * The verbs whose bundle's cache is made after the verb ran (writeVerbCaches), in this order (peek and status then
+ * show a round). `probe live` is not among them: in the scratch project nothing is live, and a cache is made only
+ * after an exit 0; its bundle keeps the plain cache.
  */
 const WARMED: ReadonlyArray<readonly string[]> = [['round'], ['peek', '--json'], ['status', '--json']];
 /**
@@ -71,12 +77,13 @@ async function main(): Promise<number> {
   const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   const out = await esbuild.build({
-    entryPoints: [ENTRY],
+    entryPoints: ENTRIES,
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outfile: OUT_FILE,
+    outdir: OUT_DIR,
+    outExtension: { '.js': '.cjs' },
     external: deps.filter((d) => !INLINED.has(d)),
     // the sources find files next to themselves (package.json, templates) by import.meta.url
     define: { 'import.meta.url': '__arModuleUrl' },
@@ -97,8 +104,8 @@ async function main(): Promise<number> {
     write: false,
   });
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  fs.writeFileSync(OUT_FILE, shareBuiltinNamespaces(out.outputFiles[0].text));
-  writeCodeCache();
+  for (const f of out.outputFiles) fs.writeFileSync(f.path, shareBuiltinNamespaces(f.text));
+  for (const name of Object.keys(ENTRIES)) writeCodeCache(outFile(name));
   writeVerbCaches();
   return 0;
 }
@@ -121,26 +128,25 @@ function shareBuiltinNamespaces(code: string): string {
  * it to this build of the bundle, which V8 would check by length only, and the checksum (verified only under
  * the flag set below) catches a cache damaged on disk.
  */
-function writeCodeCache(): void {
-  const source = fs.readFileSync(OUT_FILE, 'utf8');
+function writeCodeCache(file: string): void {
+  const source = fs.readFileSync(file, 'utf8');
   // the bin runs the bundle as a vm.Script, which has no loader for import(): every module must be bundled
-  if (/\bimport\(/.test(source)) throw new Error(`${OUT_FILE} calls import(): bundle that module, or load it with require()`);
+  if (/\bimport\(/.test(source)) throw new Error(`${file} calls import(): bundle that module, or load it with require()`);
   // V8 hashes its flags into the cache and rejects one made under other flags: the bin sets this same flag
   // before it compiles. Without it V8 trusts a cache whose header matches, and a flipped bit crashes the CLI.
   v8.setFlagsFromString('--verify-snapshot-checksum');
-  const data = new vm.Script(Module.wrap(source), { filename: OUT_FILE }).createCachedData();
+  const data = new vm.Script(Module.wrap(source), { filename: file }).createCachedData();
   // written aside and renamed: a bin starting during the build reads the old cache or the new, never half
-  const tmp = `${CACHE_FILE}.${process.pid}.tmp`;
+  const tmp = `${file}.v8cache.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
-  fs.renameSync(tmp, CACHE_FILE);
+  fs.renameSync(tmp, `${file}.v8cache`);
 }
 
 /**
- * A cache per benchmarked verb, made after it really ran (a round with agent `true`, then peek and status) in a
- * scratch repository: V8 keeps every function compiled by then, so the verb's start no longer compiles each
- * function it calls on first call (a few ms of CPU; docs/performance.md). Only that verb uses it: another would
- * deserialize code it never runs. Any failure (no git, no writable temp dir) leaves that verb without one, and it
- * takes the plain cache.
+ * The cache of a benchmarked verb's bundle made again after the verb really ran (a round with agent `true`, then
+ * peek and status) in a scratch repository: V8 keeps every function compiled by then, so the verb's start no
+ * longer compiles each function it calls on first call (a few ms of CPU; docs/performance.md). Any failure (no
+ * git, no writable temp dir) leaves that bundle with its plain cache.
  */
 function writeVerbCaches(): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-warm-cache-'));
@@ -161,21 +167,22 @@ function writeVerbCaches(): void {
     git(...scratchCommit, 'commit', '-q', '-m', 'scratch');
     for (const verb of WARMED) warmCache(verb, repo, env);
   } catch (e) {
-    process.stderr.write(`bundle: no code caches per verb (${e instanceof Error ? e.message : e}): each verb uses the plain one\n`);
+    process.stderr.write(`bundle: no code caches per verb (${e instanceof Error ? e.message : e}): each bundle keeps its plain one\n`);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 function warmCache(verb: readonly string[], repo: string, env: NodeJS.ProcessEnv): void {
-  const file = `${OUT_FILE}.${verb[0]}.v8cache`;
+  const bundle = outFile(verb[0]);
+  const file = `${bundle}.v8cache`;
   const tmp = `${file}.${process.pid}.tmp`;
   const tool = path.join(ROOT, 'build', 'src', 'tools', 'warm-cache.js');
-  const r = spawnSync(process.execPath, [tool, OUT_FILE, tmp, ...verb], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  const r = spawnSync(process.execPath, [tool, bundle, tmp, ...verb], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   if (r.status === 0 && fs.existsSync(tmp)) return fs.renameSync(tmp, file);
   fs.rmSync(tmp, { force: true });
   const why = String(r.stderr ?? '').trim().split('\n')[0] || `exit ${r.status ?? r.signal}`;
-  process.stderr.write(`bundle: no code cache for ${verb[0]} (${why}): it uses the plain one\n`);
+  process.stderr.write(`bundle: no code cache for ${verb[0]} (${why}): it keeps the plain one\n`);
 }
 
 process.exitCode = await main();

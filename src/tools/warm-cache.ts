@@ -1,7 +1,8 @@
 // `node build/src/tools/warm-cache.js <bundle> <out> <verb> [args…]`, run by bundle.ts in a scratch project: runs
-// the bundle's verb compiled as bin/agent-runner.js compiles it (the same wrapper, filename and V8 flag), then
-// writes V8's code cache of that script, which now holds every function the verb compiled, not only the file's top
-// level. Only on exit 0: a verb that failed compiled another path than the one it usually takes.
+// a verb's bundle compiled as bin/agent-runner.js compiles it (the same wrapper, filename and V8 flag, and its
+// `run` called as the bin calls it), then writes V8's code cache of that script, which now holds every function
+// the verb compiled, not only the file's top level. Only on exit 0: a verb that failed compiled another path than
+// the one it usually takes.
 import * as fs from 'node:fs';
 import { Module } from 'node:module';
 import * as path from 'node:path';
@@ -19,4 +20,6 @@ process.on('exit', (code) => {
 });
 // the CLI reads its verb from argv, as it would from the bin's
 process.argv = [process.argv[0], path.resolve(path.dirname(file), '../../../bin/agent-runner.js'), ...verb];
-script.runInThisContext()({}, Module.createRequire(file), { exports: {} }, file, path.dirname(file));
+const mod = { exports: {} as { run?: () => boolean } };
+script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+if (mod.exports.run?.() !== true) throw new Error(`${path.basename(file)} did not take \`${verb.join(' ')}\``);

@@ -72,7 +72,7 @@ test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a c
   }
 });
 
-test("the build's code cache is accepted by V8 under the flags the bin sets", () => {
+test("the build's code caches are accepted by V8 under the flags the bin sets", () => {
   // the same compile as bin/agent-runner.js: a cache V8 rejects (made under other flags) costs every start
   const bin = fs.readFileSync(path.join(REPO_ROOT, 'bin', 'agent-runner.js'), 'utf8');
   const flags = [...bin.matchAll(/setFlagsFromString\('([^']+)'\)/g)].map((m) => m[1]);
@@ -80,30 +80,38 @@ test("the build's code cache is accepted by V8 under the flags the bin sets", ()
   const probe = `
     require('node:v8').setFlagsFromString(${JSON.stringify(flags[0])});
     const fs = require('node:fs'), vm = require('node:vm'), { Module } = require('node:module');
-    const file = ${JSON.stringify(BUNDLE)}, source = fs.readFileSync(file, 'utf8');
-    for (const cache of ['.v8cache', '.round.v8cache', '.peek.v8cache', '.status.v8cache']) {
-      const buf = fs.readFileSync(file + cache);
+    for (const name of ['main', 'round', 'peek', 'status', 'probe']) {
+      const file = ${JSON.stringify(path.dirname(BUNDLE))} + '/' + name + '.cjs', source = fs.readFileSync(file, 'utf8');
+      const buf = fs.readFileSync(file + '.v8cache');
       const s = new vm.Script(Module.wrap(source), { filename: file, cachedData: buf.subarray(buf.indexOf(10) + 1) });
-      process.stdout.write(cache + ' ' + s.cachedDataRejected + ' ' + buf.length + '\\n');
+      const plain = new vm.Script(Module.wrap(source), { filename: file + '.fresh' }).createCachedData().length;
+      process.stdout.write(name + ' ' + s.cachedDataRejected + ' ' + buf.length + ' ' + plain + '\\n');
     }`;
   const r = node(['-e', probe], REPO_ROOT);
-  const [plain, ...verbs] = r.stdout.trim().split('\n').map((l) => l.split(' '));
-  assert.deepEqual([plain, ...verbs].map((c) => c?.[1]), ['false', 'false', 'false', 'false'], r.stdout + r.stderr);
-  // a verb's cache (made after the verb ran, src/tools/bundle.ts) holds the functions it compiled as well
-  for (const v of verbs) assert.ok(Number(v[2]) > Number(plain[2]) * 1.5, r.stdout);
+  const rows = r.stdout.trim().split('\n').map((l) => l.split(' '));
+  assert.deepEqual(rows.map((c) => `${c[0]} ${c[1]}`), ['main false', 'round false', 'peek false', 'status false', 'probe false'], r.stdout + r.stderr);
+  // the cache of round's, peek's and status's bundle (made after the verb ran, src/tools/bundle.ts) holds the
+  // functions it compiled as well, not only the file's top level
+  for (const [name, , size, plain] of rows.slice(1, 4)) assert.ok(Number(size) > Number(plain) * 1.5, `${name}: ${r.stdout}`);
 });
 
-test('round and peek run with their own code caches, with a damaged one, and with none', () => {
+/** A copy of the installed layout with these files of build/bundle/cli/. */
+function installed(files: string[]): string {
   const root = tmpDir('ar-bin-');
   fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(root, 'build', 'bundle', 'cli'), { recursive: true });
-  for (const f of ['main.cjs', 'main.cjs.v8cache', 'main.cjs.round.v8cache', 'main.cjs.peek.v8cache']) {
-    fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(root, 'build', 'bundle', 'cli', f));
-  }
+  for (const f of files) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(root, 'build', 'bundle', 'cli', f));
   fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  return root;
+}
+
+test('round and peek run from their own bundles, with their cache, a damaged one, and none', () => {
+  const root = installed(['main.cjs', 'main.cjs.v8cache', 'round.cjs', 'round.cjs.v8cache', 'peek.cjs', 'peek.cjs.v8cache']);
+  // main.cjs damaged: a verb that took main.cjs instead of its own bundle would fail
+  fs.writeFileSync(path.join(root, 'build', 'bundle', 'cli', 'main.cjs'), "'use strict'; process.exit(9);\n");
   const p = makeProject({ command: ['true'] });
   for (const verb of [['round'], ['peek', '--json']]) {
-    const cache = path.join(root, 'build', 'bundle', 'cli', `main.cjs.${verb[0]}.v8cache`);
+    const cache = path.join(root, 'build', 'bundle', 'cli', `${verb[0]}.cjs.v8cache`);
     const good = fs.readFileSync(cache);
     const flipped = Buffer.from(good);
     flipped[Math.floor(good.length / 2)] ^= 0x10;
@@ -116,4 +124,28 @@ test('round and peek run with their own code caches, with a damaged one, and wit
       else assert.ok(JSON.parse(r.stdout).rounds.some((x: { n: number }) => x.n === 3), `${label}: the three rounds above are shown: ${r.stdout}`);
     }
   }
+});
+
+test("a verb's bundle hands any other form of the command line to the whole CLI", () => {
+  const root = installed(['main.cjs', 'main.cjs.v8cache', 'round.cjs', 'round.cjs.v8cache', 'status.cjs', 'status.cjs.v8cache']);
+  const bin = path.join(root, 'bin', 'agent-runner.js');
+  const p = makeProject({ command: ['true'] });
+  // commander's forms: a flag the fast path does not take, help, an unknown option
+  const phase = node([bin, '--config', p.configPath, 'round', '--phase', 'nope'], p.dir);
+  assert.equal(phase.code, 78, phase.stderr);
+  assert.match(phase.stdout, /phase: unknown phase "nope"/);
+  const help = node([bin, 'status', '--help'], p.dir);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: agent-runner status/);
+  const bad = node([bin, 'status', '--bogus'], p.dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown option '--bogus'/);
+  // a verb's name as another option's value (a config file named round): round's bundle declines, the whole CLI
+  // runs `status`, as the tsc output does
+  fs.copyFileSync(p.configPath, path.join(p.dir, 'round'));
+  const named = node([bin, '--config', 'round', 'status', '--json'], p.dir);
+  const tsc = node([CLI, '--config', 'round', 'status', '--json'], p.dir, { AGENT_RUNNER_ENTRY: 'src' });
+  assert.equal(named.code, 0, named.stderr);
+  assert.equal(tsc.code, 0, tsc.stderr);
+  assert.equal(JSON.parse(named.stdout).project, JSON.parse(tsc.stdout).project);
 });
