@@ -1,7 +1,10 @@
 // Secrets never reach a reason, an event or a snapshot; ordinary text passes untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redact, redactDeep, REDACTED } from '../../src/util/redact.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hintMisses, redact, redactDeep, REDACTED, REDACTION_RULES } from '../../src/util/redact.js';
+import { REPO_ROOT } from '../helpers/env.js';
 
 const ANT = 'sk-ant-api03-' + 'Zx9_Qw8-Er7Ty6Ui5Op4As3Df2Gh1Jk0'.repeat(3) + 'AA';
 const OAT = 'sk-ant-oat01-' + 'q1W2e3R4t5Y6u7I8o9P0'.repeat(4);
@@ -154,4 +157,30 @@ test('pathological inputs finish (linear regexes)', { timeout: 20_000 }, () => {
     'eyJ' + 'a'.repeat(100_000) + '.' + 'b'.repeat(100_000),
   ];
   for (const s of inputs) assert.equal(typeof redact(s), 'string');
+});
+
+test("each rule's hint is true of every text its regex matches (the hint only spares compiling the regex)", () => {
+  // the samples above (each line of this file, and the file whole) and the agents' real output in the fixtures
+  const self = fs.readFileSync(new URL(import.meta.url.replace('/build/test/', '/test/').replace(/\.js$/, '.ts')), 'utf8');
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'agents');
+  // and one sample each of what the lines above build at run time (keys made with repeat, PEM bodies)
+  const built = [
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${'QUJD'.repeat(17)}\nQUJD==\n-----END OPENSSH PRIVATE KEY-----`,
+    `${'QUJD'.repeat(16)}\n`,
+    'the tool said {\\"api_key\\": \\"abc123secret\\"}',
+    'X-Auth-Token: 9f8e7d6c5b4a',
+    'x-goog-api-key: AIzaSyA1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6Q',
+    `push with ${GHP} and ${PAT}`,
+    `//registry.npmjs.org/:_authToken=npm_${'a1B2c3'.repeat(6)}`,
+    `HF_TOKEN hf_${'aBcDeFgHiJ'.repeat(3)}`,
+  ];
+  const texts = [self, ...self.split('\n'), ...built, ...fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))];
+  const everMatched = new Set<string>();
+  for (const t of texts) {
+    const { matched, missed } = hintMisses(t);
+    for (const m of matched) everMatched.add(m);
+    assert.deepEqual(missed, [], `hint false for a match in: ${t.slice(0, 200)}`);
+  }
+  // no rule passes only for want of a sample
+  assert.deepEqual(REDACTION_RULES.filter((r) => !everMatched.has(r)), []);
 });
