@@ -1,11 +1,8 @@
 // The raw git runner: argv only, no shell, an environment that points at the repository in cwd and nowhere
 // else, a time limit. What to ask git lives in the git-*.ts files beside this one; policy in aftercare.ts.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { capture, CaptureError } from '../system/capture.js';
 import { firstNonBlankLine } from '../util/text.js';
 import { emptiedDrivers, filterOverrides, GUARD_ARGS, guardEnv, needsFilterGuard } from './git-guard.js';
-
-const execFileP = promisify(execFile);
 
 /** A hung git (a stale lock, a signing prompt) must not hang the supervisor with it. */
 const GIT_TIMEOUT_MS = 120_000;
@@ -49,8 +46,7 @@ function gitEnv(write: boolean): NodeJS.ProcessEnv {
 async function plantedFilters(cwd: string, env: NodeJS.ProcessEnv, timeout: number): Promise<Array<[string, string]>> {
   try {
     const args = [...GUARD_ARGS, 'config', '--null', '--show-scope', '--get-regexp', '^filter\\.'];
-    const { stdout } = await execFileP('git', args, { cwd, env, encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, timeout, killSignal: 'SIGKILL' });
-    return filterOverrides(stdout);
+    return filterOverrides(await capture('git', args, { cwd, env, maxBytes: GIT_MAX_BUFFER, timeoutMs: timeout }));
   } catch {
     return []; // exit 1: no filter key at all; anything else shows again in the call itself
   }
@@ -79,24 +75,15 @@ export async function git(cwd: string, args: string[], o: GitOptions = {}): Prom
     }
     guardEnv(env, pairs);
   }
+  const timeoutMs = o.timeoutMs ?? GIT_TIMEOUT_MS;
   try {
-    const run = execFileP('git', [...GUARD_ARGS, ...args], {
-      cwd,
-      env,
-      encoding: 'utf8',
-      maxBuffer: GIT_MAX_BUFFER,
-      timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-    });
-    // git reads stdin only when asked to; otherwise it gets an empty one at once
-    run.child.stdin?.on('error', () => {}).end(o.input ?? '');
-    const { stdout } = await run;
-    return stdout;
+    // git reads stdin only when asked to (input); otherwise it has /dev/null
+    return await capture('git', [...GUARD_ARGS, ...args], { cwd, env, maxBytes: GIT_MAX_BUFFER, timeoutMs, input: o.input });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { code?: number | string; stderr?: string; killed?: boolean };
-    if (typeof err.code === 'number') throw new GitError(args, err.code, err.stderr ?? '');
-    if (err.killed) throw new GitError(args, null, `timed out after ${(o.timeoutMs ?? GIT_TIMEOUT_MS) / 1000}s`);
-    // ENOENT: no git binary, or cwd does not exist
-    throw new GitError(args, null, err.message ?? String(e));
+    if (!(e instanceof CaptureError)) throw e;
+    if (e.code !== null) throw new GitError(args, e.code, e.stderr);
+    if (e.timedOut) throw new GitError(args, null, `timed out after ${timeoutMs / 1000}s`);
+    // ENOENT: no git binary, or cwd does not exist; or more output than GIT_MAX_BUFFER
+    throw new GitError(args, null, e.message);
   }
 }

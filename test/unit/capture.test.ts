@@ -1,0 +1,51 @@
+// capture(): execFile's contract by spawn (src/system/capture.ts), against real programs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { capture, CaptureError } from '../../src/system/capture.js';
+
+const o = { cwd: '/', env: process.env, timeoutMs: 30_000, maxBytes: 1 << 20 };
+
+async function failure(p: Promise<string>): Promise<CaptureError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof CaptureError, String(e));
+    return e;
+  }
+  assert.fail('it resolved');
+}
+
+test('stdout on exit 0, stdin from input or /dev/null, multi-byte text whole', async () => {
+  assert.equal(await capture('sh', ['-c', 'printf "héllo %s" "$PWD"'], o), 'héllo /');
+  assert.equal(await capture('cat', [], { ...o, input: 'a\0b\n' }), 'a\0b\n');
+  assert.equal(await capture('cat', [], o), ''); // /dev/null: no hang waiting for input
+  // a character split across two writes (and so, likely, two chunks) comes out whole
+  assert.equal(await capture('sh', ['-c', "printf '\\303'; sleep 0.05; printf '\\251'"], o), 'é');
+});
+
+test('a non-zero exit: its code and stderr; a signal: no code', async () => {
+  const e = await failure(capture('sh', ['-c', 'echo oops >&2; exit 3'], o));
+  assert.equal(e.code, 3);
+  assert.equal(e.stderr, 'oops\n');
+  assert.equal(e.timedOut, false);
+  const k = await failure(capture('sh', ['-c', 'kill -TERM $$'], o));
+  assert.equal(k.code, null);
+  assert.match(k.message, /SIGTERM/);
+});
+
+test('the time limit and the output limit end the program', async () => {
+  const t = await failure(capture('sleep', ['30'], { ...o, timeoutMs: 200 }));
+  assert.equal(t.timedOut, true);
+  assert.equal(t.code, null);
+  const big = await failure(capture('sh', ['-c', 'while :; do echo yyyyyyyyyyyyyyyyyyyy; done'], { ...o, maxBytes: 4096 }));
+  assert.equal(big.timedOut, false);
+  assert.match(big.message, /more than 4096 bytes/);
+});
+
+test('a missing program or working dir: one error, no hang', async () => {
+  const e = await failure(capture('/nonexistent/prog', [], o));
+  assert.equal(e.code, null);
+  assert.match(e.message, /ENOENT/);
+  const d = await failure(capture('true', [], { ...o, cwd: '/nonexistent-dir' }));
+  assert.match(d.message, /ENOENT/);
+});
