@@ -1,15 +1,18 @@
 // How a verb runs, without commander: the exit code it sets and the one line it prints on an error. Shared by
 // program.ts (commander), fast-path.ts (plain argv) and the one-verb bundles (verb-entry.ts), so the paths cannot
 // drift apart. Nothing here loads a verb's module.
-import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { isDiskFull } from '../system/disk-space.js';
 import { errorMessage, firstLine } from '../util/text.js';
 
-/** package.json's version (the same depth below the root from build/src/cli/ and from build/bundle/cli/) */
+/**
+ * package.json's version (the same depth below the root from build/src/cli/ and from build/bundle/cli/). Read as a
+ * file: createRequire would load node:module, and with it Node's ES module loader, at every verb's start.
+ */
 export function version(): string {
-  return createRequire(import.meta.url)('../../../package.json').version;
+  return JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 }
 
 export type Action = () => Promise<number | void>;
