@@ -65,16 +65,16 @@ export class LogWriter {
   private next(): void {
     if (this.busy || this.failed || this.fd === null) return;
     if (this.queue.length) {
-      // all that piled up while the last write was in flight, as one write (what the stream's writev did)
-      const buf = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
+      // all that piled up while the last write was in flight, in one writev (as the stream did), not copied
+      const bufs = this.queue;
       this.queue = [];
-      this.writeAll(this.fd, buf, 0);
+      this.writeAll(this.fd, bufs, 0);
     } else if (this.ending) this.close(this.fd);
   }
 
-  private writeAll(fd: number, buf: Buffer, retries: number): void {
+  private writeAll(fd: number, bufs: Buffer[], retries: number): void {
     this.busy = true;
-    fs.write(fd, buf, 0, buf.length, null, (e, n) => {
+    const done = (e: NodeJS.ErrnoException | null, n: number) => {
       this.busy = false;
       if (e && e.code !== 'EAGAIN') return this.fail(e);
       const wrote = e ? 0 : n;
@@ -82,16 +82,19 @@ export class LogWriter {
       this.pending -= wrote;
       // a short write (a disk filling up, a signal): the rest, before anything queued after it; a file that takes
       // nothing five times over is failing without saying why (what the fs stream does too)
-      if (wrote < buf.length) {
+      const rest = unwritten(bufs, wrote);
+      if (rest.length) {
         if (wrote === 0 && retries >= 5) return this.fail(Object.assign(new Error('write failed'), { code: 'EIO' }));
-        return this.writeAll(fd, buf.subarray(wrote), wrote ? 0 : retries + 1);
+        return this.writeAll(fd, rest, wrote ? 0 : retries + 1);
       }
       if (this.needDrain && this.pending === 0) {
         this.needDrain = false;
         this.on.drain();
       }
       this.next();
-    });
+    };
+    if (bufs.length === 1) fs.write(fd, bufs[0], 0, bufs[0].length, null, done);
+    else fs.writev(fd, bufs, null, done);
   }
 
   private fail(e: NodeJS.ErrnoException): void {
@@ -115,4 +118,12 @@ export class LogWriter {
       this.on.close();
     });
   }
+}
+
+/** what is left of `bufs` after its first `n` bytes were written */
+export function unwritten(bufs: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && n >= bufs[i].length) n -= bufs[i++].length;
+  if (i === bufs.length) return [];
+  return [bufs[i].subarray(n), ...bufs.slice(i + 1)];
 }

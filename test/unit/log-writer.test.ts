@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpDir } from '../helpers/env.js';
-import { LogWriter } from '../../src/round/log-writer.js';
+import { LogWriter, unwritten } from '../../src/round/log-writer.js';
 
 interface Seen {
   drains: number;
@@ -100,4 +100,16 @@ test('a FIFO in the log\'s place with no reader: the event loop goes on; a reade
   await seen.closed;
   assert.equal(got, 'first\nsecond\n');
   assert.deepEqual(seen.errors, []);
+});
+
+test('a short write: what is left of the buffers, from the first byte not written, in order', () => {
+  const b = (t: string) => Buffer.from(t);
+  const text = (bufs: Buffer[]) => bufs.map((x) => x.toString()).join('|');
+  const bufs = [b('abc'), b('de'), b('fghi')];
+  assert.equal(text(unwritten(bufs, 0)), 'abc|de|fghi');
+  assert.equal(text(unwritten(bufs, 1)), 'bc|de|fghi');
+  assert.equal(text(unwritten(bufs, 3)), 'de|fghi');
+  assert.equal(text(unwritten(bufs, 4)), 'e|fghi');
+  assert.equal(text(unwritten(bufs, 8)), 'i');
+  assert.equal(text(unwritten(bufs, 9)), '');
 });
