@@ -1,7 +1,7 @@
 // The orphan work stashed so that no step can lose it: a stash commit made beside the index (git-snapshot.ts),
 // then a private ref to it, then the stash list, then the tree cleaned. A crash after the ref leaves the work in
 // a commit the ref names (and maybe still in the tree); before it, the work is still in the tree, untouched.
-import { nodeCrypto } from '../util/crypto.js';
+import { randomHex } from '../util/random.js';
 import { namePaths } from './git-state.js';
 import { mayHaveStashes } from './stash-log.js';
 import * as fs from 'node:fs';
@@ -92,5 +92,5 @@ function indexUnlocked(gitDir: string): void {
 
 /** "On <branch>: agent-runner round N <random>", as `git stash push -m` would write it. */
 function subject(j: StashJob): string {
-  return `On ${j.branch ?? '(no branch)'}: agent-runner round ${j.round} ${nodeCrypto().randomBytes(4).toString('hex')}`;
+  return `On ${j.branch ?? '(no branch)'}: agent-runner round ${j.round} ${randomHex(4)}`;
 }

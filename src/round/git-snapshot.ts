@@ -2,7 +2,7 @@
 // anything points at it, before the tree is touched, so a crash at any step leaves the work either still in
 // the tree or in a commit a private ref names. Same shape as `git stash push --include-untracked` makes (the
 // HEAD, the index as parent 2, untracked files as parent 3), so `git stash apply/pop SHA` take it as theirs.
-import { nodeCrypto } from '../util/crypto.js';
+import { randomHex } from '../util/random.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAlive } from '../system/proc.js';
@@ -30,7 +30,7 @@ const TEMP_INDEX = /^agent-runner\.(\d+)\.[0-9a-f]+\.index(\.lock)?$/;
 
 /** The stash commit's SHA; null when nothing in the pathspec differs from HEAD (a submodule's own changes). */
 export async function stashCommit(i: SnapshotInput): Promise<string | null> {
-  const tmp = (what: string) => path.join(i.gitDir, `agent-runner.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.index`) + what;
+  const tmp = (what: string) => path.join(i.gitDir, `agent-runner.${process.pid}.${randomHex(4)}.index`) + what;
   const idx = tmp('');
   const untrackedIdx = tmp('');
   try {

@@ -1,7 +1,7 @@
 // Layer 1: one round, from preflight to the ledger. The caller holds the project lock. Each step is a module
 // of its own (phase, preflight, brief, open-marker, launch, watch, aftercare, verdict, finished-record); this
 // file is the order they run in.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/random.js';
 import type { OpenRound, RoundRecord } from '../state/types.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';

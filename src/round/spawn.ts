@@ -9,6 +9,7 @@ import { monoMs } from '../util/clock.js';
 import { collapseWhitespace } from '../util/text.js';
 import { exactSecrets, redactExact } from '../util/redact.js';
 import { ExactStreamRedactor } from '../util/redact-stream.js';
+import { LogWriter } from './log-writer.js';
 
 export interface SpawnSpec {
   /** argv[0] resolved via the PATH of `env` */
@@ -184,12 +185,11 @@ interface LogSink {
 }
 
 /**
- * The log file as an append stream. If it cannot be written (disk full, bad path) output is dropped
- * rather than buffered: the agent must never stall on, or the supervisor grow with, a broken log.
+ * The log file, appended through LogWriter (an fd, not an fs stream: see log-writer.ts). If it cannot be
+ * written (disk full, bad path) output is dropped rather than buffered: the agent must never stall on, or the
+ * supervisor grow with, a broken log.
  */
 function openLog(logPath: string): LogSink {
-  // a larger buffer than the 16 KiB default: fewer pause/resume round trips, still a bounded amount
-  const ws = fs.createWriteStream(logPath, { flags: 'a', mode: FILE_MODE, highWaterMark: 256 * 1024 });
   // a provider's key the agent prints is cut out by exact value as it streams (a key split over two chunks too)
   const exact = exactSecrets().length ? new ExactStreamRedactor(exactSecrets()) : null;
   let broken = false;
@@ -202,23 +202,25 @@ function openLog(logPath: string): LogSink {
     waiters = [];
     for (const fn of w) fn();
   };
-  ws.on('drain', release);
-  const closed = new Promise<void>((resolve) => {
-    ws.once('close', () => resolve());
-    // `on`, not `once`: a second error with no listener left would be thrown and take serve down
-    ws.on('error', (e: NodeJS.ErrnoException) => {
+  let resolveClosed = () => {};
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  // a larger high-water mark than a stream's 16 KiB default: fewer pause/resume round trips, still bounded
+  const file = new LogWriter(logPath, FILE_MODE, 256 * 1024, {
+    drain: release,
+    error: (e) => {
       error ??= e.code ?? e.message;
       broken = true;
       release(); // nothing paused on this file may stay paused: its pipe would fill and block the agent
-      resolve();
-    });
+      resolveClosed();
+    },
+    close: resolveClosed,
   });
   return {
     write(raw) {
       const chunk = exact ? exact.push(raw) : raw;
       received += chunk.length;
       if (broken || ended) return true;
-      return ws.write(chunk);
+      return file.write(chunk);
     },
     onDrain(fn) {
       if (broken) fn();
@@ -227,17 +229,17 @@ function openLog(logPath: string): LogSink {
     note(raw) {
       const line = redactExact(raw);
       received += Buffer.byteLength(line) + 1;
-      if (!broken && !ended) ws.write(line + '\n');
+      if (!broken && !ended) file.write(Buffer.from(line + '\n'));
     },
     end() {
       if (ended) return;
       ended = true;
       const rest = exact?.flush();
       if (rest?.length) received += rest.length;
-      if (!broken) ws.end(rest?.length ? rest : undefined);
+      if (!broken) file.end(rest?.length ? rest : undefined);
     },
     closed,
     // counted against what reached the file, so a chunk cut short by ENOSPC counts as well
-    loss: () => ({ droppedBytes: Math.max(0, received - ws.bytesWritten), error }),
+    loss: () => ({ droppedBytes: Math.max(0, received - file.bytesWritten), error }),
   };
 }

@@ -5,7 +5,7 @@
 // worktrees of one repository have different keys, so each may have its own supervisor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/crypto.js';
 import { acquireLock, describeHolder, type Lock, type LockHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
 import { git } from './git.js';
@@ -25,7 +25,8 @@ export async function workTreeLockFile(workDir: string, known?: Promise<RepoFact
     return null; // not a git work tree (yet): the round's preflight says so, with the fix
   }
   if (!top || !common) return null;
-  const key = createHash('sha256').update(top).digest('hex').slice(0, 16);
+  // sha256 of the path as UTF-8, first 16 hex digits: the name every agent-runner, older ones too, looks for
+  const key = sha256Hex(top).slice(0, 16);
   return path.join(path.resolve(workDir, common), 'agent-runner', `worktree-${key}.lock`);
 }
 

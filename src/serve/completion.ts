@@ -2,7 +2,7 @@
 // It runs like a hook (round/hooks.ts: /bin/sh -c in the work tree, its own tag, swept, killed at its timeout),
 // its output appended to the round's log. Passing (with require_sentinel: and the DONE file there) ends serve.
 import * as fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/random.js';
 import type { Config } from '../config/types.js';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';

@@ -1,7 +1,7 @@
 // [hooks] on_stop: run once when serve stops through its loop, with the reason and the exit code in its
 // environment. Its output goes to <state_dir>/on_stop.log; its result is an event (no round record to hold it).
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../util/random.js';
 import type { Config } from '../config/types.js';
 import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';

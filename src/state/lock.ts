@@ -8,7 +8,7 @@ import { BadFileError, MAX_BYTES, readRegularText } from './read-file.js';
 import { FILE_MODE, writeAll } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
 import { UserError, EXIT } from '../errors.js';
-import { nodeCrypto } from '../util/crypto.js';
+import { randomHex } from '../util/random.js';
 
 export interface LockHolder {
   pid: number;
@@ -104,7 +104,7 @@ export function describeHolder(h: LockHolder): string {
  * for a dead one's, and a disk too full to write it leaves no lock behind.
  */
 function tryCreate(file: string, h: LockHolder): boolean {
-  const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     const fd = fs.openSync(tmp, 'wx', FILE_MODE);
     try {

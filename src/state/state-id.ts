@@ -2,7 +2,7 @@
 // Refs are named by it (refs/agent-runner/<id>/rounds/<n>/…), so two worktrees of one repository, each with
 // its own state dir, never share a round's ref, and a state dir made afresh (round numbers from 1 again)
 // never overwrites the refs of the rounds an earlier one numbered the same.
-import { nodeCrypto } from '../util/crypto.js';
+import { randomHex } from '../util/random.js';
 import { readTextIfExists, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 
@@ -27,7 +27,7 @@ export function readStateId(paths: StatePaths): string | null {
 export function stateId(paths: StatePaths): string {
   const known = readStateId(paths);
   if (known) return known;
-  const id = nodeCrypto().randomBytes(6).toString('hex');
+  const id = randomHex(6);
   writeFileAtomic(paths.id, `${id}\n`);
   return id;
 }

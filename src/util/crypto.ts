@@ -1,5 +1,6 @@
-// node:crypto, loaded on its first use: it is the costliest of Node's own modules to load (~2 ms, twice
-// child_process), and status and peek, which mostly do not need it, should not pay for it at every start.
+// node:crypto, loaded on its first use: it is the costliest of Node's own modules to load (2.7–5.4 ms, it loads
+// some twenty internal modules at once), and status, peek and round, which do not need it, should not pay for
+// it at every start. Hashes of text and random ids on those paths do without it (sha256.ts, random.ts).
 import { createRequire } from 'node:module';
 
 const load = createRequire(import.meta.url);
@@ -9,7 +10,5 @@ export function nodeCrypto(): typeof import('node:crypto') {
   return (crypto ??= load('node:crypto') as typeof import('node:crypto'));
 }
 
-/** sha256 of a text (UTF-8), in hex. */
-export function sha256Hex(text: string): string {
-  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/** sha256 of a text (UTF-8), in hex: the same as node:crypto's, without loading it. */
+export { sha256Hex } from './sha256.js';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { git, tmpDir } from '../helpers/env.js';
 import { makeProject } from '../helpers/project.js';
 import { killStateDirProcesses } from '../helpers/invariants.js';
@@ -31,6 +32,10 @@ test('a second supervisor with another state dir on the same work tree is refuse
     // a plain `stop` with this config would reach this config's state dir, not the holder's
     assert.ok(r.stderr.includes(`stop it with \`agent-runner stop -c ${p.configPath}\``), r.stderr);
   }
+  // its name is what every agent-runner, older ones too, computes: sha256 of the top-level path (node:crypto's)
+  const top = git(p.dir, 'rev-parse', '--show-toplevel');
+  const name = `worktree-${createHash('sha256').update(top).digest('hex').slice(0, 16)}.lock`;
+  assert.deepEqual(fs.readdirSync(path.join(p.dir, '.git', 'agent-runner')).filter((f) => f.endsWith('.lock')), [name]);
   assert.equal(p.run(['kill']).code, 0);
   // the first gone, the second may run
   const r = p.run(['--config', other, 'round']);

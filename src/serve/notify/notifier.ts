@@ -2,7 +2,7 @@
 // the background; a failed attempt is retried with back-off, a send has its timeout. Nothing here is ever
 // awaited by the loop: notify() returns at once, and a dead, hanging or failing endpoint costs serve
 // nothing but a timer and a socket. The outbox file is written atomically at each change.
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../util/random.js';
 import { redact, redactDeep } from '../../util/redact.js';
 import { secretOf, type Channel, type Incident } from './incident.js';
 import { admit, afterAttempt, emptyOutbox, loadOutbox, saveOutbox, type AttemptResult, type Outbox, type QueueItem } from './outbox.js';
