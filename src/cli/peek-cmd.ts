@@ -10,6 +10,7 @@ import type { StatePaths } from '../state/paths.js';
 import { startGitProbe } from '../snapshot/git-probe.js';
 import { redactDeep } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
+import { writeAnswer } from './pipes.js';
 
 export interface PeekOptions {
   config?: string;
@@ -46,8 +47,8 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
 
   if (o.select !== undefined) {
     const v = selectPath(doc, o.select, o.round !== undefined ? 'round' : 'snapshot');
-    process.stdout.write((o.json ? formatSelected(v, false) : terminalSafe(formatSelected(v, true))) + '\n');
-  } else process.stdout.write(o.json ? JSON.stringify(doc) + '\n' : human());
+    writeAnswer((o.json ? formatSelected(v, false) : terminalSafe(formatSelected(v, true))) + '\n');
+  } else writeAnswer(o.json ? JSON.stringify(doc) + '\n' : human());
   return EXIT.OK;
 }
 

@@ -1,5 +1,6 @@
 // A reader that stops early (`events | head`, `watch | head`) closes our stdout: the next write fails with
 // EPIPE. That is the reader's choice, not an error of ours: exit quietly, as `cat | head` does.
+import * as fs from 'node:fs';
 import { EXIT } from '../errors.js';
 
 /**
@@ -30,4 +31,24 @@ export function quietOnClosedPipe(): void {
 function onError(e: NodeJS.ErrnoException): void {
   if (e.code === 'EPIPE') process.exit(EXIT.OK);
   throw e;
+}
+
+/**
+ * A verb's whole answer to stdout, by write(2) on fd 1: process.stdout on a pipe is a net.Socket, and node:net
+ * costs ~2.5 ms to load, which `status --json | jq` would pay at every start for one write. A full pipe (EAGAIN:
+ * non-blocking, its reader slow) gets the rest through process.stdout, which waits for it; a closed one (EPIPE)
+ * ends quietly, as above. Only for a verb's single answer: mixed with writes through process.stdout, the order
+ * of the two would not be kept.
+ */
+export function writeAnswer(text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  try {
+    while (off < buf.length) off += fs.writeSync(1, buf, off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(EXIT.OK);
+    if (code !== 'EAGAIN') throw e;
+    process.stdout.write(buf.subarray(off));
+  }
 }

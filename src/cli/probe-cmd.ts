@@ -3,6 +3,7 @@
 import { loadObserverContext } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { DEFAULT_MAX_AGE_S, runProbe, type ProbeKind } from '../snapshot/probe.js';
+import { writeAnswer } from './pipes.js';
 
 export interface ProbeOptions {
   config?: string;
@@ -16,6 +17,6 @@ export async function probeCommand(o: ProbeOptions): Promise<number> {
   if (!PROBE_KINDS.includes(o.kind as ProbeKind)) throw new UserError(`probe "${o.kind}": say live or ready`, EXIT.USAGE);
   const { paths } = loadObserverContext(o.config);
   const a = runProbe(paths, o.kind as ProbeKind, o.maxAge ?? DEFAULT_MAX_AGE_S);
-  process.stdout.write(`${a.line}\n`);
+  writeAnswer(`${a.line}\n`);
   return a.ok ? EXIT.OK : EXIT.FAILURE;
 }

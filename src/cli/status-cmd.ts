@@ -8,6 +8,7 @@ import { budgetSummary } from '../serve/budget.js';
 import { progressSummary } from '../serve/no-progress.js';
 import { changeText } from '../round/describe.js';
 import { providerLines } from '../serve/provider-view.js';
+import { writeAnswer } from './pipes.js';
 
 function human(s: StatusReport, now = Date.now()): string {
   const lines: string[] = [];
@@ -44,6 +45,6 @@ function human(s: StatusReport, now = Date.now()): string {
 export async function statusCommand(o: { config?: string; json: boolean }): Promise<number> {
   const { paths, project, config } = loadObserverContext(o.config);
   const s = { ...buildStatus(paths, project, Date.now(), config?.budget), systemd: systemdView(paths.dir) };
-  process.stdout.write(o.json ? JSON.stringify(s) + '\n' : human(s));
+  writeAnswer(o.json ? JSON.stringify(s) + '\n' : human(s));
   return EXIT.OK;
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
+import { builtin } from '../util/builtin.js';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { parseShow, parseSystemdVersion, shellWord, unitSuffix, type Scope, type UnitRole } from './units.js';
@@ -35,11 +35,10 @@ export interface CallResult {
   stderr: string;
 }
 
-// child_process takes ~15 ms to load (it pulls in net): `status` needs it only when a unit is installed
-const lazyRequire = createRequire(import.meta.url);
+// child_process takes ~3.5 ms to load (it pulls in net): `status` needs it only when a unit is installed
 
 function call(cmd: string, args: string[], timeoutMs = CALL_TIMEOUT_MS): CallResult {
-  const { spawnSync } = lazyRequire('node:child_process') as typeof import('node:child_process');
+  const { spawnSync } = builtin<typeof import('node:child_process')>('node:child_process');
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { code: 127, stdout: '', stderr: `${cmd}: not found` };
   const timedOut = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';

@@ -1,12 +1,11 @@
 // One attempt at delivering one payload: an HTTP POST, or a command with the JSON on stdin. Each ends within
 // its timeout (or at the signal) whatever the other end does, and never throws: it says ok or why not.
 import * as http from 'node:http';
-import { createRequire } from 'node:module';
+import { builtin } from '../../util/builtin.js';
 import type { AttemptResult } from './outbox.js';
 
 // https (tls) and child_process only when a channel needs them: a serve with one plain-http webhook
 // should not carry TLS in its memory
-const load = createRequire(import.meta.url);
 
 export interface HttpPost {
   url: string;
@@ -23,7 +22,7 @@ export async function postHttp(p: HttpPost): Promise<AttemptResult> {
   } catch {
     return { ok: false, error: 'not a valid URL' };
   }
-  const mod: typeof http = u.protocol === 'https:' ? (load('node:https') as typeof http) : http;
+  const mod: typeof http = u.protocol === 'https:' ? builtin<typeof http>('node:https') : http;
   return new Promise((resolve) => {
     let done = false;
     const finish = (r: AttemptResult) => {
@@ -57,7 +56,7 @@ export interface CommandRun {
 
 /** The command in its own process group, which is killed whole at the timeout. Exit 0 is delivered. */
 export async function runCommand(c: CommandRun): Promise<AttemptResult> {
-  const { spawn } = load('node:child_process') as typeof import('node:child_process');
+  const { spawn } = builtin<typeof import('node:child_process')>('node:child_process');
   return new Promise((resolve) => {
     let done = false;
     let stderr = '';
