@@ -195,6 +195,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;
   if (session) finishSession(config, session, rec, ledger.records, agentFrom, agentTo);
+  await held.gone; // the cgroups' rmdir ran beside the aftercare; the marker naming them goes with the record
   finishRound(paths, rec);
   return rec;
 }
