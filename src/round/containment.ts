@@ -126,10 +126,13 @@ function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBo
   };
 }
 
-/** The v2 cgroup that holds the round's processes (a scope's is asked of systemd when it was not seen). */
-export function v2Cgroup(ref: BoxRef, host = probeCgroupHost()): string | null {
+/**
+ * The v2 cgroup that holds the round's processes (a scope's is asked of systemd when it was not seen). The host is
+ * probed for a scope only: as a default parameter it was read (mountinfo, parsed) at every sweep of a cgroup round.
+ */
+export function v2Cgroup(ref: BoxRef, host?: CgroupHost | null): string | null {
   if (ref.kind === 'cgroup') return ref.cgroups[0] ?? null;
-  return ref.kind === 'systemd-scope' ? scopeFence(ref, host) : null;
+  return ref.kind === 'systemd-scope' ? scopeFence(ref, host === undefined ? probeCgroupHost() : host) : null;
 }
 
 const mkdirOk = (d: string) => {
