@@ -161,8 +161,8 @@ export function findLitter(uid: number, since: RoundStart, o: LitterScan = {}): 
  * - the clock: file times and the round's start are both the wall clock. A step before the round changes
  *   nothing (both sides are stamped after it). A step back during it could stamp an entry's linking before the
  *   start while its birth is after: clockSteady keeps the scan whenever the wall clock strayed from the monotonic
- *   one over the round, and when there is no monotonic start (a recovery). A step back and the same step forward
- *   within one round would go unseen.
+ *   one over the round (a suspend, which the monotonic clock does not count, looks like one: scanned), and when
+ *   there is no monotonic start (a recovery). A step back and the same step forward within one round go unseen.
  * - a file system whose times are another machine's (NFS): entry and dir carry the same clock, the rules agree.
  */
 function unchangedSince(dir: string, fromMs: number): boolean {
