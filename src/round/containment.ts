@@ -7,7 +7,7 @@
 // On a hybrid host (v1 holds memory, pids, cpu) the limits and memory accounting use the v1 hierarchies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
+import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, removeCgroupSoon, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
 import { which } from '../system/which.js';
 import { ROUND_TAG_VAR } from './record.js';
 import { scopeBox, scopeCgroups, scopeFence } from './scope-box.js';
@@ -126,10 +126,13 @@ function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBo
   };
 }
 
-/** The v2 cgroup that holds the round's processes (a scope's is asked of systemd when it was not seen). */
-export function v2Cgroup(ref: BoxRef, host = probeCgroupHost()): string | null {
+/**
+ * The v2 cgroup that holds the round's processes (a scope's is asked of systemd when it was not seen). The host is
+ * probed for a scope only: as a default parameter it was read (mountinfo, parsed) at every sweep of a cgroup round.
+ */
+export function v2Cgroup(ref: BoxRef, host?: CgroupHost | null): string | null {
   if (ref.kind === 'cgroup') return ref.cgroups[0] ?? null;
-  return ref.kind === 'systemd-scope' ? scopeFence(ref, host) : null;
+  return ref.kind === 'systemd-scope' ? scopeFence(ref, host === undefined ? probeCgroupHost() : host) : null;
 }
 
 const mkdirOk = (d: string) => {
@@ -209,12 +212,16 @@ export function markerBox(ref: unknown, tag: string): BoxRef | null {
   return { kind: r.kind, cgroups, scope: names.some((n) => r.scope === `${n}.scope`) ? r.scope! : null };
 }
 
-/** The round's peak and OOM kills, then its cgroups gone (a scope's once its keeper is released). */
-export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats {
+/**
+ * The round's peak and OOM kills, read now, then its cgroups' removal started (a scope's goes once its keeper is
+ * released). `gone` resolves once each rmdir has answered: await it before the round's record drops the open
+ * marker, so that a crash before then still leaves the cgroups named for the recovery, as a removal in line did.
+ */
+export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats & { gone: Promise<void> } {
   const s = boxStats(box);
-  removeBox(box);
+  const gone = box.kind === 'cgroup' ? Promise.all(box.cgroups.map(removeCgroupSoon)).then(() => undefined) : Promise.resolve();
   box.release?.();
-  return s;
+  return { ...s, gone };
 }
 
 /** A limit set in the config that this fence cannot apply (doctor), or null. */

@@ -70,8 +70,9 @@ export async function runHook(h: HookSpec): Promise<HookRun> {
   // whatever the hook started and left running (a dev server, a watcher) goes with it, as the agent's does
   const first = ending ? await ending : null;
   const after = await sweepRound(tree);
-  if (h.box) closeBox(h.box);
+  const boxGone = h.box ? closeBox(h.box).gone : null;
   await outputDrained(proc);
+  await boxGone;
   const durationS = Math.round((monoMs() - started) / 10) / 100;
   const run: HookRun = {
     hook: h.hook,

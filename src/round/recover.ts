@@ -61,7 +61,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
   // its private temp dir goes too, measured first; its processes are gone, so nothing writes to it any more
   // only the round's own box (round-<n>): the marker is a file in the state dir, not proof of what to delete
   const ownBox = typeof open.tmp_dir === 'string' && path.basename(open.tmp_dir) === `round-${open.n}`;
-  const tmp = ownBox ? closeTmpBox(open.tmp_dir!, Date.parse(open.start), false) : null;
+  const tmp = ownBox ? closeTmpBox(open.tmp_dir!, { wallMs: Date.parse(open.start), monoMs: null }, false) : null;
   const rec = bareRecord({
     n: open.n,
     phase: open.phase,

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from './git.js';
 import { headAndPaths, type RepoFacts } from './git-head.js';
+import { FS_CLOCK_SLACK_MS } from '../util/clock.js';
 
 export interface RepoProbe {
   facts: Promise<RepoFacts>;
@@ -25,9 +26,6 @@ export function probeRepo(dir: string): RepoProbe {
   probe.unmerged.catch(() => {});
   return probe;
 }
-
-/** How far a file's time may lag Date.now() (the kernel's coarse clock: one tick, 1 to 10 ms), with room to spare. */
-const FS_CLOCK_SLACK_MS = 50;
 
 /**
  * The early `ls-files -u` output if the index it read is still the index: a file last written before ls-files

@@ -90,7 +90,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const hookCtx = (m: OpenRound): HookContext => ({ config, paths, open: m, agentEnv, signal: o.signal, tmpDir: boxDir, openBox: (h) => openBox(fence, `${tag}-${h}`, config.runtime) });
   const pre = config.hooks?.pre_round ? await preRoundHook(hookCtx(marker(seen.git?.head ?? null, undefined, boxDir)), seen, startMono, monoMs) : null;
   if (pre?.failed) {
-    if (boxDir) closeTmpBox(boxDir, startMs, false); // the agent never ran: nothing in it to keep
+    if (boxDir) closeTmpBox(boxDir, { wallMs: startMs, monoMs: startMono }, false); // the agent never ran: nothing in it to keep
     return pre.failed;
   }
   const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
@@ -104,7 +104,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const agentFrom = sizeOf(open.log); // the agent's output starts here (a pre_round hook's is before it)
   const command = session?.argv ?? config.agent.command;
   const launchEnv = boxDir ? { ...agentEnv, ...tmpEnv(boxDir) } : agentEnv;
-  const spawnMs = Date.now(); // litter in /tmp is counted from here: a pre_round hook's is not the agent's
+  const spawned = { wallMs: Date.now(), monoMs: monoMs() }; // litter in /tmp is counted from here: a pre_round hook's is not the agent's
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid, agent.releaseTether);
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
@@ -169,7 +169,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const agentTo = sizeOf(open.log); // the post_round hook's output follows the agent's
   const post = await postRoundHook(hookCtx(open), { outcome: verdict.outcome, category: verdict.category, exit_code: exit.exitCode, head_after: care.headAfter, commits: care.commits });
   // the box, measured and emptied now that every process of the round (post_round's too) is gone; litter outside it counted
-  const tmp = boxDir ? closeTmpBox(boxDir, spawnMs, keepsBox(verdict.outcome, keepFailed)) : null;
+  const tmp = boxDir ? closeTmpBox(boxDir, spawned, keepsBox(verdict.outcome, keepFailed)) : null;
   const hooks = [pre?.run, post?.run].filter((h) => h !== undefined);
   const rec = finishedRecord({
     open,
@@ -195,6 +195,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if (hooks.length) rec.hooks = hooks;
   if (post?.mark) rec.mark = post.mark;
   if (session) finishSession(config, session, rec, ledger.records, agentFrom, agentTo);
+  await held.gone; // the cgroups' rmdir ran beside the aftercare; the marker naming them goes with the record
   finishRound(paths, rec);
   return rec;
 }

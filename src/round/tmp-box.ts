@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { RoundRecord, RoundTmp } from '../state/types.js';
 import { DIR_MODE, ensureDir } from '../state/files.js';
 import { statePaths } from '../state/paths.js';
-import { dirNames, filesWithSecrets, findLitter, measureTree } from '../system/tmp-scan.js';
+import { dirNames, filesWithSecrets, findLitter, measureTree, type RoundStart } from '../system/tmp-scan.js';
 import { sha256Hex } from '../util/crypto.js';
 
 /** the variables programs read their temp dir from (POSIX, and the Windows-born names some runtimes use) */
@@ -82,12 +82,12 @@ export function removeFinishedBoxes(root: string, keep: string | null): void {
 }
 
 /**
- * The round is over (its processes are gone): the box measured, litter since `startMs` counted, secrets readable
+ * The round is over (its processes are gone): the box measured, litter since `start` counted, secrets readable
  * by others named, then the box removed unless `keep`. Never throws: a box it cannot remove says so in `error`.
  */
-export function closeTmpBox(dir: string, startMs: number, keep: boolean): RoundTmp {
+export function closeTmpBox(dir: string, start: RoundStart, keep: boolean): RoundTmp {
   const tree = measureTree(dir);
-  const litter = findLitter(process.getuid?.() ?? -1, startMs, [dir]);
+  const litter = findLitter(process.getuid?.() ?? -1, start, { exclude: [dir] });
   const exposed = filesWithSecrets([...tree.readable, ...litter.readable]);
   let error: string | null = null;
   if (keep) removeFinishedBoxes(path.dirname(dir), dir);

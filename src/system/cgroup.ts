@@ -152,6 +152,13 @@ export function removeCgroup(dir: string): boolean {
     fs.rmdirSync(dir);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return gone(e as NodeJS.ErrnoException);
   }
 }
+
+/** removeCgroup on libuv's thread pool: the kernel's rmdir of a cgroup can take milliseconds the caller can use. */
+export function removeCgroupSoon(dir: string): Promise<boolean> {
+  return new Promise((resolve) => fs.rmdir(dir, (e) => resolve(!e || gone(e))));
+}
+
+const gone = (e: NodeJS.ErrnoException) => e.code === 'ENOENT';

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { redact } from '../util/redact.js';
+import { FS_CLOCK_SLACK_MS, monoMs } from '../util/clock.js';
 
 /** The shared temp dirs a process that ignores TMPDIR writes to. */
 export const SHARED_TMP_DIRS: readonly string[] = ['/tmp', '/var/tmp'];
@@ -85,23 +86,43 @@ export interface Litter {
   partial: boolean;
 }
 
+/** When a round began: Date.now(), and monoMs() read beside it (null where no one process saw both: a recovery). */
+export interface RoundStart {
+  wallMs: number;
+  monoMs: number | null;
+}
+
+export interface LitterScan {
+  /** the round's own box (or the dir that holds it): not litter */
+  exclude?: readonly string[];
+  dirs?: readonly string[];
+  /** how each entry is looked at (tests count the calls) */
+  lstat?: (p: string) => fs.Stats;
+}
+
 /**
- * Entries of the shared temp dirs that `uid` owns and that were made at or after `sinceMs` (birth time where
+ * Entries of the shared temp dirs that `uid` owns and that were made since the round began (birth time where
  * the filesystem keeps one, else the inode change time): what the round's processes left outside their box.
  * A dir counts with everything under it. Another process of the same user that writes there during the round
- * is counted too: the owner and the time are all a file says about who made it. `exclude`: the round's own box.
+ * is counted too: the owner and the time are all a file says about who made it. A shared dir in which nothing
+ * was made since (unchangedSince) is not looked into: most rounds make nothing there, and /tmp can hold hundreds.
  */
-export function findLitter(uid: number, sinceMs: number, exclude: readonly string[] = [], dirs: readonly string[] = SHARED_TMP_DIRS): Litter {
+export function findLitter(uid: number, since: RoundStart, o: LitterScan = {}): Litter {
+  const { exclude = [], dirs = SHARED_TMP_DIRS, lstat = fs.lstatSync } = o;
+  // the file system's clock lags Date.now() by up to a tick: a file made in the round's first tick is stamped
+  // before its start. The same slack as unchangedSince's, so that a dir it skips holds nothing this would count.
+  const from = since.wallMs - FS_CLOCK_SLACK_MS;
+  const steady = clockSteady(since);
   const found: Array<{ p: string; st: fs.Stats }> = [];
   for (const dir of dirs) {
+    if (steady && unchangedSince(dir, from)) continue;
     for (const name of dirNames(dir)) {
       const p = path.join(dir, name);
       // the round's own box (or the dir that holds it) is not litter
       if (exclude.some((x) => x === p || x.startsWith(p + path.sep))) continue;
       try {
-        const st = fs.lstatSync(p);
-        // ms stamps are floats cut from ns; a file made in the round's first millisecond must still count
-        if (st.uid === uid && madeAt(st) >= sinceMs - 1) found.push({ p, st });
+        const st = lstat(p);
+        if (st.uid === uid && madeAt(st) >= from) found.push({ p, st });
       } catch {
         /* gone meanwhile */
       }
@@ -123,6 +144,39 @@ export function findLitter(uid: number, sinceMs: number, exclude: readonly strin
     if (out.readable.length < SNIFF_FILES) out.readable.push(...t.readable.slice(0, SNIFF_FILES - out.readable.length));
   }
   return out;
+}
+
+/**
+ * No top-level entry of `dir` can have been made at or after `fromMs`: the dir was last changed before then.
+ * Making an entry in a dir (creat, mkdir, link, symlink, rename into it) sets the dir's mtime and ctime to that
+ * moment, which is at or after the entry's birth, wherever it was born; setting the mtime back (touch -d) sets
+ * the ctime to now, so both are read. The cases:
+ * - birth time or ctime (madeAt): with a birth time the two rules agree. Without one, an entry that was there
+ *   before the round and only changed in it (chmod, a write: a new ctime) passes the per-entry check but is
+ *   skipped here. Skipped is right: litter is what the round made, and the ctime only stands in for a birth time
+ *   the file system does not keep. That false positive is all the skip can drop.
+ * - a dir that is a symlink, or was replaced by one: stat follows it as readdir does, so the times are those of
+ *   the dir whose entries would be read; a new target holds entries made in the round only if its times say so.
+ * - a dir that cannot be stat'ed: unsure, so scanned (its readdir fails alike: nothing to pay).
+ * - the clock: file times and the round's start are both the wall clock. A step before the round changes
+ *   nothing (both sides are stamped after it). A step back during it could stamp an entry's linking before the
+ *   start while its birth is after: clockSteady keeps the scan whenever the wall clock strayed from the monotonic
+ *   one over the round (a suspend, which the monotonic clock does not count, looks like one: scanned), and when
+ *   there is no monotonic start (a recovery). A step back and the same step forward within one round go unseen.
+ * - a file system whose times are another machine's (NFS): entry and dir carry the same clock, the rules agree.
+ */
+function unchangedSince(dir: string, fromMs: number): boolean {
+  try {
+    const st = fs.statSync(dir);
+    return st.mtimeMs < fromMs && st.ctimeMs < fromMs;
+  } catch {
+    return false;
+  }
+}
+
+/** The wall clock moved with the monotonic one since the round began (no step we could see). */
+function clockSteady(since: RoundStart): boolean {
+  return since.monoMs !== null && Math.abs(Date.now() - since.wallMs - (monoMs() - since.monoMs)) <= FS_CLOCK_SLACK_MS;
 }
 
 /** Birth time where the filesystem records one (statx), else the inode's last change. */

@@ -12,3 +12,10 @@ export function monoMs(): number {
   // `performance` loads nine modules on first touch, ~0.7 ms of every round's start
   return Number(process.hrtime.bigint()) / 1e6;
 }
+
+/**
+ * How far a file's time may lag Date.now(): file systems stamp with the kernel's coarse clock, one tick (1 to
+ * 10 ms) behind the clock Date.now() reads, so a file made right after a Date.now() can carry an earlier time.
+ * With room to spare.
+ */
+export const FS_CLOCK_SLACK_MS = 50;
