@@ -17,7 +17,10 @@ export const generic: AgentAdapter = {
   preset: {
     name: 'demo',
     description: 'A scripted stand-in agent: try agent-runner without an account or network.',
-    command: ['bash', demoAgentPath()],
+    // on first use: the package's path is made from import.meta.url, which a bundle makes on first use (~0.5 ms)
+    get command() {
+      return ['bash', demoAgentPath()];
+    },
     env: {},
     notes: [
       'The demo agent is a shell script shipped with agent-runner (templates/demo/demo-agent.sh) that stands in for a real agent; the prompt goes to its stdin.',

@@ -10,12 +10,15 @@ import { parseShow, parseSystemdVersion, shellWord, unitSuffix, type Scope, type
 import { firstNonBlankLine } from '../util/text.js';
 
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
-/** systemd/ at the top of the package (build/src/system/systemd.js → ../../../systemd) */
-export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemd');
+/**
+ * systemd/ at the top of the package (build/src/system/systemd.js → ../../../systemd). Found when a unit is made:
+ * in a bundle, import.meta.url is made on first use (~0.5 ms), and `status` loads this module at every start.
+ */
+const templateDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../systemd');
 const CALL_TIMEOUT_MS = 30_000;
 
 export function readTemplate(role: UnitRole): string {
-  return fs.readFileSync(path.join(TEMPLATE_DIR, `agent-runner-${role}.service.in`), 'utf8');
+  return fs.readFileSync(path.join(templateDir(), `agent-runner-${role}.service.in`), 'utf8');
 }
 
 /** Where systemd --user looks for the user's own units. */

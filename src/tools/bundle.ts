@@ -85,15 +85,16 @@ async function main(): Promise<number> {
     outdir: OUT_DIR,
     outExtension: { '.js': '.cjs' },
     external: deps.filter((d) => !INLINED.has(d)),
-    // the sources find files next to themselves (package.json, templates) by import.meta.url
-    define: { 'import.meta.url': '__arModuleUrl' },
+    // the sources find files next to themselves (package.json, templates) by import.meta.url, made on first use:
+    // pathToFileURL costs ~0.5 ms, at every start, for the few verbs that look for such a file
+    define: { 'import.meta.url': '__arModule.url' },
     // the build's name (the code cache must be this build's); strict, as the modules were; one namespace
     // object per Node builtin (shareBuiltinNamespaces)
     banner: {
       js: [
         `// agent-runner bundle ${randomBytes(8).toString('hex')}`,
         "'use strict';",
-        "const __arModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+        "const __arModule = { get url() { return (this.href ??= require('node:url').pathToFileURL(__filename).href); } };",
         'const __arNs = new Map();',
         'const __arNodeNs = (id) => { let ns = __arNs.get(id); if (!ns) __arNs.set(id, (ns = __toESM(require(id), 1))); return ns; };',
       ].join('\n'),
