@@ -32,7 +32,13 @@ const STDERR_MAX = 64 * 1024;
 /** stdout (UTF-8) on exit 0; a CaptureError otherwise, or when the program cannot start (ENOENT: its message). */
 export function capture(file: string, args: string[], o: CaptureOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: o.cwd, env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: o.cwd, env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    } catch (e) {
+      // thrown at once (an argument holding a NUL byte): the same error as a program that cannot start
+      return reject(new CaptureError(e instanceof Error ? e.message : String(e), null, '', false));
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -41,6 +47,10 @@ export function capture(file: string, args: string[], o: CaptureOptions): Promis
     const kill = (w: typeof why) => {
       why ??= w;
       child.kill('SIGKILL');
+      // 'close' waits for every copy of the pipes: a child of the program (git's own git for a submodule) that
+      // outlives it would hold them open, and the call would never end. Ours go now, as execFile's did.
+      child.stdout!.destroy();
+      child.stderr!.destroy();
     };
     const timer = setTimeout(() => kill('timeout'), o.timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {

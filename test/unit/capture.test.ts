@@ -1,6 +1,9 @@
 // capture(): execFile's contract by spawn (src/system/capture.ts), against real programs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { capture, CaptureError } from '../../src/system/capture.js';
 
 const o = { cwd: '/', env: process.env, timeoutMs: 30_000, maxBytes: 1 << 20 };
@@ -40,6 +43,31 @@ test('the time limit and the output limit end the program', async () => {
   const big = await failure(capture('sh', ['-c', 'while :; do echo yyyyyyyyyyyyyyyyyyyy; done'], { ...o, maxBytes: 4096 }));
   assert.equal(big.timedOut, false);
   assert.match(big.message, /more than 4096 bytes/);
+});
+
+test('the time limit holds when a child of the program keeps its pipes open', async () => {
+  // git starts git for a submodule, which inherits its stderr: killing git alone left the call waiting on the pipes
+  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-capture-')), 'pid');
+  try {
+    const call = failure(capture('sh', ['-c', 'sleep 8 & echo $! > "$1"; sleep 100', 'sh', pidFile], { ...o, timeoutMs: 300 }));
+    const bound = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref());
+    const e = await Promise.race([call, bound]);
+    assert.notEqual(e, 'hung', 'capture() did not end at its time limit');
+    assert.equal((e as CaptureError).timedOut, true);
+  } finally {
+    try {
+      process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+    fs.rmSync(path.dirname(pidFile), { recursive: true, force: true });
+  }
+});
+
+test('an argument Node refuses (a NUL byte): a CaptureError, not a throw of another kind', async () => {
+  const e = await failure(capture('echo', ['a\0b'], o));
+  assert.equal(e.code, null);
+  assert.match(e.message, /null bytes|NUL|\\0/i);
 });
 
 test('a missing program or working dir: one error, no hang', async () => {
