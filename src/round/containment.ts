@@ -196,10 +196,14 @@ function removeStale(host: CgroupHost): void {
   }
 }
 
-/** Removes the round's own cgroups (a scope's is systemd's to remove). */
-export function removeBox(ref: BoxRef): void {
-  if (ref.kind !== 'cgroup') return;
-  for (const d of ref.cgroups) removeCgroup(d);
+/**
+ * Removes the round's own cgroups (a scope's is systemd's to remove), on libuv's thread pool: resolves once each
+ * rmdir has answered. Whoever drops the open marker naming them awaits it first, so a crash before then still
+ * leaves them named for the recovery.
+ */
+export function removeBox(ref: BoxRef): Promise<void> {
+  if (ref.kind !== 'cgroup') return Promise.resolve();
+  return Promise.all(ref.cgroups.map(removeCgroupSoon)).then(() => undefined);
 }
 
 /** The marker's fence, only where it names this round's own cgroups and scope: the state dir is not a trust boundary. */
@@ -213,13 +217,12 @@ export function markerBox(ref: unknown, tag: string): BoxRef | null {
 }
 
 /**
- * The round's peak and OOM kills, read now, then its cgroups' removal started (a scope's goes once its keeper is
- * released). `gone` resolves once each rmdir has answered: await it before the round's record drops the open
- * marker, so that a crash before then still leaves the cgroups named for the recovery, as a removal in line did.
+ * The round's peak and OOM kills, read now, then its cgroups' removal started (removeBox; a scope's goes once its
+ * keeper is released). `gone`: awaited before the round's record drops the open marker.
  */
 export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats & { gone: Promise<void> } {
   const s = boxStats(box);
-  const gone = box.kind === 'cgroup' ? Promise.all(box.cgroups.map(removeCgroupSoon)).then(() => undefined) : Promise.resolve();
+  const gone = removeBox(box);
   box.release?.();
   return { ...s, gone };
 }

@@ -49,7 +49,7 @@ export async function recoverOpenRound(paths: StatePaths, graceMs: number): Prom
   const ledger = readRecentLedger(paths);
   const box = markerBox(open.containment, open.tag);
   const swept = await sweepRound({ rootPid: open.pid, rootStartTime: open.pid_starttime ?? null, tagName: ROUND_TAG_VAR, tagValue: open.tag, graceMs, box });
-  if (box) removeBox(box);
+  if (box) await removeBox(box);
   if (ledger.records.some((r) => r.n === open.n)) {
     // the supervisor died after recording the round but before removing the marker
     clearOpenRound(paths);

@@ -38,9 +38,8 @@ export interface CallResult {
   stderr: string;
 }
 
-// child_process takes ~3.5 ms to load (it pulls in net): `status` needs it only when a unit is installed
-
 function call(cmd: string, args: string[], timeoutMs = CALL_TIMEOUT_MS): CallResult {
+  // child_process takes ~3.5 ms to load (it pulls in net): `status` needs it only when a unit is installed
   const { spawnSync } = builtin<typeof import('node:child_process')>('node:child_process');
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { code: 127, stdout: '', stderr: `${cmd}: not found` };

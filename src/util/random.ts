@@ -13,7 +13,7 @@ export function randomBytes(n: number, device = '/dev/urandom'): Buffer {
       let got = 0;
       while (got < n) {
         const r = fs.readSync(fd, buf, got, n - got, null);
-        if (r <= 0) throw new Error('/dev/urandom: short read') // an empty file in its place;
+        if (r <= 0) throw new Error(`${device}: short read`); // an empty file in its place
         got += r;
       }
     } finally {

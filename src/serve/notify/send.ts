@@ -4,9 +4,6 @@ import * as http from 'node:http';
 import { builtin } from '../../util/builtin.js';
 import type { AttemptResult } from './outbox.js';
 
-// https (tls) and child_process only when a channel needs them: a serve with one plain-http webhook
-// should not carry TLS in its memory
-
 export interface HttpPost {
   url: string;
   headers: Record<string, string>;
@@ -22,6 +19,7 @@ export async function postHttp(p: HttpPost): Promise<AttemptResult> {
   } catch {
     return { ok: false, error: 'not a valid URL' };
   }
+  // https (tls) only when a channel needs it: a serve with one plain-http webhook should not carry TLS in its memory
   const mod: typeof http = u.protocol === 'https:' ? builtin<typeof http>('node:https') : http;
   return new Promise((resolve) => {
     let done = false;
@@ -56,6 +54,7 @@ export interface CommandRun {
 
 /** The command in its own process group, which is killed whole at the timeout. Exit 0 is delivered. */
 export async function runCommand(c: CommandRun): Promise<AttemptResult> {
+  // child_process only for a command channel (~3.5 ms to load)
   const { spawn } = builtin<typeof import('node:child_process')>('node:child_process');
   return new Promise((resolve) => {
     let done = false;
