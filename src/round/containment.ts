@@ -7,7 +7,7 @@
 // On a hybrid host (v1 holds memory, pids, cpu) the limits and memory accounting use the v1 hierarchies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, removeCgroupSoon, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
+import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, removeCgroupSoon, keepCgroupMovesWarm, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
 import { which } from '../system/which.js';
 import { ROUND_TAG_VAR } from './record.js';
 import { scopeBox, scopeCgroups, scopeFence } from './scope-box.js';
@@ -74,6 +74,10 @@ export interface RoundBox extends BoxRef {
   note: string | null;
 }
 
+// How long the kernel's cgroup moves are kept ready for the agent's wrapper (cgroup.ts) at most, from the box's
+// making: a slow preflight or a pre_round hook outlasts it, and the wrapper then waits as it would have.
+const WARM_MAX_MS = 500;
+
 // moves itself into each cgroup (v2, then v1), then becomes the agent: no fork of the agent ever runs outside
 const ENTER = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo 0 > "$1" || echo "agent-runner: could not enter cgroup $1" >&2; shift; n=$((n-1)); done; exec "$@"';
 
@@ -116,13 +120,15 @@ function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBo
     } else if (limited) missed.push(c);
   }
   const procs = cgroups.map((d) => path.join(d, 'cgroup.procs'));
+  // the wrapper's move finds the kernel's wait over (cgroup.ts): kept ready until the spawn
+  const spawned = keepCgroupMovesWarm(host.own, WARM_MAX_MS);
   return {
     kind: 'cgroup',
     cgroups,
     scope: null,
     note: missed.length ? `not applied (no ${missed.join(', ')} controller we may use): ${missed.map((c) => LIMIT_KEY[c]).join(', ')}` : null,
     wrap: (file, args) => ({ file: '/bin/sh', args: ['-c', ENTER, 'agent-runner-enter', String(procs.length), ...procs, file, ...args] }),
-    attach() {},
+    attach: spawned,
   };
 }
 

@@ -3,6 +3,7 @@
 // pids and cpu controllers when v2 does not (hybrid), and the few files a round's cgroup needs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monoMs } from '../util/clock.js';
 
 export type Controller = 'memory' | 'pids' | 'cpu';
 export const CONTROLLERS: readonly Controller[] = ['memory', 'pids', 'cpu'];
@@ -162,3 +163,45 @@ export function removeCgroupSoon(dir: string): Promise<boolean> {
 }
 
 const gone = (e: NodeJS.ErrnoException) => e.code === 'ENOENT';
+
+/** How often a kept-warm move is made again: well inside one RCU grace period (5 ms and more, measured here). */
+const WARM_EVERY_MS = 3;
+
+/**
+ * Spares the agent's wrapper the kernel's wait at its move into the round's cgroup. Every write to a cgroup.procs
+ * takes cgroup_threadgroup_rwsem for writing, and the first one after a quiet spell waits out a whole RCU grace
+ * period (8–30 ms measured here, longer while the CPUs are busy); a write within one grace period of the last
+ * one's end does not wait. So from the moment the round's cgroups exist we move ourselves, every few ms, into the
+ * cgroup we are already in: nothing changes, and the first of these pays the wait on the thread pool, beside the
+ * round's preflight, instead of the agent paying it after its spawn. It holds cgroup_mutex while it waits: start
+ * it only once the round's cgroups are made. It ends after `forMs`, or at the returned call, which makes one last
+ * move (the wrapper's own comes a few ms later, well inside that one's grace period). A refusal ends it quietly:
+ * it only costs the head start. Its timer is unref'd: it never keeps the process alive.
+ */
+export function keepCgroupMovesWarm(own: string, forMs: number): () => void {
+  const file = path.join(own, 'cgroup.procs');
+  const end = monoMs() + forMs;
+  let stopped = false;
+  const move = (again: boolean) => {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'w');
+    } catch {
+      stopped = true;
+      return;
+    }
+    // the open here (fast), the write as one task on the thread pool: fs.writeFile would queue the write behind
+    // our own busy thread
+    fs.write(fd, String(process.pid), (e) => {
+      fs.close(fd, () => {});
+      if (e) stopped = true;
+      else if (again && !stopped && monoMs() < end) setTimeout(() => stopped || move(true), WARM_EVERY_MS).unref();
+    });
+  };
+  move(true);
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    move(false);
+  };
+}

@@ -84,6 +84,15 @@ test('env -i + double fork: the round\'s cgroup ends the escapee, counts it, and
   checkInvariants(p.stateDir, { minRounds: 1 });
 });
 
+test('a round whose preflight fails leaves no cgroup: its cgroup, made before the preflight, goes with it', async (t) => {
+  const outer = outerCgroup(t);
+  const p = project(t, { command: ['agent-runner-no-such-agent'], runtimeToml: containment('cgroup') });
+  const r = await runIn(outer, p, ['round']);
+  assert.equal(r.code, 78, r.stderr);
+  assert.equal(p.rounds()[0]!.outcome, 'preflight_failed');
+  assert.deepEqual(leftCgroups(outer), [], "the round's cgroup is removed");
+});
+
 test('a pid hopper (forks itself and exits, over and over): the sweep cannot end it, the round\'s cgroup does', async (t) => {
   for (const mode of ['sweep', 'cgroup'] as const) {
     await t.test(mode, async (tt) => {

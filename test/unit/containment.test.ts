@@ -1,5 +1,6 @@
 // Containment's pure parts: the OOM verdict, the marker's fence taken only where it names the round's own
-// cgroups, the stats read off a cgroup's files (v2 and v1 names), the limits doctor flags, the fallback's choice.
+// cgroups, the stats read off a cgroup's files (v2 and v1 names), the limits doctor flags, the fallback's choice,
+// and the moves kept warm for the agent's wrapper.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,7 +8,9 @@ import * as path from 'node:path';
 import { oomVerdict } from '../../src/round/oom.js';
 import { boxStats, chooseContainment, limitsProblem, markerBox, type ContainmentChoice } from '../../src/round/containment.js';
 import type { Verdict } from '../../src/round/classify.js';
-import { tmpDir } from '../helpers/env.js';
+import { spawnSync } from 'node:child_process';
+import { keepCgroupMovesWarm, probeCgroupHost } from '../../src/system/cgroup.js';
+import { tmpDir, waitUntil } from '../helpers/env.js';
 
 const v = (outcome: Verdict['outcome'], category: Verdict['category'], reason = ''): Verdict => ({ outcome, category, reason, retryAfter: null, retrySource: null });
 
@@ -77,4 +80,58 @@ test('chooseContainment: "sweep" is the sweep; no user manager in the environmen
   const c = chooseContainment('systemd-scope', { PATH: process.env.PATH, XDG_RUNTIME_DIR: tmpDir('ar-xdg-') });
   assert.equal(c.kind, 'sweep');
   assert.match(c.why, /^runtime.containment = "systemd-scope", but /);
+});
+
+test('keepCgroupMovesWarm: moves us into our own cgroup again and again, then once more when stopped, then never', async () => {
+  // a plain directory stands in for our cgroup: its cgroup.procs is then a file we can watch
+  const dir = tmpDir('ar-warm-');
+  const file = path.join(dir, 'cgroup.procs');
+  const stop = keepCgroupMovesWarm(dir, 60_000);
+  const wait = { timeoutMs: 10_000, stepMs: 1 };
+  await waitUntil(() => fs.existsSync(file), { ...wait, what: 'the first move' });
+  await waitUntil(() => fs.readFileSync(file, 'utf8') === String(process.pid), { ...wait, what: 'our pid written' });
+  fs.rmSync(file);
+  await waitUntil(() => fs.existsSync(file), { ...wait, what: 'the move made again' });
+  fs.rmSync(file);
+  stop();
+  // the last move opens the file at once; any move after it would open it again
+  assert.ok(fs.existsSync(file), 'stopping makes one last move');
+  fs.rmSync(file);
+  await new Promise((r) => setTimeout(r, 30)); // ten periods: a chain still going would have written again
+  assert.equal(fs.existsSync(file), false, 'a move was made after the stop');
+});
+
+test('keepCgroupMovesWarm: past its time it makes no more moves', async () => {
+  const dir = tmpDir('ar-warm-');
+  const file = path.join(dir, 'cgroup.procs');
+  keepCgroupMovesWarm(dir, 0);
+  assert.ok(fs.existsSync(file), 'the first move is made at once');
+  await waitUntil(() => fs.readFileSync(file, 'utf8') === String(process.pid), { timeoutMs: 10_000, stepMs: 1, what: 'our pid written' });
+  fs.rmSync(file);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(fs.existsSync(file), false, 'a move was made after its time');
+});
+
+test('keepCgroupMovesWarm: ends by itself, never keeps the process alive, and a refusal ends it quietly', () => {
+  const dir = tmpDir('ar-warm-');
+  const mod = new URL('../../src/system/cgroup.js', import.meta.url).href;
+  const script = `import { keepCgroupMovesWarm } from ${JSON.stringify(mod)};
+    keepCgroupMovesWarm(${JSON.stringify(dir)}, 60_000);
+    keepCgroupMovesWarm(${JSON.stringify(path.join(dir, 'missing'))}, 60_000)();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, 'the process did not end by itself');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'), /^\d+$/);
+});
+
+test('keepCgroupMovesWarm on our real cgroup: we stay where we are', async () => {
+  const host = probeCgroupHost();
+  assert.ok(host, 'this test needs a cgroup v2 (run as root, as CI does)');
+  const before = fs.readFileSync('/proc/self/cgroup', 'utf8');
+  const stop = keepCgroupMovesWarm(host.own, 60_000);
+  await new Promise((r) => setTimeout(r, 30));
+  stop();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(fs.readFileSync('/proc/self/cgroup', 'utf8'), before);
 });
