@@ -37,16 +37,16 @@ function runBundle(file) {
   // module.constructor is Module: node:module itself is not loaded (it pulls in the ES module loader)
   const Module = module.constructor;
   const vm = require('node:vm');
-  // the flag the build made the caches under (src/tools/bundle.ts): V8 then checks the cache's checksum, and a
-  // cache damaged on disk is compiled afresh instead of crashing the process
-  require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: codeCache(`${file}.v8cache`, source) });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   return mod.exports;
 }
 
-/** The cache if it was made for this build of the bundle (its first line names the build); V8 checks the rest. */
+/**
+ * The cache if it was made for this build of the bundle and is whole (src/tools/code-cache.ts: the bundle's first
+ * line, then V8's data twice over, handed to V8 only when both copies agree: V8 trusts a damaged one and crashes).
+ */
 function codeCache(file, source) {
   let buf;
   try {
@@ -55,5 +55,8 @@ function codeCache(file, source) {
     return undefined;
   }
   const nl = buf.indexOf(10);
-  return nl > 0 && buf.toString('utf8', 0, nl + 1) === source.slice(0, source.indexOf('\n') + 1) ? buf.subarray(nl + 1) : undefined;
+  if (nl <= 0 || buf.toString('utf8', 0, nl + 1) !== source.slice(0, source.indexOf('\n') + 1)) return undefined;
+  const half = (buf.length - nl - 1) / 2;
+  const a = buf.subarray(nl + 1, nl + 1 + half);
+  return Number.isInteger(half) && half > 0 && a.equals(buf.subarray(nl + 1 + half)) ? a : undefined;
 }

@@ -19,8 +19,8 @@ import * as os from 'node:os';
 import { Module } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { codeCacheFile } from './code-cache.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI_DIR = path.join(ROOT, 'build', 'src', 'cli');
@@ -124,22 +124,19 @@ function shareBuiltinNamespaces(code: string): string {
 }
 
 /**
- * V8's cache of the bundle's compiled top level, made as the bin compiles it (the same CommonJS wrapper). V8
- * checks it against its own version and flags, and compiles afresh when they differ; the first line ties
- * it to this build of the bundle, which V8 would check by length only, and the checksum (verified only under
- * the flag set below) catches a cache damaged on disk.
+ * V8's cache of the bundle's compiled top level, made as the bin compiles it (the same CommonJS wrapper, and no
+ * V8 flag: V8 hashes its flags into the cache and rejects one made under other flags). V8 checks it against its
+ * own version and compiles afresh when it differs; the file's layout (code-cache.ts) ties it to this build of
+ * the bundle and lets the bin tell a cache damaged on disk.
  */
 function writeCodeCache(file: string): void {
   const source = fs.readFileSync(file, 'utf8');
   // the bin runs the bundle as a vm.Script, which has no loader for import(): every module must be bundled
   if (/\bimport\(/.test(source)) throw new Error(`${file} calls import(): bundle that module, or load it with require()`);
-  // V8 hashes its flags into the cache and rejects one made under other flags: the bin sets this same flag
-  // before it compiles. Without it V8 trusts a cache whose header matches, and a flipped bit crashes the CLI.
-  v8.setFlagsFromString('--verify-snapshot-checksum');
   const data = new vm.Script(Module.wrap(source), { filename: file }).createCachedData();
   // written aside and renamed: a bin starting during the build reads the old cache or the new, never half
   const tmp = `${file}.v8cache.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(source.slice(0, source.indexOf('\n') + 1)), data]));
+  fs.writeFileSync(tmp, codeCacheFile(source, data));
   fs.renameSync(tmp, `${file}.v8cache`);
 }
 
