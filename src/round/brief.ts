@@ -5,7 +5,8 @@ import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import type { PreflightSeen } from './preflight.js';
 import { assemblePrompt, type RoundContext } from './prompt.js';
-import { headAndPaths, type RepoPaths } from './git-head.js';
+import type { RepoPaths } from './git-head.js';
+import { repoFacts } from './git-discover.js';
 import { stashShas } from './git-stash.js';
 import { findOrphanStash } from './record.js';
 import { withoutApplied } from './stash-applied.js';
@@ -38,7 +39,7 @@ export async function briefAgent(b: BriefInput): Promise<Brief> {
   const everStashed = b.records.some((r) => r.stash_sha);
   const [{ head: headBefore, paths: repo }, stashes] = await Promise.all([
     // the git_state check already asked (one rev-parse for HEAD and the paths); a bare call if it did not run
-    b.seen.git ?? headAndPaths(b.workDir),
+    b.seen.git ?? repoFacts(b.workDir),
     everStashed ? stashShas(b.workDir) : Promise.resolve([]),
   ]);
   const context: RoundContext = {

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from './git.js';
-import { headAndPaths, repoPaths, type RepoPaths } from './git-head.js';
+import { repoPaths, type RepoPaths } from './git-head.js';
+import { repoFacts } from './git-discover.js';
 import { wholeTreeExcept } from './git-pathspec.js';
 import { UNMERGED_ARGS, unmergedStill, type RepoProbe } from './repo-probe.js';
 import { readRegularText } from '../state/read-file.js';
@@ -73,7 +74,7 @@ export async function gitState(dir: string, known?: Promise<{ head: string | nul
   // while HEAD and the paths are read (or come in); an early ls-files (repo-probe.ts) counts while the index is unchanged
   const [{ head, paths }, out] = early
     ? await (known ?? early.facts).then(async (k) => [k, await unmergedStill(early, dir, k.paths.gitDir)] as const)
-    : await Promise.all([known ?? headAndPaths(dir), git(dir, UNMERGED_ARGS)]);
+    : await Promise.all([known ?? repoFacts(dir), git(dir, UNMERGED_ARGS)]);
   const unmerged: string[] = [];
   for (const rec of out.split('\0')) {
     // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats

@@ -5,7 +5,8 @@ import { ensureDir } from '../state/files.js';
 import { which, whyNotFound } from '../system/which.js';
 import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
-import { headAndPaths, headStill } from './git-head.js';
+import { headStill } from './git-head.js';
+import { repoFacts } from './git-discover.js';
 import type { RepoProbe } from './repo-probe.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
@@ -81,10 +82,11 @@ export const PREFLIGHT_CHECKS: Check[] = [
     verifies: 'the work dir is a git work tree',
     async run(i) {
       if (!fs.existsSync(i.workDir)) return `work dir ${i.workDir} does not exist: set runtime.work_dir`;
-      // the round needs HEAD and the repository's paths anyway: one rev-parse answers both questions, and
-      // git_state's ls-files runs beside it (its answer waits for that check; a failure here makes it moot)
+      // the round needs HEAD and the repository's paths anyway: one rev-parse (or its files: git-discover.ts)
+      // answers both, and git_state's ls-files runs beside it (its answer waits for that check; a failure here
+      // makes it moot)
       // the caller's answer while HEAD is where it saw it; else (or if that failed) asked again here
-      const repo = i.known ? headStill(i.known.facts, i.workDir) : headAndPaths(i.workDir);
+      const repo = i.known ? headStill(i.known.facts, i.workDir) : repoFacts(i.workDir);
       if (i.seen) (i.seen.pending = gitState(i.workDir, repo, i.known)).catch(() => {});
       try {
         await repo;

@@ -1,10 +1,12 @@
 // The git questions a round asks before its agent starts, asked as soon as `round` starts (the work tree's lock
-// needs the first answer): `rev-parse` and `ls-files -u`, side by side. The preflight takes the answers only where
+// needs the first answer): `rev-parse` (read from the files where the layout is plain: git-discover.ts) and
+// `ls-files -u`, side by side. The preflight takes the answers only where
 // it can show that nothing moved since: HEAD by the git dir's files (headStill), the index by its age (below).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from './git.js';
-import { headAndPaths, type RepoFacts } from './git-head.js';
+import type { RepoFacts } from './git-head.js';
+import { repoFacts } from './git-discover.js';
 import { FS_CLOCK_SLACK_MS } from '../util/clock.js';
 
 export interface RepoProbe {
@@ -21,7 +23,7 @@ export const UNMERGED_ARGS = ['ls-files', '-u', '-z', '--full-name', '--', ':/']
 /** Starts both git processes now; a failure is the preflight's to report (each is asked again there). */
 export function probeRepo(dir: string): RepoProbe {
   const startedMs = Date.now();
-  const probe = { facts: headAndPaths(dir), unmerged: git(dir, UNMERGED_ARGS), startedMs };
+  const probe = { facts: repoFacts(dir), unmerged: git(dir, UNMERGED_ARGS), startedMs };
   probe.facts.catch(() => {});
   probe.unmerged.catch(() => {});
   return probe;
