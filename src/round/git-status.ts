@@ -168,6 +168,35 @@ export function parseStatusV2(out: string): Omit<RepoState, 'inProgress'> {
   return { head, branch, detached, dirty, conflicts };
 }
 
+/**
+ * What peek shows of the same output: HEAD, the branch and the number of dirty entries, with no record made per
+ * entry (parseStatusV2 made 5,000 of them on the benchmark's big tree, ~3 ms of every peek there). Pure.
+ */
+export function countStatusV2(out: string): { head: string | null; branch: string | null; dirty: number } {
+  let head: string | null = null;
+  let branch: string | null = null;
+  let dirty = 0;
+  const next = (from: number) => {
+    const e = out.indexOf('\0', from);
+    return e < 0 ? out.length : e;
+  };
+  for (let at = 0, end = 0; at < out.length; at = end + 1) {
+    end = next(at);
+    const t = out[at];
+    if (t === '#') {
+      const [, key, ...rest] = out.slice(at, end).split(' ');
+      const val = rest.join(' ');
+      if (key === 'branch.oid') head = val === '(initial)' ? null : val;
+      else if (key === 'branch.head') branch = val === '(detached)' ? null : val;
+    } else if (t === '1' || t === 'u' || t === '?') dirty++;
+    else if (t === '2') {
+      dirty++;
+      end = next(end + 1); // the rename's original path is a record of its own
+    }
+  }
+  return { head, branch, dirty };
+}
+
 /** The rest of a space-separated record after `n` fields: a path, which may itself contain spaces. */
 function fieldsFrom(rec: string, n: number): string {
   let at = 0;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../round/git.js';
 import { wholeTreeExcept } from '../round/git-pathspec.js';
-import { parseStatusV2 } from '../round/git-status.js';
+import { countStatusV2 } from '../round/git-status.js';
 import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
 import { userFiles } from '../round/record.js';
 import type { Config } from '../config/types.js';
@@ -47,8 +47,8 @@ export async function probeGit(workDir: string, exclude: string[]): Promise<GitP
   ]);
   let tree: GitProbe['tree'] = null;
   if (status.status === 'fulfilled') {
-    const st = parseStatusV2(status.value);
-    tree = { head: st.head, branch: st.branch, dirty_files: st.dirty.length };
+    const st = countStatusV2(status.value);
+    tree = { head: st.head, branch: st.branch, dirty_files: st.dirty };
   }
   const stashes = stash.status === 'fulfilled' ? stash.value.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : null;
   return { tree, stashes };

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { makeGitRepo, git, tmpDir } from '../helpers/env.js';
 import { aftercare, planAftercare, type AftercareInput } from '../../src/round/aftercare.js';
 import { headSha, isWorkTree } from '../../src/round/git-head.js';
-import { parseStatusV2, repoState } from '../../src/round/git-status.js';
+import { countStatusV2, parseStatusV2, repoState } from '../../src/round/git-status.js';
 import { commitsBetween } from '../../src/round/git-commit.js';
 import { stashShas } from '../../src/round/git-stash.js';
 import { stashOrphanWork } from '../../src/round/aftercare-stash.js';
@@ -367,6 +367,31 @@ test('parseStatusV2: paths with spaces, renames, conflicts, untracked dirs', () 
       { kind: 'untracked', xy: '??', path: 'some dir/' },
     ],
   });
+});
+
+test("countStatusV2 (peek's count) says what parseStatusV2 says: a rename's original path is never counted", () => {
+  const same = (out: string, what: string) => {
+    const p = parseStatusV2(out);
+    assert.deepEqual(countStatusV2(out), { head: p.head, branch: p.branch, dirty: p.dirty.length }, what);
+  };
+  // original paths that look like records of their own
+  for (const orig of ['1 .M N... x', '? y', '# branch.head z', '2 R. q', 'u UU w', 'plain'])
+    same(['# branch.oid 1111111111111111111111111111111111111111', '# branch.head main', '2 R. N... 100644 100644 100644 b b R100 new', orig, '? u', ''].join('\0'), orig);
+  same(['# branch.oid (initial)', '# branch.head (detached)', ''].join('\0'), 'initial, detached');
+  same('', 'nothing');
+  // git's own output: renames (one of a file named like a record), a conflict-free change, untracked, spaces
+  const dir = makeGitRepo();
+  for (const f of ['1 .M odd', 'a b.txt', 'c.txt']) fs.writeFileSync(path.join(dir, f), `${f}\n`.repeat(20));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'files');
+  git(dir, 'mv', '1 .M odd', 'renamed');
+  git(dir, 'mv', 'c.txt', '? c');
+  fs.appendFileSync(path.join(dir, 'a b.txt'), 'more\n');
+  fs.writeFileSync(path.join(dir, 'new file'), 'x\n');
+  const out = execFileSync('git', ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'], { cwd: dir, encoding: 'utf8' });
+  assert.match(out, /\x002 R/, 'git reported the renames');
+  same(out, 'git status');
+  assert.equal(countStatusV2(out).dirty, 4);
 });
 
 test('planAftercare: the policy table', () => {
