@@ -18,8 +18,6 @@ import { readRegularText } from '../state/read-file.js';
 /** Variables that change where git looks or what config it reads (git.ts removes the ones naming a repository). */
 const STEERING_ENV = /^(GIT_CEILING_DIRECTORIES|GIT_DISCOVERY_ACROSS_FILESYSTEM|GIT_CONFIG_\w+|GIT_CONFIG)$/;
 
-/** Config a plain repository does not have: a moved or absent work tree, other files read, another format. */
-const UNPLAIN_CONFIG = /^\s*(worktree\s*=|bare\s*=\s*(true|yes|on|1)\b|\[\s*(include|includeif|extensions)\b)/im;
 
 const CONFIG_MAX = 256 * 1024;
 
@@ -70,10 +68,29 @@ function plainRepo(top: string, gitDir: string, gitFile: string | null, env: Nod
     common = fs.realpathSync.native(path.resolve(gitDir, readRegularText(commondir, 4096).trim()));
   }
   if (!looksLikeGitDir(common)) return null;
-  if (UNPLAIN_CONFIG.test(readRegularText(path.join(common, 'config'), CONFIG_MAX))) return null;
+  if (!plainConfig(readRegularText(path.join(common, 'config'), CONFIG_MAX))) return null;
   if (!ownedByUs([top, gitDir, ...(gitFile ? [gitFile] : [])], env)) return null;
   const head = headFromFiles(gitDir, common);
   return head ? { head, paths: { top, gitDir }, common } : null;
+}
+
+/**
+ * No config a plain repository does not have: a moved or absent work tree (core.worktree; core.bare, which a key
+ * with no value sets true), other files read (include), another format (extensions, a version git may refuse).
+ * Read line by line and whatever the section: a key of that name anywhere sends the question to git.
+ */
+function plainConfig(text: string): boolean {
+  for (const raw of text.split('\n')) {
+    const line = raw.trim().toLowerCase();
+    if (/^\[\s*(include|includeif|extensions)\b/.test(line)) return false;
+    const m = /^(worktree|bare|repositoryformatversion)\s*(?:=\s*(.*))?$/.exec(line);
+    if (!m) continue;
+    const value = (m[2] ?? '').replace(/\s*[#;].*$/, '').replace(/^"(.*)"$/, '$1');
+    if (m[1] === 'worktree') return false;
+    if (m[1] === 'bare' && !['false', 'no', 'off', '0'].includes(value)) return false;
+    if (m[1] === 'repositoryformatversion' && value !== '0' && value !== '1') return false;
+  }
+  return true;
 }
 
 /** What git's safe.directory check passes without its config: everything owned by our effective uid. */

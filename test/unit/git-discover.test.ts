@@ -93,6 +93,12 @@ test('whatever git could see otherwise is left to git', async () => {
     g(r, 'config', key, value);
     await same(r, { fast: false });
   }
+  // core.bare as a key with no value (true to git), and in another case
+  for (const text of ['\tbare\n', '\tBare = TRUE\n', '\trepositoryformatversion = 2\n']) {
+    const r = makeGitRepo();
+    fs.writeFileSync(path.join(r, '.git', 'config'), fs.readFileSync(path.join(r, '.git', 'config'), 'utf8').replace(/\tbare = false\n/, text));
+    await same(r, { fast: false });
+  }
   // HEAD on a symbolic ref git would follow further
   const sym = makeGitRepo();
   g(sym, 'symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
