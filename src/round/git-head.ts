@@ -93,7 +93,8 @@ export function headFromFiles(gitDir: string, commonDir: string): string | null 
     const head = readRegularText(path.join(gitDir, 'HEAD'), 4096).trim();
     if (SHA.test(head)) return head;
     const ref = /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
-    if (!ref) return null;
+    // a name git would refuse (check-ref-format) is not read: `refs/heads/../../ORIG_HEAD` would leave refs/
+    if (!ref || /\.\.|\/\.|\/\/|@\{|\\|\.lock$|\/$|\.$/.test(ref)) return null;
     let loose: string | null = null;
     try {
       loose = readRegularText(path.join(commonDir, ref), 4096).trim();

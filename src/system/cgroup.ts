@@ -179,6 +179,8 @@ const WARM_EVERY_MS = 3;
  * it only costs the head start. Its timer is unref'd: it never keeps the process alive.
  */
 export function keepCgroupMovesWarm(own: string, forMs: number): () => void {
+  // only where we are: a wrong `own` (a mount whose root is not the hierarchy's) would move us
+  if (!cgroupPids(own).includes(process.pid)) return () => {};
   const file = path.join(own, 'cgroup.procs');
   const end = monoMs() + forMs;
   let stopped = false;

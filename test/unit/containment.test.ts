@@ -82,16 +82,21 @@ test('chooseContainment: "sweep" is the sweep; no user manager in the environmen
   assert.match(c.why, /^runtime.containment = "systemd-scope", but /);
 });
 
-test('keepCgroupMovesWarm: moves us into our own cgroup again and again, then once more when stopped, then never', async () => {
-  // a plain directory stands in for our cgroup: its cgroup.procs is then a file we can watch
+/** A plain directory standing in for a cgroup (its cgroup.procs a file we can watch) that lists these pids. */
+function standIn(pids: number[]): { dir: string; file: string } {
   const dir = tmpDir('ar-warm-');
   const file = path.join(dir, 'cgroup.procs');
+  fs.writeFileSync(file, pids.map((p) => `${p}\n`).join(''));
+  return { dir, file };
+}
+
+test('keepCgroupMovesWarm: moves us into our own cgroup again and again, then once more when stopped, then never', async () => {
+  const { dir, file } = standIn([process.pid]);
   const stop = keepCgroupMovesWarm(dir, 60_000);
   const wait = { timeoutMs: 10_000, stepMs: 1 };
-  await waitUntil(() => fs.existsSync(file), { ...wait, what: 'the first move' });
-  await waitUntil(() => fs.readFileSync(file, 'utf8') === String(process.pid), { ...wait, what: 'our pid written' });
-  fs.rmSync(file);
+  fs.rmSync(file); // the first move opened it already: the next one makes it again
   await waitUntil(() => fs.existsSync(file), { ...wait, what: 'the move made again' });
+  await waitUntil(() => fs.readFileSync(file, 'utf8') === String(process.pid), { ...wait, what: 'our pid written' });
   fs.rmSync(file);
   stop();
   // the last move opens the file at once; any move after it would open it again
@@ -102,27 +107,33 @@ test('keepCgroupMovesWarm: moves us into our own cgroup again and again, then on
 });
 
 test('keepCgroupMovesWarm: past its time it makes no more moves', async () => {
-  const dir = tmpDir('ar-warm-');
-  const file = path.join(dir, 'cgroup.procs');
+  const { dir, file } = standIn([process.pid]);
   keepCgroupMovesWarm(dir, 0);
-  assert.ok(fs.existsSync(file), 'the first move is made at once');
-  await waitUntil(() => fs.readFileSync(file, 'utf8') === String(process.pid), { timeoutMs: 10_000, stepMs: 1, what: 'our pid written' });
   fs.rmSync(file);
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(fs.existsSync(file), false, 'a move was made after its time');
 });
 
-test('keepCgroupMovesWarm: ends by itself, never keeps the process alive, and a refusal ends it quietly', () => {
+test('keepCgroupMovesWarm: a cgroup we are not in is never written', async () => {
+  const { dir, file } = standIn([1]);
+  keepCgroupMovesWarm(dir, 60_000)();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(fs.readFileSync(file, 'utf8'), '1\n');
+});
+
+test('keepCgroupMovesWarm: never keeps the process alive, and a refusal ends it quietly', () => {
   const dir = tmpDir('ar-warm-');
   const mod = new URL('../../src/system/cgroup.js', import.meta.url).href;
-  const script = `import { keepCgroupMovesWarm } from ${JSON.stringify(mod)};
+  const script = `import * as fs from 'node:fs';
+    import { keepCgroupMovesWarm } from ${JSON.stringify(mod)};
+    fs.writeFileSync(${JSON.stringify(path.join(dir, 'cgroup.procs'))}, process.pid + '\\n');
     keepCgroupMovesWarm(${JSON.stringify(dir)}, 60_000);
     keepCgroupMovesWarm(${JSON.stringify(path.join(dir, 'missing'))}, 60_000)();`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, null, 'the process did not end by itself');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
-  assert.match(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'), /^\d+$/);
+  assert.match(fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8'), /^\d+$/, 'its move was made');
 });
 
 test('keepCgroupMovesWarm on our real cgroup: we stay where we are', async () => {

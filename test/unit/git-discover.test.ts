@@ -22,11 +22,20 @@ async function gitsAnswer(dir: string): Promise<RepoFacts | null> {
   }
 }
 
-async function same(dir: string, o: { fast: boolean; env?: NodeJS.ProcessEnv }): Promise<void> {
+/** `fast`: must the files answer (true), must they leave it to git (false), or either (undefined)? */
+async function same(dir: string, o: { fast?: boolean; env?: NodeJS.ProcessEnv }): Promise<void> {
   const files = factsFromFiles(dir, o.env);
   const real = await gitsAnswer(dir);
   if (files) assert.deepEqual({ ...files, common: fs.realpathSync(files.common) }, real, `${dir}: the files say otherwise than git`);
-  assert.equal(files !== null, o.fast, `${dir}: ${o.fast ? 'left to git, but it is a plain layout' : `answered from files: ${JSON.stringify(files)}`}`);
+  if (o.fast !== undefined) assert.equal(files !== null, o.fast, `${dir}: ${o.fast ? 'left to git, but it is a plain layout' : `answered from files: ${JSON.stringify(files)}`}`);
+}
+
+/** A repository whose .git/config has `text` in place of its `bare = false` line. */
+function withConfig(text: string): string {
+  const r = makeGitRepo();
+  const config = path.join(r, '.git', 'config');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/\tbare = false\n/, text));
+  return r;
 }
 
 const g = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe' });
@@ -93,17 +102,57 @@ test('whatever git could see otherwise is left to git', async () => {
     g(r, 'config', key, value);
     await same(r, { fast: false });
   }
-  // core.bare as a key with no value (true to git), and in another case
-  for (const text of ['\tbare\n', '\tBare = TRUE\n', '\trepositoryformatversion = 2\n']) {
-    const r = makeGitRepo();
-    fs.writeFileSync(path.join(r, '.git', 'config'), fs.readFileSync(path.join(r, '.git', 'config'), 'utf8').replace(/\tbare = false\n/, text));
-    await same(r, { fast: false });
+  // config git reads otherwise than a plain repository's: bare with no value, or true in other spellings, or
+  // continued on the next line; a work tree named with no value, or on a section's own line; a format git refuses
+  for (const text of ['\tbare\n', '\tBare = TRUE\n', '\tbare = 2\n', '\tbare = "true"\n', '\tbare = tr\\\nue\n', '[core] bare = true\n', '\tworktree\n', '[core] worktree = /tmp\n', '\trepositoryformatversion = 2\n'])
+    await same(withConfig(text), { fast: false });
+  // a steering variable git.ts passes on
+  await same(repo, { fast: false, env: { ...process.env, GIT_OBJECT_DIRECTORY: '/nonexistent' } });
+  // on the way up, a directory git may take for a git dir: HEAD beside commondir, a dangling HEAD beside objects
+  // and refs, objects that is a file
+  for (const [i, make] of [
+    (d: string) => (fs.writeFileSync(path.join(d, 'HEAD'), 'ref: refs/heads/main\n'), fs.writeFileSync(path.join(d, 'commondir'), '..\n')),
+    (d: string) => (fs.mkdirSync(path.join(d, 'objects')), fs.mkdirSync(path.join(d, 'refs')), fs.symlinkSync('refs/heads/x', path.join(d, 'HEAD'))),
+    (d: string) => (fs.writeFileSync(path.join(d, 'objects'), '', { mode: 0o755 }), fs.mkdirSync(path.join(d, 'refs')), fs.writeFileSync(path.join(d, 'HEAD'), 'ref: refs/heads/main\n')),
+  ].entries()) {
+    const d = path.join(repo, `gitlike-${i}`);
+    fs.mkdirSync(d);
+    make(d);
+    await same(d, { fast: false });
   }
+  // a HEAD naming a ref git would refuse
+  const odd = makeGitRepo();
+  fs.writeFileSync(path.join(odd, '.git', 'HEAD'), 'ref: refs/heads/../../ORIG_HEAD\n');
+  fs.writeFileSync(path.join(odd, '.git', 'ORIG_HEAD'), `${git(odd, 'rev-parse', 'main')}\n`);
+  await same(odd, { fast: false });
   // HEAD on a symbolic ref git would follow further
   const sym = makeGitRepo();
   g(sym, 'symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
   g(sym, 'symbolic-ref', 'HEAD', 'refs/heads/alias');
   await same(sym, { fast: false });
+});
+
+test('gitfiles and commondirs are resolved as git resolves them, or left to git', async () => {
+  // "gitdir: l/../r/.git" where l is a symlink: git follows l, then goes up from its target
+  const base = tmpDir('ar-disc-');
+  for (const d of ['w/r', 'other/sub', 'other/r']) fs.mkdirSync(path.join(base, d), { recursive: true });
+  makeGitRepo(path.join(base, 'w', 'r'));
+  makeGitRepo(path.join(base, 'other', 'r'));
+  fs.symlinkSync(path.join(base, 'other', 'sub'), path.join(base, 'w', 'l'));
+  fs.writeFileSync(path.join(base, 'w', '.git'), 'gitdir: l/../r/.git\n');
+  await same(path.join(base, 'w'), {});
+  // spaces at the end of a gitfile or a commondir: git and we could read them otherwise
+  const repo = makeGitRepo();
+  const wt = path.join(tmpDir('ar-disc-'), 'wt');
+  g(repo, 'worktree', 'add', '-q', '-b', 'side', wt);
+  const commondir = path.join(repo, '.git', 'worktrees', 'wt', 'commondir');
+  fs.writeFileSync(commondir, '../.. \n');
+  await same(wt, { fast: false });
+  fs.writeFileSync(commondir, '../..\n');
+  await same(wt, { fast: true });
+  const gitfile = path.join(wt, '.git');
+  fs.writeFileSync(gitfile, `${fs.readFileSync(gitfile, 'utf8').trim()}  \n`);
+  await same(wt, { fast: false });
 });
 
 test('a repository owned by another user is left to git (its safe.directory check)', async () => {
