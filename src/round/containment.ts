@@ -74,19 +74,9 @@ export interface RoundBox extends BoxRef {
   note: string | null;
 }
 
-// How long the kernel's cgroup moves are kept ready for the agent's wrapper (cgroup.ts) at most: a slow preflight
-// or a pre_round hook outlasts it, and the wrapper then waits as it would have.
+// How long the kernel's cgroup moves are kept ready for the agent's wrapper (cgroup.ts) at most, from the box's
+// making: a slow preflight outlasts it, and the wrapper then waits as it would have.
 const WARM_MAX_MS = 500;
-
-/**
- * Where the agent will get a cgroup of ours, starts keeping the kernel's cgroup moves ready for its wrapper
- * (keepCgroupMovesWarm): call it before the preflight, and the returned call once the agent is spawned. Only our
- * own cgroup is written, never the round's: that is made just before the spawn, as it always was, so an empty
- * one never waits through a preflight or a hook for another supervisor's stale sweep (removeStale) to take it.
- */
-export function warmAgentCgroup(choice: ContainmentChoice): () => void {
-  return choice.kind === 'cgroup' && choice.host ? keepCgroupMovesWarm(choice.host.own, WARM_MAX_MS) : () => {};
-}
 
 // moves itself into each cgroup (v2, then v1), then becomes the agent: no fork of the agent ever runs outside
 const ENTER = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo 0 > "$1" || echo "agent-runner: could not enter cgroup $1" >&2; shift; n=$((n-1)); done; exec "$@"';
@@ -130,13 +120,16 @@ function cgroupBox(host: CgroupHost, name: string, limits: RoundLimits): RoundBo
     } else if (limited) missed.push(c);
   }
   const procs = cgroups.map((d) => path.join(d, 'cgroup.procs'));
+  // the wrapper's move finds the kernel's wait over (cgroup.ts): it starts now, once our cgroups are made (it
+  // holds cgroup_mutex while it waits, which a mkdir would wait for), and ends at the spawn
+  const spawned = keepCgroupMovesWarm(host.own, WARM_MAX_MS);
   return {
     kind: 'cgroup',
     cgroups,
     scope: null,
     note: missed.length ? `not applied (no ${missed.join(', ')} controller we may use): ${missed.map((c) => LIMIT_KEY[c]).join(', ')}` : null,
     wrap: (file, args) => ({ file: '/bin/sh', args: ['-c', ENTER, 'agent-runner-enter', String(procs.length), ...procs, file, ...args] }),
-    attach() {},
+    attach: spawned,
   };
 }
 

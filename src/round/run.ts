@@ -19,7 +19,7 @@ import { markAftercare, markSpawned, openMarker } from './open-marker.js';
 import { headLogEnd } from './head-log.js';
 import { stateId } from '../state/state-id.js';
 import { launchAgent } from './launch.js';
-import { chooseContainment, closeBox, openBox, warmAgentCgroup } from './containment.js';
+import { chooseContainment, closeBox, openBox, removeBox } from './containment.js';
 import { oomVerdict } from './oom.js';
 import { agentVersion } from './agent-version.js';
 import { outputDrained, RoundWatch } from './watch.js';
@@ -73,16 +73,27 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   if ('error' in made) return recordPreflightFailure(paths, n, setup.phase, 'provider', made.error);
   const agentEnv = made.env;
   // the round's kind of fence (the agent's, and each hook's of its own: their stats are not the agent's); the
-  // kernel's wait at the agent's move into its cgroup runs from here, beside the preflight (warmAgentCgroup)
+  // agent's cgroup is made now, so that the kernel's wait at its first move runs beside the preflight
+  // (keepCgroupMovesWarm), but after a pre_round hook: an empty cgroup left waiting through a long hook could be
+  // taken by another supervisor's sweep of stale ones (empty, over 60 s old)
   const fence = chooseContainment(config.runtime.containment ?? 'auto', agentEnv);
-  const stopWarming = warmAgentCgroup(fence);
+  const tag = randomUUID();
+  const early = config.hooks?.pre_round ? null : openBox(fence, tag, config.runtime);
+  // until the open marker names it, nothing else would remove it: an error on the way takes it along
+  const orDrop = <T>(p: Promise<T>): Promise<T> =>
+    p.catch(async (e: unknown) => {
+      if (early) await removeBox(early);
+      throw e;
+    });
   const seen: PreflightSeen = {};
-  const failure = await preflightRound(o, setup, agentEnv, seen);
-  if (failure) return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);
+  const failure = await orDrop(preflightRound(o, setup, agentEnv, seen));
+  if (failure) {
+    if (early) await removeBox(early);
+    return recordPreflightFailure(paths, n, setup.phase, failure.check, failure.message);
+  }
   // pre_round: under the open marker and with the round's tag, so a crash of ours mid-hook is recovered too
   const startMs = Date.now();
   const startMono = monoMs(); // duration_s: a step of the wall clock during the round must not bend it
-  const tag = randomUUID();
   const marker = (headBefore: string | null, containment?: OpenRound['containment'], tmpDir: string | null = null) =>
     openMarker(paths, { n, phase: setup.phase, tag, startMs, timeoutS: setup.timeoutS, headBefore, workDir: config.workDir, containment, tmpDir });
   // the round's private temp dir (its hooks' too); the boxes of rounds that are over go (but the last failed one, if kept)
@@ -95,10 +106,10 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     if (boxDir) closeTmpBox(boxDir, { wallMs: startMs, monoMs: startMono }, false); // the agent never ran: nothing in it to keep
     return pre.failed;
   }
-  const brief = await briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen });
+  const brief = await orDrop(briefAgent({ workDir: config.workDir, paths, n, phase: setup.phase, promptFiles: setup.promptFiles, records: ledger.records, seen }));
 
   // spawn: the open marker goes first, so that from here on a crash of ours leaves a round the next start finds
-  const box = openBox(fence, tag, config.runtime);
+  const box = early ?? openBox(fence, tag, config.runtime);
   const open = marker(brief.headBefore, { kind: box.kind, cgroups: box.cgroups, scope: box.scope }, boxDir);
   const headLogFrom = headLogEnd(brief.repo.gitDir);
   const session = roundSessionPlan(config, ledger.records, setup.phase);
@@ -109,7 +120,6 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const spawned = { wallMs: Date.now(), monoMs: monoMs() }; // litter in /tmp is counted from here: a pre_round hook's is not the agent's
   const { agent, stream } = launchAgent({ command, workDir: config.workDir, agentEnv: launchEnv, prompt: brief.prompt, open, stateDir: paths.dir, eventsPath, wrap: box.wrap });
   box.attach(agent.pid, agent.releaseTether);
-  stopWarming();
   // the CLI's version, read beside the round (cached by binary and mtime: most rounds run no probe at all)
   const versionP = agentVersion(config.agent.command, launchEnv, config.workDir, paths.agentVersion); // in the box too: a probe may litter
   markSpawned(paths, open, agent);

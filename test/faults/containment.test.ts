@@ -93,6 +93,22 @@ test('a round whose preflight fails leaves no cgroup: its cgroup, made before th
   assert.deepEqual(leftCgroups(outer), [], "the round's cgroup is removed");
 });
 
+test("with a pre_round hook, the agent's cgroup is made after it: none waits empty through the hook", async (t) => {
+  // an empty round cgroup over 60 s old is another supervisor's to remove (containment.ts, removeStale): one made
+  // before a long hook could be gone when the agent enters it
+  const outer = outerCgroup(t);
+  const seen = path.join(tmpDir('ar-hooks-'), 'cgroups');
+  const p = project(t, { agent: 'succeed.sh', runtimeToml: containment('cgroup'), extraToml: `[hooks]\npre_round = ${JSON.stringify(`ls ${outer} > ${seen}`)}\n` });
+  const r = await runIn(outer, p, ['round']);
+  assert.equal(r.code, 0, r.stderr);
+  const [rec] = p.rounds();
+  assert.equal(rec.containment, 'cgroup');
+  const during = fs.readFileSync(seen, 'utf8').split('\n').filter((f) => f.startsWith('agent-runner-'));
+  assert.equal(during.length, 1, `the round's cgroups while its pre_round hook ran: ${during.join(' ')}`);
+  assert.match(during[0]!, /-pre_round$/);
+  assert.deepEqual(leftCgroups(outer), []);
+});
+
 test('a pid hopper (forks itself and exits, over and over): the sweep cannot end it, the round\'s cgroup does', async (t) => {
   for (const mode of ['sweep', 'cgroup'] as const) {
     await t.test(mode, async (tt) => {
