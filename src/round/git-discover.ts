@@ -25,7 +25,6 @@ import { readRegularText } from '../state/read-file.js';
  */
 const HARMLESS_GIT_ENV = /^GIT_(DIR|WORK_TREE|INDEX_FILE|COMMON_DIR|PREFIX|EXTERNAL_DIFF|TERMINAL_PROMPT|PAGER|OPTIONAL_LOCKS|EDITOR|SEQUENCE_EDITOR|ASKPASS|SSH\w*|SSL_\w+|HTTP_\w+|CURL_\w+|PROXY_\w+|TRACE\w*|AUTHOR_\w+|COMMITTER_\w+|MERGE_\w+|FLUSH|PROGRESS_DELAY)$/;
 
-
 const CONFIG_MAX = 256 * 1024;
 
 export function factsFromFiles(dir: string, env: NodeJS.ProcessEnv = process.env): RepoFacts | null {
@@ -117,8 +116,9 @@ function resolvedAs(base: string, p: string): string {
 
 /** The rest of a one-line file after `prefix`: no spaces at either end, one newline at most. */
 function plainLine(text: string, prefix: string): string | null {
-  const m = /^(\S(?:.*\S)?)\n?$/.exec(text);
-  return m && m[1]!.startsWith(prefix) && m[1]!.length > prefix.length && !/^\s/.test(m[1]!.slice(prefix.length)) ? m[1]!.slice(prefix.length) : null;
+  const line = /^(\S(?:.*\S)?)\n?$/.exec(text)?.[1];
+  const rest = line?.startsWith(prefix) ? line.slice(prefix.length) : '';
+  return rest && !/^\s/.test(rest) ? rest : null;
 }
 
 /** Anything named HEAD beside objects, refs or commondir, of any type: git may take the directory for a git dir. */

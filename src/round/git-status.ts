@@ -143,12 +143,11 @@ export function parseStatusV2(out: string): Omit<RepoState, 'inProgress'> {
     if (r === '') continue;
     const t = r[0];
     if (t === '#') {
-      const [, key, ...rest] = r.split(' ');
-      const val = rest.join(' ');
-      if (key === 'branch.oid') head = val === '(initial)' ? null : val;
-      else if (key === 'branch.head') {
-        detached = val === '(detached)';
-        branch = detached ? null : val;
+      const h = branchHeader(r);
+      if (h?.key === 'oid') head = h.value;
+      else if (h?.key === 'head') {
+        detached = h.value === null;
+        branch = h.value;
       }
     } else if (t === '1') {
       // 1 XY sub mH mI mW hH hI path
@@ -184,10 +183,9 @@ export function countStatusV2(out: string): { head: string | null; branch: strin
     end = next(at);
     const t = out[at];
     if (t === '#') {
-      const [, key, ...rest] = out.slice(at, end).split(' ');
-      const val = rest.join(' ');
-      if (key === 'branch.oid') head = val === '(initial)' ? null : val;
-      else if (key === 'branch.head') branch = val === '(detached)' ? null : val;
+      const h = branchHeader(out.slice(at, end));
+      if (h?.key === 'oid') head = h.value;
+      else if (h?.key === 'head') branch = h.value;
     } else if (t === '1' || t === 'u' || t === '?') dirty++;
     else if (t === '2') {
       dirty++;
@@ -195,6 +193,15 @@ export function countStatusV2(out: string): { head: string | null; branch: strin
     }
   }
   return { head, branch, dirty };
+}
+
+/** A `# branch.oid` / `# branch.head` header: HEAD's SHA (null before the first commit), its branch (null detached). */
+function branchHeader(rec: string): { key: 'oid' | 'head'; value: string | null } | null {
+  const [, key, ...rest] = rec.split(' ');
+  const val = rest.join(' ');
+  if (key === 'branch.oid') return { key: 'oid', value: val === '(initial)' ? null : val };
+  if (key === 'branch.head') return { key: 'head', value: val === '(detached)' ? null : val };
+  return null;
 }
 
 /** The rest of a space-separated record after `n` fields: a path, which may itself contain spaces. */
