@@ -102,6 +102,10 @@ async function main(): Promise<number> {
     plugins: [lazyChildProcessForCommander],
     logLevel: 'warning',
     legalComments: 'none',
+    // no comments, no indentation: a start reads and decodes 25% fewer bytes, and only ASCII (the sources' comments
+    // hold a few '→' and '…', which made V8 keep the whole source as a two-byte string): ~1 ms less to read the
+    // round's bundle, ~1 ms less to compile it with its cache. Names stay as written (stack traces, profiles).
+    minifyWhitespace: true,
     write: false,
   });
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -118,7 +122,7 @@ async function main(): Promise<number> {
  * `__arNodeNs` keeps the first.
  */
 function shareBuiltinNamespaces(code: string): string {
-  const each = /__toESM\(require\("(node:[a-z_/]+)"\), 1\)/g;
+  const each = /__toESM\(require\("(node:[a-z_/]+)"\), ?1\)/g;
   if (!each.test(code)) throw new Error('bundle: no __toESM(require("node:…"), 1) found: has esbuild changed its helpers?');
   return code.replace(each, '__arNodeNs("$1")');
 }

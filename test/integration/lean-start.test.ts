@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tmpDir } from '../helpers/env.js';
+import { REPO_ROOT, tmpDir } from '../helpers/env.js';
 import { makeProject } from '../helpers/project.js';
 
 const UNWANTED = /^NativeModule (crypto|internal\/crypto\/.*|internal\/fs\/streams|internal\/fs\/promises|readline|internal\/readline\/.*|module|internal\/modules\/esm\/loader|v8|internal\/heap_utils)$/;
@@ -32,4 +32,13 @@ test('a clean round with agent `true`, status --json and peek --json load no nod
   assert.deepEqual(loaded(['status', '--json'], /^NativeModule net$/), [], 'status --json');
   assert.deepEqual(p.rounds().map((r) => r.exit_code), [0, 0]);
   assert.ok(fs.statSync(path.join(p.stateDir, 'rounds', '2.log')).isFile(), 'the round wrote its log');
+});
+
+test('the one-verb bundles are ASCII: V8 keeps a source with any other character as a two-byte string, twice the bytes to decode at every start', () => {
+  const dir = path.join(REPO_ROOT, 'build', 'bundle', 'cli');
+  for (const verb of ['round', 'status', 'peek', 'probe']) {
+    const bytes = fs.readFileSync(path.join(dir, `${verb}.cjs`));
+    const at = bytes.findIndex((b) => b > 0x7f);
+    assert.equal(at, -1, `${verb}.cjs has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString()}`);
+  }
 });
