@@ -29,6 +29,8 @@ export interface AftercareInput {
   headLogFrom: number | null;
   /** [vcs] keep_rounds: the newest rounds whose private refs are kept (git-refs.ts KEEP_ROUNDS when not given) */
   keepRounds?: number;
+  /** the tree's state, asked already (run.ts asks beside the sweep when nothing of the round can still write) */
+  status?: Promise<RepoState>;
   /** told what aftercare is about to do, before its first write: the open marker keeps it (a crash resumes it) */
   mark?: (m: AftercareMark) => void;
 }
@@ -88,7 +90,7 @@ export async function aftercare(i: AftercareInput): Promise<AftercareResult> {
   let st: RepoState;
   try {
     rp = i.paths ?? (await repoPaths(i.workDir));
-    st = await repoState(i.workDir, { exclude: i.exclude, paths: rp });
+    st = await (i.status ?? repoState(i.workDir, { exclude: i.exclude, paths: rp }));
   } catch (e) {
     // never crash the round over its bookkeeping: the record says what went wrong
     return { ...res, note: `git state unreadable: ${errorLine(e)}` };

@@ -234,6 +234,14 @@ export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats & { 
   return { ...s, gone };
 }
 
+/**
+ * The round's own cgroup says, read now, that none of its processes is left (`populated 0`): the proof that lets
+ * aftercare's `git status` start beside the sweep (run.ts). false for any other fence, or a file we cannot read.
+ */
+export function boxEmpty(box: BoxRef): boolean {
+  return box.kind === 'cgroup' && box.cgroups[0] !== undefined && readKeyed(path.join(box.cgroups[0], 'cgroup.events')).get('populated') === 0;
+}
+
 /** A limit set in the config that this fence cannot apply (doctor), or null. */
 export function limitsProblem(c: ContainmentChoice, limits: RoundLimits | undefined): string | null {
   const set = (['memory', 'pids', 'cpu'] as const).filter((k) => limits && limitOf(k, limits) !== undefined);

@@ -19,7 +19,8 @@ import { markAftercare, markSpawned, openMarker } from './open-marker.js';
 import { headLogEnd } from './head-log.js';
 import { stateId } from '../state/state-id.js';
 import { launchAgent } from './launch.js';
-import { chooseContainment, closeBox, openBox, removeBox } from './containment.js';
+import { boxEmpty, chooseContainment, closeBox, openBox, removeBox } from './containment.js';
+import { repoState } from './git-status.js';
 import { oomVerdict } from './oom.js';
 import { agentVersion } from './agent-version.js';
 import { outputDrained, RoundWatch } from './watch.js';
@@ -145,8 +146,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   const exit = await agent.exited;
   watch.disarm();
 
-  // end: the sweep of whatever the agent left behind, then its output drained and tallied
+  // end: the sweep of whatever the agent left behind, then its output drained and tallied. Aftercare's `git status`
+  // runs beside the sweep's scan when nothing of the round can still write: its cgroup is empty and no guard ended
+  // it. A process that left the cgroup (`systemd-run --scope`) is found by the scan, and git is then asked again.
+  const exclude = userFiles(config, paths);
+  let status = !watch.endedBy && !watch.timedOut && !watch.cancelled && boxEmpty(box) ? repoState(config.workDir, { exclude, paths: brief.repo }) : undefined;
+  status?.catch(() => {});
   const swept = await watch.sweepAfterExit();
+  if (status && (swept.ended > 0 || swept.survivors.length > 0)) status = await status.then(() => undefined, () => undefined);
   const held = closeBox(box);
   await outputDrained(agent);
   const stats = stream.close();
@@ -164,7 +171,8 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     keepRounds: config.vcs.keep_rounds,
     cleanExit: judged.cleanExit,
     headBefore: brief.headBefore,
-    exclude: userFiles(config, paths),
+    exclude,
+    status,
     stateId: () => stateId(paths),
     headLogFrom,
     mark: (m) => markAftercare(paths, open, m),

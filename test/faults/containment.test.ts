@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { finished, makeProject, type Project, type ProjectOptions } from '../helpers/project.js';
 import { AGENTS_DIR, CLI, isAlive, tmpDir, waitUntil } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
@@ -205,6 +205,23 @@ test('kill: the round\'s cgroup, named in the open marker, ends an escapee of a 
   assert.equal(isPopulated(outer), false, `left alive: ${cgroupPids(outer).join(' ')}`);
   assert.deepEqual(leftCgroups(outer), [], 'the round\'s cgroup is removed');
   assert.equal(p.rounds()[0]!.outcome, 'aborted');
+});
+
+test("a process that left the round's cgroup and writes while the sweep ends it: aftercare's git status is asked again, its work kept", async (t) => {
+  // the cgroup is empty at the agent's exit, so aftercare's `git status` starts beside the sweep (run.ts); the
+  // sweep then finds the child by its tag, and what it writes as it goes must still be counted and stashed
+  const outer = outerCgroup(t);
+  const p = project(t, { agent: 'leaves-cgroup-writes-late.sh', runtimeToml: containment('cgroup'), grace: 10 });
+  const r = await runIn(outer, p, ['round']);
+  assert.equal(r.code, 0, r.stderr);
+  const [rec] = p.rounds();
+  assert.equal(rec.outcome, 'ok', rec.reason ?? '');
+  assert.equal(rec.containment, 'cgroup');
+  assert.ok(rec.killed >= 1, JSON.stringify(rec));
+  assert.equal(rec.dirty_files, 1, JSON.stringify(rec));
+  assert.ok(rec.stash_sha, JSON.stringify(rec));
+  assert.equal(execFileSync('git', ['show', `${rec.stash_sha}^3:late.txt`], { cwd: p.dir, encoding: 'utf8' }).trim(), 'late');
+  assert.deepEqual(leftCgroups(outer), []);
 });
 
 test('doctor and peek name the fallback: containment = "sweep", and a limit it cannot apply', async (t) => {
