@@ -104,7 +104,7 @@ function observerContext(file: string): ObserverContext {
     const dir = path.dirname(file);
     const rt = raw.runtime && typeof raw.runtime === 'object' ? raw.runtime : {};
     const given = typeof rt.work_dir === 'string' ? path.resolve(dir, rt.work_dir) : dir;
-    const work = fs.existsSync(given) ? fs.realpathSync(given) : given;
+    const work = fs.existsSync(given) ? fs.realpathSync.native(given) : given;
     const stateDir = typeof rt.state_dir === 'string' ? path.resolve(dir, rt.state_dir) : defaultStateDir(work);
     process.stderr.write(`agent-runner: warning: ${e.message} (restart will refuse it until it is fixed)\n`);
     const grace = typeof rt.kill_grace_s === 'number' && rt.kill_grace_s >= 0 ? rt.kill_grace_s : 5;

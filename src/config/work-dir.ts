@@ -21,7 +21,7 @@ function within(a: string, b: string): boolean {
 
 function real(p: string): string {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return p;
   }

@@ -22,7 +22,7 @@ const seen = new Map<string, string | null>();
 /** The binary's identity: its real path, size and mtime. Null when it does not resolve. */
 export function binaryKey(bin: string): string | null {
   try {
-    const real = fs.realpathSync(bin);
+    const real = fs.realpathSync.native(bin);
     const st = fs.statSync(real);
     return `${real}\0${st.size}\0${st.mtimeMs}`;
   } catch {

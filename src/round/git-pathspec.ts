@@ -31,7 +31,7 @@ function within(inner: string, outer: string): boolean {
 function realish(p: string): string {
   const abs = path.resolve(p);
   try {
-    return fs.realpathSync(abs);
+    return fs.realpathSync.native(abs);
   } catch {
     const parent = path.dirname(abs);
     return parent === abs ? abs : path.join(realish(parent), path.basename(abs));

@@ -61,7 +61,7 @@ export async function probeGit(workDir: string, exclude: string[]): Promise<GitP
 export function findTop(dir: string): string | null {
   let at: string;
   try {
-    at = fs.realpathSync(dir);
+    at = fs.realpathSync.native(dir);
   } catch {
     return null;
   }

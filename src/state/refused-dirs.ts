@@ -23,7 +23,7 @@ export interface PathReader {
   mountPoints(): string[];
 }
 
-export const REAL_PATHS: PathReader = { realpath: (p) => fs.realpathSync(p), mountPoints: readMountPoints };
+export const REAL_PATHS: PathReader = { realpath: (p) => fs.realpathSync.native(p), mountPoints: readMountPoints };
 
 /** The file-system hierarchy's own dirs: shared by everything on the host, never one program's state. */
 export const SYSTEM_DIRS: readonly string[] = [
