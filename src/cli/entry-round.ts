@@ -2,4 +2,4 @@
 import { verbEntry } from './verb-entry.js';
 import { roundCommand } from './round-cmd.js';
 
-export const run = verbEntry('round', (c) => roundCommand({ config: c.config, json: c.json }));
+export const run = verbEntry('round', (c) => roundCommand({ config: c.config, json: c.json, quiet: c.quiet }));

@@ -13,6 +13,8 @@ export interface FastCall {
   config?: string;
   json: boolean;
   utc: boolean;
+  /** round: no live line, no summary */
+  quiet?: boolean;
 }
 
 const VERBS = new Set(['round', 'status', 'peek', 'probe']);
@@ -20,7 +22,7 @@ const PROBE_KINDS = new Set(['live', 'ready']);
 
 /**
  * `args` as after `agent-runner`: a fast call, or null for commander. Taken: `--version` / `-V` alone, and
- * `round`, `status` or `peek` with `--json` after the verb, `--utc`, and at most one `-c PATH` /
+ * `round`, `status` or `peek` with `--json` after the verb (and `round --quiet`, as a timer runs it), `--utc`, and at most one `-c PATH` /
  * `--config PATH` / `--config=PATH` (commander reads program options on either side of the verb). And
  * `probe live` / `probe ready` with the same config forms (a container runs them every few seconds).
  */
@@ -31,6 +33,7 @@ export function parseFast(args: string[]): FastCall | null {
   let json = false;
   let utc = false;
   let kind: string | undefined;
+  let quiet = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     let value: string | undefined;
@@ -41,6 +44,9 @@ export function parseFast(args: string[]): FastCall | null {
       continue;
     } else if (a === '--json' && verb && verb !== 'probe') {
       json = true;
+      continue;
+    } else if (a === '--quiet' && verb === 'round') {
+      quiet = true;
       continue;
     } else if (a === '--utc') {
       utc = true;
@@ -54,5 +60,6 @@ export function parseFast(args: string[]): FastCall | null {
     config = value;
   }
   if (verb === 'probe') return kind ? { verb, kind, config, json, utc } : null;
+  if (quiet) return { verb: 'round', config, json, utc, quiet };
   return verb ? { verb, config, json, utc } : null;
 }

@@ -13,7 +13,7 @@ export function runFast(c: FastCall): Promise<void> {
     return Promise.resolve();
   }
   showTimesInUtc(c.utc); // as program.ts's preAction hook does
-  const o = { config: c.config, json: c.json };
+  const o = { config: c.config, json: c.json, quiet: c.quiet };
   if (c.verb === 'probe') return probeVerb({ config: c.config, kind: c.kind! });
   return c.verb === 'round' ? roundVerb(o) : c.verb === 'status' ? statusVerb(o) : peekVerb(o);
 }

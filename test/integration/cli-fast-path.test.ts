@@ -47,6 +47,8 @@ function steady(out: string, args: string[]): string {
 const TAKEN = [
   ['round'],
   ['round', '--json'],
+  ['round', '--quiet'],
+  ['round', '--quiet', '--json'],
   ['status'],
   ['status', '--json'],
   ['status', '--json', '--json'],
@@ -77,6 +79,8 @@ const BAD = [
   ['peek', '--events', '0'],
   ['round', '--jsn'],
   ['round', '--phase'],
+  ['round', '--quiet=1'],
+  ['status', '--quiet'],
 ];
 const LEFT_TO_COMMANDER = [
   ...BAD,
