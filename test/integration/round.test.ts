@@ -300,4 +300,11 @@ test('git processes per round: one on a tree left as found (status: rev-parse an
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(verbs().sort(), [...want].sort(), `${agent}: ${fs.readFileSync(calls, 'utf8')}`);
   }
+  // serve's rounds ask their preflight's questions themselves (no probe from a round command): the same one process
+  // a round, beside the one rev-parse of serve's work-tree lock
+  const p = makeProject({ agent: 'succeed.sh' });
+  fs.writeFileSync(calls, '');
+  const r = p.run(['serve', '--max-rounds', '2'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(verbs(), ['rev-parse', 'status', 'status'], `serve: ${fs.readFileSync(calls, 'utf8')}`);
 });
