@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { INDEX_MAX, noUnmerged, unmergedFromIndex } from '../../src/round/git-index.js';
+import { probeRepo } from '../../src/round/repo-probe.js';
 import { git, makeGitRepo, tmpDir } from '../helpers/env.js';
 
 const g = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', encoding: 'utf8' });
@@ -217,6 +218,9 @@ test('a damaged index is never read as "no conflict" where git prints one', () =
     ['bad magic', (b) => (b.write('DIRD', 0, 'latin1'), b)],
     ['version 5', (b) => (b.writeUInt32BE(5, 4), b)],
     ['the first name length off by one', (b) => (b.writeUInt16BE(b.readUInt16BE(72) + 1, 72), b)],
+    // README.md: 9 bytes and 8 both pad the entry to 72 bytes, so only its NUL tells
+    ['the first name length one shorter', (b) => (b.writeUInt16BE(b.readUInt16BE(72) - 1, 72), b)],
+    ['cut into the last entry', (b) => Buffer.concat([b.subarray(0, extAt(b, 'TREE') - 3), b.subarray(b.length - 20)])],
     ['the extended flag in v2', (b) => (b.writeUInt16BE(b.readUInt16BE(72) | 0x4000, 72), b)],
     ['a byte after the checksum', (b) => Buffer.concat([b, Buffer.from([0])])],
   ];
@@ -234,4 +238,52 @@ test('a damaged index is never read as "no conflict" where git prints one', () =
   fs.writeFileSync(file, Buffer.concat([whole.subarray(0, whole.length - 20), Buffer.alloc(20)]));
   same(base, { fast: false, conflicts: true }, 'a zeroed checksum on a conflict');
   assert.equal(noUnmerged(Buffer.alloc(0)), false);
+});
+
+/** A one-entry index: stat data and object name all zeros, `flags`, then `rest` (name, padding), a zero checksum. */
+function oneEntry(version: number, flags: number, rest: Buffer): Buffer {
+  const head = Buffer.alloc(12 + 62);
+  head.write('DIRC', 0, 'latin1');
+  head.writeUInt32BE(version, 4);
+  head.writeUInt32BE(1, 8);
+  head.writeUInt16BE(flags, 72);
+  return Buffer.concat([head, rest, Buffer.alloc(20)]);
+}
+
+test('entries made by hand: the shapes git reads, and ones it writes never, left to git', () => {
+  const repo = makeGitRepo();
+  const file = indexOf(repo);
+  const ab = (...bytes: number[]) => Buffer.from(bytes);
+  // the shapes themselves, as git reads them: "ab" and 8 NULs (a 72-byte entry, v2), and in v4 (strip 0, no padding)
+  fs.writeFileSync(file, oneEntry(2, 2, ab(0x61, 0x62, 0, 0, 0, 0, 0, 0, 0, 0)));
+  same(repo, { fast: true, conflicts: false }, 'one v2 entry');
+  fs.writeFileSync(file, oneEntry(4, 2, ab(0, 0x61, 0x62, 0)));
+  same(repo, { fast: true, conflicts: false }, 'one v4 entry');
+  fs.writeFileSync(file, oneEntry(4, 0x2002, ab(0, 0x61, 0x62, 0)));
+  same(repo, { fast: false, conflicts: true }, 'one v4 entry of stage 2');
+  // v4: the first name strips 1 byte of none, its NUL where that would put it: git ignores a strip on a block's
+  // first name (and dies on one longer than the name before it further on); not what git writes: left to git
+  fs.writeFileSync(file, oneEntry(4, 2, ab(1, 0x61, 0x62, 0x63, 0)));
+  same(repo, { fast: false }, 'a v4 name stripping more than the name before it');
+  // v2: "ab" and its NUL, then the checksum where the padding would be: git reads the entry (its padding is never
+  // read), but the file does not hold what it says; left to git
+  fs.writeFileSync(file, oneEntry(2, 2, ab(0x61, 0x62, 0, 0)));
+  same(repo, { fast: false }, 'an entry whose padding runs into the checksum');
+  // a length of 0xFFF ("count the name") on a short name: git counts it, but never writes it so
+  fs.writeFileSync(file, oneEntry(2, 0xfff, ab(0x61, 0x62, 0, 0, 0, 0, 0, 0, 0, 0)));
+  same(repo, { fast: false }, 'a short name stated as 0xFFF');
+});
+
+test("probeRepo reads the index of the work tree it is asked about: a linked worktree's own, and git prints its conflict", async () => {
+  const repo = makeGitRepo();
+  const wt = path.join(tmpDir('ar-idx-'), 'wt');
+  g(repo, 'worktree', 'add', '-q', '-b', 'side', wt);
+  const blob = git(repo, 'hash-object', '-w', 'README.md');
+  execFileSync('git', ['update-index', '--index-info'], { cwd: wt, input: [1, 2, 3].map((s) => `100644 ${blob} ${s}\tc.txt\n`).join('') });
+  const main = probeRepo(repo);
+  assert.deepEqual([main.plain, await main.unmerged], [true, '']);
+  const linked = probeRepo(wt);
+  assert.equal(linked.plain, true);
+  assert.match(await linked.unmerged, /\tc\.txt\0/);
+  assert.equal(await linked.unmerged, lsFiles(wt).out);
 });
