@@ -32,7 +32,12 @@ export const UNMERGED_ARGS = ['ls-files', '-u', '-z', '--full-name', '--', ':/']
 export function probeRepo(dir: string): RepoProbe {
   const startedMs = Date.now();
   const plain = factsFromFiles(dir);
-  const probe = { facts: plain ? Promise.resolve(plain) : headAndPaths(dir), unmerged: unmergedOf(dir, plain?.paths.gitDir), startedMs, plain: plain !== null };
+  const probe = {
+    facts: plain ? Promise.resolve(plain) : headAndPaths(dir),
+    unmerged: unmergedOf(dir, plain?.paths.gitDir),
+    startedMs,
+    plain: plain !== null,
+  };
   probe.facts.catch(() => {});
   probe.unmerged.catch(() => {});
   return probe;
