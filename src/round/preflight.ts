@@ -7,7 +7,7 @@ import { checkSpace, shortageText } from '../system/disk-space.js';
 import { GitError } from './git.js';
 import { headStill } from './git-head.js';
 import { repoFacts } from './git-discover.js';
-import type { RepoProbe } from './repo-probe.js';
+import { probeRepo, type RepoProbe } from './repo-probe.js';
 import { gitState, type GitState } from './git-status.js';
 import { gitStateProblem } from './git-state.js';
 import { rootRefusal, rootRefusalNotes } from '../agents/agent-cli.js';
@@ -85,9 +85,11 @@ export const PREFLIGHT_CHECKS: Check[] = [
       // the round needs HEAD and the repository's paths anyway: one rev-parse (or its files: git-discover.ts)
       // answers both, and git_state's ls-files runs beside it (its answer waits for that check; a failure here
       // makes it moot)
-      // the caller's answer while HEAD is where it saw it; else (or if that failed) asked again here
-      const repo = i.known ? headStill(i.known.facts, i.workDir) : repoFacts(i.workDir);
-      if (i.seen) (i.seen.pending = gitState(i.workDir, repo, i.known)).catch(() => {});
+      // the caller's answer while HEAD is where it saw it; else (or if that failed) asked again here, both questions
+      // at once (repo-probe.ts: from the files where the layout is plain)
+      const probe = i.known ?? (i.seen ? probeRepo(i.workDir) : undefined);
+      const repo = i.known ? headStill(i.known.facts, i.workDir) : (probe?.facts ?? repoFacts(i.workDir));
+      if (i.seen) (i.seen.pending = gitState(i.workDir, repo, probe)).catch(() => {});
       try {
         await repo;
         return null;

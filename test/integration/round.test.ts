@@ -280,7 +280,7 @@ test('status during and after a foreground round: running with its round number,
 /** the stash-shaped commit of work left in the tree: index and tracked tree, untracked files, the commits, the ref */
 const SNAPSHOT_GIT = ['write-tree', 'add', 'write-tree', 'ls-files', 'update-index', 'write-tree', 'rev-parse', 'commit-tree', 'commit-tree', 'commit-tree', 'update-ref'];
 
-test('git processes per round: two on a tree left as found (ls-files, status: rev-parse is read from the files); the diff, and the snapshot of the work left, only when the tree changed', () => {
+test('git processes per round: one on a tree left as found (status: rev-parse and ls-files -u are read from the files); the diff, and the snapshot of the work left, only when the tree changed', () => {
   const gitBin = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
   const binDir = tmpDir('ar-gitwrap-');
   const calls = path.join(binDir, 'calls');
@@ -288,17 +288,23 @@ test('git processes per round: two on a tree left as found (ls-files, status: re
   const env = { PATH: `${binDir}${path.delimiter}${process.env.PATH}` };
   const verbs = () => fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((c) => c.split(' ').find((w) => /^[a-z][a-z-]+$/.test(w) && !w.startsWith('core')));
   for (const [agent, want] of [
-    ['succeed.sh', ['ls-files', 'status']],
+    ['succeed.sh', ['status']],
     // dirty_action = ignore leaves the work in the tree: a copy under the round's snapshot ref (git-snapshot.ts)
-    ['dirty-tree.sh', ['ls-files', 'status', 'diff', ...SNAPSHOT_GIT]],
+    ['dirty-tree.sh', ['status', 'diff', ...SNAPSHOT_GIT]],
   ] as const) {
+    // an index written just now (the project's first commit) is read again by the preflight (repo-probe.ts): from
+    // the file too
     const p = makeProject({ agent, extraToml: '[vcs]\ndirty_action = "ignore"\n' });
-    // an index written just now (the project's first commit) is read again by the preflight (repo-probe.ts): aged here
-    const old = new Date(Date.now() - 60_000);
-    fs.utimesSync(path.join(p.dir, '.git', 'index'), old, old);
     fs.writeFileSync(calls, '');
     const r = p.run(['round'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(verbs().sort(), [...want].sort(), `${agent}: ${fs.readFileSync(calls, 'utf8')}`);
   }
+  // serve's rounds ask their preflight's questions themselves (no probe from a round command): the same one process
+  // a round, beside the one rev-parse of serve's work-tree lock
+  const p = makeProject({ agent: 'succeed.sh' });
+  fs.writeFileSync(calls, '');
+  const r = p.run(['serve', '--max-rounds', '2'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(verbs(), ['rev-parse', 'status', 'status'], `serve: ${fs.readFileSync(calls, 'utf8')}`);
 });
