@@ -150,9 +150,14 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // runs beside the sweep's scan when nothing of the round can still write: its cgroup is empty and no guard ended
   // it. A process that left the cgroup (`systemd-run --scope`) is found by the scan, and git is then asked again.
   const exclude = userFiles(config, paths);
-  let status = !watch.endedBy && !watch.timedOut && !watch.cancelled && boxEmpty(box) ? repoState(config.workDir, { exclude, paths: brief.repo }) : undefined;
+  const statusEarly = !watch.endedBy && !watch.timedOut && !watch.cancelled && boxEmpty(box);
+  // the sweep's first /proc scan runs within this call (synchronously, before its first await), so before git status
+  // starts: a process outside the cgroup that is alive then is found (and git asked again); one that is gone by then
+  // wrote what it wrote before git status looks. Scanned after the spawn, one could write and exit in between, unseen.
+  const sweeping = watch.sweepAfterExit();
+  let status = statusEarly ? repoState(config.workDir, { exclude, paths: brief.repo }) : undefined;
   status?.catch(() => {});
-  const swept = await watch.sweepAfterExit();
+  const swept = await sweeping;
   if (status && (swept.ended > 0 || swept.survivors.length > 0)) status = await status.then(() => undefined, () => undefined);
   const held = closeBox(box);
   await outputDrained(agent);
