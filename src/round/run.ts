@@ -168,7 +168,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
 
   // aftercare: the agent's commits, and its orphan work kept safe (stashed or committed only after a clean exit)
   const judged = judgeExit(exit, watch, facts.result);
-  const care = await aftercare({
+  const caring = aftercare({
     workDir: config.workDir,
     paths: brief.repo,
     round: n,
@@ -183,8 +183,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
     mark: (m) => markAftercare(paths, open, m),
   });
 
-  // classify: the verdict from the exit as judged and the log's tail
+  // classify, while git answers aftercare: the verdict from the exit as judged and the log's tail
   const judgedVerdict = oomVerdict(roundVerdict({ judged, exit, watch, logPath: open.log, logFrom: agentFrom, facts, now: new Date(endMs) }), held.oomKills, config.runtime.memory_max_mb);
+  const care = await caring;
   const verdict = progressVerdict(judgedVerdict, care.progress); // ok, but nothing changed: no_progress
   if (care.stashSha) appendEvent(paths.events, 'orphan_stashed', { round: n, stash_sha: care.stashSha });
   const version = await versionP;
