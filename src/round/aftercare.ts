@@ -29,7 +29,7 @@ export interface AftercareInput {
   headLogFrom: number | null;
   /** [vcs] keep_rounds: the newest rounds whose private refs are kept (git-refs.ts KEEP_ROUNDS when not given) */
   keepRounds?: number;
-  /** the tree's state, asked already (run.ts asks beside the sweep when nothing of the round can still write) */
+  /** the tree's state, asked already (run.ts asks right after the sweep's scan when nothing of the round can still write) */
   status?: Promise<RepoState>;
   /** told what aftercare is about to do, before its first write: the open marker keeps it (a crash resumes it) */
   mark?: (m: AftercareMark) => void;

@@ -237,7 +237,7 @@ export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats & { 
 
 /**
  * The round's own cgroup says, read now, that none of its processes is left (`populated 0`): the proof that lets
- * aftercare's `git status` start beside the sweep (run.ts). false for any other fence, or a file we cannot read.
+ * aftercare's `git status` start before the sweep has ended (run.ts). false for any other fence, or a file we cannot read.
  */
 export function boxEmpty(box: BoxRef): boolean {
   return box.kind === 'cgroup' && box.cgroups[0] !== undefined && readKeyed(path.join(box.cgroups[0], 'cgroup.events')).get('populated') === 0;

@@ -147,8 +147,9 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   watch.disarm();
 
   // end: the sweep of whatever the agent left behind, then its output drained and tallied. Aftercare's `git status`
-  // runs beside the sweep's scan when nothing of the round can still write: its cgroup is empty and no guard ended
-  // it. A process that left the cgroup (`systemd-run --scope`) is found by the scan, and git is then asked again.
+  // starts right after the sweep's scan, beside the rest of the end, when nothing of the round can still write: its
+  // cgroup is empty and no guard ended it. A process that left the cgroup (`systemd-run --scope`) is found by the
+  // scan, and git is then asked again once it is ended.
   const exclude = userFiles(config, paths);
   const statusEarly = !watch.endedBy && !watch.timedOut && !watch.cancelled && boxEmpty(box);
   // the sweep's first /proc scan runs within this call (synchronously, before its first await), so before git status
