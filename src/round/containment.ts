@@ -7,7 +7,7 @@
 // On a hybrid host (v1 holds memory, pids, cpu) the limits and memory accounting use the v1 hierarchies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, removeCgroupSoon, keepCgroupMovesWarm, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
+import { canCreateUnder, cgroupPids, probeCgroupHost, readKeyed, readNumber, removeCgroup, removeCgroupSoon, keepCgroupMovesWarm, populated, writeControl, type CgroupHost, type Controller } from '../system/cgroup.js';
 import { which } from '../system/which.js';
 import { ROUND_TAG_VAR } from './record.js';
 import { scopeBox, scopeCgroups, scopeFence } from './scope-box.js';
@@ -240,7 +240,7 @@ export function closeBox(box: BoxRef & Pick<RoundBox, 'release'>): BoxStats & { 
  * aftercare's `git status` start before the sweep has ended (run.ts). false for any other fence, or a file we cannot read.
  */
 export function boxEmpty(box: BoxRef): boolean {
-  return box.kind === 'cgroup' && box.cgroups[0] !== undefined && readKeyed(path.join(box.cgroups[0], 'cgroup.events')).get('populated') === 0;
+  return box.kind === 'cgroup' && box.cgroups[0] !== undefined && populated(box.cgroups[0]) === false;
 }
 
 /** A limit set in the config that this fence cannot apply (doctor), or null. */

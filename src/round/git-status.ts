@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { git } from './git.js';
 import { repoPaths, type RepoPaths } from './git-head.js';
 import { wholeTreeExcept } from './git-pathspec.js';
-import { probeRepo, UNMERGED_ARGS, unmergedStill, type RepoProbe } from './repo-probe.js';
+import { probeRepo, unmergedStill, type RepoProbe } from './repo-probe.js';
 import { readRegularText } from '../state/read-file.js';
 
 export type DirtyKind = 'changed' | 'renamed' | 'unmerged' | 'untracked';
@@ -65,19 +65,17 @@ export interface GitState {
 /**
  * The repository's state before a round: what would make an agent's round go wrong (an operation in
  * progress, conflicts) and what it should be told (a detached HEAD). Two git processes at most, run side
- * by side: the rev-parse (the caller's, when it started one: `known`) and `ls-files -u`, which reads only
+ * by side: the rev-parse (the probe's, or `known`, the caller's answer checked since) and `ls-files -u`, which reads only
  * the index; HEAD and the in-progress markers are read from the git dir directly. Where the layout is plain
  * and the index has no conflict, none (repo-probe.ts).
  */
-export async function gitState(dir: string, known?: Promise<{ head: string | null; paths: RepoPaths }>, early?: RepoProbe): Promise<GitState> {
+export async function gitState(dir: string, early?: RepoProbe, known?: Promise<{ head: string | null; paths: RepoPaths }>): Promise<GitState> {
   // unmerged entries can exist with no marker at all (a `stash pop` that conflicted), so the index is asked,
   // while HEAD and the paths are read (or come in); an early ls-files (repo-probe.ts) counts while the index is
   // unchanged; asked now, both are read from the files where the layout is plain
-  const [{ head, paths }, out] = early
-    ? await (known ?? early.facts).then(async (k) => [k, await unmergedStill(early, dir, k.paths.gitDir)] as const)
-    : known
-      ? await Promise.all([known, git(dir, UNMERGED_ARGS)])
-      : await ((p) => Promise.all([p.facts, p.unmerged]))(probeRepo(dir));
+  const probe = early ?? probeRepo(dir);
+  const { head, paths } = await (known ?? probe.facts);
+  const out = early ? await unmergedStill(early, dir, paths.gitDir) : await probe.unmerged;
   const unmerged: string[] = [];
   for (const rec of out.split('\0')) {
     // <mode> SP <object> SP <stage> TAB <path>: one record per stage, so a path repeats

@@ -89,7 +89,7 @@ export const PREFLIGHT_CHECKS: Check[] = [
       // at once (repo-probe.ts: from the files where the layout is plain)
       const probe = i.known ?? (i.seen ? probeRepo(i.workDir) : undefined);
       const repo = i.known ? headStill(i.known.facts, i.workDir) : (probe?.facts ?? repoFacts(i.workDir));
-      if (i.seen) (i.seen.pending = gitState(i.workDir, repo, probe)).catch(() => {});
+      if (i.seen) (i.seen.pending = gitState(i.workDir, probe, repo)).catch(() => {});
       try {
         await repo;
         return null;

@@ -151,7 +151,7 @@ export async function runRound(o: RoundOptions): Promise<RoundRecord> {
   // cgroup is empty and no guard ended it. A process that left the cgroup (`systemd-run --scope`) is found by the
   // scan, and git is then asked again once it is ended.
   const exclude = userFiles(config, paths);
-  const statusEarly = !watch.endedBy && !watch.timedOut && !watch.cancelled && boxEmpty(box);
+  const statusEarly = !watch.endedTree && boxEmpty(box);
   // the sweep's first /proc scan runs within this call (synchronously, before its first await), so before git status
   // starts: a process outside the cgroup that is alive then is found (and git asked again); one that is gone by then
   // wrote what it wrote before git status looks. Scanned after the spawn, one could write and exit in between, unseen.

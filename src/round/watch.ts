@@ -79,6 +79,11 @@ export class RoundWatch {
     void this.endTree();
   }
 
+  /** A guard, the timeout or a cancel ended the tree (its sweep started before the agent's exit). */
+  get endedTree(): boolean {
+    return this.ending !== null;
+  }
+
   /** The agent exited: no guard fires any more. */
   disarm(): void {
     this.disarmed = true;

@@ -134,7 +134,13 @@ export function cgroupPids(dir: string): number[] {
 
 /** Any process left in the v2 cgroup or below it (cgroup.events `populated`); false once it is gone. */
 export function isPopulated(dir: string): boolean {
-  return readKeyed(path.join(dir, 'cgroup.events')).get('populated') === 1;
+  return populated(dir) === true;
+}
+
+/** cgroup.events' `populated` as read now; null when it cannot be read (a caller that needs proof of empty). */
+export function populated(dir: string): boolean | null {
+  const v = readKeyed(path.join(dir, 'cgroup.events')).get('populated');
+  return v === 1 ? true : v === 0 ? false : null;
 }
 
 /** Can we make a child cgroup here? */

@@ -128,7 +128,7 @@ test("gitState with an early probe: its ls-files counts only while the index is 
   let probe = probeRepo(dir);
   await probe.unmerged;
   conflict();
-  assert.deepEqual((await gitState(dir, undefined, probe)).unmerged, ['c.txt']);
+  assert.deepEqual((await gitState(dir, probe)).unmerged, ['c.txt']);
 
   // an index older than the probe is the one its ls-files read: taken as it is, with no git process. Shown by
   // an index changed behind the probe's back with its old time put back: the early answer is what comes out
@@ -138,7 +138,7 @@ test("gitState with an early probe: its ls-files counts only while the index is 
   assert.equal(await probe.unmerged, '');
   conflict();
   fs.utimesSync(index, past, past);
-  assert.deepEqual((await gitState(dir, undefined, probe)).unmerged, []);
+  assert.deepEqual((await gitState(dir, probe)).unmerged, []);
   assert.deepEqual((await gitState(dir)).unmerged, ['c.txt'], 'without the probe the index is read');
-  assert.equal((await gitState(dir, undefined, probe)).head, git(dir, 'rev-parse', 'HEAD'));
+  assert.equal((await gitState(dir, probe)).head, git(dir, 'rev-parse', 'HEAD'));
 });
