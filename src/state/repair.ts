@@ -64,6 +64,7 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
     const start = Math.max(0, size - tailBytes);
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
+    if (allWhole(buf.toString('utf8'), start > 0, valid)) return null;
     const bad = badLines(buf, start > 0, valid);
     if (!bad.length) return null;
     const savedTo = saveCorrupt(file, bad.map((b) => buf.subarray(b.from, b.to).toString('utf8')).join('\n'));
@@ -72,6 +73,24 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The common case's check, on the tail decoded once: every line judged as badLines judges it, without a Buffer
+ * and a decode per line (a 64 KiB events tail: ~1 ms instead of ~3). Decoding the whole equals decoding each
+ * line, since a newline byte ends any UTF-8 sequence. Only when it finds a bad line does badLines find where.
+ */
+function allWhole(text: string, cut: boolean, valid: (v: unknown) => boolean): boolean {
+  let from = cut ? text.indexOf('\n') + 1 : 0;
+  if (cut && from === 0) return true; // one cut line, which is not judged
+  while (from < text.length) {
+    const nl = text.indexOf('\n', from);
+    const to = nl < 0 ? text.length : nl;
+    const line = text.slice(from, to);
+    if (line.trim() !== '' && !parsesAs(line, valid)) return false;
+    from = to + 1;
+  }
+  return true;
 }
 
 /** The bad lines of `buf` as byte ranges and 1-based line numbers; a first line cut by the read is not judged. */
