@@ -1,13 +1,15 @@
 // `agent-runner peek`: the Snapshot (human summary or --json), one value of it (--select), or one round's
 // record and the tail of its log (--round, --log). Works with a broken config.
+import * as path from 'node:path';
 import { loadObserverContext } from '../config/context.js';
+import { findConfigPath } from '../config/load.js';
 import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { formatSelected, selectPath } from './select-path.js';
 import { logTail } from '../snapshot/round-log.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
-import { startGitProbe } from '../snapshot/git-probe.js';
+import { startEarlyStatus, startGitProbe } from '../snapshot/git-probe.js';
 import { redactDeep } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
 import { writeAnswer } from './pipes.js';
@@ -28,21 +30,27 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
   if (o.log && o.round === undefined) throw new UserError('--log goes with --round N|latest', EXIT.USAGE);
   if (o.events !== undefined && o.round !== undefined) throw new UserError('--events goes with the snapshot, not with --round', EXIT.USAGE);
   if (o.rounds !== undefined && o.round !== undefined) throw new UserError('--rounds goes with the snapshot, not with --round', EXIT.USAGE);
-  const ctx = loadObserverContext(o.config);
-
   let doc: unknown;
   let human: () => string;
   if (o.round !== undefined) {
-    const view = roundView(ctx.paths, o.round, !!o.log);
+    const view = roundView(loadObserverContext(o.config).paths, o.round, !!o.log);
     doc = view;
     human = () => renderRound(view);
   } else {
-    // the git status is the slowest part of a snapshot: it runs while the rest of the snapshot's code loads
-    const git = startGitProbe(ctx);
-    const { buildSnapshot } = await import('../snapshot/build.js');
-    const snap = await buildSnapshot(ctx, { events: o.events, rounds: o.rounds, git });
-    doc = snap;
-    human = () => renderSnapshot(snap);
+    // the git status is the slowest part of a snapshot: it starts before the config is read, in the config's
+    // directory (the work tree, unless the config names another), and runs while the rest loads
+    const configPath = findConfigPath(o.config, process.cwd());
+    const early = startEarlyStatus(path.dirname(configPath));
+    try {
+      const ctx = loadObserverContext(configPath);
+      const git = startGitProbe(ctx, early);
+      const { buildSnapshot } = await import('../snapshot/build.js');
+      const snap = await buildSnapshot(ctx, { events: o.events, rounds: o.rounds, git });
+      doc = snap;
+      human = () => renderSnapshot(snap);
+    } finally {
+      early?.abandon(); // a no-op once git answered; else (a refused state dir) no wait for an answer unread
+    }
   }
 
   if (o.select !== undefined) {

@@ -8,17 +8,22 @@ import * as path from 'node:path';
  * excludes only, which some git versions refuse.
  */
 export function wholeTreeExcept(top: string, exclude: string[]): string[] {
-  const spec = [':/'];
+  // the work tree itself (or a dir holding it) excluded: nothing may be swept ('.' would not say so)
+  return [':/', ...excludedWithin(top, exclude).map((rel) => (rel === '' ? ':(top,exclude)*' : `:(top,exclude,literal)${rel}`))];
+}
+
+/**
+ * The paths of `exclude` that lie in the work tree, relative to its top as git writes paths ('/' between names,
+ * symlinks resolved); '' when one of them is the top or holds it.
+ */
+export function excludedWithin(top: string, exclude: string[]): string[] {
+  const out: string[] = [];
   for (const abs of exclude) {
     const real = realish(abs);
-    if (within(top, real)) {
-      // the work tree itself (or a dir holding it) excluded: nothing may be swept ('.' would not say so)
-      spec.push(':(top,exclude)*');
-      continue;
-    }
-    if (within(real, top)) spec.push(`:(top,exclude,literal)${path.relative(top, real).split(path.sep).join('/')}`);
+    if (within(top, real)) out.push('');
+    else if (within(real, top)) out.push(path.relative(top, real).split(path.sep).join('/'));
   }
-  return spec;
+  return out;
 }
 
 /** `inner` is `outer` or below it */

@@ -29,6 +29,8 @@ export interface GitOptions {
   input?: string;
   /** a private index file (GIT_INDEX_FILE): a snapshot built beside the user's index, never in it */
   indexFile?: string;
+  /** ends git when aborted (peek's early status, when the config names another tree) */
+  signal?: AbortSignal;
 }
 
 // Variables that would point git at another repository than the one in cwd (set when we run under a hook),
@@ -78,7 +80,7 @@ export async function git(cwd: string, args: string[], o: GitOptions = {}): Prom
   const timeoutMs = o.timeoutMs ?? GIT_TIMEOUT_MS;
   try {
     // git reads stdin only when asked to (input); otherwise it has /dev/null
-    return await capture('git', [...GUARD_ARGS, ...args], { cwd, env, maxBytes: GIT_MAX_BUFFER, timeoutMs, input: o.input });
+    return await capture('git', [...GUARD_ARGS, ...args], { cwd, env, maxBytes: GIT_MAX_BUFFER, timeoutMs, input: o.input, signal: o.signal });
   } catch (e) {
     if (!(e instanceof CaptureError)) throw e;
     if (e.code !== null) throw new GitError(args, e.code, e.stderr);

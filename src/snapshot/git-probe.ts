@@ -1,10 +1,10 @@
 // The snapshot's view of git: at most two git processes per peek, started together, whatever the size of
 // the tree or the number of rounds (one when the repository never stashed). Never one process per round or
-// per file.
+// per file. One more only when a count is unsure (countStatusV2) or the early status was for another tree.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git } from '../round/git.js';
-import { wholeTreeExcept } from '../round/git-pathspec.js';
+import { excludedWithin, wholeTreeExcept } from '../round/git-pathspec.js';
 import { countStatusV2 } from '../round/git-status.js';
 import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
 import { userFiles } from '../round/record.js';
@@ -22,34 +22,63 @@ export interface GitProbe {
 }
 
 /**
+ * peek's `git status`, started before its config is read: in the config's directory, which is the work tree
+ * unless the config names another (`runtime.work_dir`). probeGit takes it when the tree is the same one, and
+ * ends it when not. null: no work tree there.
+ */
+export interface EarlyStatus {
+  top: string;
+  out: Promise<string>;
+  abandon(): void;
+}
+
+export function startEarlyStatus(dir: string): EarlyStatus | null {
+  const top = findTop(dir);
+  if (!top) return null;
+  const ac = new AbortController();
+  const out = git(dir, STATUS, { timeoutMs: PEEK_GIT_TIMEOUT_MS, signal: ac.signal });
+  out.catch(() => {}); // read by probeGit, or abandoned
+  return { top, out, abandon: () => ac.abort() };
+}
+
+/**
  * The probe of a project's work tree (the config's, or `workDir` when the config is broken), started now: the
  * git status is the slowest part of a snapshot, so peek starts it first and loads the rest meanwhile.
  */
-export function startGitProbe(src: { config: Config | null; paths: StatePaths; workDir?: string }): Promise<GitProbe> {
+export function startGitProbe(src: { config: Config | null; paths: StatePaths; workDir?: string }, early?: EarlyStatus | null): Promise<GitProbe> {
   const workDir = src.workDir ?? src.config?.workDir ?? null;
   const exclude = src.config ? userFiles(src.config, src.paths) : [src.paths.dir];
-  return workDir ? probeGit(workDir, exclude) : Promise.resolve({ tree: null, stashes: null });
+  if (workDir) return probeGit(workDir, exclude, early);
+  early?.abandon();
+  return Promise.resolve({ tree: null, stashes: null });
 }
+
+// whole tree, no pathspec: the excluded paths are left out of the count (countStatusV2), which on the benchmark's
+// big tree is ~15 ms of git's time less than a pathspec of excludes; asked with the pathspec only when unsure
+const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'];
 
 /**
  * `exclude`: absolute paths not counted as dirty (the operator's config, prompts and the state dir, as a
  * round counts them). GIT_OPTIONAL_LOCKS=0 (set by git() for reads): peek never takes the index lock an
  * agent's own git might be waiting for.
  */
-export async function probeGit(workDir: string, exclude: string[]): Promise<GitProbe> {
+export async function probeGit(workDir: string, exclude: string[], early?: EarlyStatus | null): Promise<GitProbe> {
   const top = findTop(workDir);
-  const pathspec = top ? ['--', ...wholeTreeExcept(top, exclude)] : [];
   const opts = { timeoutMs: PEEK_GIT_TIMEOUT_MS };
+  const taken = !!early && early.top === top;
+  if (!taken) early?.abandon();
+  const asked = taken ? early!.out : git(workDir, STATUS, opts);
+  const count = async () => {
+    if (!top) return countStatusV2(await asked)!;
+    const st = countStatusV2(await asked, excludedWithin(top, exclude));
+    return st ?? countStatusV2(await git(workDir, [...STATUS, '--', ...wholeTreeExcept(top, exclude)], opts))!;
+  };
   const [status, stash] = await Promise.allSettled([
-    git(workDir, ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal', ...pathspec], opts),
+    count(),
     // a repository that never stashed has an empty stash list: no process to ask
     !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H'], opts) : Promise.resolve(''),
   ]);
-  let tree: GitProbe['tree'] = null;
-  if (status.status === 'fulfilled') {
-    const st = countStatusV2(status.value);
-    tree = { head: st.head, branch: st.branch, dirty_files: st.dirty };
-  }
+  const tree: GitProbe['tree'] = status.status === 'fulfilled' ? { head: status.value.head, branch: status.value.branch, dirty_files: status.value.dirty } : null;
   const stashes = stash.status === 'fulfilled' ? stash.value.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : null;
   return { tree, stashes };
 }

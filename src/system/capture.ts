@@ -12,6 +12,8 @@ export interface CaptureOptions {
   maxBytes: number;
   /** written to stdin, which is then closed */
   input?: string;
+  /** aborting it ends the program (SIGKILL) and fails the call: an answer no longer wanted */
+  signal?: AbortSignal;
 }
 
 export class CaptureError extends Error {
@@ -32,6 +34,7 @@ const STDERR_MAX = 64 * 1024;
 /** stdout (UTF-8) on exit 0; a CaptureError otherwise, or when the program cannot start (ENOENT: its message). */
 export function capture(file: string, args: string[], o: CaptureOptions): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (o.signal?.aborted) return reject(new CaptureError(`${file}: no longer wanted`, null, '', false));
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(file, args, { cwd: o.cwd, env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -43,7 +46,7 @@ export function capture(file: string, args: string[], o: CaptureOptions): Promis
     const err: Buffer[] = [];
     let outBytes = 0;
     let errBytes = 0;
-    let why: 'timeout' | 'overflow' | null = null;
+    let why: 'timeout' | 'overflow' | 'aborted' | null = null;
     const kill = (w: typeof why) => {
       why ??= w;
       child.kill('SIGKILL');
@@ -53,6 +56,8 @@ export function capture(file: string, args: string[], o: CaptureOptions): Promis
       child.stderr!.destroy();
     };
     const timer = setTimeout(() => kill('timeout'), o.timeoutMs);
+    const onAbort = () => kill('aborted');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (d: Buffer) => {
       outBytes += d.length;
       if (outBytes > o.maxBytes) kill('overflow');
@@ -68,6 +73,7 @@ export function capture(file: string, args: string[], o: CaptureOptions): Promis
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
       fn();
     };
     child.on('error', (e) => settle(() => reject(new CaptureError(e.message, null, '', false))));
@@ -75,6 +81,7 @@ export function capture(file: string, args: string[], o: CaptureOptions): Promis
       settle(() => {
         const stderr = Buffer.concat(err).toString('utf8');
         if (why === 'overflow') reject(new CaptureError(`${file}: more than ${o.maxBytes} bytes of output`, null, stderr, false));
+        else if (why === 'aborted') reject(new CaptureError(`${file}: no longer wanted`, null, stderr, false));
         else if (why === 'timeout') reject(new CaptureError(`${file}: timed out`, null, stderr, true));
         else if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
         else reject(new CaptureError(code === null ? `${file} ended by ${signal}` : `${file} exited ${code}`, code, stderr, false));

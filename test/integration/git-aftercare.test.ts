@@ -391,7 +391,7 @@ test("countStatusV2 (peek's count) says what parseStatusV2 says: a rename's orig
   const out = execFileSync('git', ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'], { cwd: dir, encoding: 'utf8' });
   assert.match(out, /\x002 R/, 'git reported the renames');
   same(out, 'git status');
-  assert.equal(countStatusV2(out).dirty, 4);
+  assert.equal(countStatusV2(out)?.dirty, 4);
 });
 
 test('planAftercare: the policy table', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { AGENTS_DIR, git, REPO_ROOT, tmpDir, waitFor } from '../helpers/env.js';
+import { AGENTS_DIR, git, makeGitRepo, REPO_ROOT, tmpDir, waitFor } from '../helpers/env.js';
 import { within } from '../helpers/within.js';
 import { finished, makeProject, toml, type Project } from '../helpers/project.js';
 import { validate } from '../helpers/json-schema.js';
@@ -157,6 +157,18 @@ test('peek with a broken config still answers (and warns)', () => {
   assert.equal(s.project.work_dir, p.dir);
   assert.equal(s.rounds.length, 1);
   assert.deepEqual(validate(SCHEMA, s), []);
+});
+
+test('peek counts the tree the config names (runtime.work_dir), not the directory holding the config', () => {
+  // peek starts git status in the config's directory before it reads the config: here that answer is not the one
+  const other = makeGitRepo();
+  fs.writeFileSync(path.join(other, 'in-the-work-tree.txt'), 'x\n');
+  const p = makeProject({ runtimeToml: `work_dir = ${toml(other)}` });
+  for (const f of ['beside-the-config-1.txt', 'beside-the-config-2.txt', 'beside-the-config-3.txt']) fs.writeFileSync(path.join(p.dir, f), 'x\n');
+  const s = peekJson(p);
+  assert.equal(s.project.work_dir, fs.realpathSync(other));
+  assert.equal(s.git?.dirty_files, 1);
+  assert.equal(s.git?.head, git(other, 'rev-parse', 'HEAD'));
 });
 
 test('peek --select and --round: one value, bad paths and flags are one line with the right exit code', () => {

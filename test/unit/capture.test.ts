@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { capture, CaptureError } from '../../src/system/capture.js';
+import { waitFor } from '../helpers/env.js';
 
 const o = { cwd: '/', env: process.env, timeoutMs: 30_000, maxBytes: 1 << 20 };
 
@@ -43,6 +44,28 @@ test('the time limit and the output limit end the program', async () => {
   const big = await failure(capture('sh', ['-c', 'while :; do echo yyyyyyyyyyyyyyyyyyyy; done'], { ...o, maxBytes: 4096 }));
   assert.equal(big.timedOut, false);
   assert.match(big.message, /more than 4096 bytes/);
+});
+
+test('an abort ends the program at once and fails the call; one aborted before the call starts nothing', async () => {
+  // peek's early git status, when the config names another tree: its answer is not waited for
+  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-capture-')), 'pid');
+  try {
+    const ac = new AbortController();
+    const call = failure(capture('sh', ['-c', 'echo $$ > "$1"; exec sleep 30', 'sh', pidFile], { ...o, signal: ac.signal }));
+    assert.ok(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').endsWith('\n'), 10_000, 10), 'the program never started');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    ac.abort();
+    const e = await call;
+    assert.match(e.message, /no longer wanted/);
+    assert.equal(e.timedOut, false);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the program outlived the abort');
+    fs.rmSync(pidFile);
+    const late = await failure(capture('sh', ['-c', 'echo $$ > "$1"', 'sh', pidFile], { ...o, signal: AbortSignal.abort() }));
+    assert.match(late.message, /no longer wanted/);
+    assert.equal(fs.existsSync(pidFile), false, 'an aborted call started its program');
+  } finally {
+    fs.rmSync(path.dirname(pidFile), { recursive: true, force: true });
+  }
 });
 
 test('the time limit holds when a child of the program keeps its pipes open', async () => {
