@@ -14,12 +14,16 @@ if (process.env.AGENT_RUNNER_ENTRY === 'src' || !(runVerb() || runBundle(path.jo
 /**
  * `round`, `status`, `peek` and `probe` have a bundle each that holds only that verb's code (src/cli/verb-entry.ts):
  * its `run` takes the plain form of the verb and says false to any other (`round --phase x`, `status --help`),
- * which main.cjs then parses. false also when there is no such bundle.
+ * which main.cjs then parses. false also when there is no such bundle. A plain `peek` first has peek-early.cjs
+ * start its git status (src/cli/entry-peek-early.ts), handed to peek's `run`, and ended if that does not take it.
  */
 function runVerb() {
   const verb = process.argv.slice(2).find((a) => a === 'round' || a === 'peek' || a === 'status' || a === 'probe');
+  const early = verb === 'peek' ? runBundle(path.join(dir, 'peek-early.cjs'))?.start?.(process.argv.slice(2)) : undefined;
   const exports = verb ? runBundle(path.join(dir, `${verb}.cjs`)) : null;
-  return !!exports && typeof exports.run === 'function' && exports.run() === true;
+  const taken = !!exports && typeof exports.run === 'function' && exports.run(early) === true;
+  if (!taken) early?.abandon();
+  return taken;
 }
 
 /**

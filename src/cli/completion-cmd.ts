@@ -23,7 +23,7 @@ export async function completionCommand(o: { shell: string; config?: string }): 
 
 async function hostsOf(config: string | undefined): Promise<string[]> {
   try {
-    const [{ findConfigPath, loadConfig }, { checkThresholds }] = await Promise.all([import('../config/load.js'), import('../monitor/thresholds.js')]);
+    const [{ findConfigPath }, { loadConfig }, { checkThresholds }] = await Promise.all([import('../config/find-config.js'), import('../config/load.js'), import('../monitor/thresholds.js')]);
     const file = findConfigPath(config, process.cwd());
     // checked as the monitor checks them: only host names that cannot be anything but a word reach the shell
     return checkThresholds(loadConfig(file).monitor, file).hosts;

@@ -1,6 +1,6 @@
 // Where monitor and dashboard read from: the local project, or --host aliases over ssh (one shared control
 // dir). One place for the flags both verbs take, so the dashboard's fleet is the monitor's code path.
-import { findConfigPath } from '../config/load.js';
+import { findConfigPath } from '../config/find-config.js';
 import { loadObserverContext, type ObserverContext } from '../config/context.js';
 import { ConfigError, EXIT, UserError } from '../errors.js';
 import { localSource } from '../monitor/local.js';

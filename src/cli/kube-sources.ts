@@ -1,7 +1,7 @@
 // `monitor --kube`: the pods of a cluster as the monitor's sources. The first `kubectl get pods` runs here
 // (a wrong context or namespace fails at once, exit 1); the loop then lists again once per interval
 // (monitor/loop.ts's discover), and each pod's snapshot and auto-stop go through `kubectl exec`.
-import { findConfigPath } from '../config/load.js';
+import { findConfigPath } from '../config/find-config.js';
 import { loadObserverContext, type ObserverContext } from '../config/context.js';
 import { ConfigError, EXIT, UserError } from '../errors.js';
 import { listPods, podHost, podSource, type KubeOptions, type Pod } from '../monitor/remote/kubectl.js';

@@ -2,14 +2,15 @@
 // record and the tail of its log (--round, --log). Works with a broken config.
 import * as path from 'node:path';
 import { loadObserverContext } from '../config/context.js';
-import { findConfigPath } from '../config/load.js';
+import { findConfigPath } from '../config/find-config.js';
 import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { formatSelected, selectPath } from './select-path.js';
 import { logTail } from '../snapshot/round-log.js';
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
-import { startEarlyStatus, startGitProbe } from '../snapshot/git-probe.js';
+import { startGitProbe } from '../snapshot/git-probe.js';
+import { startEarlyStatus, type EarlyStatus } from '../snapshot/early-status.js';
 import { redactDeep } from '../util/redact.js';
 import { terminalSafe } from '../util/text.js';
 import { writeAnswer } from './pipes.js';
@@ -24,6 +25,8 @@ export interface PeekOptions {
   events?: number;
   /** how many of the newest round records the snapshot holds (default 20) */
   rounds?: number;
+  /** the git status the bin started before this code loaded (entry-peek-early.ts); null: none to start */
+  early?: EarlyStatus | null;
 }
 
 export async function peekCommand(o: PeekOptions): Promise<number> {
@@ -40,7 +43,7 @@ export async function peekCommand(o: PeekOptions): Promise<number> {
     // the git status is the slowest part of a snapshot: it starts before the config is read, in the config's
     // directory (the work tree, unless the config names another), and runs while the rest loads
     const configPath = findConfigPath(o.config, process.cwd());
-    const early = startEarlyStatus(path.dirname(configPath));
+    const early = o.early !== undefined ? o.early : startEarlyStatus(path.dirname(configPath));
     try {
       const ctx = loadObserverContext(configPath);
       const git = startGitProbe(ctx, early);

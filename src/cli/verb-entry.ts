@@ -8,15 +8,18 @@ import { quietOnClosedPipe } from './pipes.js';
 import { run, type Action } from './verb-run.js';
 import { showTimesInUtc } from '../util/time-display.js';
 
-/** The bundle's `run` for the bin: true when it took the command line (the plain form of its verb). */
-export function verbEntry(verb: FastCall['verb'], action: (c: FastCall) => ReturnType<Action>): () => boolean {
-  return () => {
+/**
+ * The bundle's `run` for the bin: true when it took the command line (the plain form of its verb). `handed`: what
+ * the bin started for it before the bundle loaded (peek's git status, entry-peek-early.ts); undefined when nothing.
+ */
+export function verbEntry<H = never>(verb: FastCall['verb'], action: (c: FastCall, handed?: H) => ReturnType<Action>): (handed?: H) => boolean {
+  return (handed) => {
     const c = parseFast(process.argv.slice(2));
     if (c?.verb !== verb) return false;
     // as main.ts and fast-path.ts do before a verb runs
     quietOnClosedPipe();
     showTimesInUtc(c.utc);
-    void run(() => action(c));
+    void run(() => action(c, handed));
     return true;
   };
 }

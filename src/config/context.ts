@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
-import { defaultStateDir, findConfigPath, loadConfig } from './load.js';
+import { defaultStateDir, loadConfig } from './load.js';
+import { findConfigPath } from './find-config.js';
 import { homeDir } from './resolve.js';
 import { salvageRuntimeKeys } from './salvage.js';
 import { statePaths, type StatePaths } from '../state/paths.js';

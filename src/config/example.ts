@@ -1,6 +1,6 @@
 // Renders agent-runner.toml.example, docs/configuration.md and the body of the config `init` writes, all
 // from the schema (schema.ts). The checked-in files must be byte-identical to what these functions return.
-import { CONFIG_ENV_VAR, CONFIG_FILE_NAME } from './load.js';
+import { CONFIG_ENV_VAR, CONFIG_FILE_NAME } from './find-config.js';
 import { SCHEMA, describeType, type KeySpec, type Literal } from './schema.js';
 import { HOOKS_AND_SESSIONS_DOC } from './doc-hooks-sessions.js';
 import { sectionHeader } from './validate.js';

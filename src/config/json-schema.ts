@@ -1,7 +1,7 @@
 // Renders schema/config.schema.json (JSON Schema, draft 2020-12) from the schema (schema.ts): what an
 // editor or a linter can check of agent-runner.toml as it parses, before agent-runner itself does. Written
 // and checked by src/tools/gen-docs.ts like the other generated files.
-import { CONFIG_FILE_NAME } from './load.js';
+import { CONFIG_FILE_NAME } from './find-config.js';
 import { ENV_NAME_RE, RESERVED_ENV_PREFIX, SCHEMA, TABLE_NAME_RE, type KeySpec, type SectionSpec, type ValueType } from './schema.js';
 
 type JsonSchema = Record<string, unknown>;

@@ -10,6 +10,7 @@ import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js'
 import { errorMessage, escapeControlChars, firstLine } from '../util/text.js';
 import { sha256Hex } from '../util/crypto.js';
 import type { Config, PhaseConfig } from './types.js';
+import { CONFIG_FILE_NAME } from './find-config.js';
 import { readProviders } from './providers.js';
 import { withSecretsFile } from './secrets-file.js';
 import { projectName, resolvePaths } from './resolve.js';
@@ -20,26 +21,8 @@ import { checkNotifyChannels } from './notify-checks.js';
 
 export { defaultStateDir } from './resolve.js';
 
-export const CONFIG_FILE_NAME = 'agent-runner.toml';
-export const CONFIG_ENV_VAR = 'AGENT_RUNNER_CONFIG';
-
 export interface ParseOptions {
   env?: NodeJS.ProcessEnv;
-}
-
-/** explicit (against cwd), else $AGENT_RUNNER_CONFIG, else agent-runner.toml in cwd or the nearest parent. */
-export function findConfigPath(explicit: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit !== undefined && explicit !== '') return path.resolve(cwd, explicit);
-  const fromEnv = env[CONFIG_ENV_VAR];
-  if (fromEnv) return path.resolve(cwd, fromEnv);
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (isFile(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new ConfigError(
-    escapeControlChars(`no ${CONFIG_FILE_NAME} in ${cwd} or any directory above it; create one with \`agent-runner init\`, or give its path with --config PATH (or ${CONFIG_ENV_VAR})`),
-  );
 }
 
 /** Read, parse, validate and resolve a config file. The work dir must exist. */
@@ -169,13 +152,5 @@ function readProblem(e: unknown): string {
       return `is a directory, not a file; give the path of its ${CONFIG_FILE_NAME}`;
     default:
       return `cannot read it (${code ?? firstLine(errorMessage(e)).trim()}); check the path given with --config`;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
   }
 }

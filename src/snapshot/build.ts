@@ -14,7 +14,8 @@ import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.
 import { readLedger, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
-import { findTop, PEEK_GIT_TIMEOUT_MS, startGitProbe, type GitProbe } from './git-probe.js';
+import { startGitProbe, type GitProbe } from './git-probe.js';
+import { findTop, PEEK_GIT_TIMEOUT_MS } from './early-status.js';
 import { withoutApplied } from '../round/stash-applied.js';
 import { readStatus } from '../state/status.js';
 import { readBackup, type BackupState } from '../state/backup.js';

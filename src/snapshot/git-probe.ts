@@ -1,44 +1,20 @@
 // The snapshot's view of git: at most two git processes per peek, started together, whatever the size of
 // the tree or the number of rounds (one when the repository never stashed). Never one process per round or
 // per file. One more only when a count is unsure (countStatusV2) or the early status was for another tree.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { git } from '../round/git.js';
 import { excludedWithin, wholeTreeExcept } from '../round/git-pathspec.js';
 import { countStatusV2 } from '../round/git-status.js';
 import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
 import { userFiles } from '../round/record.js';
+import { findTop, PEEK_GIT_TIMEOUT_MS, STATUS, type EarlyStatus } from './early-status.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
-
-/** A stuck git (a stale lock on NFS, say) must not stall `watch` for the round timeout's length. */
-export const PEEK_GIT_TIMEOUT_MS = 30_000;
 
 export interface GitProbe {
   /** null when the status call failed (not a git tree, no git binary) */
   tree: { head: string | null; branch: string | null; dirty_files: number } | null;
   /** SHAs on the stash list, newest first; null when the call failed */
   stashes: string[] | null;
-}
-
-/**
- * peek's `git status`, started before its config is read: in the config's directory, which is the work tree
- * unless the config names another (`runtime.work_dir`). probeGit takes it when the tree is the same one, and
- * ends it when not. null: no work tree there.
- */
-export interface EarlyStatus {
-  top: string;
-  out: Promise<string>;
-  abandon(): void;
-}
-
-export function startEarlyStatus(dir: string): EarlyStatus | null {
-  const top = findTop(dir);
-  if (!top) return null;
-  const ac = new AbortController();
-  const out = git(dir, STATUS, { timeoutMs: PEEK_GIT_TIMEOUT_MS, signal: ac.signal });
-  out.catch(() => {}); // read by probeGit, or abandoned
-  return { top, out, abandon: () => ac.abort() };
 }
 
 /**
@@ -52,10 +28,6 @@ export function startGitProbe(src: { config: Config | null; paths: StatePaths; w
   early?.abandon();
   return Promise.resolve({ tree: null, stashes: null });
 }
-
-// whole tree, no pathspec: the excluded paths are left out of the count (countStatusV2), which on the benchmark's
-// big tree is ~15 ms of git's time less than a pathspec of excludes; asked with the pathspec only when unsure
-const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'];
 
 /**
  * `exclude`: absolute paths not counted as dirty (the operator's config, prompts and the state dir, as a
@@ -81,23 +53,4 @@ export async function probeGit(workDir: string, exclude: string[], early?: Early
   const tree: GitProbe['tree'] = status.status === 'fulfilled' ? { head: status.value.head, branch: status.value.branch, dirty_files: status.value.dirty } : null;
   const stashes = stash.status === 'fulfilled' ? stash.value.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : null;
   return { tree, stashes };
-}
-
-/**
- * The top of the work tree without a `git rev-parse` process: the nearest ancestor holding `.git` (a dir, or a
- * file for a linked worktree or submodule). Symlinks resolved, as git reports its top.
- */
-export function findTop(dir: string): string | null {
-  let at: string;
-  try {
-    at = fs.realpathSync.native(dir);
-  } catch {
-    return null;
-  }
-  for (;;) {
-    if (fs.existsSync(path.join(at, '.git'))) return at;
-    const up = path.dirname(at);
-    if (up === at) return null;
-    at = up;
-  }
 }

@@ -26,10 +26,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const CLI_DIR = path.join(ROOT, 'build', 'src', 'cli');
 /** the same depth below the root as build/src/<dir>/, so '../../..' paths in the sources still reach the root */
 const OUT_DIR = path.join(ROOT, 'build', 'bundle', 'cli');
-/** The bundles: the whole CLI, and one per verb the bin picks by the command line's verb (entry-<verb>.ts). */
+/**
+ * The bundles: the whole CLI, one per verb the bin picks by the command line's verb (entry-<verb>.ts), and
+ * peek-early, which the bin runs before peek's to start its git status (entry-peek-early.ts).
+ */
 const ENTRIES: Record<string, string> = {
   main: path.join(CLI_DIR, 'main.js'),
-  ...Object.fromEntries(['round', 'status', 'peek', 'probe'].map((v) => [v, path.join(CLI_DIR, `entry-${v}.js`)])),
+  ...Object.fromEntries(['round', 'status', 'peek', 'probe', 'peek-early'].map((v) => [v, path.join(CLI_DIR, `entry-${v}.js`)])),
 };
 const outFile = (name: string) => path.join(OUT_DIR, `${name}.cjs`);
 /**

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { countStatusV2 } from '../../src/round/git-status.js';
 import { excludedWithin, wholeTreeExcept } from '../../src/round/git-pathspec.js';
-import { probeGit, startEarlyStatus } from '../../src/snapshot/git-probe.js';
+import { probeGit } from '../../src/snapshot/git-probe.js';
+import { startEarlyStatus } from '../../src/snapshot/early-status.js';
 import { git, makeGitRepo, tmpDir } from '../helpers/env.js';
 
 const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'];

@@ -36,7 +36,7 @@ test('a clean round with agent `true`, status --json and peek --json load no nod
 
 test('the one-verb bundles are ASCII: V8 keeps a source with any other character as a two-byte string, twice the bytes to decode at every start', () => {
   const dir = path.join(REPO_ROOT, 'build', 'bundle', 'cli');
-  for (const verb of ['round', 'status', 'peek', 'probe']) {
+  for (const verb of ['round', 'status', 'peek', 'probe', 'peek-early']) {
     const bytes = fs.readFileSync(path.join(dir, `${verb}.cjs`));
     const at = bytes.findIndex((b) => b > 0x7f);
     assert.equal(at, -1, `${verb}.cjs has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString()}`);
