@@ -174,8 +174,9 @@ export function parseStatusV2(out: string): Omit<RepoState, 'inProgress'> {
  *
  * `skip` (excludedWithin's paths) leaves out what a pathspec excluding them would have left out, from an output
  * asked without one (the pathspec cost git ~15 ms on that tree). null when the output cannot say: an untracked
- * directory's one line holding a skipped path (what else it holds is unknown), or a rename with one side
- * skipped (git pairs only what the pathspec lets through). The caller then asks with the pathspec.
+ * directory's one line holding a skipped path (what else it holds is unknown), a rename with one side skipped,
+ * or a skipped path added, deleted or renamed beside others that are (git pairs renames among what the pathspec
+ * lets through). The caller then asks with the pathspec.
  */
 export function countStatusV2(out: string, skip: readonly string[] = []): StatusCount | null {
   let head: string | null = null;
@@ -188,6 +189,12 @@ export function countStatusV2(out: string, skip: readonly string[] = []): Status
   // a path is read out of a record only where a skipped one occurs in it, or for an untracked directory, and not
   // at all when none occurs in the whole output (the usual case): reading the benchmark's 5,000 cost ~4 ms
   if (!skip.some((s) => mayHold(out, s))) skip = [];
+  // a skipped name holding U+FFFD would match any name git wrote in bytes that are not UTF-8: unsure
+  if (skip.some((s) => s.includes('\uFFFD'))) return null;
+  // git pairs renames among all the added and deleted paths it sees: a skipped one added or deleted can change
+  // how the others pair (its name makes another's not unique), which leaving it out afterwards cannot undo
+  let skippedPairs = false;
+  let countedPairs = false;
   const near = skip.map(() => -1); // where each skipped path next occurs in the output
   const touches = (from: number, to: number): boolean => {
     for (let k = 0; k < skip.length; k++) {
@@ -212,12 +219,19 @@ export function countStatusV2(out: string, skip: readonly string[] = []): Status
       if (t === '2') seen = bothSeen(seenAs(fieldsFrom(out.slice(at, end), 9), skip), seenAs(out.slice(end + 1, to), skip));
       else seen = seenAs(t === '?' ? out.slice(at + 2, end) : fieldsFrom(out.slice(at, end), t === '1' ? 8 : 10), skip);
     }
+    if (skip.length && (t === '1' || t === '2') && (PAIRS.includes(out[at + 2]) || PAIRS.includes(out[at + 3]))) {
+      if (seen === 'out') skippedPairs = true;
+      else countedPairs = true;
+    }
     end = to;
-    if (seen === 'unsure') return null;
+    if (seen === 'unsure' || (skippedPairs && countedPairs)) return null;
     if (seen === 'in') dirty++;
   }
   return { head, branch, dirty };
 }
+
+/** A record's index or work-tree side that rename detection pairs: added, deleted, renamed, copied. */
+const PAIRS = 'ADRC';
 
 export interface StatusCount {
   head: string | null;

@@ -12,23 +12,33 @@ export const PEEK_GIT_TIMEOUT_MS = 30_000;
 export const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'];
 
 /**
- * peek's `git status`, started before its config is read: in the config's directory, which is the work tree
- * unless the config names another (`runtime.work_dir`). probeGit takes it when the tree is the same one, and
- * ends it when not. null: no work tree there.
+ * peek's `git status`, started before its config is read: in the config's directory, which is the work dir
+ * unless the config names another (`runtime.work_dir`). probeGit takes it when the work dir is that directory
+ * (git run elsewhere in the same tree can still answer otherwise: a ceiling, a bare repository between) and ends
+ * it when not. null: no work tree there.
  */
 export interface EarlyStatus {
-  top: string;
+  /** where it runs, symlinks resolved */
+  dir: string;
   out: Promise<string>;
   abandon(): void;
 }
 
 export function startEarlyStatus(dir: string): EarlyStatus | null {
-  const top = findTop(dir);
-  if (!top) return null;
+  const real = realDir(dir);
+  if (!real || !findTop(real)) return null;
   const ac = new AbortController();
-  const out = git(dir, STATUS, { timeoutMs: PEEK_GIT_TIMEOUT_MS, signal: ac.signal });
+  const out = git(real, STATUS, { timeoutMs: PEEK_GIT_TIMEOUT_MS, signal: ac.signal });
   out.catch(() => {}); // read by probeGit, or abandoned
-  return { top, out, abandon: () => ac.abort() };
+  return { dir: real, out, abandon: () => ac.abort() };
+}
+
+export function realDir(dir: string): string | null {
+  try {
+    return fs.realpathSync.native(dir);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { excludedWithin, wholeTreeExcept } from '../round/git-pathspec.js';
 import { countStatusV2 } from '../round/git-status.js';
 import { gitDirOf, mayHaveStashes } from '../round/stash-log.js';
 import { userFiles } from '../round/record.js';
-import { findTop, PEEK_GIT_TIMEOUT_MS, STATUS, type EarlyStatus } from './early-status.js';
+import { findTop, PEEK_GIT_TIMEOUT_MS, realDir, STATUS, type EarlyStatus } from './early-status.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 
@@ -37,7 +37,7 @@ export function startGitProbe(src: { config: Config | null; paths: StatePaths; w
 export async function probeGit(workDir: string, exclude: string[], early?: EarlyStatus | null): Promise<GitProbe> {
   const top = findTop(workDir);
   const opts = { timeoutMs: PEEK_GIT_TIMEOUT_MS };
-  const taken = !!early && early.top === top;
+  const taken = !!early && early.dir === realDir(workDir);
   if (!taken) early?.abandon();
   const asked = taken ? early!.out : git(workDir, STATUS, opts);
   const count = async () => {
