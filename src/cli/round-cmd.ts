@@ -54,7 +54,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     const repo = probeRepo(config.workDir);
     treeLock = await acquireTreeLock(config.workDir, { stateDir: paths.dir, config: config.configPath }, 'round', repo.facts);
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
-    repairState(paths);
+    const { marks } = repairState(paths);
     recordRecoveredLocks(paths.events, lock, treeLock);
     events.open(paths.events);
     const aborted = await recoverOpenRound(paths, config.runtime.kill_grace_s * 1000);
@@ -66,7 +66,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     }
     // status.json tells the truth during a foreground round too: running, which round, then how it ended
     const ledger = readRecentLedger(paths);
-    const status = startStatus(paths, 'round', ledger.records.at(-1));
+    const status = startStatus(paths, 'round', ledger.records.at(-1), { repaired: marks });
     // the live line, on a terminal only: its code is not even loaded otherwise (progress.ts)
     const progress = liveProgress(opts)
       ? (await import('./progress.js')).startProgress({ paths, pricing: (await import('../agents/pricing.js')).priceConfig(config, process.env), live: true, summaries: false })

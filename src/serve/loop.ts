@@ -1,6 +1,7 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
 // guard, the budget, the schedule, a round, the completion check, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
+import type { RepairMarks } from '../state/repair.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { readRecentLedger } from '../state/ledger.js';
@@ -89,6 +90,8 @@ export interface ServeOptions {
   random?: () => number;
   /** how a provider's key is read for its identity (pool-setup.ts) */
   readProvider?: ProviderReader;
+  /** where the start-up repair stopped (state/repair.ts), kept in status.json for the next start */
+  repaired?: RepairMarks;
 }
 
 export interface ServeResult {
@@ -113,6 +116,7 @@ export async function serveLoop(o: ServeOptions): Promise<ServeResult> {
     first_round: sessionFromRound,
     ...(o.park ? { park: true, parked: null } : {}),
     ends: deadline.ends(),
+    ...(o.repaired ? { repaired: o.repaired } : {}),
   });
   deadline.arm(() => control.requestStop('deadline'));
 

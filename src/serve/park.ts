@@ -65,6 +65,7 @@ async function parked(o: ServeOptions, m: ParkMarker): Promise<'resume' | 'exit'
     first_round: null,
     park: true,
     parked: parkedView,
+    ...(o.repaired ? { repaired: o.repaired } : {}),
   });
   process.stderr.write(`agent-runner: parked: ${m.reason}; \`agent-runner start\` resumes\n`);
   for (;;) {

@@ -101,9 +101,10 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     if (e instanceof UserError) throw new UserError(`a supervisor already runs on this work tree: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
+  let repaired;
   try {
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
-    repairState(paths);
+    repaired = repairState(paths).marks;
     recordRecoveredLocks(paths.events, lock, treeLock);
   } catch (e) {
     treeLock?.release();
@@ -135,7 +136,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     });
     events.open(paths.events); // a signal held since start-up is recorded now, after serve_started
     watcher = (await o.watch?.(config, paths)) ?? null;
-    const loop = { config, paths, control, once: o.once, maxRounds: o.maxRounds, deadline, fingerprint, park: o.park };
+    const loop = { config, paths, control, once: o.once, maxRounds: o.maxRounds, deadline, fingerprint, park: o.park, repaired };
     result = o.park ? await (await import('./park.js')).parkingServe(loop) : await serveLoop(loop);
     return result.exitCode;
   } catch (e) {

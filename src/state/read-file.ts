@@ -48,7 +48,7 @@ function mb(n: number): string {
  * FIFO with no writer returns at once) and refuse anything but a regular file. Errors of open itself
  * (ENOENT, EACCES) are thrown as they are.
  */
-export function openRegular(file: string, write = false): { fd: number; size: number } {
+export function openRegular(file: string, write = false): { fd: number; size: number; ino: number } {
   let fd: number;
   try {
     fd = fs.openSync(file, (write ? fs.constants.O_RDWR : fs.constants.O_RDONLY) | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
@@ -67,7 +67,7 @@ export function openRegular(file: string, write = false): { fd: number; size: nu
     fs.closeSync(fd);
     throw new BadFileError(file, `is ${kindOf(st)}, not a regular file`);
   }
-  return { fd, size: st.size };
+  return { fd, size: st.size, ino: st.ino };
 }
 
 /** The whole of a regular file of at most `maxBytes` (one that grows past it while read is refused too). */

@@ -2,6 +2,7 @@
 import { readJsonFile, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 import type { Category, Outcome, RoundProgress } from './types.js';
+import type { RepairMarks } from './repair.js';
 
 /** `completed`: serve ended because the work is done (the [completion] command passed, or the agent's DONE file) */
 export type ServiceState = 'running' | 'waiting' | 'stopped' | 'completed' | 'failed';
@@ -34,6 +35,8 @@ export interface StatusFile {
   /** serve with [agent] providers: the pool in its order, each provider's host-wide identity, and the shared
    * state file: what status and peek need to show each provider without resolving a key */
   pool?: StatusPool | null;
+  /** where this supervisor's start-up repair stopped in each JSONL file: the next start reads on from there */
+  repaired?: RepairMarks;
 }
 
 export interface StatusPool {

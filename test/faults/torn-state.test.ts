@@ -166,6 +166,26 @@ async function repairsJsonLines(t: T, verb: string): Promise<void> {
   }
 }
 
+test('a start reads on from where the last start’s repair stopped (status.json `repaired`) and still finds a line torn since', (t) => {
+  const p = makeProject({ agent: 'succeed.sh' });
+  cleanup(t, p);
+  for (let i = 0; i < 2; i++) assert.equal(p.run(['round']).code, 0); // the first start had no files to mark yet
+  const marks = JSON.parse(fs.readFileSync(file(p, 'status.json'), 'utf8')).repaired as Record<string, { ino: number; end: number }>;
+  for (const name of ['events.jsonl', 'rounds.jsonl']) {
+    const text = fs.readFileSync(file(p, name));
+    assert.equal(marks[name].ino, fs.statSync(file(p, name)).ino, name);
+    assert.ok(marks[name].end > 0 && marks[name].end < text.length && text[marks[name].end - 1] === 0x0a, `${name}: a line's start, before what the round wrote after its start`);
+  }
+  corruption('torn last line of events.jsonl').apply(p);
+  const r = p.run(['round']);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = checkInvariants(p.stateDir).events.filter((e) => e.kind === 'state_repaired');
+  assert.equal(rep.length, 1, JSON.stringify(rep));
+  assert.equal(rep[0].file, 'events.jsonl');
+  assert.equal(rep[0].from_byte, marks['events.jsonl'].end, 'read on from the mark');
+  assert.deepEqual(fs.readFileSync(file(p, 'events.jsonl.corrupt'), 'utf8'), '{"ts":"2024-01-01T00:00:00Z","ki\n');
+});
+
 test('serve on an empty status.json: moved aside to status.json.corrupt, reported, rewritten', (t) => statusRepaired(t, 'empty status.json'));
 test('serve on a truncated status.json: moved aside to status.json.corrupt, reported, rewritten', (t) => statusRepaired(t, 'truncated status.json'));
 test('serve on a non-JSON status.json: moved aside to status.json.corrupt, reported, rewritten', (t) => statusRepaired(t, 'non-JSON status.json'));
