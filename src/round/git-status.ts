@@ -122,6 +122,9 @@ export async function repoState(dir: string, o: RepoStateOptions = {}): Promise<
     'status',
     '--porcelain=v2',
     '--branch',
+    // HEAD and its branch are read, never how far it is from its upstream: counting that walks the history
+    // (37 ms where the branch and its upstream are 3,000 commits apart, 5 ms without)
+    '--no-ahead-behind',
     '-z',
     '--untracked-files=normal',
     '--ignore-submodules=none',

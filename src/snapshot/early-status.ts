@@ -8,8 +8,9 @@ import { git } from '../round/git.js';
 export const PEEK_GIT_TIMEOUT_MS = 30_000;
 
 // whole tree, no pathspec: the excluded paths are left out of the count (countStatusV2), which on the benchmark's
-// big tree is ~15 ms of git's time less than a pathspec of excludes; asked with the pathspec only when unsure
-export const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '-z', '--untracked-files=normal'];
+// big tree is ~15 ms of git's time less than a pathspec of excludes; asked with the pathspec only when unsure.
+// --no-ahead-behind (git-status.ts says why)
+export const STATUS = ['-c', 'status.relativePaths=false', 'status', '--porcelain=v2', '--branch', '--no-ahead-behind', '-z', '--untracked-files=normal'];
 
 /**
  * peek's `git status`, started before its config is read: in the config's directory, which is the work dir

@@ -252,10 +252,18 @@ test('peek on a large repository (30,000 files, 2,000 dirty) spawns at most two 
     const calls = fs.readFileSync(counter, 'utf8').split('\n').filter(Boolean);
     assert.ok(calls.some((c) => / status /.test(` ${c} `)), `the wrapper saw the status call: ${calls.join(' | ')}`);
     assert.ok(calls.length <= 2, `peek ${args.join(' ')} ran ${calls.length} git processes:\n${calls.join('\n')}`);
+    // how far HEAD is from its upstream is never asked: counting it walks the history
+    for (const c of calls.filter((x) => / status /.test(` ${x} `))) assert.match(c, / --no-ahead-behind /, c);
     if (args[0] === '--json') {
       const s = JSON.parse(r.stdout) as Snapshot;
       assert.equal(s.git?.dirty_files, 2000);
       assert.equal(s.rounds.length, 3);
     }
   }
+  // nor by a round's aftercare
+  fs.writeFileSync(counter, '');
+  assert.equal(p.run(['round'], env).code, 0);
+  const statuses = fs.readFileSync(counter, 'utf8').split('\n').filter((x) => / status /.test(` ${x} `));
+  assert.ok(statuses.length > 0, 'the round asked git status');
+  for (const c of statuses) assert.match(c, / --no-ahead-behind /, c);
 });
