@@ -1,7 +1,7 @@
 // Layer 2: rounds until told to stop, as a short list of steps: stop conditions, the config leash, the disk
 // guard, the budget, the schedule, a round, the completion check, the policy's decision, the wait. Each step is a module of its own; decisions come from the
 // pure policy. The caller holds the project lock and installs signal traps.
-import type { RepairMarks } from '../state/repair.js';
+import type { RepairMarks } from '../state/repair-marks.js';
 import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { readRecentLedger } from '../state/ledger.js';

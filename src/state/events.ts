@@ -13,7 +13,7 @@ export const EVENT_KINDS = {
   orphan_stashed: 'orphan work from a round was stashed (by SHA)',
   orphan_committed: 'orphan work from a round was committed',
   git_detached: 'a round started on a detached HEAD (sha); the agent is told, the record keeps head_before/head_after',
-  state_repaired: 'a torn or corrupt state file was found and recovered (file, action, lines, saved_to: the dropped text in <file>.corrupt)',
+  state_repaired: 'a torn or corrupt state file was found and recovered (file, action, lines: counted from from_byte when set, saved_to: the dropped text in <file>.corrupt)',
   config_changed: 'the config file changed on disk; it takes effect only through restart',
   serve_started: 'serve began (pid, config fingerprint)',
   serve_stopped: 'serve ended (why, exit code)',

@@ -11,6 +11,7 @@ import { appendEvent } from './events.js';
 import type { StatePaths } from './paths.js';
 import { isRoundRecord } from './ledger.js';
 import { envValue, isDeadState, listProcesses } from '../system/proc.js';
+import { markHolds, marksOf, setMark, stillWritten, type RepairMarks } from './repair-marks.js';
 
 export interface Repair {
   /** the state file's base name */
@@ -45,26 +46,6 @@ function saveCorrupt(file: string, text: string): string {
 export const REPAIR_TAIL_BYTES = 64 * 1024;
 
 /**
- * Where a start's repair of a JSONL file stopped, kept in status.json (`repaired`, by the file's base name): the
- * next start reads on from there, what was appended since (a round's own lines, a few hundred bytes), instead of
- * the whole tail again (~2 ms and a garbage collection of every round's start). Still at most the tail; the
- * usual tail when the mark is missing or is not this file's: another inode, shorter than the mark, or other bytes
- * just before it (a rewrite). What that cannot see: damage written in place, at its old length, into the part
- * already checked.
- */
-export interface RepairMark {
-  ino: number;
-  /** the first byte not yet checked: the start of the file's last line, whole or torn, when it was read */
-  end: number;
-  /** the up to 32 bytes before `end`, hex */
-  before: string;
-}
-
-export type RepairMarks = Record<string, RepairMark>;
-
-const MARK_BYTES = 32;
-
-/**
  * One JSONL file, repaired in place, append-safe: each bad line in its tail (unparsable, not an object, or not
  * what the file holds: a ledger line without n) is saved to `.corrupt`, then overwritten with spaces, byte for
  * byte, where it lies: a blank line, which every reader skips. The file is never rewritten or truncated, so
@@ -90,8 +71,11 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
     const resumed = !!mark && mark.end > tail && markHolds(fd, ino, size, mark);
     const start = resumed ? mark!.end : tail;
     const cut = !resumed && start > 0;
-    const buf = Buffer.alloc(size - start);
+    let buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
+    // a last line without its newline that is still being written is left unjudged, for the next start (the mark
+    // goes to its start)
+    if (buf.length && buf[buf.length - 1] !== 0x0a && stillWritten(fd, size)) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
     // the mark moves only once what it passes is judged and repaired: a failure below leaves none
     if (marks) delete marks[name];
     const bad = allWhole(buf.toString('utf8'), cut, valid) ? [] : badLines(buf, cut, valid);
@@ -106,39 +90,6 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** The mark is this file's, unchanged up to it. */
-function markHolds(fd: number, ino: number, size: number, m: RepairMark): boolean {
-  if (m.ino !== ino || m.end > size || m.before.length !== 2 * Math.min(MARK_BYTES, m.end)) return false;
-  return bytesBefore(fd, m.end) === m.before;
-}
-
-/** Where the next start goes on: the start of the last line read (none when the read began and ended mid-line). */
-function setMark(marks: RepairMarks, name: string, fd: number, ino: number, start: number, buf: Buffer, cut: boolean): void {
-  const nl = buf.lastIndexOf(0x0a);
-  if (nl < 0 && cut) {
-    delete marks[name];
-    return;
-  }
-  const end = start + nl + 1;
-  marks[name] = { ino, end, before: bytesBefore(fd, end) };
-}
-
-function bytesBefore(fd: number, end: number): string {
-  const b = Buffer.alloc(Math.min(MARK_BYTES, end));
-  return b.subarray(0, fs.readSync(fd, b, 0, b.length, end - b.length)).toString('hex');
-}
-
-/** The marks status.json holds, those of the right shape (the file is advisory: anything else is no mark). */
-function marksOf(status: unknown): RepairMarks {
-  const raw = (status as { repaired?: unknown } | null)?.repaired;
-  const out: RepairMarks = {};
-  if (!raw || typeof raw !== 'object') return out;
-  for (const [k, m] of Object.entries(raw as Record<string, Partial<RepairMark>>)) {
-    if (m && Number.isSafeInteger(m.ino) && Number.isSafeInteger(m.end) && m.end! >= 0 && typeof m.before === 'string') out[k] = m as RepairMark;
-  }
-  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { readJsonFile, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 import type { Category, Outcome, RoundProgress } from './types.js';
-import type { RepairMarks } from './repair.js';
+import type { RepairMarks } from './repair-marks.js';
 
 /** `completed`: serve ended because the work is done (the [completion] command passed, or the agent's DONE file) */
 export type ServiceState = 'running' | 'waiting' | 'stopped' | 'completed' | 'failed';

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPAIR_TAIL_BYTES, repairJsonLines, repairState, type RepairMarks } from '../../src/state/repair.js';
+import { REPAIR_TAIL_BYTES, repairJsonLines, repairState } from '../../src/state/repair.js';
+import type { RepairMarks } from '../../src/state/repair-marks.js';
 import { statePaths } from '../../src/state/paths.js';
+import { spawn } from 'node:child_process';
 import { tmpDir } from '../helpers/env.js';
 
 const line = (i: number) => `${JSON.stringify({ ts: '2026-12-07T00:00:00.000Z', kind: 'x', i })}\n`;
@@ -47,6 +49,16 @@ test('a mark that is not this file’s, unchanged up to it, is not followed: the
       fs.renameSync(`${f}.new`, f);
     }],
     ['shorter than the mark', (f) => fs.writeFileSync(f, `${line(0)}not json\n`)],
+    // review finding: truncated in place and grown again past the mark, a line boundary at the mark and the same
+    // bytes before it (records end alike): only the whole line before the mark tells it from the one checked
+    ['truncated and grown again, a line ending at the mark as the checked one did', (f) => {
+      const end = fs.statSync(f).size;
+      const last = `{"other":1,${line(49).slice(1)}`;
+      const head = 'garbage\n';
+      const pad = end - head.length - last.length - '{"p":""}\n'.length;
+      fs.truncateSync(f, 0);
+      fs.appendFileSync(f, `${head}{"p":"${'z'.repeat(pad)}"}\n${last}${line(50)}`);
+    }],
   ];
   for (const [what, damage] of cases) {
     const f = eventsFile(50);
@@ -107,4 +119,26 @@ test('repairState takes its marks from status.json, and only marks of the right 
     assert.deepEqual(again?.lines, [4]);
     fs.writeFileSync(paths.events, fs.readFileSync(paths.events, 'utf8').replace(/^ +$/m, '~'.repeat(line(3).length - 1)));
   }
+});
+
+test('a line a lock-free writer is appending while the repair reads is never judged half-written', async () => {
+  // review finding: a write crossing a page is seen half done (the size counts its first page), and the repair
+  // took the half line for a torn one: saved aside and blanked, a valid event lost
+  const f = eventsFile(3);
+  const writer = spawn(process.execPath, ['-e', `
+    const fs = require('fs');
+    for (let i = 0; i < 3000; i++) fs.appendFileSync(${JSON.stringify(f)}, JSON.stringify({ i, pad: 'y'.repeat(3000 + (i * 7919) % 6000) }) + '\\n');
+  `], { stdio: 'ignore' });
+  const done = new Promise((r) => writer.on('exit', r));
+  let repairs = 0;
+  let running = true;
+  void done.then(() => (running = false));
+  while (running) {
+    repairJsonLines(f, undefined, REPAIR_TAIL_BYTES, {});
+    repairs++;
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(repairs > 50, `only ${repairs} repairs ran beside the writer`);
+  assert.equal(fs.existsSync(`${f}.corrupt`), false, `a line being written was judged torn: ${fs.existsSync(`${f}.corrupt`) ? fs.readFileSync(`${f}.corrupt`, 'utf8').slice(0, 200) : ''}`);
+  assert.equal(fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length, 3003);
 });
