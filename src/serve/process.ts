@@ -18,6 +18,7 @@ import { WAKE_SIGNAL } from './park-control.js';
 import { resolveDeadline } from './deadline.js';
 import { lostStateDir, stateDirLost } from './serve-round.js';
 import { repairState } from '../state/repair.js';
+import type { RepairMarks } from '../state/repair-marks.js';
 import { UserError, EXIT } from '../errors.js';
 import { BadFileError, MAX_BYTES, readRegularText } from '../state/read-file.js';
 import type { Config } from '../config/types.js';
@@ -101,7 +102,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     if (e instanceof UserError) throw new UserError(`a supervisor already runs on this work tree: ${e.message}`, EXIT.FAILURE);
     throw e;
   }
-  let repaired;
+  let repaired: RepairMarks;
   try {
     // torn / garbage state files: saved aside and rewritten under the lock, before the open round is recovered
     repaired = repairState(paths).marks;

@@ -73,9 +73,11 @@ export function repairJsonLines(file: string, valid: (v: unknown) => boolean = (
     const cut = !resumed && start > 0;
     let buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
-    // a last line without its newline that is still being written is left unjudged, for the next start (the mark
-    // goes to its start)
-    if (buf.length && buf[buf.length - 1] !== 0x0a && stillWritten(fd, size)) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
+    // a last line without its newline that would be judged bad may be one still being written: then it is left
+    // unjudged, for the next start (the mark goes to its start). A blank or whole one is judged as it is, unwaited
+    const lastNl = buf.lastIndexOf(0x0a);
+    const last = buf.subarray(lastNl + 1);
+    if (last.length && !(cut && lastNl < 0) && !blankOrParses(last.toString('utf8'), valid) && stillWritten(fd, size)) buf = buf.subarray(0, lastNl + 1);
     // the mark moves only once what it passes is judged and repaired: a failure below leaves none
     if (marks) delete marks[name];
     const bad = allWhole(buf.toString('utf8'), cut, valid) ? [] : badLines(buf, cut, valid);
@@ -104,7 +106,7 @@ function allWhole(text: string, cut: boolean, valid: (v: unknown) => boolean): b
     const nl = text.indexOf('\n', from);
     const to = nl < 0 ? text.length : nl;
     const line = text.slice(from, to);
-    if (line.trim() !== '' && !parsesAs(line, valid)) return false;
+    if (!blankOrParses(line, valid)) return false;
     from = to + 1;
   }
   return true;
@@ -118,11 +120,14 @@ function badLines(buf: Buffer, cut: boolean, valid: (v: unknown) => boolean): Ar
     const nl = buf.indexOf(0x0a, from);
     const to = nl < 0 ? buf.length : nl;
     const text = buf.subarray(from, to).toString('utf8');
-    if (!(cut && line === 1) && text.trim() !== '' && !parsesAs(text, valid)) bad.push({ line, from, to });
+    if (!(cut && line === 1) && !blankOrParses(text, valid)) bad.push({ line, from, to });
     from = to + 1;
   }
   return bad;
 }
+
+/** How every check judges a line: blank (a reader skips it) or what the file holds. */
+const blankOrParses = (text: string, valid: (v: unknown) => boolean): boolean => text.trim() === '' || parsesAs(text, valid);
 
 function parsesAs(text: string, valid: (v: unknown) => boolean): boolean {
   try {
