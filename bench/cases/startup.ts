@@ -1,7 +1,8 @@
-// 10. Start-up on a long ledger: `round` (agent `true`) in a state dir that already holds 1,000, 10,000 and
-// 100,000 rounds (and three events per round), beside the same on an empty one, run alternately. Start-up
-// reads only the tails of rounds.jsonl and events.jsonl (src/state/ledger.ts, repair.ts), so the figures
-// should stay flat. Figures only: no target, no verdict.
+// 10. Start-up on a long ledger: `round` (agent `true`) and `peek --json` in a state dir that already holds 1,000,
+// 10,000 and 100,000 rounds (and three events per round), beside the same on an empty one, run alternately.
+// Start-up reads only the tails of rounds.jsonl and events.jsonl (src/state/ledger.ts, repair.ts), and peek
+// reads the ledger from its end as far as it shows (src/snapshot/ledger-reach.ts), so the figures should stay
+// flat. Figures only: no target, no verdict.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, paired, timeSync } from '../lib/measure.js';
@@ -85,6 +86,18 @@ export async function startupOnLongLedger(o: BenchOptions): Promise<Row[]> {
           value: fmt(r.subject, 'ms'),
           floor: `empty ledger: ${fmt(r.floor, 'ms')}`,
           vs: `${r.subject.median - r.floor.median >= 0 ? '+' : ''}${(r.subject.median - r.floor.median).toFixed(1)} ms`,
+          target: '–',
+          verdict: '–',
+        });
+        // peek reads the ledger from its end as far as it shows (src/snapshot/ledger-reach.ts)
+        const peek = (cwd: string) => () => timeSync([process.execPath, CLI, 'peek', '--json'], { cwd });
+        const k = paired(runs, peek(dir), peek(empty.dir), 1);
+        rows.push({
+          section: 10,
+          measure: `\`peek --json\`, ${n.toLocaleString('en')} rounds in the ledger`,
+          value: fmt(k.subject, 'ms'),
+          floor: `empty ledger: ${fmt(k.floor, 'ms')}`,
+          vs: `${k.subject.median - k.floor.median >= 0 ? '+' : ''}${(k.subject.median - k.floor.median).toFixed(1)} ms`,
           target: '–',
           verdict: '–',
         });

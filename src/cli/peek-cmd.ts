@@ -7,7 +7,7 @@ import { EXIT, UserError } from '../errors.js';
 import { renderSnapshot } from './peek-render.js';
 import { formatSelected, selectPath } from './select-path.js';
 import { logTail } from '../snapshot/round-log.js';
-import { readLedger, readOpenRound } from '../state/ledger.js';
+import { readLedgerBack, readOpenRound } from '../state/ledger.js';
 import type { StatePaths } from '../state/paths.js';
 import { startGitProbe } from '../snapshot/git-probe.js';
 import { startEarlyStatus, type EarlyStatus } from '../snapshot/early-status.js';
@@ -81,7 +81,8 @@ export function parseRoundArg(v: string): number | 'latest' {
 
 function roundView(paths: StatePaths, arg: string, withLog: boolean): RoundView {
   const want = parseRoundArg(arg);
-  const records = readLedger(paths).records;
+  // from the ledger's end, back to the round asked for ('latest': the tail)
+  const records = readLedgerBack(paths, (r) => want === 'latest' || (r.length > 0 && r[0].n <= want));
   const open = readOpenRound(paths);
   const lastN = records.at(-1)?.n ?? 0;
   const n = want === 'latest' ? Math.max(lastN, open?.n ?? 0) : want;

@@ -74,6 +74,19 @@ export function hasLimits(budget: BudgetConfig | undefined): boolean {
   return !!(budget?.cost_usd || budget?.tokens || budget?.rounds);
 }
 
+/**
+ * How far back the configured limits look, in ms: the widest window with a limit; 0 with none, Infinity with a
+ * `total` one. A reader of the ledger's end needs the rounds that far back, and no older ones.
+ */
+export function budgetReachMs(budget: BudgetConfig | undefined): number {
+  let reach = 0;
+  for (const metric of METRICS) {
+    const limits = budget?.[metric];
+    for (const window of BUDGET_WINDOWS) if (limits?.[window] !== undefined) reach = Math.max(reach, WINDOW_S[window] * 1000);
+  }
+  return reach;
+}
+
 /** Every configured limit with its spend; the one to wait for (or stop on) when any is reached. */
 export function budgetState(records: readonly RoundRecord[], budget: BudgetConfig | undefined, now: Date): BudgetState {
   const lines: BudgetLine[] = [];

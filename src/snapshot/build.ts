@@ -11,7 +11,8 @@ import { findOrphanStash, ROUND_TAG_VAR } from '../round/record.js';
 import { sampleDisk, sampleLoad, sampleMemory, sampleRss } from '../system/host.js';
 import { redact, redactDeep } from '../util/redact.js';
 import { fromFirstWholeLine, parseJsonLines, readFileEnd } from '../state/files.js';
-import { readLedger, readOpenRound } from '../state/ledger.js';
+import { readOpenRound } from '../state/ledger.js';
+import { backToStashes, snapshotLedger } from './ledger-reach.js';
 import type { StatePaths } from '../state/paths.js';
 import { DEFAULT_SNAPSHOT_ROUNDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot, type SnapshotRound } from './types.js';
 import { startGitProbe, type GitProbe } from './git-probe.js';
@@ -170,7 +171,10 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const gitP = opts.git ?? startGitProbe(src);
   const diskP = sampleDisk(paths.dir);
 
-  const records = opts.records ?? readLedger(paths).records;
+  const rounds = opts.rounds ?? DEFAULT_SNAPSHOT_ROUNDS;
+  // from the ledger's end, as far back as what is shown needs (ledger-reach.ts), unless the caller has it read
+  const ledger = opts.records ? null : snapshotLedger(paths, { rounds, budget: config?.budget, now });
+  let records = opts.records ?? ledger!.records;
   const status = buildStatus(paths, src.project, now, config?.budget, records);
   const heartbeat = readStatus(paths)?.updated ?? null;
   const open = readOpenRound(paths);
@@ -182,6 +186,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
   const events = opts.events ? lastEvents(paths.events, opts.events) : undefined;
 
   const [probed, disk] = await Promise.all([gitP, diskP]);
+  if (ledger) records = backToStashes(ledger, probed.stashes, probed.stashRound);
   const gitProbe = opts.stashesChecked ? probed : await withoutAppliedStashes(probed, workDir, records);
   return assembleSnapshot({
     now,
@@ -196,7 +201,7 @@ export async function buildSnapshot(src: SnapshotSource, opts: SnapshotOptions =
     heartbeat,
     open,
     records,
-    rounds: opts.rounds ?? DEFAULT_SNAPSHOT_ROUNDS,
+    rounds,
     git: gitProbe,
     host: { disk, mem_available_bytes: mem.available, mem_total_bytes: mem.total, load: sampleLoad() },
     agent,

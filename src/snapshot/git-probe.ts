@@ -15,6 +15,11 @@ export interface GitProbe {
   tree: { head: string | null; branch: string | null; dirty_files: number } | null;
   /** SHAs on the stash list, newest first; null when the call failed */
   stashes: string[] | null;
+  /**
+   * The lowest round number a stash on the list names in its subject ("agent-runner round N …", git-stash.ts):
+   * how far back the ledger holds their rounds (ledger-reach.ts). null: none names one; absent: not asked.
+   */
+  stashRound?: number | null;
 }
 
 /**
@@ -48,9 +53,23 @@ export async function probeGit(workDir: string, exclude: string[], early?: Early
   const [status, stash] = await Promise.allSettled([
     count(),
     // a repository that never stashed has an empty stash list: no process to ask
-    !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H'], opts) : Promise.resolve(''),
+    !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H %gs'], opts) : Promise.resolve(''),
   ]);
   const tree: GitProbe['tree'] = status.status === 'fulfilled' ? { head: status.value.head, branch: status.value.branch, dirty_files: status.value.dirty } : null;
-  const stashes = stash.status === 'fulfilled' ? stash.value.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : null;
-  return { tree, stashes };
+  return { tree, ...(stash.status === 'fulfilled' ? stashList(stash.value) : { stashes: null, stashRound: null }) };
+}
+
+/** `stash list --format='%H %gs'`: the SHAs, and the lowest round a subject names ("On main: agent-runner round 12 …"). */
+export function stashList(out: string): { stashes: string[]; stashRound: number | null } {
+  const stashes: string[] = [];
+  let stashRound: number | null = null;
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]{40,64})(?: (.*))?$/.exec(line);
+    if (!m) continue;
+    stashes.push(m[1]);
+    // the first ': ' ends "On <branch>" (a ref name never holds ':'); a round's own message follows it
+    const n = /^[^:]*: agent-runner round ([1-9][0-9]{0,15}) /.exec(m[2] ?? '')?.[1];
+    if (n !== undefined) stashRound = Math.min(stashRound ?? Infinity, Number(n));
+  }
+  return { stashes, stashRound };
 }

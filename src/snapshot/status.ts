@@ -1,6 +1,7 @@
 // The loop's own view, from the state dir checked against the live process: `status`, and the Snapshot's core.
 import { readStatus, type ServiceState } from '../state/status.js';
-import { readLedger, readOpenRound, readRecentLedger } from '../state/ledger.js';
+import { ledgerFromEnd, readOpenRound, readRecentLedger } from '../state/ledger.js';
+import { budgetRead } from './ledger-reach.js';
 import { holderAlive, readLock } from '../state/lock.js';
 import type { StatePaths } from '../state/paths.js';
 import { installedServeUnit, showUnit } from '../system/systemd.js';
@@ -85,8 +86,8 @@ export function buildStatus(paths: StatePaths, project: string, now = Date.now()
   const lock = readLock(paths.lock);
   const alive = lock !== null && holderAlive(lock);
   const open = readOpenRound(paths);
-  // the whole ledger only when a [budget] sums its windows (or the caller has it already); else the tail
-  const records = ledger ?? (hasLimits(budget) ? readLedger(paths).records : readRecentLedger(paths).records);
+  // the tail, or as far back as a [budget]'s widest window (ledger-reach.ts), unless the caller has the records
+  const records = ledger ?? (hasLimits(budget) ? ledgerFromEnd(paths).back(budgetRead(budget, now)) : readRecentLedger(paths).records);
   const lastRec = records.at(-1) ?? null;
   const last = lastRec && { n: lastRec.n, outcome: lastRec.outcome, category: lastRec.category, end: lastRec.end, ...(lastRec.progress ? { progress: lastRec.progress } : {}) };
 

@@ -1,8 +1,8 @@
 // rounds.jsonl is the single round counter; round.open.json marks the round in flight.
 import * as fs from 'node:fs';
-import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readFileEnd, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readFileEnd, readFileFrom, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
-import { BadFileError } from './read-file.js';
+import { BadFileError, MAX_BYTES } from './read-file.js';
 import { EXIT, UserError } from '../errors.js';
 import type { OpenRound, RoundRecord } from './types.js';
 
@@ -33,22 +33,67 @@ export function readRecentLedger(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTE
     const { items, bad } = parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord);
     if (items.length || part.start === 0) return { records: items, bad };
     // the round counter cannot be read from a ledger whose end is garbage (or a sparse hole): refuse, do not guess
-    if (want >= MAX_GARBAGE_TAIL) throw new BadFileError(paths.rounds, `holds no round record in its last ${want / 2 ** 20} MB: move it aside`);
+    if (want >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, want);
   }
 }
 
+/** The ledger read from its end (ledgerFromEnd): as far back as its reader asked, and no further. */
+export interface LedgerFromEnd {
+  /** the records read, oldest first */
+  readonly records: RoundRecord[];
+  /** the whole ledger is read */
+  readonly whole: boolean;
+  /** reads further back, four times as far at each step, until `enough` holds of the records or the whole ledger is read */
+  back(enough: (records: RoundRecord[]) => boolean): RoundRecord[];
+}
+
 /**
- * Records from the ledger's end, read further back (four times as far each time) until `enough` holds of
- * them or the whole ledger is read: `rounds --limit N` and `rounds show N` read what they show, not the ledger.
+ * The ledger's last `tailBytes`, read further back only as its reader asks: what shows the recent past pays for
+ * what it shows, not for the ledger's length. Every read ends where the first one did: a round recorded meanwhile
+ * does not make two views of one moment.
+ */
+export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES): LedgerFromEnd {
+  let end: number | undefined;
+  let want = tailBytes;
+  let records: RoundRecord[] = [];
+  let whole = false;
+  const read = () => {
+    const from = end === undefined ? 0 : Math.max(0, end - want);
+    const part = end === undefined ? readFileEnd(paths.rounds, want) : readFileFrom(paths.rounds, () => from, end - from);
+    end ??= part?.size;
+    records = part ? parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord).items : [];
+    whole = !part || part.start === 0;
+  };
+  read();
+  return {
+    get records() {
+      return records;
+    },
+    get whole() {
+      return whole;
+    },
+    back(enough) {
+      while (!whole && !enough(records)) {
+        // bounded as the other reads are: a tail of garbage (a sparse hole) or a ledger too long to read whole
+        if (!records.length && want >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, want);
+        if (want >= MAX_BYTES.jsonl) throw new BadFileError(paths.rounds, `holds more than the ${MAX_BYTES.jsonl / 2 ** 20} MB a reader goes back through: move it aside`);
+        want *= 4;
+        read();
+      }
+      return records;
+    },
+  };
+}
+
+/**
+ * Records from the ledger's end, read further back until `enough` holds of them or the whole ledger is read:
+ * `rounds --limit N` and `rounds show N` read what they show, not the ledger.
  */
 export function readLedgerBack(paths: StatePaths, enough: (records: RoundRecord[]) => boolean): RoundRecord[] {
-  for (let want = LEDGER_TAIL_BYTES; ; want *= 4) {
-    const part = readFileEnd(paths.rounds, want);
-    if (!part) return [];
-    const { items } = parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord);
-    if (part.start === 0 || enough(items)) return items;
-  }
+  return ledgerFromEnd(paths).back(enough);
 }
+
+const noRecordIn = (paths: StatePaths, want: number) => new BadFileError(paths.rounds, `holds no round record in its last ${want / 2 ** 20} MB: move it aside`);
 
 /** How far back from the ledger's end a read looks for a record before it gives up. */
 const MAX_GARBAGE_TAIL = 16 * 2 ** 20;
