@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readStatus } from '../state/status.js';
-import { readLedger } from '../state/ledger.js';
+import { readRecentLedger } from '../state/ledger.js';
 import { readEvents } from '../state/events.js';
 import { configFingerprint } from '../config/load.js';
 import { liveHolder } from '../state/lock.js';
@@ -81,7 +81,7 @@ export const PROJECT_CHECKS: DoctorCheck[] = [
     verifies: 'the last round did not end on an auth failure (a cheap check: no call to the agent)',
     run(i) {
       if (!i.config) return noConfig();
-      const last = readLedger(statePaths(i.stateDir)).records.at(-1);
+      const last = readRecentLedger(statePaths(i.stateDir)).records.at(-1); // the tail: the last round is at the end
       if (!last) return ok('no round yet');
       if (last.category === 'auth') return problem(`round ${last.n} failed to authenticate: ${last.reason ?? ''}`.trim(), adapterFor(i.config.agent.command).authHint);
       return ok(`round ${last.n} ended ${last.outcome}${last.category ? ` (${last.category})` : ''}, not on an auth failure`);
