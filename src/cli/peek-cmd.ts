@@ -81,8 +81,8 @@ export function parseRoundArg(v: string): number | 'latest' {
 
 function roundView(paths: StatePaths, arg: string, withLog: boolean): RoundView {
   const want = parseRoundArg(arg);
-  // from the ledger's end, back to the round asked for ('latest': the tail)
-  const records = readLedgerBack(paths, (r) => want === 'latest' || (r.length > 0 && r[0].n <= want));
+  // from the ledger's end, back to the round asked for ('latest': the last one; a tail of garbage is refused)
+  const records = readLedgerBack(paths, (r) => r.length > 0 && (want === 'latest' || r[0].n <= want));
   const open = readOpenRound(paths);
   const lastN = records.at(-1)?.n ?? 0;
   const n = want === 'latest' ? Math.max(lastN, open?.n ?? 0) : want;

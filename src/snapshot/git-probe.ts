@@ -16,7 +16,7 @@ export interface GitProbe {
   /** SHAs on the stash list, newest first; null when the call failed */
   stashes: string[] | null;
   /**
-   * The lowest round number a stash on the list names in its subject ("agent-runner round N …", git-stash.ts):
+   * The lowest round number a stash on the list names in its commit's subject ("agent-runner round N …"):
    * how far back the ledger holds their rounds (ledger-reach.ts). null: none names one; absent: not asked.
    */
   stashRound?: number | null;
@@ -53,13 +53,17 @@ export async function probeGit(workDir: string, exclude: string[], early?: Early
   const [status, stash] = await Promise.allSettled([
     count(),
     // a repository that never stashed has an empty stash list: no process to ask
-    !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H %gs'], opts) : Promise.resolve(''),
+    !top || mayHaveStashes(gitDirOf(top)) ? git(workDir, ['stash', 'list', '--format=%H %s'], opts) : Promise.resolve(''),
   ]);
   const tree: GitProbe['tree'] = status.status === 'fulfilled' ? { head: status.value.head, branch: status.value.branch, dirty_files: status.value.dirty } : null;
   return { tree, ...(stash.status === 'fulfilled' ? stashList(stash.value) : { stashes: null, stashRound: null }) };
 }
 
-/** `stash list --format='%H %gs'`: the SHAs, and the lowest round a subject names ("On main: agent-runner round 12 …"). */
+/**
+ * `stash list --format='%H %s'`: the SHAs, and the lowest round a stash commit's subject names ("On main:
+ * agent-runner round 12 …", git-snapshot.ts). The commit's own subject, not the reflog's: a stash dropped and
+ * stored again by hand keeps it.
+ */
 export function stashList(out: string): { stashes: string[]; stashRound: number | null } {
   const stashes: string[] = [];
   let stashRound: number | null = null;

@@ -9,38 +9,39 @@ import type { BudgetConfig } from '../config/types.js';
 import { budgetReachMs } from '../serve/budget.js';
 
 /**
- * A clock stepped back between rounds puts a round that is in a window before one that has left it: the read
- * goes a day past the window's start. A step of more than a day can leave such a round out of peek's and
+ * Rounds are appended in order, but their `end` is the wall clock's: a board without a real-time clock writes
+ * 1970 until it syncs, a clock stepped back writes a round that is in a window after one that has left it. So
+ * the read stops only at a whole step of the ledger in which no round is within the window or a day past its
+ * start. A round further back, out of order by more than that step and the day, is left out of peek's and
  * status's lines (serve's own budget gate reads the whole ledger).
  */
 const CLOCK_SLACK_MS = 86_400_000;
 
-/** The rounds read reach back past `from` (ms): an older round is among them. */
-function reaches(records: readonly RoundRecord[], from: number): boolean {
-  return records.length > 0 && Date.parse(records[0].end) <= from;
-}
-
 /** Enough for the budget's lines: every round within the widest window with a limit (a `total` one: all of them). */
-export function budgetRead(budget: BudgetConfig | undefined, now: number): (records: readonly RoundRecord[]) => boolean {
+export function budgetRead(budget: BudgetConfig | undefined, now: number): (records: readonly RoundRecord[], older: readonly RoundRecord[]) => boolean {
   const reach = budgetReachMs(budget);
-  return (r) => reach === 0 || (reach !== Infinity && reaches(r, now - reach - CLOCK_SLACK_MS));
+  const from = now - reach - CLOCK_SLACK_MS;
+  // an `end` that does not parse counts in no window (budget.ts), so it does not hold the read either
+  return (_records, older) => reach === 0 || (reach !== Infinity && older.length > 0 && older.every((r) => !(Date.parse(r.end) > from)));
 }
 
 /**
- * The ledger as a snapshot reads it: its tail (LEDGER_TAIL_BYTES, as a round reads it: the box a failed round
- * kept is among its rounds, tmp-box.ts), back to the newest `rounds` and the budget's windows. The stashes' rounds
- * are read later, once git has listed them (backToStashes).
+ * The ledger as a snapshot reads it: its tail (LEDGER_TAIL_BYTES, as a round's start reads it: the box a failed
+ * round kept stays only while that round is among those, tmp-box.ts, so tmp_kept needs no more), back to
+ * the newest `rounds` and the budget's windows. The stashes' rounds are read later, once git has listed them
+ * (backToStashes).
  */
 export function snapshotLedger(paths: StatePaths, o: { rounds: number; budget?: BudgetConfig; now: number }): LedgerFromEnd {
   const ledger = ledgerFromEnd(paths);
   const budget = budgetRead(o.budget, o.now);
-  ledger.back((r) => r.length >= o.rounds && budget(r));
+  ledger.back((r, older) => r.length >= o.rounds && budget(r, older));
   return ledger;
 }
 
 /**
- * Back to the oldest round that a stash on the list names (`stashRound`, from the stash's subject: git-stash.ts):
- * a round records only a stash it made, under its own number, so an older record cannot name one of them.
+ * Back to the oldest round that a stash on the list names (`stashRound`, from the stash commit's subject, which
+ * a round writes with its own number: git-snapshot.ts): a round records only a stash it made, so an older record
+ * cannot name one of them. A stash whose subject was made otherwise is not searched for.
  * undefined: the probe did not say, so the whole ledger is read; null: no stash on the list is a round's.
  */
 export function backToStashes(ledger: LedgerFromEnd, stashes: readonly string[] | null, stashRound: number | null | undefined): RoundRecord[] {

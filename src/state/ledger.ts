@@ -1,6 +1,6 @@
 // rounds.jsonl is the single round counter; round.open.json marks the round in flight.
 import * as fs from 'node:fs';
-import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readFileEnd, readFileFrom, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readBytesFrom, readFileEnd, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 import { BadFileError, MAX_BYTES } from './read-file.js';
 import { EXIT, UserError } from '../errors.js';
@@ -43,42 +43,63 @@ export interface LedgerFromEnd {
   readonly records: RoundRecord[];
   /** the whole ledger is read */
   readonly whole: boolean;
-  /** reads further back, four times as far at each step, until `enough` holds of the records or the whole ledger is read */
-  back(enough: (records: RoundRecord[]) => boolean): RoundRecord[];
+  /**
+   * Reads further back, four times as much in all at each step, until `enough` holds or the whole ledger is
+   * read. `older`: the records the last step added (at first, all of them), the oldest read so far.
+   */
+  back(enough: (records: RoundRecord[], older: RoundRecord[]) => boolean): RoundRecord[];
 }
+
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /**
  * The ledger's last `tailBytes`, read further back only as its reader asks: what shows the recent past pays for
- * what it shows, not for the ledger's length. Every read ends where the first one did: a round recorded meanwhile
- * does not make two views of one moment.
+ * what it shows, not for the ledger's length. Each step reads and parses only the part before what was read (a
+ * line cut by a step's start is kept as bytes and finished by the next), so reading back to the start costs one
+ * whole read. Every read ends where the first one did: a round recorded meanwhile does not make two views of one
+ * moment.
  */
 export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES): LedgerFromEnd {
-  let end: number | undefined;
-  let want = tailBytes;
+  const tail = readBytesFrom(paths.rounds, (size) => size - tailBytes);
+  const end = tail?.end ?? 0;
+  let start = end;
+  let cut = EMPTY; // the bytes from `start` to the first whole line read (a line cut by the read's start)
   let records: RoundRecord[] = [];
-  let whole = false;
-  const read = () => {
-    const from = end === undefined ? 0 : Math.max(0, end - want);
-    const part = end === undefined ? readFileEnd(paths.rounds, want) : readFileFrom(paths.rounds, () => from, end - from);
-    end ??= part?.size;
-    records = part ? parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord).items : [];
-    whole = !part || part.start === 0;
+  let older: RoundRecord[] = [];
+  const parse = (b: Buffer) => parseJsonLines<RoundRecord>(b.toString('utf8'), isRoundRecord).items;
+  // `bytes` end where the last step began; its line cut there is finished by `cut`, copied onto that line alone
+  const take = (bytes: Buffer, from: number) => {
+    const first = from > 0 ? bytes.indexOf(10) : -1;
+    const last = bytes.lastIndexOf(10);
+    if (from > 0 && first === -1) {
+      cut = Buffer.concat([bytes, cut]); // not one whole line yet
+      older = [];
+    } else {
+      older = parse(bytes.subarray(first + 1, last + 1)).concat(parse(Buffer.concat([bytes.subarray(last + 1), cut])));
+      cut = Buffer.from(bytes.subarray(0, first + 1)); // a copy: a view would hold the whole step's bytes
+    }
+    records = older.concat(records);
+    start = from;
   };
-  read();
+  if (tail) take(tail.bytes, tail.start);
+  else start = 0;
   return {
     get records() {
       return records;
     },
     get whole() {
-      return whole;
+      return start === 0;
     },
     back(enough) {
-      while (!whole && !enough(records)) {
+      while (start > 0 && !enough(records, older)) {
         // bounded as the other reads are: a tail of garbage (a sparse hole) or a ledger too long to read whole
-        if (!records.length && want >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, want);
-        if (want >= MAX_BYTES.jsonl) throw new BadFileError(paths.rounds, `holds more than the ${MAX_BYTES.jsonl / 2 ** 20} MB a reader goes back through: move it aside`);
-        want *= 4;
-        read();
+        const read = end - start;
+        if (!records.length && read >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, read);
+        if (read >= MAX_BYTES.jsonl) throw new BadFileError(paths.rounds, `holds more than the ${MAX_BYTES.jsonl / 2 ** 20} MB a reader goes back through: move it aside`);
+        const from = Math.max(0, start - 3 * read);
+        const part = readBytesFrom(paths.rounds, () => from, start - from);
+        if (!part) break; // gone since: what was read is all there is
+        take(Buffer.concat([part.bytes, cut]), from);
       }
       return records;
     },
@@ -93,7 +114,7 @@ export function readLedgerBack(paths: StatePaths, enough: (records: RoundRecord[
   return ledgerFromEnd(paths).back(enough);
 }
 
-const noRecordIn = (paths: StatePaths, want: number) => new BadFileError(paths.rounds, `holds no round record in its last ${want / 2 ** 20} MB: move it aside`);
+const noRecordIn = (paths: StatePaths, read: number) => new BadFileError(paths.rounds, `holds no round record in its last ${Math.round(read / 2 ** 20)} MB: move it aside`);
 
 /** How far back from the ledger's end a read looks for a record before it gives up. */
 const MAX_GARBAGE_TAIL = 16 * 2 ** 20;

@@ -53,15 +53,29 @@ const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd:
  * A project whose ledger holds ROUNDS rounds, one every 5 minutes up to a minute ago (ten days), with the stash of
  * round `stashed` still on the list, under the stash subject a round gives it, and the user's own stash beside it.
  */
-function longProject(budgetToml: string, stashed: number) {
+function longProject(budgetToml: string, stashed: number, o: { epochEvery?: number; epochAtTail?: boolean } = {}) {
   const p = makeProject({ extraToml: budgetToml ? `[budget]\n${budgetToml}\n` : '' });
   fs.writeFileSync(path.join(p.dir, 'left.txt'), 'work a round left\n');
   git(p.dir, 'stash', 'push', '-u', '-m', `agent-runner round ${stashed} 0a1b2c3d`, '--', 'left.txt');
   const sha = git(p.dir, 'rev-parse', 'refs/stash');
   fs.writeFileSync(path.join(p.dir, 'mine.txt'), 'the user stashing their own work\n');
   git(p.dir, 'stash', 'push', '-u', '-m', 'my own work', '--', 'mine.txt');
+  const kept = fs.mkdtempSync(path.join(path.dirname(p.stateDir), 'round-1-'));
   const lines: string[] = [];
-  for (let n = 1; n <= ROUNDS; n++) lines.push(JSON.stringify(record(n, p.stateDir, 60_000 + (ROUNDS - n) * 300_000, n === stashed ? { stash_sha: sha } : {})));
+  for (let n = 1; n <= ROUNDS; n++) {
+    const extra: Partial<RoundRecord> = n === stashed ? { stash_sha: sha } : {};
+    // round 1 failed and kept its temp dir, still on disk: only a read of the ledger's head shows it
+    if (n === 1) extra.tmp = { dir: kept, files: 0, bytes: 0, kept: true, litter: { count: 0, bytes: 0, paths: [] }, exposed: [] };
+    // a board without a real-time clock records 1970 until it syncs: such rounds are out of order by their end
+    if (o.epochEvery && n % o.epochEvery === 0) extra.end = new Date(n * 1000).toISOString();
+    lines.push(JSON.stringify(record(n, p.stateDir, 60_000 + (ROUNDS - n) * 300_000, extra)));
+  }
+  if (o.epochAtTail) {
+    // and one of them is the first whole line of the ledger's last 256 KiB, where peek's first read begins
+    let at = lines.reduce((sum, l) => sum + Buffer.byteLength(l) + 1, 0) - 256 * 1024;
+    const i = lines.findIndex((l) => (at -= Buffer.byteLength(l) + 1) < 0) + 1;
+    lines[i] = JSON.stringify({ ...JSON.parse(lines[i]), end: new Date(0).toISOString() }); // the same length
+  }
   fs.mkdirSync(p.stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(path.join(p.stateDir, 'rounds.jsonl'), lines.join('\n') + '\n', { mode: 0o600 });
   return { p, sha, whole: readLedger(statePaths(p.stateDir)).records };
@@ -90,33 +104,53 @@ test('peek on a long ledger: a stash 2,900 rounds back and the newest 1,000 roun
   const one = peekJson(p, '--round', '7');
   assert.equal(one.record.n, 7);
   assert.equal(one.record.end, whole[6].end);
+  // the round's stash dropped and stored again by hand: the list's subject is git's own now, the commit's is not
+  git(p.dir, 'stash', 'drop', 'stash@{1}');
+  git(p.dir, 'stash', 'store', sha);
+  assert.doesNotMatch(git(p.dir, 'stash', 'list', '--format=%gs'), /agent-runner round/);
+  assert.deepEqual(peekJson(p).orphan_stash, { sha, round: 100 });
 });
 
-test("a weekly and an hourly budget on a long ledger: peek's and status's lines equal the whole ledger's", () => {
-  const { p, whole } = longProject('cost_usd = { per_week = 100, per_hour = 5 }', 100);
+test("a weekly and an hourly budget on a long ledger, with rounds a clock at 1970 recorded among them: peek's and status's lines equal the whole ledger's", () => {
+  const { p, whole } = longProject('cost_usd = { per_week = 100, per_hour = 5 }', 100, { epochEvery: 97, epochAtTail: true });
   const snap = peekJson(p);
   const st = JSON.parse(p.run(['status', '--json']).stdout);
   const ref = budgetState(whole, loadConfig(p.configPath).budget, new Date()).lines;
-  // a week is 2,016 of the rounds (one per 5 minutes), $0.50 each: both limits are spent, and free when the
-  // oldest of the rounds that must leave their window have left
+  // a week is 2,016 of the rounds (one per 5 minutes; 21 of them recorded at 1970), $0.50 each: both limits are
+  // spent, and free when the oldest of the rounds that must leave their window have left
   assert.deepEqual(
     ref.map((l) => [l.window, l.used, l.exhausted]),
     [
       ['per_hour', 6, true],
-      ['per_week', 1008, true],
+      ['per_week', 997.5, true],
     ],
   );
   assert.deepEqual(snap.budget, ref);
   assert.deepEqual(st.budget, ref);
 });
 
-test('a budget with a total reads the whole ledger; a stash no round made does not send peek back', () => {
-  const { p, whole } = longProject('rounds = { total = 5000 }', 100);
+test("the user's own stash does not send peek back through the ledger; a budget with a total reads it whole", () => {
+  const { p } = longProject('', 100);
   git(p.dir, 'stash', 'drop', 'stash@{1}'); // the round's stash goes: only the user's own is left
   const snap = peekJson(p);
   assert.equal(snap.orphan_stash, null);
-  assert.deepEqual(snap.budget, [{ metric: 'rounds', window: 'total', limit: 5000, used: ROUNDS, unpriced_rounds: 0, exhausted: false, frees_at: null }]);
-  assert.equal(whole.length, ROUNDS);
-  // the whole ledger was read for the total: round 1's progress is seen
-  assert.equal(snap.progress.last?.n, 1);
+  assert.equal(snap.tmp_kept, null, "the ledger's head (round 1 and its kept box) was not read");
+
+  const t = longProject('rounds = { total = 5000 }', 100);
+  const whole = peekJson(t.p);
+  assert.deepEqual(whole.budget, [{ metric: 'rounds', window: 'total', limit: 5000, used: ROUNDS, unpriced_rounds: 0, exhausted: false, frees_at: null }]);
+  assert.equal(whole.tmp_kept?.round, 1, 'read whole for the total: round 1 is seen');
+});
+
+test('a ledger whose end holds no record (a sparse hole): peek --round latest refuses in one line, exit 78', () => {
+  const p = makeProject();
+  fs.mkdirSync(p.stateDir, { recursive: true, mode: 0o700 });
+  const file = path.join(p.stateDir, 'rounds.jsonl');
+  fs.writeFileSync(file, JSON.stringify(record(1, p.stateDir, 0)) + '\n', { mode: 0o600 });
+  fs.truncateSync(file, 3 * 1024 ** 3);
+  for (const args of [['peek', '--round', 'latest'], ['peek', '--json']]) {
+    const r = p.run(args);
+    assert.equal(r.code, 78, `${args.join(' ')}: ${r.code} ${r.stderr}`);
+    assert.match(r.stderr.trim(), /^agent-runner: \S*rounds\.jsonl: holds no round record in its last 16 MB: move it aside$/);
+  }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpDir } from '../helpers/env.js';
-import { ledgerFromEnd, type LedgerFromEnd } from '../../src/state/ledger.js';
+import { ledgerFromEnd, readLedger, type LedgerFromEnd } from '../../src/state/ledger.js';
 import { statePaths } from '../../src/state/paths.js';
 import { stashList } from '../../src/snapshot/git-probe.js';
 import { backToStashes, budgetRead } from '../../src/snapshot/ledger-reach.js';
@@ -34,8 +34,9 @@ test("the stash list: the SHAs, and the lowest round a round's own subject names
 });
 
 /** A ledger reader that says how often it was sent back, and what it was asked. */
-function fakeLedger(records: RoundRecord[]): LedgerFromEnd & { asked: ((r: RoundRecord[]) => boolean)[] } {
-  const asked: ((r: RoundRecord[]) => boolean)[] = [];
+type Enough = (r: RoundRecord[], older: RoundRecord[]) => boolean;
+function fakeLedger(records: RoundRecord[]): LedgerFromEnd & { asked: Enough[] } {
+  const asked: Enough[] = [];
   return {
     records,
     whole: false,
@@ -59,26 +60,31 @@ test('backToStashes: back only while a stash of a round is on the list and its r
   }
   const l = fakeLedger(read);
   backToStashes(l, [A], 40);
-  assert.equal(l.asked[0](read), false, 'round 40 is not read yet');
-  assert.equal(l.asked[0]([rec(40), ...read]), true);
-  assert.equal(l.asked[0]([]), false);
+  assert.equal(l.asked[0](read, read), false, 'round 40 is not read yet');
+  assert.equal(l.asked[0]([rec(40), ...read], [rec(40)]), true);
+  assert.equal(l.asked[0]([], []), false);
   // a probe that did not say: the whole ledger
   const u = fakeLedger(read);
   backToStashes(u, [A], undefined);
-  assert.equal(u.asked[0]([rec(1), ...read]), false);
+  assert.equal(u.asked[0]([rec(1), ...read], [rec(1)]), false);
 });
 
-test("budgetRead: the widest window with a limit, a day's slack for a clock stepped back; a total reads all", () => {
+test("budgetRead: back until a whole step of the ledger is older than the widest window and a day; a total reads all", () => {
   const now = Date.parse('2026-06-10T12:00:00Z');
-  const at = (msAgo: number) => [rec(1, new Date(now - msAgo).toISOString()), rec(2)];
   const day = 86_400_000;
-  assert.equal(budgetRead(undefined, now)([]), true);
+  const ago = (msAgo: number) => rec(1, new Date(now - msAgo).toISOString());
+  assert.equal(budgetRead(undefined, now)([], []), true);
   const weekly = budgetRead({ on_exhausted: 'wait', rounds: { per_week: 9, per_hour: 1 } } as unknown as BudgetConfig, now);
-  assert.equal(weekly(at(8 * day)), true);
-  assert.equal(weekly(at(8 * day - 1000)), false);
-  assert.equal(weekly(at(7 * day + 1000)), false);
+  assert.equal(weekly([], [ago(8 * day), ago(9 * day)]), true);
+  assert.equal(weekly([], [ago(8 * day - 1000)]), false, 'within the day of slack');
+  // one round out of order (a clock that read 1970) does not stop the read while others of the step are in the window
+  assert.equal(weekly([], [rec(1, '1970-01-01T00:00:00.000Z'), ago(2 * day)]), false);
+  assert.equal(weekly([], [rec(1, '1970-01-01T00:00:00.000Z'), ago(9 * day)]), true);
+  // an end that does not parse is in no window; a step with no record says nothing
+  assert.equal(weekly([], [rec(1, 'garbage'), ago(9 * day)]), true);
+  assert.equal(weekly([], []), false);
   const total = budgetRead({ on_exhausted: 'wait', tokens: { total: 9 } } as unknown as BudgetConfig, now);
-  assert.equal(total(at(1000 * day)), false);
+  assert.equal(total([], [ago(1000 * day)]), false);
   assert.equal(budgetReachMs({ on_exhausted: 'wait' } as unknown as BudgetConfig), 0);
   assert.equal(budgetReachMs({ on_exhausted: 'wait', cost_usd: { per_hour: 1 }, rounds: { per_day: 2 } } as unknown as BudgetConfig), day);
 });
@@ -104,4 +110,24 @@ test('ledgerFromEnd: the tail, further back as asked, and every read ends where 
   // no ledger: nothing, and whole
   const none = ledgerFromEnd(statePaths(path.join(dir, 'none')));
   assert.deepEqual([none.records, none.whole], [[], true]);
+});
+
+test('ledgerFromEnd read back step by step equals the whole read: lines cut by a step, multi-byte text, garbage', () => {
+  const dir = path.join(tmpDir('ar-ledger-steps-'), 'state');
+  fs.mkdirSync(dir);
+  const paths = statePaths(dir);
+  const lines: string[] = [];
+  for (let n = 1; n <= 3000; n++) {
+    if (n % 250 === 0) lines.push('{"torn": tr'); // a line that does not parse, now and then
+    lines.push(JSON.stringify({ n, end: '2026-06-01T12:00:00.000Z', commits: [], reason: 'é漢字🙂'.repeat((n * 7) % 13) }));
+  }
+  fs.writeFileSync(paths.rounds, lines.join('\n') + '\n');
+  const whole = readLedger(paths).records;
+  for (const tail of [1000, 4096, 77_777]) {
+    const steps: number[] = [];
+    const l = ledgerFromEnd(paths, tail);
+    const got = l.back((r, older) => (steps.push(older.length), false));
+    assert.deepEqual(got, whole, `tail ${tail}`);
+    assert.ok(steps.length >= 2, `read in ${steps.length} steps`);
+  }
 });
