@@ -9,7 +9,24 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const dir = path.join(__dirname, '..', 'build', 'bundle', 'cli');
-if (process.env.AGENT_RUNNER_ENTRY === 'src' || !(runVerb() || runBundle(path.join(dir, 'main.cjs')))) import('../build/src/cli/main.js');
+if (process.env.AGENT_RUNNER_ENTRY === 'src' || !(printVersion() || runVerb() || runBundle(path.join(dir, 'main.cjs')))) import('../build/src/cli/main.js');
+
+/**
+ * `--version` (or `-V`) alone: package.json's version, as the CLI prints it (src/cli/verb-run.ts), without loading
+ * a bundle: main.cjs costs ~15 ms to load for one line. A reader that closed the pipe gets nothing, quietly.
+ */
+function printVersion() {
+  const args = process.argv.slice(2);
+  if (args.length !== 1 || (args[0] !== '--version' && args[0] !== '-V')) return false;
+  const text = `${JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version}\n`;
+  try {
+    fs.writeSync(1, text);
+  } catch (e) {
+    if (e.code === 'EAGAIN') process.stdout.write(text); // a non-blocking pipe that is full: the stream waits
+    else if (e.code !== 'EPIPE') throw e;
+  }
+  return true;
+}
 
 /**
  * `round`, `status`, `peek` and `probe` have a bundle each that holds only that verb's code (src/cli/verb-entry.ts):

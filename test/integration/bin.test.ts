@@ -43,10 +43,28 @@ test('a code cache made for another build, or garbage, is not used: the CLI stil
   ] as const) {
     if (content === null) fs.rmSync(cache, { force: true });
     else fs.writeFileSync(cache, content);
-    const r = node([path.join(root, 'bin', 'agent-runner.js'), '--version'], root);
+    // --help: main.cjs parses it (a plain --version is answered by the bin without any bundle)
+    const r = node([path.join(root, 'bin', 'agent-runner.js'), '--help'], root);
     assert.equal(r.code, 0, `${label}: ${r.stderr}`);
-    assert.equal(r.stdout, `${version}\n`, label);
+    assert.match(r.stdout, /^Usage: agent-runner /, label);
+    assert.match(r.stdout, new RegExp(`\\n  -V, --version +output the version number`), label);
   }
+  assert.equal(node([path.join(root, 'bin', 'agent-runner.js'), '--version'], root).stdout, `${version}\n`);
+});
+
+test('a plain --version is answered from package.json without loading a bundle', () => {
+  // the installed layout without any build: only the bin and package.json
+  const root = tmpDir('ar-bin-');
+  fs.cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
+  fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  for (const flag of ['--version', '-V']) {
+    const r = node([path.join(root, 'bin', 'agent-runner.js'), flag], root);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${version}\n`, ''], flag);
+  }
+  // a reader that closes the pipe at once: no error
+  const closed = spawnSync('sh', ['-c', `"${process.execPath}" "${path.join(root, 'bin', 'agent-runner.js')}" --version | true`], { encoding: 'utf8' });
+  assert.deepEqual([closed.status, closed.stderr], [0, '']);
 });
 
 test('a code cache damaged on disk (a flipped bit) is compiled afresh, never a crash', () => {
