@@ -212,12 +212,13 @@ export function readFileFrom(file: string, from: (size: number) => number, maxBy
   return part && { text: part.bytes.toString('utf8'), start: part.start, size: part.end };
 }
 
-/** readFileFrom's bytes, undecoded: for a reader that keeps a byte offset (text may not re-encode the same). */
-export function readBytesFrom(file: string, from: (size: number) => number, maxBytes = Infinity): { bytes: Buffer; start: number; end: number } | null {
+/** readFileFrom's bytes, undecoded: for a reader that keeps a byte offset (text may not re-encode the same); `ino`, to tell a file replaced since. */
+export function readBytesFrom(file: string, from: (size: number) => number, maxBytes = Infinity): { bytes: Buffer; start: number; end: number; ino: number } | null {
   let fd: number;
   let size: number;
+  let ino: number;
   try {
-    ({ fd, size } = openRegular(file));
+    ({ fd, size, ino } = openRegular(file));
   } catch (e) {
     if (e instanceof BadFileError) throw e;
     return null;
@@ -227,7 +228,7 @@ export function readBytesFrom(file: string, from: (size: number) => number, maxB
     const end = Math.min(size, start + maxBytes);
     const bytes = Buffer.alloc(end - start);
     fs.readSync(fd, bytes, 0, bytes.length, start);
-    return { bytes, start, end };
+    return { bytes, start, end, ino };
   } finally {
     fs.closeSync(fd);
   }

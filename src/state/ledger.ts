@@ -60,9 +60,10 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * moment.
  */
 export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES): LedgerFromEnd {
-  const tail = readBytesFrom(paths.rounds, (size) => size - tailBytes);
-  const end = tail?.end ?? 0;
-  let start = end;
+  let ino = -1; // the file read: one replaced since (the repair rewrites it) is read afresh, never spliced
+  let replaced = 0;
+  let end = 0;
+  let start = 0;
   let cut = EMPTY; // the bytes from `start` to the first whole line read (a line cut by the read's start)
   let records: RoundRecord[] = [];
   let older: RoundRecord[] = [];
@@ -81,8 +82,17 @@ export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES):
     records = older.concat(records);
     start = from;
   };
-  if (tail) take(tail.bytes, tail.start);
-  else start = 0;
+  const readTail = () => {
+    const tail = readBytesFrom(paths.rounds, (size) => size - tailBytes);
+    ino = tail?.ino ?? -1;
+    end = tail?.end ?? 0;
+    start = 0;
+    cut = EMPTY;
+    records = [];
+    older = [];
+    if (tail) take(tail.bytes, tail.start);
+  };
+  readTail();
   return {
     get records() {
       return records;
@@ -99,7 +109,9 @@ export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES):
         const from = Math.max(0, start - 3 * read);
         const part = readBytesFrom(paths.rounds, () => from, start - from);
         if (!part) break; // gone since: what was read is all there is
-        take(Buffer.concat([part.bytes, cut]), from);
+        if (part.ino === ino) take(part.bytes, from);
+        else if (replaced++ === 0) readTail();
+        else break; // replaced again and again: what was read is all there is
       }
       return records;
     },

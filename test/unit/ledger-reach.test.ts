@@ -112,22 +112,44 @@ test('ledgerFromEnd: the tail, further back as asked, and every read ends where 
   assert.deepEqual([none.records, none.whole], [[], true]);
 });
 
-test('ledgerFromEnd read back step by step equals the whole read: lines cut by a step, multi-byte text, garbage', () => {
+test('ledgerFromEnd read back step by step equals the whole read: every step size, lines cut anywhere, multi-byte text, garbage', () => {
   const dir = path.join(tmpDir('ar-ledger-steps-'), 'state');
   fs.mkdirSync(dir);
   const paths = statePaths(dir);
+  const files: [string, string][] = [];
   const lines: string[] = [];
-  for (let n = 1; n <= 3000; n++) {
-    if (n % 250 === 0) lines.push('{"torn": tr'); // a line that does not parse, now and then
-    lines.push(JSON.stringify({ n, end: '2026-06-01T12:00:00.000Z', commits: [], reason: 'é漢字🙂'.repeat((n * 7) % 13) }));
+  for (let n = 1; n <= 40; n++) {
+    if (n % 9 === 0) lines.push('{"torn": tr', '', '   '); // a line that does not parse, blank ones
+    if (n % 13 === 0) lines.push(JSON.stringify({ n: n * 1000, reason: 'x'.repeat(300) })); // longer than many steps
+    lines.push(JSON.stringify({ n, end: '2026-06-01T12:00:00.000Z', commits: [], reason: 'é漢字🙂'.repeat((n * 7) % 5) }) + (n % 11 === 0 ? '\r' : ''));
   }
-  fs.writeFileSync(paths.rounds, lines.join('\n') + '\n');
-  const whole = readLedger(paths).records;
-  for (const tail of [1000, 4096, 77_777]) {
-    const steps: number[] = [];
-    const l = ledgerFromEnd(paths, tail);
-    const got = l.back((r, older) => (steps.push(older.length), false));
-    assert.deepEqual(got, whole, `tail ${tail}`);
-    assert.ok(steps.length >= 2, `read in ${steps.length} steps`);
+  files.push(['ended', lines.join('\n') + '\n'], ['unterminated', lines.join('\n') + '\n{"n": 99999'], ['last line whole, no newline', lines.join('\n')]);
+  for (const [label, text] of files) {
+    fs.writeFileSync(paths.rounds, text);
+    const whole = readLedger(paths).records;
+    assert.ok(whole.length > 40);
+    // every step size up to past a long line: a step then begins at each place in a line, and at a line's start
+    for (let tail = 1; tail <= 400; tail++) {
+      const got = ledgerFromEnd(paths, tail).back(() => false);
+      assert.deepEqual(got, whole, `${label}, tail ${tail}`);
+      // and a read stopped part way is the whole read's end
+      const part = ledgerFromEnd(paths, tail).back((r) => r.length >= 5);
+      assert.deepEqual(part, whole.slice(whole.length - part.length), `${label}, tail ${tail}, stopped`);
+    }
   }
+});
+
+test('ledgerFromEnd: a ledger replaced between two steps is read afresh from the new one, never spliced', () => {
+  const dir = path.join(tmpDir('ar-ledger-replaced-'), 'state');
+  fs.mkdirSync(dir);
+  const paths = statePaths(dir);
+  const write = (from: number, to: number, file = paths.rounds) =>
+    fs.writeFileSync(file, Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify({ n: from + i, pad: 'x'.repeat(40) })).join('\n') + '\n');
+  write(1, 100);
+  const l = ledgerFromEnd(paths, 300);
+  assert.ok(!l.whole);
+  write(1, 60, `${paths.rounds}.new`); // a rewrite, renamed over it
+  fs.renameSync(`${paths.rounds}.new`, paths.rounds);
+  const got = l.back(() => false).map((r) => r.n);
+  assert.deepEqual(got, Array.from({ length: 60 }, (_, i) => i + 1));
 });
