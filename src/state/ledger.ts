@@ -106,7 +106,7 @@ export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES):
         const read = end - start;
         if (!records.length && read >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, read);
         if (read >= MAX_BYTES.jsonl) throw new BadFileError(paths.rounds, `holds more than the ${MAX_BYTES.jsonl / 2 ** 20} MB a reader goes back through: move it aside`);
-        const from = Math.max(0, start - 3 * read);
+        const from = Math.max(0, start - 3 * Math.max(read, 1)); // four times as much in all (a tail of 0 too)
         const part = readBytesFrom(paths.rounds, () => from, start - from);
         if (!part) break; // gone since: what was read is all there is
         if (part.ino === ino) take(part.bytes, from);

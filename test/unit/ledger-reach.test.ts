@@ -107,6 +107,8 @@ test('ledgerFromEnd: the tail, further back as asked, and every read ends where 
   assert.equal(back.at(-1)!.n, 200);
   assert.equal(l.back(() => false).length, 200);
   assert.equal(l.whole, true);
+  // a tail of nothing still reads back, step by step
+  assert.equal(ledgerFromEnd(paths, 0).back(() => false).length, 201);
   // no ledger: nothing, and whole
   const none = ledgerFromEnd(statePaths(path.join(dir, 'none')));
   assert.deepEqual([none.records, none.whole], [[], true]);
