@@ -1,6 +1,6 @@
 // rounds.jsonl is the single round counter; round.open.json marks the round in flight.
 import * as fs from 'node:fs';
-import { appendJsonLine, fromFirstWholeLine, parseJsonLines, readBytesFrom, readFileEnd, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, parseJsonLines, readBytesFrom, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 import { BadFileError, MAX_BYTES } from './read-file.js';
 import { EXIT, UserError } from '../errors.js';
@@ -8,13 +8,10 @@ import type { OpenRound, RoundRecord } from './types.js';
 
 export interface Ledger {
   records: RoundRecord[];
-  /** line numbers that did not parse (a torn last line after a crash) */
-  bad: number[];
 }
 
 export function readLedger(paths: StatePaths): Ledger {
-  const { items, bad } = readJsonLines<RoundRecord>(paths.rounds);
-  return { records: items.filter(isRoundRecord), bad };
+  return { records: readJsonLines<RoundRecord>(paths.rounds).items.filter(isRoundRecord) };
 }
 
 /** The ledger's end that a start and each round read: a few hundred records, whatever the ledger's length. */
@@ -24,17 +21,10 @@ export const LEDGER_TAIL_BYTES = 256 * 1024;
  * The newest records (those in the ledger's last LEDGER_TAIL_BYTES), for what needs only the recent past: the
  * next round number (rounds are appended in order: the highest is at the end), the last round, the restart
  * policy's history. A tail with no record in it (garbage appended, a huge line) reads further back, so a
- * number is never reused. `bad` counts lines from the part read.
+ * number is never reused; one whose last 16 MiB hold none is refused rather than guessed at (ledgerFromEnd).
  */
 export function readRecentLedger(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES): Ledger {
-  for (let want = tailBytes; ; want *= 4) {
-    const part = readFileEnd(paths.rounds, want);
-    if (!part) return { records: [], bad: [] };
-    const { items, bad } = parseJsonLines<RoundRecord>(fromFirstWholeLine(part), isRoundRecord);
-    if (items.length || part.start === 0) return { records: items, bad };
-    // the round counter cannot be read from a ledger whose end is garbage (or a sparse hole): refuse, do not guess
-    if (want >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, want);
-  }
+  return { records: ledgerFromEnd(paths, tailBytes).back((r) => r.length > 0) };
 }
 
 /** The ledger read from its end (ledgerFromEnd): as far back as its reader asked, and no further. */
@@ -102,7 +92,7 @@ export function ledgerFromEnd(paths: StatePaths, tailBytes = LEDGER_TAIL_BYTES):
     },
     back(enough) {
       while (start > 0 && !enough(records, older)) {
-        // bounded as the other reads are: a tail of garbage (a sparse hole) or a ledger too long to read whole
+        // bounded: the round counter cannot be read from an end of garbage (a sparse hole), nor a ledger too long to read whole
         const read = end - start;
         if (!records.length && read >= MAX_GARBAGE_TAIL) throw noRecordIn(paths, read);
         if (read >= MAX_BYTES.jsonl) throw new BadFileError(paths.rounds, `holds more than the ${MAX_BYTES.jsonl / 2 ** 20} MB a reader goes back through: move it aside`);

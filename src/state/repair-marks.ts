@@ -77,4 +77,3 @@ export function marksOf(status: unknown): RepairMarks {
   }
   return out;
 }
-
