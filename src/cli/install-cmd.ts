@@ -26,6 +26,7 @@ import {
   type InstalledUnit,
 } from '../system/systemd.js';
 import { firstNonBlankLine } from '../util/text.js';
+import { removeIfPresent } from '../state/files.js';
 
 /** bin/agent-runner.js of this very package (build/src/cli/install-cmd.js → ../../../bin) */
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/agent-runner.js');
@@ -174,7 +175,7 @@ export async function uninstallCommand(o: { config?: string }): Promise<number> 
     mustCall(u.scope, ['disable', '--', u.name]);
   }
   for (const u of units) {
-    fs.rmSync(u.file, { force: true });
+    removeIfPresent(u.file);
     process.stdout.write(`removed ${u.name} (${u.file})\n`);
   }
   for (const [scope, ok] of reachable) {

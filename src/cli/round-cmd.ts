@@ -16,6 +16,7 @@ import { failedCheck } from '../round/preflight.js';
 import { describeRound } from '../round/describe.js';
 import { errorMessage, terminalSafe } from '../util/text.js';
 import { liveProgress } from './terminal.js';
+import { writeAnswer } from './pipes.js';
 import { assertPoolUsable } from '../round/provider.js';
 
 
@@ -47,6 +48,7 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
   claimStateDir(paths.dir);
   const lock = acquireLock(paths.lock, 'round');
   let treeLock;
+  let summary = '';
   try {
     // one supervisor per work tree, whatever its state dir (round/tree-lock.ts); the rev-parse that finds the tree
     // and the ls-files beside it answer the preflight too, which reuses them where nothing moved (repo-probe.ts).
@@ -88,8 +90,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     }
     status.set({ state: 'stopped', round: null, last: lastOf(rec) });
     // the summary; its reason may quote the agent's output: no escape of its reaches the terminal
-    if (opts.json) process.stdout.write(JSON.stringify(rec) + '\n');
-    else if (!opts.quiet) process.stdout.write(terminalSafe(describeRound(rec)) + '\n');
+    if (opts.json) summary = JSON.stringify(rec) + '\n';
+    else if (!opts.quiet) summary = terminalSafe(describeRound(rec)) + '\n';
     return roundExitCode(rec);
   } finally {
     // the work-tree lock lives in .git, which the agent can write: a lock it broke must not cost the project
@@ -100,5 +102,8 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
       process.stderr.write(`agent-runner: warning: the work-tree lock could not be released: ${terminalSafe(errorMessage(e))}\n`);
     }
     lock.release();
+    // one write(2), with no stdout stream made for it (writeAnswer), and only now: a reader that closed the pipe
+    // (EPIPE) ends the process at once, which must not leave the locks behind
+    if (summary) writeAnswer(summary);
   }
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { isAlive } from '../system/proc.js';
 import { git } from './git.js';
 import { withIdentity } from './git-commit.js';
+import { removeIfPresent } from '../state/files.js';
 
 export interface SnapshotInput {
   dir: string;
@@ -62,7 +63,7 @@ export async function stashCommit(i: SnapshotInput): Promise<string | null> {
     ]);
     return commit(wTree, [i.head, iCommit, ...(uCommit ? [uCommit] : [])], i.subject);
   } finally {
-    for (const f of [idx, untrackedIdx]) fs.rmSync(f, { force: true });
+    for (const f of [idx, untrackedIdx]) removeIfPresent(f);
   }
 }
 
@@ -76,6 +77,6 @@ export function removeLeftoverIndexes(gitDir: string): void {
   }
   for (const n of names) {
     const m = TEMP_INDEX.exec(n);
-    if (m && !isAlive(Number(m[1]))) fs.rmSync(path.join(gitDir, n), { force: true });
+    if (m && !isAlive(Number(m[1]))) removeIfPresent(path.join(gitDir, n));
   }
 }

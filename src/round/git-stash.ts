@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { git, GitError } from './git.js';
 import { literal } from './git-pathspec.js';
+import { removeIfPresent } from '../state/files.js';
 
 export interface StashEntry {
   sha: string;
@@ -130,7 +131,7 @@ function sameContent(file: string, mode: string, oid: string): boolean {
 
 /** Remove a file and the directories it leaves empty (up to the top of the work tree). */
 function removeFile(top: string, rel: string): void {
-  fs.rmSync(path.join(top, rel), { force: true });
+  removeIfPresent(path.join(top, rel));
   for (let d = path.dirname(rel); d !== '.' && d !== '/' && d !== ''; d = path.dirname(d)) {
     try {
       fs.rmdirSync(path.join(top, d));

@@ -60,7 +60,7 @@ export const PREFLIGHT_CHECKS: Check[] = [
         ensureDir(i.stateDir);
         const probe = path.join(i.stateDir, `.probe-${process.pid}`);
         fs.writeFileSync(probe, '', { mode: 0o600 });
-        fs.rmSync(probe);
+        fs.unlinkSync(probe);
         return null;
       } catch (e) {
         return `state dir ${i.stateDir} is not writable (${(e as NodeJS.ErrnoException).code ?? e}): fix its permissions or set runtime.state_dir`;

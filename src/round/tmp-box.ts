@@ -105,6 +105,13 @@ export function closeTmpBox(dir: string, start: RoundStart, keep: boolean): Roun
 
 /** rm -rf that also gets through dirs the agent made unwritable (chmod 0500); null when the tree is gone. */
 function removeTree(dir: string): string | null {
+  // most boxes are left empty: one rmdir, without loading Node's rimraf (~1 ms) for it
+  try {
+    fs.rmdirSync(dir);
+    return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  }
   try {
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
     return null;

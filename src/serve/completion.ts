@@ -8,6 +8,7 @@ import type { RoundRecord } from '../state/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { describeHook, hookOk, runHook } from '../round/hooks.js';
+import { removeIfPresent } from '../state/files.js';
 
 /** Rounds after which there is nothing new to check: the agent never ran, or a person cancelled it. */
 const NOT_CHECKED = new Set<RoundRecord['outcome']>(['preflight_failed', 'cancelled', 'aborted']);
@@ -34,12 +35,12 @@ export async function completionCheck(config: Config, paths: StatePaths, rec: Ro
   if (!hookOk(run)) {
     if (c.require_sentinel && !run.cancelled) {
       // the agent said done, the check says not yet: its claim goes, and the next round is told nothing new
-      fs.rmSync(paths.doneFile, { force: true });
+      removeIfPresent(paths.doneFile);
       appendEvent(paths.events, 'completion_refused', fields);
     }
     return null;
   }
-  if (sentinel) fs.rmSync(paths.doneFile, { force: true });
+  if (sentinel) removeIfPresent(paths.doneFile);
   appendEvent(paths.events, 'completed', { ...fields, sentinel });
   return `completed: [completion] command passed after round ${rec.n} (${c.command}: ${describeHook(run)})`;
 }

@@ -6,7 +6,7 @@ import type { Context } from '../config/context.js';
 import { EXIT, UserError } from '../errors.js';
 import { acquireLock, describeHolder, heldElsewhere, holderAlive, liveHolder, type LockHolder } from '../state/lock.js';
 import { appendEvent } from '../state/events.js';
-import { FILE_MODE, readTail } from '../state/files.js';
+import { FILE_MODE, readTail, removeIfPresent } from '../state/files.js';
 import { claimStateDir, holdsOwnState } from '../state/ownership.js';
 import { readRecentLedger, readOpenRound } from '../state/ledger.js';
 import { readStatus, writeStatus } from '../state/status.js';
@@ -206,7 +206,7 @@ export async function killServe(paths: StatePaths, graceS: number, say: Say): Pr
       lock.release();
     }
   }
-  fs.rmSync(paths.servePid, { force: true });
+  removeIfPresent(paths.servePid);
   if (!h && !open) {
     say('nothing was running\n');
     return EXIT.OK;

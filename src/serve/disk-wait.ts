@@ -12,7 +12,7 @@ import type { Config } from '../config/types.js';
 import type { StatePaths } from '../state/paths.js';
 import { appendEvent, eventsLostToFullDisk } from '../state/events.js';
 import { readOpenRound } from '../state/ledger.js';
-import { writeAll } from '../state/files.js';
+import { writeAll, removeIfPresent } from '../state/files.js';
 import { checkSpace, diskFullMessage, freeRoom, isDiskFull, MIN_FREE_INODES, roundMb, type Shortage } from '../system/disk-space.js';
 import { finishRound, RecordNotWritten } from '../round/record.js';
 import { recoverOpenRound } from '../round/recover.js';
@@ -188,6 +188,6 @@ function probeWrite(dir: string): void {
       fs.closeSync(fd);
     }
   } finally {
-    fs.rmSync(file, { force: true });
+    removeIfPresent(file);
   }
 }

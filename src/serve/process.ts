@@ -4,13 +4,12 @@
 // serve --park (a container's command, serve/park.ts):
 //   SIGTERM, SIGINT, SIGHUP → the container stops: end the current round now (recorded cancelled), exit 0
 //   SIGUSR1 → end the current round now, then park; SIGUSR2 → a parked serve looks at its marker again
-import * as fs from 'node:fs';
 import { loadContext } from '../config/context.js';
 import { configFingerprint } from '../config/load.js';
 import { acquireLock } from '../state/lock.js';
 import { acquireTreeLock, recordRecoveredLocks } from '../round/tree-lock.js';
 import { appendEvent, HeldEvents } from '../state/events.js';
-import { writeFileAtomic } from '../state/files.js';
+import { writeFileAtomic, removeIfPresent } from '../state/files.js';
 import { startHeartbeat, type HeartbeatTimer } from '../state/heartbeat.js';
 import { claimStateDir } from '../state/ownership.js';
 import { ServeControl, serveLoop } from './loop.js';
@@ -161,7 +160,7 @@ export async function serveCommand(o: ServeCommandOptions): Promise<number> {
     attempt(() => appendEvent(paths.events, 'serve_stopped', { pid: process.pid, reason: result.reason, exit_code: result.exitCode }));
     await metrics?.close();
     await notifier?.close();
-    attempt(() => fs.rmSync(paths.servePid, { force: true }));
+    attempt(() => removeIfPresent(paths.servePid));
     attempt(() => treeLock?.release());
     attempt(() => lock.release());
     process.stderr.write(`agent-runner: serve stopped: ${result.reason}\n`);

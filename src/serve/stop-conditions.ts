@@ -5,6 +5,7 @@ import type { StatePaths } from '../state/paths.js';
 import { appendEvent } from '../state/events.js';
 import { redactedTail } from '../state/redacted-tail.js';
 import type { ServeControl } from './loop.js';
+import { removeIfPresent } from '../state/files.js';
 
 export interface RoundLimits {
   once?: boolean;
@@ -18,13 +19,13 @@ export const DONE_REASON = 'the agent said it is done';
 export function stopReason(paths: StatePaths, control: ServeControl, limits: RoundLimits, roundsRun: number): string | null {
   if (control.stop.signal.aborted) return `stop requested (${control.stopReason})`;
   if (fs.existsSync(paths.stopFile)) {
-    fs.rmSync(paths.stopFile, { force: true });
+    removeIfPresent(paths.stopFile);
     appendEvent(paths.events, 'stop_file', { file: paths.stopFile });
     return 'stop file';
   }
   if (fs.existsSync(paths.doneFile)) {
     const note = redactedTail(paths.doneFile, 500).trim();
-    fs.rmSync(paths.doneFile, { force: true });
+    removeIfPresent(paths.doneFile);
     appendEvent(paths.events, 'done_sentinel', { note });
     return DONE_REASON;
   }

@@ -3,7 +3,7 @@
 // day), so its `updated` cannot tell a stuck serve from a patient one; the heartbeat can, and reading it
 // costs one stat. What reads it: `agent-runner probe live` (a container's liveness probe).
 import * as fs from 'node:fs';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic, removeIfPresent } from './files.js';
 import { MAX_BYTES, readRegularText } from './read-file.js';
 import { processStartTime } from '../system/proc.js';
 import type { StatePaths } from './paths.js';
@@ -47,7 +47,7 @@ export function startHeartbeat(paths: StatePaths, intervalMs = HEARTBEAT_INTERVA
   return {
     stop() {
       clearInterval(timer);
-      fs.rmSync(paths.heartbeat, { force: true });
+      removeIfPresent(paths.heartbeat);
     },
   };
 }

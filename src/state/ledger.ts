@@ -1,6 +1,5 @@
 // rounds.jsonl is the single round counter; round.open.json marks the round in flight.
-import * as fs from 'node:fs';
-import { appendJsonLine, parseJsonLines, readBytesFrom, readJsonFile, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, parseJsonLines, readBytesFrom, readJsonFile, readJsonLines, writeFileAtomic, removeIfPresent } from './files.js';
 import type { StatePaths } from './paths.js';
 import { BadFileError, MAX_BYTES } from './read-file.js';
 import { EXIT, UserError } from '../errors.js';
@@ -176,7 +175,7 @@ export function updateOpenRound(paths: StatePaths, open: OpenRound): void {
 }
 
 export function clearOpenRound(paths: StatePaths): void {
-  fs.rmSync(paths.openRound, { force: true });
+  removeIfPresent(paths.openRound);
 }
 
 export function appendRound(paths: StatePaths, rec: RoundRecord): void {

@@ -5,7 +5,7 @@
 // taken over only once the lease has run out. In the holder's own pid namespace the pid check stays exact.
 import * as fs from 'node:fs';
 import { BadFileError, MAX_BYTES, readRegularText } from './read-file.js';
-import { FILE_MODE, writeAll } from './files.js';
+import { FILE_MODE, writeAll, removeIfPresent } from './files.js';
 import { isDeadState, processStartTime, readProc } from '../system/proc.js';
 import { UserError, EXIT } from '../errors.js';
 import { randomHex } from '../util/random.js';
@@ -120,7 +120,7 @@ function tryCreate(file: string, h: LockHolder): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   } finally {
-    fs.rmSync(tmp, { force: true });
+    removeIfPresent(tmp);
   }
 }
 
@@ -180,7 +180,7 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
           released = true;
           renew();
           const cur = readLock(file);
-          if (cur && cur.pid === me.pid && cur.since === me.since) fs.rmSync(file, { force: true });
+          if (cur && cur.pid === me.pid && cur.since === me.since) removeIfPresent(file);
         },
       };
     }
@@ -192,7 +192,7 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
     const guard = `${file}.recover`;
     const guardHolder = readLock(guard);
     if (guardHolder && holderAlive(guardHolder) && Date.now() - Date.parse(guardHolder.since) < 10_000) continue;
-    if (guardHolder) fs.rmSync(guard, { force: true });
+    if (guardHolder) removeIfPresent(guard);
     if (!tryCreate(guard, me)) continue;
     try {
       const again = readLockOnce(file);
@@ -200,11 +200,11 @@ export function acquireLock(file: string, role: LockHolder['role'], tree?: { sco
       // lock another starter has just made (lost updates of the host-wide provider state showed it). One read
       // tells missing from unreadable: a second look could see a lock made in between
       if (again !== 'missing' && (again === null || !holderAlive(again))) {
-        fs.rmSync(file, { force: true });
+        removeIfPresent(file);
         recoveredFrom = again ?? holder ?? { pid: -1, starttime: null, since: new Date(0).toISOString(), role };
       }
     } finally {
-      fs.rmSync(guard, { force: true });
+      removeIfPresent(guard);
     }
   }
   throw new UserError(`could not take the lock ${file}: it keeps changing hands; try again`, EXIT.FAILURE);

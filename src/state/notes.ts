@@ -4,7 +4,7 @@
 // on the queue when the round is recorded, so every note reaches exactly one round.
 import * as fs from 'node:fs';
 import type { StatePaths } from './paths.js';
-import { appendJsonLine, readJsonLines, writeFileAtomic } from './files.js';
+import { appendJsonLine, readJsonLines, writeFileAtomic, removeIfPresent } from './files.js';
 import { UserError, EXIT } from '../errors.js';
 import { appendEvent } from './events.js';
 import { redact } from '../util/redact.js';
@@ -43,7 +43,7 @@ export function pendingNotes(paths: StatePaths): Note[] {
 /** Drops the queue; returns how many notes it held. */
 export function clearNotes(paths: StatePaths): number {
   const n = pendingNotes(paths).length;
-  fs.rmSync(paths.notes, { force: true });
+  removeIfPresent(paths.notes);
   return n;
 }
 
@@ -71,7 +71,7 @@ export function settleNotes(paths: StatePaths, n: number): void {
   const taken = `${paths.roundNotes(n)}.taken`;
   const late = readNotes(taken).slice(notesGiven(paths, n).length);
   for (const x of late) appendJsonLine(paths.notes, x);
-  fs.rmSync(taken, { force: true });
+  removeIfPresent(taken);
 }
 
 /** The `operator_note` event: that a note was queued, and from where (its text redacted, on one line). */

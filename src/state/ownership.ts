@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { ensureDir } from './files.js';
+import { ensureDir, removeIfPresent } from './files.js';
 import { readLock } from './lock.js';
 import { STATE_MARKER, statePaths } from './paths.js';
 
@@ -171,7 +171,7 @@ function probeWritable(dir: string): void {
   const probe = path.join(dir, `.probe-${process.pid}`);
   try {
     fs.closeSync(fs.openSync(probe, 'w', 0o600));
-    fs.rmSync(probe, { force: true });
+    removeIfPresent(probe);
   } catch (e) {
     throw notWritable(dir, e);
   }

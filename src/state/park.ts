@@ -2,8 +2,7 @@
 // instead of exiting, because a container's restart policy would start it again into work. The marker
 // outlives the process (a container restart finds it and parks again); `start`, or a changed config or spec,
 // removes it. Written atomically and synced: it is what keeps a stopped project stopped across a reboot.
-import * as fs from 'node:fs';
-import { readJsonFile, writeFileAtomic } from './files.js';
+import { readJsonFile, removeIfPresent, writeFileAtomic } from './files.js';
 import type { StatePaths } from './paths.js';
 
 export interface ParkMarker {
@@ -30,11 +29,5 @@ export function writeParked(paths: StatePaths, m: ParkMarker): void {
 
 /** True when there was a marker to remove. */
 export function clearParked(paths: StatePaths): boolean {
-  try {
-    fs.rmSync(paths.parked);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+  return removeIfPresent(paths.parked);
 }

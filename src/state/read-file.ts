@@ -76,18 +76,21 @@ export function readRegular(file: string, maxBytes: number): Buffer {
   try {
     const tooBig = (n: number) => new BadFileError(file, `is ${mb(n)}, more than the ${mb(maxBytes)} it may hold`);
     if (size > maxBytes) throw tooBig(size);
-    // read to the end, as readFileSync does (a JSONL file may grow meanwhile), never past the bound
+    // read to the end, as readFileSync does (a JSONL file may grow meanwhile), never past the bound. The first read
+    // asks for one byte more than fstat saw, so a file that did not grow takes one read into one buffer: a read
+    // that comes back short once the size is reached is the end (readFileSync trusts the size alone). Unzeroed:
+    // only the bytes read are ever handed out.
     const chunks: Buffer[] = [];
     let got = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(Math.max(size - got, 64 * 1024), maxBytes + 1 - got));
-      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
+    for (let want = Math.min(size + 1, maxBytes + 1); want > 0; want = Math.min(64 * 1024, maxBytes + 1 - got)) {
+      const chunk = Buffer.allocUnsafe(want);
+      const n = fs.readSync(fd, chunk, 0, want, null);
+      if (n > 0) chunks.push(chunk.subarray(0, n));
       got += n;
       if (got > maxBytes) throw tooBig(got);
+      if (n === 0 || (n < want && got >= size)) break;
     }
-    return Buffer.concat(chunks, got);
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, got);
   } finally {
     fs.closeSync(fd);
   }

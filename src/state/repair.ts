@@ -5,7 +5,7 @@
 // JSONL files and changes them in place, never by rewrite: appends of lock-free verbs are never lost.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FILE_MODE, readJsonFile, readTextIfExists, writeAll } from './files.js';
+import { FILE_MODE, readJsonFile, readTextIfExists, writeAll, removeIfPresent } from './files.js';
 import { openRegular } from './read-file.js';
 import { appendEvent } from './events.js';
 import type { StatePaths } from './paths.js';
@@ -157,7 +157,7 @@ export function repairStatus(file: string): Repair | null {
   const s = readJsonFile<{ state?: unknown }>(file);
   if (s && typeof s === 'object' && !Array.isArray(s) && typeof s.state === 'string') return null;
   const savedTo = saveCorrupt(file, text);
-  fs.rmSync(file, { force: true });
+  removeIfPresent(file);
   return { file: path.basename(file), action: 'moved_aside', saved_to: savedTo };
 }
 
@@ -225,6 +225,6 @@ export function moveAsideOpenRound(file: string): string | null {
   const text = readTextIfExists(file);
   if (text === null) return null;
   const savedTo = saveCorrupt(file, text);
-  fs.rmSync(file, { force: true });
+  removeIfPresent(file);
   return savedTo;
 }

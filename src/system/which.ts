@@ -24,8 +24,9 @@ export function whyNotFound(cmd: string, cwd: string): string {
 
 function isExecutable(p: string): boolean {
   try {
-    const st = fs.statSync(p);
-    if (!st.isFile()) return false;
+    // most PATH dirs do not hold it: no error made (and caught) for each of them
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st?.isFile()) return false;
     fs.accessSync(p, fs.constants.X_OK);
     return true;
   } catch {

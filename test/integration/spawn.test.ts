@@ -31,6 +31,34 @@ test('the prompt arrives on stdin and the agent output lands in the log', async 
   assert.equal(fs.statSync(logPath).mode & 0o777, 0o600);
 });
 
+test('the prompt is an unlinked regular file on stdin: nothing of it stays beside the log; a pipe where it cannot be written', async () => {
+  const dir = tmpDir();
+  const logPath = path.join(dir, 'round.log');
+  const prompt = 'the prompt\n' + 'p'.repeat(100_000) + '\n';
+  const probe = 'cat; echo; ls -l /proc/self/fd/0; ls -A "$LOGDIR"';
+  const a = spawnAgent({ argv: ['bash', '-c', probe], cwd: dir, env: { ...process.env, LOGDIR: dir }, stdinText: prompt, logPath });
+  assert.deepEqual(await a.exited, { exitCode: 0, signal: null, spawnError: null });
+  await a.drained;
+  const [got, rest] = [fs.readFileSync(logPath, 'utf8').slice(0, prompt.length), fs.readFileSync(logPath, 'utf8').slice(prompt.length)];
+  assert.equal(got, prompt);
+  assert.match(rest, /round\.log\.stdin \(deleted\)\n/, 'stdin is the file, already unlinked');
+  assert.match(rest, /\nround\.log\n$/, 'the log alone is left in its dir');
+  // no file can be made beside the log (its dir is missing): the prompt goes through a pipe, and still arrives
+  let out = '';
+  const b = spawnAgent({
+    argv: ['bash', '-c', 'cat; ls -l /proc/self/fd/0'],
+    cwd: dir,
+    env: process.env,
+    stdinText: prompt,
+    logPath: path.join(dir, 'missing', 'round.log'),
+    onOutput: (chunk) => (out += chunk.toString()),
+  });
+  assert.deepEqual(await b.exited, { exitCode: 0, signal: null, spawnError: null });
+  await b.drained;
+  assert.equal(out.slice(0, prompt.length), prompt);
+  assert.match(out.slice(prompt.length), /-> socket:\[\d+\]\n$/, "libuv's stdio pipe is a socket pair");
+});
+
 test('stdout and stderr both go to the one log, appended, and onOutput sees each stream', async () => {
   const dir = tmpDir();
   const logPath = path.join(dir, 'round.log');

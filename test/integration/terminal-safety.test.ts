@@ -1,6 +1,6 @@
 // What the operator's terminal receives. Agent text (a round's reason, its log) carries whatever the agent
 // printed, escapes included: peek, status and round must not let it retitle, clear or recolour the screen.
-// A reader that stops early (`events | head`, `watch | head`) must not get a stack trace.
+// A reader that stops early (`events | head`, `watch | head`, `round | true`) must not get a stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -52,4 +52,19 @@ test('events | head and watch | head: exit 0, quietly, no EPIPE stack trace', as
     assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.code, 0, args.join(' '));
   }
+});
+
+test('round | a reader gone before its summary: exit 0, quietly, the round recorded and both locks released', async () => {
+  const p = makeProject();
+  const child = spawn(process.execPath, [CLI, 'round'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the summary's write meets EPIPE
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+  assert.deepEqual(p.rounds().map((r) => r.outcome), ['ok']);
+  assert.equal(fs.existsSync(path.join(p.stateDir, 'lock')), false, 'the project lock is released');
+  const treeLocks = fs.readdirSync(path.join(p.dir, '.git', 'agent-runner')).filter((f) => f.endsWith('.lock'));
+  assert.deepEqual(treeLocks, [], 'the work-tree lock is released');
 });
