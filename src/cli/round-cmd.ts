@@ -101,9 +101,23 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     } catch (e) {
       process.stderr.write(`agent-runner: warning: the work-tree lock could not be released: ${terminalSafe(errorMessage(e))}\n`);
     }
-    lock.release();
-    // one write(2), with no stdout stream made for it (writeAnswer), and only now: a reader that closed the pipe
-    // (EPIPE) ends the process at once, which must not leave the locks behind
-    if (summary) writeAnswer(summary);
+    try {
+      lock.release();
+    } finally {
+      // only now: a reader that closed the pipe ends the process at once, which must not leave the locks behind
+      if (summary) printSummary(summary);
+    }
+  }
+}
+
+/**
+ * One write(2), with no stdout stream made for it (writeAnswer). A reader gone (EPIPE) ends the process quietly, as
+ * for every verb; any other failure (stdout on a full disk) costs the summary, not the round's exit code.
+ */
+function printSummary(text: string): void {
+  try {
+    writeAnswer(text);
+  } catch (e) {
+    process.stderr.write(`agent-runner: warning: the summary could not be written to stdout: ${terminalSafe(errorMessage(e))}\n`);
   }
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { FILE_MODE, removeIfPresent, writeAll } from '../state/files.js';
+import { FILE_MODE, writeAll } from '../state/files.js';
 import { which } from '../system/which.js';
 import { processStartTime } from '../system/proc.js';
 import { monoMs } from '../util/clock.js';
@@ -82,7 +82,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
     const msg = errorText(e, cmd, spec.cwd);
     log.note(`agent-runner: could not start the agent: ${msg}`);
     log.end();
-    if (stdinFile !== null) fs.closeSync(stdinFile);
+    if (stdinFile !== null) closed(stdinFile);
     return {
       pid: null,
       startTime: null,
@@ -94,7 +94,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
     };
   }
 
-  if (stdinFile !== null) fs.closeSync(stdinFile); // the agent holds its own copy
+  if (stdinFile !== null) closed(stdinFile); // the agent holds its own copy
   const pid = child.pid ?? null;
   // never read, never holding our event loop: it only has to close (released, or with us)
   const tether = run.tether ? (child.stdio[3] as import('node:net').Socket | null | undefined) : null;
@@ -159,29 +159,42 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
 }
 
 /**
- * The prompt as an unlinked file, open for reading, for the agent's stdin: it reads the same bytes to the same end
+ * The prompt as a nameless file, open for reading, for the agent's stdin: it reads the same bytes to the same end
  * as from a pipe, and the supervisor writes nothing after the spawn (a pipe's stream costs ~1.3 ms of a round's
- * start). Beside the round's log, in the private state dir, and gone from it before the agent starts. null when
- * it cannot be written (a full disk): then the prompt goes through a pipe, as a fallback.
+ * start). Made beside the round's log, in the private state dir, and unlinked before a byte of the prompt is in it:
+ * a crash leaves at most an empty file. null when it cannot be made (a full disk, no /proc): a pipe, then.
  */
 function promptFile(text: string, besides: string): number | null {
   const file = `${besides}.stdin`;
-  let w: number | null = null;
+  let w: number;
   try {
     w = fs.openSync(file, 'wx', FILE_MODE); // never through a link planted in its place
-    writeAll(w, Buffer.from(text));
-    return fs.openSync(file, 'r');
   } catch {
     return null;
-  } finally {
-    if (w !== null) {
-      fs.closeSync(w);
-      try {
-        removeIfPresent(file);
-      } catch {
-        /* left in the private state dir; the next round's prompt replaces it */
-      }
-    }
+  }
+  let r: number | null = null;
+  try {
+    fs.unlinkSync(file);
+    writeAll(w, Buffer.from(text));
+    // the same file opened again at its start (Node has no lseek), through our own fd: no name that could be swapped
+    r = fs.openSync(`/proc/self/fd/${w}`, 'r');
+  } catch {
+    /* a pipe, then */
+  }
+  if (!closed(w) && r !== null) {
+    closed(r); // a write error told only at close (NFS): the prompt may not be whole
+    r = null;
+  }
+  return r;
+}
+
+/** close(2); false when it reported an error (the fd is gone either way) */
+function closed(fd: number): boolean {
+  try {
+    fs.closeSync(fd);
+    return true;
+  } catch {
+    return false;
   }
 }
 

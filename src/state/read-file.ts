@@ -78,8 +78,9 @@ export function readRegular(file: string, maxBytes: number): Buffer {
     if (size > maxBytes) throw tooBig(size);
     // read to the end, as readFileSync does (a JSONL file may grow meanwhile), never past the bound. The first read
     // asks for one byte more than fstat saw, so a file that did not grow takes one read into one buffer: a read
-    // that comes back short once the size is reached is the end (readFileSync trusts the size alone). Unzeroed:
-    // only the bytes read are ever handed out.
+    // that comes back short once the size is reached is the end (readFileSync trusts the size alone). A size of 0
+    // tells nothing (/proc gives a page per read): such a file is read until a read gives nothing. Unzeroed: only
+    // the bytes read are ever handed out.
     const chunks: Buffer[] = [];
     let got = 0;
     for (let want = Math.min(size + 1, maxBytes + 1); want > 0; want = Math.min(64 * 1024, maxBytes + 1 - got)) {
@@ -88,7 +89,7 @@ export function readRegular(file: string, maxBytes: number): Buffer {
       if (n > 0) chunks.push(chunk.subarray(0, n));
       got += n;
       if (got > maxBytes) throw tooBig(got);
-      if (n === 0 || (n < want && got >= size)) break;
+      if (n === 0 || (size > 0 && n < want && got >= size)) break;
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, got);
   } finally {

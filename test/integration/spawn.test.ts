@@ -177,19 +177,22 @@ test('exited resolves when the agent exits, drained only once the grandchild hol
   assert.equal(fs.readFileSync(path.join(dir, 'log'), 'utf8'), 'setsid-grandchild.sh: grandchildren started\n');
 });
 
-test('an agent that never reads stdin (EPIPE on a large prompt) does not crash the supervisor', async () => {
-  const dir = tmpDir();
-  const logPath = path.join(dir, 'log');
-  const a = spawnAgent({
-    argv: [agent('succeed.sh')],
-    cwd: dir,
-    env: process.env,
-    stdinText: 'p'.repeat(8 * 1024 * 1024),
-    logPath,
-  });
-  assert.deepEqual(await a.exited, { exitCode: 0, signal: null, spawnError: null });
-  await a.drained;
-  assert.equal(fs.readFileSync(logPath, 'utf8'), 'succeed.sh: all done\n');
+test('an agent that never reads stdin (EPIPE on a large prompt, through the pipe) does not crash the supervisor', async () => {
+  for (const via of ['file', 'pipe']) {
+    const dir = tmpDir();
+    const logPath = path.join(dir, 'log');
+    if (via === 'pipe') fs.writeFileSync(`${logPath}.stdin`, 'in the way'); // the prompt's file cannot be made
+    const a = spawnAgent({
+      argv: ['bash', '-c', 'ls -l /proc/$$/fd/0; echo done'],
+      cwd: dir,
+      env: process.env,
+      stdinText: 'p'.repeat(8 * 1024 * 1024),
+      logPath,
+    });
+    assert.deepEqual(await a.exited, { exitCode: 0, signal: null, spawnError: null });
+    await a.drained;
+    assert.match(fs.readFileSync(logPath, 'utf8'), via === 'pipe' ? /-> socket:\[\d+\]\ndone\n$/ : /log\.stdin \(deleted\)\ndone\n$/, via);
+  }
 });
 
 /** sha256 of `${line}\n` repeated and cut at `size` bytes: what flood.sh writes */

@@ -54,17 +54,33 @@ test('events | head and watch | head: exit 0, quietly, no EPIPE stack trace', as
   }
 });
 
-test('round | a reader gone before its summary: exit 0, quietly, the round recorded and both locks released', async () => {
+test('round: its summary comes once both locks are released; a reader gone (EPIPE) ends it quietly; a full stdout costs the summary, not the exit code', async () => {
   const p = makeProject();
-  const child = spawn(process.execPath, [CLI, 'round'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.destroy(); // the summary's write meets EPIPE
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(stderr, '');
-  assert.equal(code, 0);
-  assert.deepEqual(p.rounds().map((r) => r.outcome), ['ok']);
-  assert.equal(fs.existsSync(path.join(p.stateDir, 'lock')), false, 'the project lock is released');
-  const treeLocks = fs.readdirSync(path.join(p.dir, '.git', 'agent-runner')).filter((f) => f.endsWith('.lock'));
-  assert.deepEqual(treeLocks, [], 'the work-tree lock is released');
+  const lockFiles = () => [
+    ...(fs.existsSync(path.join(p.stateDir, 'lock')) ? ['lock'] : []),
+    ...fs.readdirSync(path.join(p.dir, '.git', 'agent-runner')).filter((f) => f.endsWith('.lock')),
+  ];
+  const run = (stdout: 'pipe' | number, onSpawn: (c: ReturnType<typeof spawn>) => void = () => {}) => {
+    const child = spawn(process.execPath, [CLI, 'round'], { cwd: p.dir, stdio: ['ignore', stdout, 'pipe'] });
+    onSpawn(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  };
+  // the reader looks for the locks as the summary arrives
+  let heldAtSummary: string[] | null = null;
+  let out = '';
+  const read = await run('pipe', (c) => c.stdout!.on('data', (d) => ((heldAtSummary ??= lockFiles()), (out += d))));
+  assert.deepEqual([read.code, read.stderr], [0, '']);
+  assert.match(out, /^round 1: ok/);
+  assert.deepEqual(heldAtSummary, [], 'no lock is held when the summary is written');
+  // the reader is gone before the summary
+  const gone = await run('pipe', (c) => c.stdout!.destroy());
+  assert.deepEqual([gone.code, gone.stderr], [0, '']);
+  assert.deepEqual(lockFiles(), [], 'both locks are released');
+  // stdout on a full disk
+  const full = await run(fs.openSync('/dev/full', 'w'));
+  assert.equal(full.code, 0, full.stderr);
+  assert.equal(full.stderr, 'agent-runner: warning: the summary could not be written to stdout: ENOSPC: no space left on device, write\n');
+  assert.deepEqual(p.rounds().map((r) => r.outcome), ['ok', 'ok', 'ok']);
 });

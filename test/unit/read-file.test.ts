@@ -19,14 +19,14 @@ test('readRegular: empty, small, exactly the bound and a multi-byte text read wh
   assert.throws(() => readRegular(file, 200_000), (e: unknown) => e instanceof BadFileError && /200001 bytes, more than the 200000 bytes/.test(e.message));
 });
 
-test('readRegular: a file fstat calls empty (/proc) is read to its end, in steps, and still bounded', () => {
-  // /proc/self/status reports size 0, and reads short of what was asked only at its end
-  const whole = readRegularText('/proc/self/status', 1024 * 1024);
-  assert.match(whole, /^Name:\s+node\n/);
-  assert.match(whole, /\nVmRSS:/);
-  assert.ok(whole.endsWith('\n'), 'the last line too');
+test('readRegular: a file fstat calls empty (/proc) is read to its end, a page at a time, and still bounded', () => {
+  // /proc/self/smaps reports size 0, is tens of KiB here, and gives at most a page per read
+  const whole = readRegularText('/proc/self/smaps', 16 * 1024 * 1024);
+  assert.ok(whole.length > 3 * 4096, `${whole.length} bytes: more than a few pages`);
+  assert.match(whole, /^[0-9a-f]+-[0-9a-f]+ /);
+  assert.match(whole, /\nVmFlags:[^\n]*\n$/, 'the last mapping whole');
   // the bound holds for bytes fstat did not announce
-  assert.throws(() => readRegular('/proc/self/status', 100), (e: unknown) => e instanceof BadFileError && /more than the 100 bytes/.test(e.message));
+  assert.throws(() => readRegular('/proc/self/smaps', 100), (e: unknown) => e instanceof BadFileError && /more than the 100 bytes/.test(e.message));
 });
 
 test('removeIfPresent: removes a file (true), is quiet when there is none (false), and refuses a directory', () => {
