@@ -37,17 +37,17 @@ function onError(e: NodeJS.ErrnoException): void {
  * A verb's whole answer to stdout, by write(2) on fd 1: process.stdout on a pipe is a net.Socket, and node:net
  * costs ~2.5 ms to load, which `status --json | jq` would pay at every start for one write. A full pipe (EAGAIN:
  * non-blocking, its reader slow) gets the rest through process.stdout, which waits for it; a closed one (EPIPE)
- * ends quietly, as above. Only for a verb's single answer: mixed with writes through process.stdout, the order
- * of the two would not be kept.
+ * ends quietly, as above (`onClosed`: what else a closed one means). Only for a verb's single answer: mixed with
+ * writes through process.stdout, the order of the two would not be kept.
  */
-export function writeAnswer(text: string): void {
+export function writeAnswer(text: string, onClosed: () => void = () => process.exit(EXIT.OK)): void {
   const buf = Buffer.from(text);
   let off = 0;
   try {
     while (off < buf.length) off += fs.writeSync(1, buf, off);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') process.exit(EXIT.OK);
+    if (code === 'EPIPE') return onClosed();
     if (code !== 'EAGAIN') throw e;
     process.stdout.write(buf.subarray(off));
   }

@@ -101,22 +101,24 @@ export async function roundCommand(opts: { config?: string; phase?: string; json
     } catch (e) {
       process.stderr.write(`agent-runner: warning: the work-tree lock could not be released: ${terminalSafe(errorMessage(e))}\n`);
     }
+    // the project lock is in the state dir, which the agent can reach too: the round is recorded, and its exit code
+    // says how it ended
     try {
       lock.release();
-    } finally {
-      // only now: a reader that closed the pipe ends the process at once, which must not leave the locks behind
-      if (summary) printSummary(summary);
+    } catch (e) {
+      process.stderr.write(`agent-runner: warning: the project lock could not be released: ${terminalSafe(errorMessage(e))}\n`);
     }
+    if (summary) printSummary(summary);
   }
 }
 
 /**
- * One write(2), with no stdout stream made for it (writeAnswer). A reader gone (EPIPE) ends the process quietly, as
- * for every verb; any other failure (stdout on a full disk) costs the summary, not the round's exit code.
+ * One write(2), with no stdout stream made for it (writeAnswer). A reader gone (EPIPE) or stdout on a full disk
+ * costs the summary (quietly, or with a warning), never the round's exit code.
  */
 function printSummary(text: string): void {
   try {
-    writeAnswer(text);
+    writeAnswer(text, () => {});
   } catch (e) {
     process.stderr.write(`agent-runner: warning: the summary could not be written to stdout: ${terminalSafe(errorMessage(e))}\n`);
   }

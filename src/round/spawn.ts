@@ -1,5 +1,6 @@
 // Start the agent in its own session and stream its output to the round log.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FILE_MODE, writeAll } from '../state/files.js';
@@ -67,7 +68,7 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
   // kernel's own error (ENOENT, EACCES) is what gets reported.
   const found = cmd ? which(cmd, spec.env.PATH, spec.cwd) : null;
   const run: { file: string; args: string[]; tether?: boolean } = found && spec.wrap ? spec.wrap(found, args) : { file: found || cmd || '', args };
-  const stdinFile = spec.stdinText === null ? null : promptFile(spec.stdinText, spec.logPath);
+  const stdinFile = spec.stdinText === null ? null : promptFile(spec.stdinText, path.dirname(spec.logPath));
   let child: ReturnType<typeof spawn>;
   try {
     child = spawn(run.file, run.args, {
@@ -159,30 +160,36 @@ export function spawnAgent(spec: SpawnSpec): AgentHandle {
 }
 
 /**
- * The prompt as a nameless file, open for reading, for the agent's stdin: it reads the same bytes to the same end
- * as from a pipe, and the supervisor writes nothing after the spawn (a pipe's stream costs ~1.3 ms of a round's
- * start). Made beside the round's log, in the private state dir, and unlinked before a byte of the prompt is in it:
- * a crash leaves at most an empty file. null when it cannot be made (a full disk, no /proc): a pipe, then.
+ * O_TMPFILE (Linux 3.11): a file with no name, in the directory opened. Node has no constant for it; O_DIRECTORY's
+ * value differs between architectures, __O_TMPFILE's is this one on all that Node builds for on Linux.
  */
-function promptFile(text: string, besides: string): number | null {
-  const file = `${besides}.stdin`;
+const O_TMPFILE = 0o20000000 | fs.constants.O_DIRECTORY;
+
+/**
+ * The prompt as a file with no name, open for reading, for the agent's stdin: it reads the same bytes to the same
+ * end as from a pipe, and the supervisor writes nothing after the spawn (a pipe's stream costs ~1.3 ms of a round's
+ * start). In the round's log dir (the private state dir) and never linked there: no crash leaves it behind. null
+ * where it cannot be made (a kernel or filesystem without O_TMPFILE, NFS among them; no /proc; a full disk): then
+ * the prompt goes through a pipe.
+ */
+function promptFile(text: string, dir: string): number | null {
   let w: number;
   try {
-    w = fs.openSync(file, 'wx', FILE_MODE); // never through a link planted in its place
+    w = fs.openSync(dir, O_TMPFILE | fs.constants.O_WRONLY, FILE_MODE);
   } catch {
     return null;
   }
   let r: number | null = null;
   try {
-    fs.unlinkSync(file);
-    writeAll(w, Buffer.from(text));
-    // the same file opened again at its start (Node has no lseek), through our own fd: no name that could be swapped
+    // the same file opened again at its start (Node has no lseek), before a byte is written: without /proc, none is
     r = fs.openSync(`/proc/self/fd/${w}`, 'r');
+    writeAll(w, Buffer.from(text));
   } catch {
-    /* a pipe, then */
+    if (r !== null) closed(r);
+    r = null;
   }
   if (!closed(w) && r !== null) {
-    closed(r); // a write error told only at close (NFS): the prompt may not be whole
+    closed(r); // a write error told only at close: the prompt may not be whole
     r = null;
   }
   return r;

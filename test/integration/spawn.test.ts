@@ -31,7 +31,7 @@ test('the prompt arrives on stdin and the agent output lands in the log', async 
   assert.equal(fs.statSync(logPath).mode & 0o777, 0o600);
 });
 
-test('the prompt is an unlinked regular file on stdin: nothing of it stays beside the log; a pipe where it cannot be written', async () => {
+test('the prompt is a file with no name on stdin (O_TMPFILE): nothing of it is ever beside the log; a pipe where it cannot be made', async () => {
   const dir = tmpDir();
   const logPath = path.join(dir, 'round.log');
   const prompt = 'the prompt\n' + 'p'.repeat(100_000) + '\n';
@@ -39,11 +39,12 @@ test('the prompt is an unlinked regular file on stdin: nothing of it stays besid
   const a = spawnAgent({ argv: ['bash', '-c', probe], cwd: dir, env: { ...process.env, LOGDIR: dir }, stdinText: prompt, logPath });
   assert.deepEqual(await a.exited, { exitCode: 0, signal: null, spawnError: null });
   await a.drained;
-  const [got, rest] = [fs.readFileSync(logPath, 'utf8').slice(0, prompt.length), fs.readFileSync(logPath, 'utf8').slice(prompt.length)];
-  assert.equal(got, prompt);
-  assert.match(rest, /round\.log\.stdin \(deleted\)\n/, 'stdin is the file, already unlinked');
-  assert.match(rest, /\nround\.log\n$/, 'the log alone is left in its dir');
-  // no file can be made beside the log (its dir is missing): the prompt goes through a pipe, and still arrives
+  const log = fs.readFileSync(logPath, 'utf8');
+  assert.equal(log.slice(0, prompt.length), prompt);
+  // a file made with O_TMPFILE shows as "#<inode> (deleted)": it never had a name (an unlinked one keeps its own)
+  assert.match(log.slice(prompt.length), new RegExp(`-> ${dir}/#\\d+ \\(deleted\\)\\n`), 'stdin is a file that never had a name');
+  assert.match(log.slice(prompt.length), /\nround\.log\n$/, 'the log alone is in its dir');
+  // no file can be made where the log goes (its dir is missing): the prompt goes through a pipe, and still arrives
   let out = '';
   const b = spawnAgent({
     argv: ['bash', '-c', 'cat; ls -l /proc/self/fd/0'],
@@ -180,18 +181,20 @@ test('exited resolves when the agent exits, drained only once the grandchild hol
 test('an agent that never reads stdin (EPIPE on a large prompt, through the pipe) does not crash the supervisor', async () => {
   for (const via of ['file', 'pipe']) {
     const dir = tmpDir();
-    const logPath = path.join(dir, 'log');
-    if (via === 'pipe') fs.writeFileSync(`${logPath}.stdin`, 'in the way'); // the prompt's file cannot be made
+    // no file can be made in a missing dir: the prompt goes through the pipe (the log is lost too: onOutput tells)
+    const logPath = via === 'pipe' ? path.join(dir, 'missing', 'log') : path.join(dir, 'log');
+    let out = '';
     const a = spawnAgent({
       argv: ['bash', '-c', 'ls -l /proc/$$/fd/0; echo done'],
       cwd: dir,
       env: process.env,
       stdinText: 'p'.repeat(8 * 1024 * 1024),
       logPath,
+      onOutput: (chunk) => (out += chunk.toString()),
     });
     assert.deepEqual(await a.exited, { exitCode: 0, signal: null, spawnError: null });
     await a.drained;
-    assert.match(fs.readFileSync(logPath, 'utf8'), via === 'pipe' ? /-> socket:\[\d+\]\ndone\n$/ : /log\.stdin \(deleted\)\ndone\n$/, via);
+    assert.match(out, via === 'pipe' ? /-> socket:\[\d+\]\ndone\n$/ : /#\d+ \(deleted\)\ndone\n$/, via);
   }
 });
 

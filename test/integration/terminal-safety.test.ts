@@ -54,33 +54,35 @@ test('events | head and watch | head: exit 0, quietly, no EPIPE stack trace', as
   }
 });
 
-test('round: its summary comes once both locks are released; a reader gone (EPIPE) ends it quietly; a full stdout costs the summary, not the exit code', async () => {
-  const p = makeProject();
-  const lockFiles = () => [
+test('round: a reader gone (EPIPE) or a full stdout costs its summary, never its exit code; nor does a lock it cannot release', async () => {
+  const failing = makeProject({ agent: 'fail.sh' });
+  const lockFiles = (p: Project) => [
     ...(fs.existsSync(path.join(p.stateDir, 'lock')) ? ['lock'] : []),
     ...fs.readdirSync(path.join(p.dir, '.git', 'agent-runner')).filter((f) => f.endsWith('.lock')),
   ];
-  const run = (stdout: 'pipe' | number, onSpawn: (c: ReturnType<typeof spawn>) => void = () => {}) => {
+  const run = (p: Project, stdout: 'pipe' | number, onSpawn: (c: ReturnType<typeof spawn>) => void = () => {}) => {
     const child = spawn(process.execPath, [CLI, 'round'], { cwd: p.dir, stdio: ['ignore', stdout, 'pipe'] });
     onSpawn(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   };
-  // the reader looks for the locks as the summary arrives
-  let heldAtSummary: string[] | null = null;
-  let out = '';
-  const read = await run('pipe', (c) => c.stdout!.on('data', (d) => ((heldAtSummary ??= lockFiles()), (out += d))));
-  assert.deepEqual([read.code, read.stderr], [0, '']);
-  assert.match(out, /^round 1: ok/);
-  assert.deepEqual(heldAtSummary, [], 'no lock is held when the summary is written');
-  // the reader is gone before the summary
-  const gone = await run('pipe', (c) => c.stdout!.destroy());
-  assert.deepEqual([gone.code, gone.stderr], [0, '']);
-  assert.deepEqual(lockFiles(), [], 'both locks are released');
+  // the reader is gone before the summary: the failed round's exit code still tells it failed
+  const gone = await run(failing, 'pipe', (c) => c.stdout!.destroy());
+  assert.deepEqual([gone.code, gone.stderr], [1, '']);
+  assert.deepEqual(lockFiles(failing), [], 'both locks are released');
   // stdout on a full disk
-  const full = await run(fs.openSync('/dev/full', 'w'));
-  assert.equal(full.code, 0, full.stderr);
-  assert.equal(full.stderr, 'agent-runner: warning: the summary could not be written to stdout: ENOSPC: no space left on device, write\n');
-  assert.deepEqual(p.rounds().map((r) => r.outcome), ['ok', 'ok', 'ok']);
+  const full = fs.openSync('/dev/full', 'w');
+  const onFull = await run(failing, full);
+  fs.closeSync(full);
+  assert.equal(onFull.code, 1, onFull.stderr);
+  assert.equal(onFull.stderr, 'agent-runner: warning: the summary could not be written to stdout: ENOSPC: no space left on device, write\n');
+  assert.deepEqual(failing.rounds().map((r) => r.outcome), ['failed', 'failed']);
+  // an agent that puts a FIFO where the project lock is: the round ends as the agent made it, with a warning
+  const fifo = makeProject({ command: ['bash', '-c', 'rm -f "$AGENT_RUNNER_STATE_DIR/lock" && mkfifo "$AGENT_RUNNER_STATE_DIR/lock" && exit 3'] });
+  let out = '';
+  const r = await run(fifo, 'pipe', (c) => c.stdout!.on('data', (d) => (out += d)));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^agent-runner: warning: the project lock could not be released: .*lock: is a FIFO, not a regular file\n$/);
+  assert.match(out, /^round 1: failed \(crash\), exit 3/);
 });
